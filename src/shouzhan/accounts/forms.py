@@ -1,0 +1,114 @@
+"""Login and registration forms with messages in Chinese (English through i18n)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from shouzhan.accounts.models import User
+from shouzhan.accounts.validators import normalize_mobile, validate_mobile
+from shouzhan.registry import credit_code as cc
+from shouzhan.registry.choices import DISTRICT_CHOICES, Sector
+
+
+class LoginForm(forms.Form):
+    login = forms.CharField(
+        label=_l("手机号或电子邮箱"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_l("密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class RegisterForm(forms.Form):
+    name = forms.CharField(label=_l("您的姓名"), max_length=100)
+    mobile = forms.CharField(
+        label=_l("手机号"), max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+    )
+    email = forms.EmailField(label=_l("电子邮箱"), required=False, help_text=_l("选填，可用于登录和接收通知"))
+    password1 = forms.CharField(
+        label=_l("密码"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_l("至少 8 位，不能全是数字"),
+    )
+    password2 = forms.CharField(label=_l("确认密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    enterprise_name = forms.CharField(label=_l("企业或团队名称"), max_length=200)
+    credit_code = forms.CharField(
+        label=_l("统一社会信用代码"),
+        max_length=24,
+        required=False,
+        help_text=_l("已注册的企业请填写；尚未注册的团队可以留空"),
+    )
+    district = forms.ChoiceField(label=_l("所在区"), choices=[("", "—")] + DISTRICT_CHOICES, required=False)
+    sector = forms.ChoiceField(label=_l("行业"), choices=[("", "—"), *Sector.choices], required=False)
+    agree = forms.BooleanField(label=_l("我已阅读并同意平台服务条款和个人信息保护说明"))
+
+    def clean_mobile(self) -> str:
+        value = self.cleaned_data["mobile"]
+        validate_mobile(value)
+        mobile = normalize_mobile(value)
+        if User.objects.filter(mobile=mobile).exists():
+            raise forms.ValidationError(_("该手机号已注册，请直接登录。"))
+        return mobile
+
+    def clean_email(self) -> str | None:
+        email = (self.cleaned_data.get("email") or "").lower() or None
+        if email and User.objects.filter(email=email).exists():
+            raise forms.ValidationError(_("该邮箱已注册，请直接登录。"))
+        return email
+
+    def clean_credit_code(self) -> str | None:
+        value = self.cleaned_data.get("credit_code") or ""
+        if not value.strip():
+            return None
+        try:
+            code = cc.validate(value)
+        except cc.CreditCodeError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        from shouzhan.registry.models import Enterprise
+
+        if Enterprise.objects.filter(credit_code=code, organisation__isnull=False).exists():
+            raise forms.ValidationError(_("该信用代码的企业已有账号，请联系企业负责人把您添加为成员。"))
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        elif p1:
+            probe = User(name=data.get("name", ""), mobile=data.get("mobile"), email=data.get("email"))
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class MemberAddForm(forms.Form):
+    name = forms.CharField(label=_l("姓名"), max_length=100)
+    mobile = forms.CharField(label=_l("手机号"), max_length=20)
+    email = forms.EmailField(label=_l("电子邮箱"), required=False)
+    title = forms.CharField(label=_l("职务"), max_length=60, required=False)
+    password = forms.CharField(
+        label=_l("初始密码"),
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_l("对方尚无账号时必填；已有账号的用户将直接加入"),
+    )
+
+    def clean_mobile(self) -> str:
+        validate_mobile(self.cleaned_data["mobile"])
+        return normalize_mobile(self.cleaned_data["mobile"])
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data.get("password") or ""
+        if password:
+            password_validation.validate_password(password)
+        return password

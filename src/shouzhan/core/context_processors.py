@@ -1,0 +1,38 @@
+"""What every page's shell needs: the navigation for the user's role and their enterprise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shouzhan.core.permissions import can_read_audit, is_staff_member, member_enterprise_ids, user_role
+from shouzhan.core.roles import Role
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    role = user_role(user)
+    nav: list[tuple[str, str, str]] = []  # (key, label, url)
+    my_enterprise_id: int | None = None
+    if role is not None:
+        ids = sorted(member_enterprise_ids(user))
+        my_enterprise_id = ids[0] if ids else None
+        if my_enterprise_id is not None:
+            nav.append(("enterprise", _("我的企业"), reverse("registry:enterprise", args=[my_enterprise_id])))
+            nav.append(("projects", _("项目与作品"), reverse("registry:projects", args=[my_enterprise_id])))
+        if is_staff_member(user):
+            nav.append(("staff", _("工作台"), reverse("core:staff")))
+            nav.append(("enterprises", _("企业库"), reverse("registry:enterprise_list")))
+        if can_read_audit(user):
+            nav.append(("audit", _("审计"), reverse("core:audit")))
+        if role == Role.ADMIN:
+            nav.append(("calendar", _("工作日历"), reverse("core:calendar")))
+    return {
+        "nav_items": nav,
+        "user_role": role,
+        "user_role_label": Role(role).label if role else "",
+        "my_enterprise_id": my_enterprise_id,
+    }

@@ -1,0 +1,101 @@
+"""Core data: the calendar's administrator overrides and the append-only audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkdayOverride(models.Model):
+    """An administrator's correction of one day: a working day or a day off."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_workday else '休息'}"
+
+
+class ConfirmedYear(models.Model):
+    """A year whose holidays an administrator has entered completely as overrides.
+
+    Until the calendar package knows a year, deadlines in it are provisional; once
+    the State Council publishes the year's arrangement an administrator can enter it
+    and confirm the year, and deadlines in it stop being provisional.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("已确认年份")
+        verbose_name_plural = _("已确认年份")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class AuditEntry(models.Model):
+    """Who did what, when, and the before/after of what changed.
+
+    Append-only: the model refuses updates and deletes, and a database trigger
+    (see migration 0002) refuses them too, on SQLite and PostgreSQL alike.
+    """
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("操作人名称"), max_length=150, blank=True)
+    action = models.CharField(_("动作"), max_length=80, db_index=True)
+    target_type = models.CharField(_("对象类型"), max_length=80, db_index=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
+    target_label = models.CharField(_("对象"), max_length=255, blank=True)
+    # The enterprise the record concerns, so an enterprise's own history can be shown to it.
+    enterprise_id = models.BigIntegerField(_("企业编号"), null=True, blank=True, db_index=True)
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        indexes = [models.Index(fields=["target_type", "target_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit entries are append-only")
+
+    @property
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        """Fields whose value differs between before and after, as (field, before, after)."""
+        before = self.before if isinstance(self.before, dict) else {}
+        after = self.after if isinstance(self.after, dict) else {}
+        keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]

@@ -1,0 +1,144 @@
+"""The Chinese working-day calendar.
+
+Weekends are off, statutory holidays are off, and adjusted working weekends (调休)
+are on, as published by the State Council and shipped by the `chinesecalendar`
+package. Administrators can override single days (stored in the database; see
+`core.calendar`). A year nobody knows yet is counted Monday–Friday and every
+answer that touched it is marked provisional; nothing here ever raises for a date.
+
+Convention for deadlines: the day of submission does not count; a deadline is
+the end of the Nth working day after it. A submission on a day off therefore
+starts counting on the next working day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import chinese_calendar
+
+MAX_WORKING_DAYS = 3660  # ten years of working days: a bound so bad input cannot spin forever
+
+
+@lru_cache(maxsize=1)
+def package_years() -> frozenset[int]:
+    """Years the chinesecalendar package has data for."""
+    years = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
+    return frozenset(years)
+
+
+@dataclass(frozen=True)
+class DayAnswer:
+    is_workday: bool
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class Due:
+    """A due date; provisional when counting crossed a year the calendar does not know."""
+
+    date: dt.date
+    provisional: bool
+
+    def __str__(self) -> str:
+        return self.date.isoformat() + (" provisional" if self.provisional else "")
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """A working-day calendar: the package's data plus administrator overrides.
+
+    `overrides` maps a date to True (working day) or False (day off).
+    `confirmed_years` are years an administrator has declared complete through
+    overrides, so they count as known even when the package does not know them.
+    """
+
+    overrides: Mapping[dt.date, bool] = field(default_factory=dict)
+    confirmed_years: frozenset[int] = frozenset()
+
+    def knows_year(self, year: int) -> bool:
+        return year in package_years() or year in self.confirmed_years
+
+    def day(self, day: dt.date) -> DayAnswer:
+        if day in self.overrides:
+            return DayAnswer(self.overrides[day], provisional=not self.knows_year(day.year))
+        if day.year in package_years():
+            return DayAnswer(chinese_calendar.is_workday(day), provisional=False)
+        return DayAnswer(day.weekday() < 5, provisional=day.year not in self.confirmed_years)
+
+    def is_workday(self, day: dt.date) -> bool:
+        return self.day(day).is_workday
+
+    def add_working_days(self, start: dt.date, n: int) -> Due:
+        """End of the Nth working day after `start` (start itself never counts).
+
+        n == 0 means "the same day if it is a working day, else the next one".
+        """
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        if n > MAX_WORKING_DAYS:
+            raise ValueError(f"n must be <= {MAX_WORKING_DAYS}")
+        provisional = False
+        day = start
+        if n == 0:
+            answer = self.day(day)
+            while not answer.is_workday:
+                provisional |= answer.provisional
+                day += dt.timedelta(days=1)
+                answer = self.day(day)
+            return Due(day, provisional or answer.provisional)
+        counted = 0
+        while counted < n:
+            day += dt.timedelta(days=1)
+            answer = self.day(day)
+            provisional |= answer.provisional
+            if answer.is_workday:
+                counted += 1
+        return Due(day, provisional)
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after `start` up to and including `end` (negative if end < start).
+
+        Consistent with add_working_days: add_working_days(a, n) == b  ⇒  between(a, b) == n.
+        """
+        if end < start:
+            return -self.working_days_between(end, start)
+        if (end - start).days > MAX_WORKING_DAYS * 2:
+            raise ValueError("range too long")
+        count = 0
+        day = start
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_workday(day):
+                count += 1
+        return count
+
+    def workdays_in(self, days: Iterable[dt.date]) -> list[dt.date]:
+        return [d for d in days if self.is_workday(d)]
+
+
+DEFAULT = Calendar()
+
+
+def is_workday(day: dt.date, calendar: Calendar | None = None) -> bool:
+    return (calendar or _current()).is_workday(day)
+
+
+def add_working_days(start: dt.date, n: int, calendar: Calendar | None = None) -> Due:
+    return (calendar or _current()).add_working_days(start, n)
+
+
+def working_days_between(start: dt.date, end: dt.date, calendar: Calendar | None = None) -> int:
+    return (calendar or _current()).working_days_between(start, end)
+
+
+def _current() -> Calendar:
+    """The calendar with the database's overrides when Django is set up, else the package's."""
+    try:
+        from shouzhan.core.calendar import current_calendar
+    except Exception:  # Django not configured: pure mode
+        return DEFAULT
+    return current_calendar()

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from shouzhan.api.urls import api
+
+urlpatterns = [
+    path("", include("shouzhan.core.urls")),
+    path("accounts/", include("shouzhan.accounts.urls")),
+    path("", include("shouzhan.registry.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "shouzhan.core.views.bad_request"
+handler403 = "shouzhan.core.views.permission_denied"
+handler404 = "shouzhan.core.views.page_not_found"
+handler500 = "shouzhan.core.views.server_error"

@@ -1,0 +1,139 @@
+"""Shared fixtures: users of every role, enterprises with owners, a logged-in client, and a browser."""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.test import Client
+
+from shouzhan.accounts.models import Membership, Organisation, User
+from shouzhan.core.roles import Role
+from shouzhan.registry import credit_code
+from shouzhan.registry.models import Enterprise
+
+PASSWORD = "Shouzhan-2026!"
+_counter = itertools.count(1)
+
+# The audit trail refuses UPDATE/DELETE/TRUNCATE by trigger. Django's test flush (transactional
+# tests, the live server) must empty it between tests, so tests — and only tests — lift the
+# triggers around the flush and put them back afterwards.
+_original_flush = BaseDatabaseOperations.execute_sql_flush
+
+
+def _flush_with_audit_triggers_lifted(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+    triggers = importlib.import_module("shouzhan.core.migrations.0002_audit_append_only")
+
+    vendor = self.connection.vendor
+    with self.connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER USER")
+        else:
+            for sql in triggers.SQLITE_REVERSE:
+                cursor.execute(sql)
+    try:
+        _original_flush(self, sql_list)
+    finally:
+        with self.connection.cursor() as cursor:
+            if vendor == "postgresql":
+                cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER USER")
+            else:
+                for sql in triggers.SQLITE:
+                    cursor.execute(sql)
+
+
+BaseDatabaseOperations.execute_sql_flush = _flush_with_audit_triggers_lifted  # type: ignore[method-assign]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Playwright's sync API runs an event loop in the main thread; Django's ORM calls in the
+    # same test are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def unique_mobile() -> str:
+    return f"139{next(_counter) + os.getpid() % 1000 * 10000:08d}"[:11]
+
+
+def valid_credit_code(n: int | None = None) -> str:
+    """A valid 统一社会信用代码 (Xuhui region code 310104) with a correct check character."""
+    n = (next(_counter) + os.getpid() * 1000) % 10**7 if n is None else n
+    return credit_code.make(f"91310104MA{n:07d}")
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    def make(role: str = Role.ENTREPRENEUR, name: str = "", **extra: Any) -> User:
+        mobile = extra.pop("mobile", None) or unique_mobile()
+        return User.objects.create_user(
+            name=name or f"{role}-{mobile[-4:]}", password=PASSWORD, mobile=mobile, role=role, **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_enterprise(db: Any, make_user: Callable[..., User]) -> Callable[..., tuple[Enterprise, User]]:
+    """An enterprise with an organisation and an owner; returns (enterprise, owner)."""
+
+    def make(name: str = "", owner: User | None = None, **facts: Any) -> tuple[Enterprise, User]:
+        owner = owner or make_user()
+        name = name or f"测试企业{next(_counter)}"
+        organisation = Organisation.objects.create(name=name)
+        Membership.objects.create(user=owner, organisation=organisation, is_owner=True)
+        facts.setdefault("credit_code", valid_credit_code())
+        enterprise = Enterprise.objects.create(name=name, organisation=organisation, **facts)
+        return enterprise, owner
+
+    return make
+
+
+@pytest.fixture
+def login_client() -> Callable[[User], Client]:
+    def login(user: User) -> Client:
+        client = Client()
+        client.force_login(user, backend="shouzhan.accounts.backends.MobileOrEmailBackend")
+        return client
+
+    return login
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright (no browser download needed)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not os.path.exists(executable):
+        pytest.skip(f"Chromium not found at {executable} (make test installs it)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15000)
+    pg = context.new_page()
+    pg.base_url = live_server.url  # type: ignore[attr-defined]
+    yield pg
+    context.close()
