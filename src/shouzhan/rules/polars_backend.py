@@ -1,0 +1,197 @@
+"""Compile the typed tree to Polars expressions and run a catalogue over a whole table.
+
+Same semantics as the interpreter, column-wise:
+  * three-valued logic: Polars' `&`, `|` and `~` on nullable booleans are already Kleene;
+    comparisons and arithmetic propagate null. Where Polars would *skip* nulls
+    (min_horizontal, when/otherwise) the compiler puts the null back explicitly.
+  * money is Int64 fen; money × rate uses the integer split of `money.mul_rate`, never
+    float, so the result equals the interpreter's to the fen.
+Rates and parameters are constants for one evaluation date, folded at compile time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from fractions import Fraction
+
+import polars as pl
+
+from shouzhan.rules import ir
+from shouzhan.rules.catalogue import Catalogue, Clause, ParamValue, Policy
+from shouzhan.rules.errors import RuleError
+from shouzhan.rules.interpreter import Evaluator
+
+OUTPUT_SCHEMA = {"id": pl.String, "clause_id": pl.String, "status": pl.String, "max_amount_fen": pl.Int64}
+
+
+class _Compiler:
+    def __init__(self, on: dt.date, params: Mapping[str, ParamValue]) -> None:
+        self.on = on
+        self.params = params
+        self.consts = Evaluator({}, on, params)  # folds constant rates exactly
+
+    def rate(self, node: ir.Expr) -> Fraction:
+        value, _ = self.consts.eval(node)
+        assert isinstance(value, Fraction | int), "rates are constants"
+        return Fraction(value)
+
+    def __call__(self, node: ir.Expr) -> pl.Expr:  # noqa: C901 - one flat dispatch
+        if isinstance(node, ir.Const):
+            return _lit(node.value, node.type)
+        if isinstance(node, ir.FactRef):
+            return pl.col(node.name)
+        if isinstance(node, ir.Known):
+            return pl.col(node.name).is_not_null()
+        if isinstance(node, ir.ParamRef):
+            value = self.params.get(node.name)
+            if value is None or isinstance(value, tuple):
+                raise RuleError(f"parameter {node.name!r} has no value on {self.on}")
+            return _lit(value, node.type)
+        if isinstance(node, ir.TodayRef):
+            return pl.lit(self.on, dtype=pl.Date)
+        if isinstance(node, ir.Logic):
+            a, b = self(node.left), self(node.right)
+            return a & b if node.op == "and" else a | b
+        if isinstance(node, ir.Not):
+            return ~self(node.operand)
+        if isinstance(node, ir.Compare):
+            a, b = self(node.left), self(node.right)
+            ops = {
+                "==": a.__eq__,
+                "!=": a.__ne__,
+                "<": a.__lt__,
+                "<=": a.__le__,
+                ">": a.__gt__,
+                ">=": a.__ge__,
+            }
+            return ops[node.op](b)
+        if isinstance(node, ir.InList):
+            dtype = pl.String if node.operand.type == "str" else pl.Int64
+            hit = self(node.operand).is_in(pl.Series(list(node.values), dtype=dtype).implode())
+            return ~hit if node.negated else hit
+        if isinstance(node, ir.Neg):
+            return -self(node.operand)
+        if isinstance(node, ir.Arith):
+            return self.arith(node)
+        if isinstance(node, ir.MulRate):
+            return mul_rate_expr(self(node.money), self.rate(node.rate))
+        if isinstance(node, ir.RateOp):
+            raise AssertionError("rates are folded by their MulRate")
+        if isinstance(node, ir.MinMax):
+            args = [self(a) for a in node.args]
+            pick = pl.min_horizontal(args) if node.op == "min" else pl.max_horizontal(args)
+            any_null = pl.any_horizontal([a.is_null() for a in args])
+            return pl.when(any_null).then(None).otherwise(pick)  # min/max of unknown is unknown
+        if isinstance(node, ir.Scale):
+            table = self.params.get(node.param)
+            if not isinstance(table, tuple):
+                raise RuleError(f"scale {node.param!r} has no value on {self.on}")
+            x = self(node.operand)
+            chain = pl.when(x.is_null()).then(pl.lit(None, dtype=pl.Int64))
+            for threshold, fen in reversed(table):
+                chain = chain.when(x >= threshold).then(pl.lit(fen, dtype=pl.Int64))
+            return chain.otherwise(pl.lit(0, dtype=pl.Int64))
+        if isinstance(node, ir.Year):
+            return self(node.operand).dt.year().cast(pl.Int64)
+        raise TypeError(f"unknown node {type(node).__name__}")
+
+    def arith(self, node: ir.Arith) -> pl.Expr:
+        a, b = self(node.left), self(node.right)
+        if node.type == "date":
+            days = pl.duration(days=b)
+            return a + days if node.op == "+" else a - days
+        if node.left.type == "date":  # date − date → whole days
+            return (a - b).dt.total_days().cast(pl.Int64)
+        if node.op == "+":
+            return a + b
+        if node.op == "-":
+            return a - b
+        return a * b
+
+
+def _lit(value: object, t: ir.Type) -> pl.Expr:
+    dtype = {"money": pl.Int64, "int": pl.Int64, "str": pl.String, "bool": pl.Boolean, "date": pl.Date}[t]
+    return pl.lit(value, dtype=dtype)
+
+
+def mul_rate_expr(money: pl.Expr, rate: Fraction) -> pl.Expr:
+    """round_half_away_from_zero(money × n/d) in Int64, the same steps as money.mul_rate."""
+    n, d = rate.numerator, rate.denominator
+    if d == 1:
+        return money * n
+    a = money.abs()
+    q, r = a // d, a % d
+    magnitude = q * abs(n) + (2 * abs(n) * r + d) // (2 * d)
+    if n < 0:
+        return pl.when(money > 0).then(-magnitude).otherwise(magnitude)
+    return pl.when(money < 0).then(-magnitude).otherwise(magnitude)
+
+
+def clause_exprs(policy: Policy, clause: Clause, on: dt.date) -> tuple[pl.Expr, pl.Expr]:
+    """(eligible: nullable bool, max_amount_fen: Int64, null when not eligible or unknown)."""
+    c = _Compiler(on, policy.params_at(on))
+    parts = [e for e in (policy.applies_to, clause.applies_to, clause.condition) if e is not None]
+    eligible = c(parts[0].tree)
+    for p in parts[1:]:
+        eligible = eligible & c(p.tree)
+    amount: pl.Expr
+    if clause.amount is None or clause.decision == "in_kind":
+        amount = pl.lit(None, dtype=pl.Int64)
+    else:
+        amount = c(clause.amount.tree)
+        if clause.cap is not None:
+            amount = amount.clip(upper_bound=clause.cap.fen)  # clip keeps null
+        for m in clause.modifiers:
+            cond = c(m.condition.tree)
+            amount = (
+                pl.when(cond)
+                .then(amount + mul_rate_expr(amount, m.bonus))
+                .when(~cond)
+                .then(amount)
+                .otherwise(pl.lit(None, dtype=pl.Int64))
+            )
+    amount = pl.when(eligible.is_null() | eligible).then(amount).otherwise(pl.lit(None, dtype=pl.Int64))
+    return eligible, amount
+
+
+def evaluate(catalogue: Catalogue, df: pl.DataFrame, on: dt.date) -> pl.DataFrame:
+    """Wide result: `id` plus `<clause>:eligible` and `<clause>:amount` per clause in force."""
+    exprs: list[pl.Expr] = [pl.col("id")]
+    for policy in catalogue.policies:
+        for clause in policy.clauses:
+            if not clause.in_force(on):
+                continue
+            eligible, amount = clause_exprs(policy, clause, on)
+            exprs += [eligible.alias(f"{clause.id}:eligible"), amount.cast(pl.Int64).alias(f"{clause.id}:amount")]
+    return df.lazy().select(exprs).collect()
+
+
+def run(catalogue: Catalogue, df: pl.DataFrame, on: dt.date) -> pl.DataFrame:
+    """Long result: `id, clause_id, status, max_amount_fen` for eligible and unknown rows.
+
+    `df` holds normalised facts (see batch.normalize_polars): one column per fact name,
+    money in Int64 fen, dates as Date; absent facts may be missing columns.
+    """
+    from shouzhan.rules.batch import ensure_fact_columns
+
+    df = ensure_fact_columns(df, catalogue)
+    wide = evaluate(catalogue, df, on)
+    lazy = wide.lazy().with_columns(pl.col("id").cast(pl.String))
+    pieces = []
+    for clause in catalogue.clauses:
+        key = f"{clause.id}:eligible"
+        if key not in wide.columns:
+            continue
+        eligible = pl.col(key)
+        pieces.append(
+            lazy.filter(eligible.is_null() | eligible).select(
+                "id",
+                pl.lit(clause.id, dtype=pl.String).alias("clause_id"),
+                pl.when(eligible).then(pl.lit("eligible")).otherwise(pl.lit("unknown")).alias("status"),
+                pl.col(f"{clause.id}:amount").alias("max_amount_fen"),
+            )
+        )
+    if not pieces:
+        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    return pl.concat(pieces, how="vertical").collect()
