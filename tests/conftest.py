@@ -137,3 +137,13 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     pg.base_url = live_server.url  # type: ignore[attr-defined]
     yield pg
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache() -> Iterator[None]:
+    """Rolled-back overrides fire no signal: start every test with an empty calendar cache."""
+    from shouzhan.core.calendar import clear_calendar_cache
+
+    clear_calendar_cache()
+    yield
+    clear_calendar_cache()

@@ -1,0 +1,80 @@
+# 首站 Shouzhan — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/shouzhan
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-postgres lint format bench sysdeps install migrate demo messages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the tests and exports need: Chromium (browser tests), a CJK font (PDFs and
+# screenshots), Pango (weasyprint), gettext (translations), a JDK (Spark). Installed only when missing.
+sysdeps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+migrate: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(VENV)/bin/shouzhan demo
+
+run: sysdeps demo
+	@echo "首站 Shouzhan → http://$(HOST):$(PORT)/"
+	SHOUZHAN_DEBUG=$${SHOUZHAN_DEBUG:-0} $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy
+
+format: install
+	$(VENV)/bin/ruff check --fix src tests bench
+	$(VENV)/bin/ruff format src tests bench
+
+# The whole suite on SQLite, then again on PostgreSQL when one is reachable (DATABASE_URL or the
+# local server): constraints, locking and concurrency are proven there.
+test: install sysdeps lint test-sqlite test-postgres
+
+test-sqlite: install
+	env -u DATABASE_URL $(VENV)/bin/pytest -q -p no:cacheprovider
+
+test-postgres: install
+	@url="$${DATABASE_URL:-$(PG_URL)}"; \
+	if $(PY) -c "import sys, psycopg; psycopg.connect(sys.argv[1].rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" "$$url" 2>/dev/null; then \
+	  echo "PostgreSQL at $$url"; DATABASE_URL="$$url" $(VENV)/bin/pytest -q -p no:cacheprovider -m "not browser and not spark"; \
+	else echo "PostgreSQL not reachable at $$url: skipping the PostgreSQL run"; fi
+
+bench: install
+	$(PY) bench/run.py
+
+messages: install
+	cd src/shouzhan && ../../$(PY) ../../manage.py makemessages -l en --no-obsolete
+	$(PY) manage.py compilemessages -l en
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

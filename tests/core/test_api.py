@@ -1,0 +1,37 @@
+from typing import Any
+
+import pytest
+
+
+@pytest.mark.django_db
+def test_workdays_api(client: Any) -> None:
+    r = client.get("/api/v1/workdays/add", {"start": "2026-09-30", "n": 2})
+    assert r.status_code == 200
+    assert r.json() == {"start": "2026-09-30", "working_days": 2, "due": "2026-10-09", "provisional": False}
+    r = client.get("/api/v1/workdays/add", {"start": "2026-12-31", "n": 2})
+    assert r.json()["due"] == "2027-01-04" and r.json()["provisional"] is True
+    assert client.get("/api/v1/workdays/day", {"date": "2026-10-10"}).json() == {
+        "date": "2026-10-10",
+        "is_workday": True,
+    }
+    assert client.get("/api/v1/workdays/between", {"start": "2026-09-29", "end": "2026-10-12"}).json()[
+        "working_days"
+    ] == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", [{"start": "2026-02-30", "n": 2}, {"start": "2026-01-01", "n": -1}, {"n": 2}])
+def test_workdays_api_bad_input_is_4xx(client: Any, params: dict[str, Any]) -> None:
+    r = client.get("/api/v1/workdays/add", params)
+    assert 400 <= r.status_code < 500
+
+
+@pytest.mark.django_db
+def test_me_needs_login_and_openapi_is_served(client: Any, make_user: Any, login_client: Any) -> None:
+    assert client.get("/api/v1/me").status_code == 401
+    user = make_user(name="林晓")
+    body = login_client(user).get("/api/v1/me").json()
+    assert body["name"] == "林晓" and body["role"] == "entrepreneur" and body["enterprise_ids"] == []
+    schema = client.get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    assert "/api/v1/workdays/add" in schema.json()["paths"]
