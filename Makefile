@@ -39,6 +39,7 @@ sysdeps:
 migrate: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v 0
 
 demo: migrate
 	$(VENV)/bin/shouzhan demo

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shouzhan.core.permissions import can_read_audit, is_staff_member, member_enterprise_ids, user_role
-from shouzhan.core.roles import Role
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -28,7 +27,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             nav.append(("enterprises", _("企业库"), reverse("registry:enterprise_list")))
         if can_read_audit(user):
             nav.append(("audit", _("审计"), reverse("core:audit")))
-        if role == Role.ADMIN:
+        if is_staff_member(user):
             nav.append(("calendar", _("工作日历"), reverse("core:calendar")))
     return {
         "nav_items": nav,
