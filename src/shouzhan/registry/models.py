@@ -35,7 +35,10 @@ class Enterprise(models.Model):
         _("员工人数"), null=True, blank=True, validators=[MaxValueValidator(1_000_000)]
     )
     annual_revenue_fen = models.BigIntegerField(
-        _("年营业收入（分）"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(MAX_FEN)]
+        _("年营业收入（分）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_FEN)],
     )
     is_one_person_company = models.BooleanField(_("一人公司"), null=True, blank=True)
     sector = models.CharField(_("行业"), max_length=30, choices=Sector.choices, blank=True)
@@ -74,10 +77,20 @@ class Person(models.Model):
     """A person the centre knows: a founder, a team member, an inventor with patents."""
 
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("企业"), null=True, blank=True, on_delete=models.CASCADE, related_name="people"
+        Enterprise,
+        verbose_name=_("企业"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="people",
     )
     user = models.OneToOneField(
-        "accounts.User", verbose_name=_("账号"), null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+        "accounts.User",
+        verbose_name=_("账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
     )
     name = models.CharField(_("姓名"), max_length=60)
     title = models.CharField(_("身份 / 职务"), max_length=60, blank=True)
@@ -111,7 +124,10 @@ class Project(models.Model):
         _("年度"), null=True, blank=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     rd_investment_fen = models.BigIntegerField(
-        _("实际研发投入（分）"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(MAX_FEN)]
+        _("实际研发投入（分）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_FEN)],
     )
     self_developed = models.BooleanField(_("自主研发"), null=True, blank=True)
     market_recognized = models.BooleanField(_("市场认可"), null=True, blank=True)
@@ -158,7 +174,12 @@ class Patent(models.Model):
     field = models.CharField(_("技术领域"), max_length=100, blank=True)
     status = models.CharField(_("法律状态"), max_length=20, choices=Status.choices, default=Status.GRANTED)
     holder_person = models.ForeignKey(
-        Person, verbose_name=_("专利权人（个人）"), null=True, blank=True, on_delete=models.CASCADE, related_name="patents"
+        Person,
+        verbose_name=_("专利权人（个人）"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="patents",
     )
     holder_enterprise = models.ForeignKey(
         Enterprise,

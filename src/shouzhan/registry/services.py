@@ -1,15 +1,150 @@
-"""Writes to the registry. Each function is keyword-only, atomic, and records its own audit entry."""
+"""Writes to the registry. Each function is keyword-only, atomic, and records its own audit entry.
+
+Permission checks live here (the one door): pages, the API and commands call these
+functions and so can never disagree about who may change what.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shouzhan.core.audit import audit_record, snapshot
+from shouzhan.core.money import MoneyError, fen_to_yuan, yuan_to_fen
+from shouzhan.core.permissions import has_role, require_enterprise_write, require_role
+from shouzhan.core.roles import Role
 from shouzhan.registry import credit_code as cc
-from shouzhan.registry.choices import Stage
-from shouzhan.registry.models import Enterprise
+from shouzhan.registry import spreadsheet as sheet
+from shouzhan.registry.choices import PROJECT_EXTRA_FACTS, VOUCHER_ITEMS, Sector, Stage
+from shouzhan.registry.models import Enterprise, Person, Project
+
+# Who may import and export the enterprise register (policy of the centre).
+IMPORT_EXPORT_ROLES = (Role.CASEWORKER, Role.POLICY_OFFICER, Role.LEADER, Role.ADMIN)
+
+ENTERPRISE_FIELDS = (
+    "name",
+    "credit_code",
+    "district",
+    "registered_on",
+    "employees",
+    "annual_revenue_yuan",
+    "is_one_person_company",
+    "sector",
+    "in_cluster",
+    "is_startup",
+    "stage",
+    "legal_representative",
+    "address",
+    "phone",
+    "description",
+)
+_TEXT_FIELDS = {"district", "sector", "legal_representative", "address", "phone", "description"}
+PROJECT_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "year",
+    "rd_investment_yuan",
+    "self_developed",
+    "market_recognized",
+    "national_selection",
+    "excellent",
+    "promotes_city_image",
+    "trainees",
+)
+PROJECT_EXTRA_NAMES = tuple(name for name, _label, _type in PROJECT_EXTRA_FACTS)
+PERSON_FIELDS = ("name", "title", "mobile", "email", "birth_year", "note")
+
+STALE_MESSAGE = "该企业信息已被他人修改，请刷新后重试"
+
+
+class StaleVersionError(ValidationError):
+    """The record changed since the caller read it (optimistic locking)."""
+
+
+def _fen_field_errors(exc: ValidationError, mapping: dict[str, str]) -> ValidationError:
+    """Rename model fields in errors to the names callers use (annual_revenue_fen → annual_revenue_yuan)."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError({mapping.get(k, k): v for k, v in exc.error_dict.items()})
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+# ------------------------------------------------------------------------------------------ enterprises
+def _check_credit_code_free(code: str | None, *, exclude_pk: int | None) -> None:
+    if not code:
+        return
+    others = Enterprise.objects.filter(credit_code=code)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    other = others.first()
+    if other is not None:
+        raise ValidationError(
+            {"credit_code": _("该统一社会信用代码已被企业“%(name)s”使用") % {"name": other.name}}
+        )
+
+
+def _apply_enterprise_data(enterprise: Enterprise, data: dict[str, Any]) -> None:
+    """Set fields from `data` (service names; money in yuan) and validate; raises ValidationError."""
+    errors: dict[str, list[str]] = {}
+    unknown = sorted(set(data) - set(ENTERPRISE_FIELDS))
+    if unknown:
+        errors["__all__"] = [_("未知字段：%(names)s") % {"names": "、".join(unknown)}]
+    for key, value in data.items():
+        if key not in ENTERPRISE_FIELDS:
+            continue
+        if key == "name":
+            name = (value or "").strip() if isinstance(value, str) else value
+            if not name:
+                errors["name"] = [_("企业名称不能为空")]
+            enterprise.name = name or ""
+        elif key == "credit_code":
+            if value is None or (isinstance(value, str) and not value.strip()):
+                enterprise.credit_code = None
+            else:
+                try:
+                    enterprise.credit_code = cc.validate(str(value))
+                except cc.CreditCodeError as exc:
+                    errors["credit_code"] = [str(exc)]
+        elif key == "annual_revenue_yuan":
+            if value is None or (isinstance(value, str) and not value.strip()):
+                enterprise.annual_revenue_fen = None
+            else:
+                try:
+                    enterprise.annual_revenue_fen = yuan_to_fen(value)
+                except MoneyError as exc:
+                    errors["annual_revenue_yuan"] = [str(exc)]
+        elif key == "employees":
+            if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+                errors["employees"] = [_("员工人数不能为负数")]
+            else:
+                enterprise.employees = value
+        elif key in _TEXT_FIELDS:
+            setattr(enterprise, key, "" if value is None else str(value).strip())
+        else:
+            setattr(enterprise, key, value)
+    if "registered_on" in data and isinstance(enterprise.registered_on, dt.date):
+        if enterprise.registered_on > timezone.localdate():
+            errors["registered_on"] = [_("成立日期不能晚于今天")]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        enterprise.full_clean(exclude=["organisation", "credit_code"], validate_unique=False)
+    except ValidationError as exc:
+        raise _fen_field_errors(exc, {"annual_revenue_fen": "annual_revenue_yuan"}) from exc
+    _check_credit_code_free(enterprise.credit_code, exclude_pk=enterprise.pk)
 
 
 @transaction.atomic
@@ -39,3 +174,480 @@ def enterprise_create(
         enterprise_id=enterprise.pk,
     )
     return enterprise
+
+
+def _lock(enterprise: Enterprise, expected_version: int | None) -> Enterprise:
+    try:
+        locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    except Enterprise.DoesNotExist as exc:
+        raise ValidationError(_("该企业已不存在")) from exc
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersionError(_(STALE_MESSAGE), code="stale")
+    return locked
+
+
+@transaction.atomic
+def enterprise_update(
+    *, actor: Any, enterprise: Enterprise, data: dict[str, Any], expected_version: int | None = None
+) -> Enterprise:
+    """Change an enterprise's profile; `data` uses service names, money as yuan (Decimal or text)."""
+    require_enterprise_write(actor, enterprise.pk)
+    locked = _lock(enterprise, expected_version)
+    before = snapshot(locked)
+    _apply_enterprise_data(locked, data)
+    old, new = _changes(before, snapshot(locked))
+    if not new:
+        return locked
+    locked.version += 1
+    try:
+        locked.save()
+    except IntegrityError as exc:  # a concurrent writer took the credit code first
+        raise ValidationError({"credit_code": _("该统一社会信用代码已被其他企业使用")}) from exc
+    audit_record(
+        actor=actor, action="enterprise.update", target=locked, before=old, after=new, enterprise_id=locked.pk
+    )
+    return locked
+
+
+@transaction.atomic
+def enterprise_stage_set(
+    *, actor: Any, enterprise: Enterprise, stage: str, expected_version: int | None = None
+) -> Enterprise:
+    require_enterprise_write(actor, enterprise.pk)
+    if stage not in Stage.values:
+        raise ValidationError({"stage": _("“%(s)s”不是有效的孵化阶段") % {"s": stage}})
+    locked = _lock(enterprise, expected_version)
+    if locked.stage == stage:
+        return locked
+    before = {"stage": locked.stage}
+    locked.stage = stage
+    locked.version += 1
+    locked.save(update_fields=["stage", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="enterprise.stage_set",
+        target=locked,
+        before=before,
+        after={"stage": stage},
+        enterprise_id=locked.pk,
+    )
+    return locked
+
+
+# ------------------------------------------------------------------------------------------ people
+def _require_person_write(actor: Any, enterprise_id: int | None) -> None:
+    if enterprise_id is None:
+        require_role(actor, Role.CASEWORKER, Role.ADMIN)
+    else:
+        require_enterprise_write(actor, enterprise_id)
+
+
+def _apply_person_data(person: Person, data: dict[str, Any]) -> None:
+    from shouzhan.accounts.validators import normalize_mobile, validate_mobile
+
+    unknown = sorted(set(data) - set(PERSON_FIELDS))
+    if unknown:
+        raise ValidationError(_("未知字段：%(names)s") % {"names": "、".join(unknown)})
+    errors: dict[str, list[str]] = {}
+    for key, value in data.items():
+        if key == "birth_year":
+            person.birth_year = value
+        else:
+            setattr(person, key, "" if value is None else str(value).strip())
+    if person.mobile:
+        try:
+            validate_mobile(person.mobile)
+            person.mobile = normalize_mobile(person.mobile)
+        except ValidationError as exc:
+            errors["mobile"] = exc.messages
+    if not person.name:
+        errors["name"] = [_("姓名不能为空")]
+    if errors:
+        raise ValidationError(errors)
+    person.full_clean(exclude=["enterprise", "user"])
+
+
+@transaction.atomic
+def person_create(*, actor: Any, enterprise: Enterprise | None, data: dict[str, Any]) -> Person:
+    enterprise_id = enterprise.pk if enterprise is not None else None
+    _require_person_write(actor, enterprise_id)
+    person = Person(enterprise=enterprise)
+    _apply_person_data(person, data)
+    person.save()
+    audit_record(
+        actor=actor,
+        action="person.create",
+        target=person,
+        after=snapshot(person),
+        enterprise_id=enterprise_id,
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person:
+    _require_person_write(actor, person.enterprise_id)
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    before = snapshot(locked)
+    _apply_person_data(locked, data)
+    old, new = _changes(before, snapshot(locked))
+    if new:
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="person.update",
+            target=locked,
+            before=old,
+            after=new,
+            enterprise_id=locked.enterprise_id,
+        )
+    return locked
+
+
+@transaction.atomic
+def person_delete(*, actor: Any, person: Person) -> None:
+    _require_person_write(actor, person.enterprise_id)
+    before = snapshot(person)
+    audit_record(
+        actor=actor, action="person.delete", target=person, before=before, enterprise_id=person.enterprise_id
+    )
+    person.delete()
+
+
+# ------------------------------------------------------------------------------------------ projects
+def _apply_project_data(project: Project, data: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    unknown = sorted(set(data) - set(PROJECT_FIELDS) - set(PROJECT_EXTRA_NAMES))
+    if unknown:
+        errors["__all__"] = [_("未知字段：%(names)s") % {"names": "、".join(unknown)}]
+    extra = dict(project.extra_facts or {})
+    for key, value in data.items():
+        if key == "rd_investment_yuan":
+            if value is None or (isinstance(value, str) and not value.strip()):
+                project.rd_investment_fen = None
+            else:
+                try:
+                    project.rd_investment_fen = yuan_to_fen(value)
+                except MoneyError as exc:
+                    errors["rd_investment_yuan"] = [str(exc)]
+        elif key in ("title", "description", "kind"):
+            setattr(project, key, "" if value is None else str(value).strip())
+        elif key in PROJECT_FIELDS:
+            setattr(project, key, value)
+        elif key in PROJECT_EXTRA_NAMES:
+            if value is None or value == "":
+                extra.pop(key, None)
+            elif key == "voucher_item":
+                if value not in dict(VOUCHER_ITEMS):
+                    errors[key] = [_("“%(v)s”不是有效的券种") % {"v": value}]
+                else:
+                    extra[key] = value
+            elif isinstance(value, bool):
+                extra[key] = value
+            else:
+                errors[key] = [_("请选择 是、否 或 未知")]
+    project.extra_facts = extra
+    if "title" in data and not project.title:
+        errors["title"] = [_("名称不能为空")]
+    for key in ("year", "trainees"):
+        value = getattr(project, key)
+        if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+            errors[key] = [_("不能为负数")]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        project.full_clean(exclude=["enterprise"])
+    except ValidationError as exc:
+        raise _fen_field_errors(exc, {"rd_investment_fen": "rd_investment_yuan"}) from exc
+
+
+@transaction.atomic
+def project_create(*, actor: Any, enterprise: Enterprise, data: dict[str, Any]) -> Project:
+    require_enterprise_write(actor, enterprise.pk)
+    project = Project(enterprise=enterprise)
+    _apply_project_data(project, data)
+    project.save()
+    audit_record(
+        actor=actor,
+        action="project.create",
+        target=project,
+        after=snapshot(project),
+        enterprise_id=enterprise.pk,
+    )
+    return project
+
+
+@transaction.atomic
+def project_update(*, actor: Any, project: Project, data: dict[str, Any]) -> Project:
+    require_enterprise_write(actor, project.enterprise_id)
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    before = snapshot(locked)
+    _apply_project_data(locked, data)
+    old, new = _changes(before, snapshot(locked))
+    if new:
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="project.update",
+            target=locked,
+            before=old,
+            after=new,
+            enterprise_id=locked.enterprise_id,
+        )
+    return locked
+
+
+@transaction.atomic
+def project_delete(*, actor: Any, project: Project) -> None:
+    require_enterprise_write(actor, project.enterprise_id)
+    audit_record(
+        actor=actor,
+        action="project.delete",
+        target=project,
+        before=snapshot(project),
+        enterprise_id=project.enterprise_id,
+    )
+    project.delete()
+
+
+# ------------------------------------------------------------------------------------------ import / export
+@dataclass
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    filename: str
+    total_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def saved(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "total_rows": self.total_rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": [{"row": e.row, "column": e.column, "reason": e.reason} for e in self.errors],
+            "ignored_columns": self.ignored_columns,
+        }
+
+
+def _read_table(
+    data: bytes, filename: str
+) -> tuple[list[sheet.Column | None], list[str], list[tuple[int, list[Any]]]]:
+    """Header columns, ignored header names, and the non-blank data rows (refusing too many rows)."""
+    max_rows = settings.IMPORT_MAX_ROWS
+    columns: list[sheet.Column | None] | None = None
+    ignored: list[str] = []
+    rows: list[tuple[int, list[Any]]] = []
+    for number, values in sheet.read_rows(data, filename):
+        if columns is None:
+            if all(sheet.is_blank(v) for v in values):
+                raise sheet.FileError(_("第 1 行应为表头（如 统一社会信用代码、企业名称 …），但它是空的"))
+            columns = [sheet.column_for_header(v) for v in values]
+            ignored = [
+                str(v).strip()
+                for v, c in zip(values, columns, strict=True)
+                if c is None and not sheet.is_blank(v)
+            ]
+            present = {c.key for c in columns if c is not None}
+            missing = [
+                c.label for c in sheet.COLUMNS if c.key in sheet.REQUIRED_KEYS and c.key not in present
+            ]
+            if missing:
+                raise sheet.FileError(_("缺少必需的列：%(cols)s") % {"cols": "、".join(missing)})
+            keys = [c.key for c in columns if c is not None]
+            dup = sorted({k for k in keys if keys.count(k) > 1})
+            if dup:
+                labels = [c.label for c in sheet.COLUMNS if c.key in dup]
+                raise sheet.FileError(_("表头中有重复的列：%(cols)s") % {"cols": "、".join(labels)})
+            continue
+        if all(sheet.is_blank(v) for v in values):
+            continue
+        rows.append((number, values))
+        if len(rows) > max_rows:
+            raise sheet.FileError(
+                _("文件行数过多：最多 %(max)s 行数据，请拆分成多个文件后导入") % {"max": f"{max_rows:,}"}
+            )
+    if columns is None:
+        raise sheet.FileError(_("文件是空的"))
+    return columns, ignored, rows
+
+
+@transaction.atomic
+def enterprise_import(*, actor: Any, data: bytes, filename: str) -> ImportReport:
+    """Import enterprises from .xlsx or .csv, keyed by credit code: good rows saved, bad rows reported.
+
+    A blank cell means unknown: it sets nothing on an existing enterprise (nothing saved is lost).
+    Raises ValidationError when the whole file cannot be read (type, size, rows, header).
+    """
+    require_import_export(actor)
+    max_bytes = settings.IMPORT_MAX_BYTES
+    if len(data) > max_bytes:
+        raise ValidationError(
+            _("文件过大（%(size).1f MB），上限为 %(max).1f MB")
+            % {"size": len(data) / 1024 / 1024, "max": max_bytes / 1024 / 1024}
+        )
+    if not data:
+        raise ValidationError(_("文件是空的"))
+    try:
+        columns, ignored, rows = _read_table(data, filename)
+    except sheet.FileError as exc:
+        raise ValidationError(str(exc)) from exc
+    report = ImportReport(filename=filename, total_rows=len(rows), ignored_columns=ignored)
+    first_row_of: dict[str, int] = {}
+    for number, values in rows:
+        parsed: dict[str, Any] = {}
+        row_errors: list[RowError] = []
+        padded = list(values) + [None] * (len(columns) - len(values))
+        for column, value in zip(columns, padded, strict=False):
+            if column is None:
+                continue
+            try:
+                parsed[column.key] = column.parse(value)
+            except sheet.CellError as exc:
+                row_errors.append(RowError(number, column.label, str(exc)))
+        code = parsed.get("credit_code")
+        if code and code in first_row_of:
+            row_errors.insert(
+                0, RowError(number, "统一社会信用代码", _("与第%(n)s行重复") % {"n": first_row_of[code]})
+            )
+        elif code:
+            first_row_of[code] = number
+        if row_errors:
+            report.errors.extend(row_errors)
+            continue
+        try:
+            with transaction.atomic():  # a savepoint per row: one bad row never undoes the others
+                outcome = _import_row(actor, parsed)
+        except ValidationError as exc:
+            for key, messages in (
+                exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]
+            ):
+                label = next((c.label for c in sheet.COLUMNS if c.key == key), "")
+                report.errors.extend(RowError(number, label, m) for m in messages)
+            continue
+        except IntegrityError:
+            report.errors.append(RowError(number, "", _("保存失败：与已有数据冲突")))
+            continue
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    audit_record(
+        actor=actor,
+        action="enterprise.import",
+        target_type="registry.enterprise",
+        target_label=filename[:255],
+        after={
+            "filename": filename,
+            "rows": report.total_rows,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "errors": len(report.bad_rows),
+        },
+        note=_("导入 %(f)s：新增 %(c)s，更新 %(u)s，未变 %(n)s，错误 %(e)s 行")
+        % {
+            "f": filename,
+            "c": report.created,
+            "u": report.updated,
+            "n": report.unchanged,
+            "e": len(report.bad_rows),
+        },
+    )
+    return report
+
+
+def _import_row(actor: Any, parsed: dict[str, Any]) -> str:
+    code = parsed["credit_code"]
+    existing = Enterprise.objects.select_for_update().filter(credit_code=code).first()
+    if existing is None:
+        values = {k: v for k, v in parsed.items() if v is not None and v != ""}
+        values.setdefault("stage", Stage.IDEA)
+        enterprise = Enterprise(credit_code=code)
+        _apply_enterprise_data(enterprise, values)
+        enterprise.save()
+        audit_record(
+            actor=actor,
+            action="enterprise.import_create",
+            target=enterprise,
+            after=snapshot(enterprise),
+            enterprise_id=enterprise.pk,
+        )
+        return "created"
+    before = snapshot(existing)
+    changes = {k: v for k, v in parsed.items() if v is not None and v != "" and k != "credit_code"}
+    _apply_enterprise_data(existing, changes)
+    old, new = _changes(before, snapshot(existing))
+    if not new:
+        return "unchanged"
+    existing.version += 1
+    existing.save()
+    audit_record(
+        actor=actor,
+        action="enterprise.import_update",
+        target=existing,
+        before=old,
+        after=new,
+        enterprise_id=existing.pk,
+    )
+    return "updated"
+
+
+def enterprise_export(*, actor: Any, enterprises: QuerySet[Enterprise] | list[Enterprise]) -> bytes:
+    """The enterprises as .xlsx with the import's Chinese headers, so an export re-imports cleanly."""
+    require_import_export(actor)
+    sector_labels = {k: str(v) for k, v in Sector.choices}
+    stage_labels = {k: str(v) for k, v in Stage.choices}
+    rows: list[list[Any]] = []
+    for e in enterprises:
+        rows.append(
+            [
+                e.credit_code or None,
+                e.name,
+                e.district or None,
+                e.registered_on,
+                e.employees,
+                None if e.annual_revenue_fen is None else fen_to_yuan(e.annual_revenue_fen),
+                sheet.bool_text(e.is_one_person_company),
+                sector_labels.get(e.sector) if e.sector else None,
+                sheet.bool_text(e.in_cluster),
+                sheet.bool_text(e.is_startup),
+                stage_labels.get(e.stage, e.stage),
+                e.legal_representative or None,
+                e.address or None,
+                e.phone or None,
+            ]
+        )
+    content = sheet.write_xlsx(rows)
+    audit_record(
+        actor=actor,
+        action="enterprise.export",
+        target_type="registry.enterprise",
+        target_label=_("企业名录导出"),
+        after={"count": len(rows)},
+    )
+    return content
+
+
+def can_import_export(actor: Any) -> bool:
+    return has_role(actor, *IMPORT_EXPORT_ROLES)
+
+
+def require_import_export(actor: Any) -> None:
+    if not can_import_export(actor):
+        raise PermissionDenied(_("只有营商专员、政策专员、领导和管理员可以导入或导出企业名录。"))
