@@ -355,6 +355,9 @@ def _offsets(text: str, node: yaml.Node, value: str) -> tuple[tuple[int, int], .
         if j < len(raw):
             line, col = (line + 1, 1) if raw[j] == "\n" else (line, col + 1)
             j += 1
+    if positions:  # one past the end, for "unexpected end of expression"
+        last_line, last_col = positions[-1]
+        positions.append((last_line, last_col + 1))
     return tuple(positions)
 
 
