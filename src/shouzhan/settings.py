@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "shouzhan.core",
     "shouzhan.accounts",
     "shouzhan.registry",
+    "shouzhan.policies",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("shouzhan.core.urls")),
     path("accounts/", include("shouzhan.accounts.urls")),
     path("", include("shouzhan.registry.urls")),
+    path("policies/", include("shouzhan.policies.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

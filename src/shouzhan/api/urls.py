@@ -52,7 +52,10 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 api.add_router("/", core_router)
 
-try:  # modules add their routers here as they are built
+from shouzhan.policies.api import router as policies_router  # noqa: E402
+
+api.add_router("/", policies_router)
+try:  # the registry router is being written
     from shouzhan.registry.api import router as registry_router
 
     api.add_router("/", registry_router)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shouzhan.core.permissions import can_read_audit, is_staff_member, member_enterprise_ids, user_role
+from shouzhan.core.roles import Role
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -22,8 +23,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         if my_enterprise_id is not None:
             nav.append(("enterprise", _("我的企业"), reverse("registry:enterprise", args=[my_enterprise_id])))
             nav.append(("projects", _("项目与作品"), reverse("registry:projects", args=[my_enterprise_id])))
+    nav.append(("policies", _("政策库"), reverse("policies:library")))
+    nav.append(("calculator", _("政策计算器"), reverse("policies:calculator")))
+    if role is not None:
         if is_staff_member(user):
-            nav.append(("staff", _("工作台"), reverse("core:staff")))
+            nav.insert(0, ("staff", _("工作台"), reverse("core:staff")))
             nav.append(("enterprises", _("企业库"), reverse("registry:enterprise_list")))
         if can_read_audit(user):
             nav.append(("audit", _("审计"), reverse("core:audit")))

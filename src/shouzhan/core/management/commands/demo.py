@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from shouzhan.demo_data import DEMO_PASSWORD, load_demo
@@ -13,6 +14,7 @@ class Command(BaseCommand):
     help = "Load the demo district (idempotent) and print the demo logins."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        call_command("catalogue_load", stdout=self.stdout)
         result = load_demo()
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{result['enterprises']} 家企业，{result['patents']} 项专利。"))
         self.stdout.write("\n演示账号（密码均为 %s）/ demo logins (password %s):" % (DEMO_PASSWORD, DEMO_PASSWORD))

@@ -1,0 +1,135 @@
+"""Turn engine results into what people read: status words, amounts, reasons in plain Chinese."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from shouzhan import rules
+from shouzhan.core.money import format_yuan, yuan_to_fen
+from shouzhan.policies.plain import describe
+from shouzhan.rules import ir
+from shouzhan.rules.vocabulary import FACTS
+
+STATUS = {
+    "eligible": ("可申报", "badge-ok"),
+    "not_eligible": ("不符合", "badge-muted"),
+    "unknown": ("待补充信息", "badge-warn"),
+}
+DECISION = {
+    "formula": "按公式计算的上限",
+    "caseworker": "上限，具体金额由经办人在上限内核定",
+    "in_kind": "费用减免，不计金额",
+}
+PER = {
+    "once": "一次性",
+    "project": "每个项目",
+    "work": "每部作品",
+    "course": "每个课程",
+    "event": "每项活动",
+    "year": "每年",
+    "item_per_year": "每年每项",
+}
+
+
+@dataclass
+class Reason:
+    words: str
+    value: Any  # True, False or "unknown"
+
+    @property
+    def mark(self) -> str:
+        return {True: "✓", False: "✗"}.get(self.value, "?") if isinstance(self.value, bool) else "?"
+
+
+@dataclass
+class ClauseView:
+    id: str
+    policy_id: str
+    policy_title: str
+    title: str
+    text: str
+    status: str
+    status_label: str
+    badge: str
+    amount_text: str
+    decision_text: str
+    cap_text: str
+    reasons: list[Reason] = field(default_factory=list)
+    modifiers: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)
+    note: str = ""
+    max_amount_fen: int | None = None
+
+
+def _leaf_words(catalogue: rules.Catalogue) -> dict[str, str]:
+    """Expression text → plain words, for every leaf condition the catalogue can trace."""
+    words: dict[str, str] = {}
+    for policy in catalogue.policies:
+        params = {name: p.label_zh for name, p in policy.parameters.items()}
+        exprs = [policy.applies_to] + [c.condition for c in policy.clauses] + [c.applies_to for c in policy.clauses]
+        exprs += [m.condition for m in policy.modifiers]
+        for expression in exprs:
+            if expression is None:
+                continue
+            for node in expression.tree.walk():
+                if ir.is_leaf_condition(node) or isinstance(node, ir.FactRef):
+                    text = describe(node, params)
+                    if isinstance(node, ir.FactRef) and node.type == "bool":
+                        text = f"{text}为“是”"
+                    words.setdefault(node.src.strip(), text)
+    return words
+
+
+def present(results: list[rules.ClauseResult], catalogue: rules.Catalogue) -> list[ClauseView]:
+    words = _leaf_words(catalogue)
+    titles = {p.id: p.short_title or p.title for p in catalogue.policies}
+    clauses = {c.id: c for c in catalogue.clauses}
+    views = []
+    for r in results:
+        label, badge = STATUS.get(r.status, (r.status, "badge-muted"))
+        reasons: list[Reason] = []
+        modifiers: list[dict[str, Any]] = []
+        for step in r.trace:
+            if step.get("step") in {"applies_to", "condition"}:
+                for cond in step.get("conditions") or [{"expr": step.get("expr"), "value": step.get("value")}]:
+                    expr = (cond.get("expr") or "").strip()
+                    reasons.append(Reason(words.get(expr, expr), cond.get("value")))
+            elif step.get("step") == "in_force" and step.get("value") is not True:
+                reasons.append(Reason("政策在计算日期有效", step.get("value")))
+            elif step.get("step") == "modifier":
+                modifiers.append(step)
+        cap = r.cap or {}
+        cap_text = ""
+        if cap.get("yuan"):
+            cap_text = f"{PER.get(cap.get('per', ''), '')}最高 {format_yuan(yuan_to_fen(Decimal(cap['yuan'])))}"
+        if r.max_amount_fen is not None:
+            amount_text = format_yuan(r.max_amount_fen)
+        elif r.decision == "in_kind" and r.status != "not_eligible":
+            amount_text = "费用减免"
+        else:
+            amount_text = "—"
+        clause = clauses.get(r.id)
+        views.append(
+            ClauseView(
+                id=r.id,
+                policy_id=r.policy_id,
+                policy_title=titles.get(r.policy_id, r.policy_id),
+                title=r.title,
+                text=clause.text if clause else "",
+                status=r.status,
+                status_label=label,
+                badge=badge,
+                amount_text=amount_text,
+                decision_text=DECISION.get(r.decision, ""),
+                cap_text=cap_text,
+                reasons=reasons,
+                modifiers=modifiers,
+                missing=[(f, FACTS[f].label_zh if f in FACTS else f) for f in r.missing_facts],
+                note=r.note,
+                max_amount_fen=r.max_amount_fen,
+            )
+        )
+    order = {"eligible": 0, "unknown": 1, "not_eligible": 2}
+    return sorted(views, key=lambda v: (order.get(v.status, 3), -(v.max_amount_fen or 0), v.id))
