@@ -490,6 +490,15 @@ def _read_table(
     return columns, ignored, rows
 
 
+def import_size_check(size: int) -> None:
+    max_bytes = settings.IMPORT_MAX_BYTES
+    if size > max_bytes:
+        raise ValidationError(
+            _("文件过大（%(size).1f MB），上限为 %(max).1f MB")
+            % {"size": size / 1024 / 1024, "max": max_bytes / 1024 / 1024}
+        )
+
+
 @transaction.atomic
 def enterprise_import(*, actor: Any, data: bytes, filename: str) -> ImportReport:
     """Import enterprises from .xlsx or .csv, keyed by credit code: good rows saved, bad rows reported.
@@ -498,12 +507,7 @@ def enterprise_import(*, actor: Any, data: bytes, filename: str) -> ImportReport
     Raises ValidationError when the whole file cannot be read (type, size, rows, header).
     """
     require_import_export(actor)
-    max_bytes = settings.IMPORT_MAX_BYTES
-    if len(data) > max_bytes:
-        raise ValidationError(
-            _("文件过大（%(size).1f MB），上限为 %(max).1f MB")
-            % {"size": len(data) / 1024 / 1024, "max": max_bytes / 1024 / 1024}
-        )
+    import_size_check(len(data))
     if not data:
         raise ValidationError(_("文件是空的"))
     try:
