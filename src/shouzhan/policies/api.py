@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from shouzhan.policies import selectors, services
@@ -180,11 +180,11 @@ def versions(request: HttpRequest, code: str) -> list[VersionOut]:
 
 
 @router.post("/policy-versions", response={201: VersionOut}, summary="Upload a changed rule file as a draft")
-def upload(request: HttpRequest, payload: UploadIn) -> tuple[int, VersionOut]:
+def upload(request: HttpRequest, payload: UploadIn) -> Status:
     version = services.policy_version_upload(
         actor=request.user, text=payload.text, filename=payload.filename, note=payload.note
     )
-    return 201, _version_out(version)
+    return Status(201, _version_out(version))
 
 
 @router.get("/policy-versions/{pk}/review", response=ReviewOut, summary="Diff and affected enterprises of a draft")

@@ -115,12 +115,15 @@ def calculator(request: HttpRequest) -> HttpResponse:
     projects: list[Any] = []
     ids = member_enterprise_ids(request.user)
     wanted = request.GET.get("enterprise", "")
-    if wanted.isdigit() and (int(wanted) in ids or is_staff_member(request.user)):
+    if wanted:
+        # Someone else's enterprise is "not found", never silently replaced by one's own.
+        if not wanted.isdigit() or not (int(wanted) in ids or is_staff_member(request.user)):
+            raise Http404(_("没有找到该企业。"))
         enterprise = Enterprise.objects.filter(pk=int(wanted)).first()
+        if enterprise is None:
+            raise Http404(_("没有找到该企业。"))
     elif ids:
         enterprise = Enterprise.objects.filter(pk=min(ids)).first()
-    elif wanted:
-        raise Http404(_("没有找到该企业。"))
     if enterprise is not None:
         projects = list(Project.objects.filter(enterprise=enterprise).order_by("-year", "title"))
         wanted_project = request.GET.get("project", "")

@@ -1,0 +1,43 @@
+"""Browser: the demo micro-drama studio opens the calculator, sees 可申报 with amounts, adds a missing
+fact, and the page updates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from django.conf import settings
+
+from shouzhan.demo_data import DEMO_PASSWORD, load_demo
+from shouzhan.policies.services import catalogue_sync
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_calculator_updates_when_a_missing_fact_is_added(page: Any) -> None:
+    catalogue_sync(actor="system:test", directory=settings.CATALOGUE_DIR)
+    load_demo()
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("手机号或电子邮箱").fill("13800000001")
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.locator("main").get_by_role("button", name="登录").click()
+    page.wait_for_url("**/e/*/")
+
+    page.get_by_role("link", name="政策计算器").first.click()
+    page.wait_for_url("**/policies/calculator/")
+    page.get_by_label("从项目载入").select_option(label="分镜智能体 StoryBoard-1")
+    card = page.locator('.clause-result[data-clause="hu8.agent_rd"]')
+    card.wait_for()
+    assert "待补充信息" in card.inner_text()
+    assert "600,000.00 元" in card.inner_text()
+    eligible = page.locator('.clause-result[data-clause="xuhui.agent_rd"]')
+    assert "可申报" in eligible.inner_text() and "3,000,000.00 元" in eligible.inner_text()
+    assert page.locator("#count-eligible").inner_text() == "2"
+
+    # Add the missing fact: the agent is recognised by the market.
+    page.get_by_label("是否获市场认可").select_option("true")
+    expect(page.locator("#count-eligible")).to_have_text("3")
+    card = page.locator('.clause-result[data-clause="hu8.agent_rd"]')
+    assert "可申报" in card.inner_text()
+    assert "600,000.00 元" in card.inner_text()
