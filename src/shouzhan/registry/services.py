@@ -70,11 +70,22 @@ class StaleVersionError(ValidationError):
     """The record changed since the caller read it (optimistic locking)."""
 
 
-def _fen_field_errors(exc: ValidationError, mapping: dict[str, str]) -> ValidationError:
-    """Rename model fields in errors to the names callers use (annual_revenue_fen → annual_revenue_yuan)."""
-    if not hasattr(exc, "error_dict"):
-        return exc
-    return ValidationError({mapping.get(k, k): v for k, v in exc.error_dict.items()})
+def _full_clean_merged(
+    instance: Any, errors: dict[str, list[str]], *, exclude: list[str], mapping: dict[str, str]
+) -> None:
+    """Run the model's validation on the fields not already refused, and raise every error at once.
+
+    Model field names are renamed to the names callers use (annual_revenue_fen → annual_revenue_yuan).
+    """
+    reverse = {v: k for k, v in mapping.items()}
+    skip = [*exclude, *(reverse.get(name, name) for name in errors)]
+    try:
+        instance.full_clean(exclude=skip, validate_unique=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(mapping.get(name, name), []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -138,12 +149,12 @@ def _apply_enterprise_data(enterprise: Enterprise, data: dict[str, Any]) -> None
     if "registered_on" in data and isinstance(enterprise.registered_on, dt.date):
         if enterprise.registered_on > timezone.localdate():
             errors["registered_on"] = [_("成立日期不能晚于今天")]
-    if errors:
-        raise ValidationError(errors)
-    try:
-        enterprise.full_clean(exclude=["organisation", "credit_code"], validate_unique=False)
-    except ValidationError as exc:
-        raise _fen_field_errors(exc, {"annual_revenue_fen": "annual_revenue_yuan"}) from exc
+    _full_clean_merged(
+        enterprise,
+        errors,
+        exclude=["organisation", "credit_code"],
+        mapping={"annual_revenue_fen": "annual_revenue_yuan"},
+    )
     _check_credit_code_free(enterprise.credit_code, exclude_pk=enterprise.pk)
 
 
@@ -353,12 +364,9 @@ def _apply_project_data(project: Project, data: dict[str, Any]) -> None:
         value = getattr(project, key)
         if isinstance(value, int) and not isinstance(value, bool) and value < 0:
             errors[key] = [_("不能为负数")]
-    if errors:
-        raise ValidationError(errors)
-    try:
-        project.full_clean(exclude=["enterprise"])
-    except ValidationError as exc:
-        raise _fen_field_errors(exc, {"rd_investment_fen": "rd_investment_yuan"}) from exc
+    _full_clean_merged(
+        project, errors, exclude=["enterprise"], mapping={"rd_investment_fen": "rd_investment_yuan"}
+    )
 
 
 @transaction.atomic
