@@ -32,7 +32,9 @@ class DemoLogin:
 
 
 LOGINS = [
-    DemoLogin(Role.ENTREPRENEUR, "林晓（一人公司创始人）", "13800000001", "徐汇 AI 微短剧一人公司「光合剧场」"),
+    DemoLogin(
+        Role.ENTREPRENEUR, "林晓（一人公司创始人）", "13800000001", "徐汇 AI 微短剧一人公司「光合剧场」"
+    ),
     DemoLogin(Role.CASEWORKER, "张洁（营商专员）", "13800000002", "上钢营商服务中心"),
     DemoLogin(Role.POLICY_OFFICER, "王政（政策专员）", "13800000003", "区文旅局"),
     DemoLogin(Role.MENTOR, "陈导（创业导师）", "13800000004", "OPC 创业能力沙龙导师"),
@@ -44,8 +46,14 @@ LOGINS = [
 ]
 
 NAME_PARTS = {
-    Sector.MICRO_DRAMA: (["光合", "星河", "拾光", "未来", "云端", "墨白", "竖屏", "青鸟"], ["剧场", "影业", "短剧工作室", "映画"]),
-    Sector.AI_AGENT: (["模速", "灵犀", "深算", "智语", "点石", "启元"], ["智能科技", "智能体实验室", "AI 科技"]),
+    Sector.MICRO_DRAMA: (
+        ["光合", "星河", "拾光", "未来", "云端", "墨白", "竖屏", "青鸟"],
+        ["剧场", "影业", "短剧工作室", "映画"],
+    ),
+    Sector.AI_AGENT: (
+        ["模速", "灵犀", "深算", "智语", "点石", "启元"],
+        ["智能科技", "智能体实验室", "AI 科技"],
+    ),
     Sector.LIVE_STREAMING: (["天天播", "优选", "潮玩", "小满", "晴川"], ["直播电商", "文化传播", "网络科技"]),
     Sector.IP_DESIGN: (["萌芽", "山海", "布丁", "纸鸢"], ["IP 设计", "文创", "动漫"]),
     Sector.CROSS_BORDER: (["栈道", "远帆", "海豚", "丝路"], ["出海科技", "国际贸易", "游戏出海"]),
@@ -71,7 +79,16 @@ PROJECT_BY_SECTOR = {
     Sector.IP_DESIGN: ProjectKind.IP_LIBRARY,
     Sector.CROSS_BORDER: ProjectKind.OVERSEAS,
 }
-DRAMA_TITLES = ["弄堂里的光", "外滩十二时辰", "AI 替身", "梧桐深处", "第一站", "算力少年", "石库门来信", "江边的风"]
+DRAMA_TITLES = [
+    "弄堂里的光",
+    "外滩十二时辰",
+    "AI 替身",
+    "梧桐深处",
+    "第一站",
+    "算力少年",
+    "石库门来信",
+    "江边的风",
+]
 PATENT_TOPICS = [
     ("一种节能型保温墙体材料", "新材料"),
     ("一种可降解包装膜及其制备方法", "新材料"),
@@ -111,10 +128,25 @@ def load_demo(seed: int = 2026) -> dict[str, Any]:
         address="徐汇区漕河泾 模速空间 3 号楼 1 层 工位 A-12",
         description="一人公司，用 AI 生成分镜与配音，专注上海城市题材的竖屏微短剧。",
     )
-    _project(studio, ProjectKind.MICRO_DRAMA, "弄堂里的光（AI 微短剧，60 集）", year=2026, excellent=True,
-             promotes_city_image=True, self_developed=True, rd_investment_fen=120_000_000)
-    _project(studio, ProjectKind.AGENT, "分镜智能体 StoryBoard-1", year=2026, self_developed=True,
-             market_recognized=None, rd_investment_fen=300_000_000)
+    _project(
+        studio,
+        ProjectKind.MICRO_DRAMA,
+        "弄堂里的光（AI 微短剧，60 集）",
+        year=2026,
+        excellent=True,
+        promotes_city_image=True,
+        self_developed=True,
+        rd_investment_fen=120_000_000,
+    )
+    _project(
+        studio,
+        ProjectKind.AGENT,
+        "分镜智能体 StoryBoard-1",
+        year=2026,
+        self_developed=True,
+        market_recognized=None,
+        rd_investment_fen=300_000_000,
+    )
     enterprises.append(studio)
 
     # The live-streaming studio in the Yangpu incubation base (floors 1–9 live commerce).
@@ -141,7 +173,9 @@ def load_demo(seed: int = 2026) -> dict[str, Any]:
     # The inventor of over eighty with 70 patents, who came at 6 a.m. with the newspaper.
     inventor_user = users["13800000007"]
     inventor_org, _ = Organisation.objects.get_or_create(name="周老先生专利转化工作室")
-    Membership.objects.get_or_create(user=inventor_user, organisation=inventor_org, defaults={"is_owner": True})
+    Membership.objects.get_or_create(
+        user=inventor_user, organisation=inventor_org, defaults={"is_owner": True}
+    )
     inventor_ent = _enterprise(
         code=None,
         name="周老先生专利转化工作室",
@@ -204,10 +238,15 @@ def load_demo(seed: int = 2026) -> dict[str, Any]:
                 in_cluster=(district == "徐汇" and rng.random() < 0.7) if rng.random() > 0.15 else None,
                 is_startup=registered >= dt.date(2023, 1, 1),
                 stage=stage,
-                legal_representative=rng.choice("王李张刘陈杨黄赵吴周") + rng.choice(["伟", "芳", "敏", "静", "磊", "洋", "婷"]),
+                legal_representative=rng.choice("王李张刘陈杨黄赵吴周")
+                + rng.choice(["伟", "芳", "敏", "静", "磊", "洋", "婷"]),
             )
             kind = PROJECT_BY_SECTOR[sector]
-            title = rng.choice(DRAMA_TITLES) if kind == ProjectKind.MICRO_DRAMA else f"{ent.name[2:6]}{kind.label}"
+            title = (
+                rng.choice(DRAMA_TITLES)
+                if kind == ProjectKind.MICRO_DRAMA
+                else f"{ent.name[2:6]}{kind.label}"
+            )
             _project(
                 ent,
                 kind,
@@ -226,7 +265,9 @@ def load_demo(seed: int = 2026) -> dict[str, Any]:
 def _user(login: DemoLogin) -> User:
     user = User.objects.filter(mobile=login.mobile).first()
     if user is None:
-        user = User.objects.create_user(name=login.name, password=DEMO_PASSWORD, mobile=login.mobile, role=login.role)
+        user = User.objects.create_user(
+            name=login.name, password=DEMO_PASSWORD, mobile=login.mobile, role=login.role
+        )
     if login.role == Role.ADMIN:
         user.is_staff = user.is_superuser = True
         user.email = user.email or "admin@shouzhan.local"
@@ -234,17 +275,22 @@ def _user(login: DemoLogin) -> User:
     return user
 
 
-def _enterprise(*, code: str | None, name: str, owner: User | None, organisation: Any = None, **fields: Any) -> Enterprise:
+def _enterprise(
+    *, code: str | None, name: str, owner: User | None, organisation: Any = None, **fields: Any
+) -> Enterprise:
     if owner is not None and organisation is None:
         organisation, _ = Organisation.objects.get_or_create(name=name)
         Membership.objects.get_or_create(user=owner, organisation=organisation, defaults={"is_owner": True})
-    lookup = {"credit_code": code} if code else {"name": name}
-    enterprise, _ = Enterprise.objects.update_or_create(
-        **lookup, defaults={"name": name, "organisation": organisation, **fields}
-    )
+    values = {"name": name, "organisation": organisation, **fields}
+    if code:
+        enterprise, _ = Enterprise.objects.update_or_create(credit_code=code, defaults=values)
+    else:
+        enterprise, _ = Enterprise.objects.update_or_create(name=name, credit_code=None, defaults=values)
     return enterprise
 
 
 def _project(enterprise: Enterprise, kind: str, title: str, **facts: Any) -> Project:
-    project, _ = Project.objects.update_or_create(enterprise=enterprise, title=title, defaults={"kind": kind, **facts})
+    project, _ = Project.objects.update_or_create(
+        enterprise=enterprise, title=title, defaults={"kind": kind, **facts}
+    )
     return project

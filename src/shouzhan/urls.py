@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from shouzhan.api.urls import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("shouzhan.core.urls")),
     path("accounts/", include("shouzhan.accounts.urls")),
     path("", include("shouzhan.registry.urls")),

@@ -24,7 +24,9 @@ def test_passwords_are_hashed_with_argon2(make_user: Any) -> None:
 @pytest.mark.parametrize("login_as", ["mobile", "spaced_mobile", "email_upper"])
 def test_login_by_mobile_or_email(make_user: Any, login_as: str) -> None:
     user = make_user(mobile="13912345678", email="lin@example.cn")
-    login = {"mobile": "13912345678", "spaced_mobile": "+86 139-1234-5678", "email_upper": "LIN@example.cn"}[login_as]
+    login = {"mobile": "13912345678", "spaced_mobile": "+86 139-1234-5678", "email_upper": "LIN@example.cn"}[
+        login_as
+    ]
     client = Client()
     response = client.post("/accounts/login/", {"login": login, "password": PASSWORD})
     assert response.status_code == 302
@@ -46,7 +48,9 @@ def test_login_is_throttled_after_repeated_failures(make_user: Any, settings: An
     make_user(mobile="13912345671")
     client = Client()
     for _ in range(5):
-        assert client.post("/accounts/login/", {"login": "13912345671", "password": "nope"}).status_code == 400
+        assert (
+            client.post("/accounts/login/", {"login": "13912345671", "password": "nope"}).status_code == 400
+        )
     # Even the right password now waits.
     locked = client.post("/accounts/login/", {"login": "13912345671", "password": PASSWORD})
     assert locked.status_code == 429
@@ -94,7 +98,10 @@ def test_register_creates_owner_organisation_and_enterprise() -> None:
     assert user.role == Role.ENTREPRENEUR
     assert enterprise.district == "徐汇" and enterprise.stage == "registered"
     assert Membership.objects.get(user=user, organisation=enterprise.organisation).is_owner
-    assert set(AuditEntry.objects.values_list("action", flat=True)) >= {"account.register", "enterprise.create"}
+    assert set(AuditEntry.objects.values_list("action", flat=True)) >= {
+        "account.register",
+        "enterprise.create",
+    }
 
 
 @pytest.mark.django_db
@@ -132,7 +139,9 @@ def test_owner_adds_and_removes_members(make_enterprise: Any, login_client: Any)
     enterprise, owner = make_enterprise()
     client = login_client(owner)
     url = f"/accounts/enterprise/{enterprise.pk}/members/"
-    response = client.post(url, {"name": "小周", "mobile": "13955556666", "title": "剪辑", "password": "Edit-2026-x"})
+    response = client.post(
+        url, {"name": "小周", "mobile": "13955556666", "title": "剪辑", "password": "Edit-2026-x"}
+    )
     assert response.status_code == 302
     member = User.objects.get(mobile="13955556666")
     membership = Membership.objects.get(user=member, organisation=enterprise.organisation)
@@ -148,12 +157,15 @@ def test_owner_adds_and_removes_members(make_enterprise: Any, login_client: Any)
 
 @pytest.mark.django_db
 def test_members_of_another_enterprise_are_404(make_enterprise: Any, login_client: Any) -> None:
-    a, owner_a = make_enterprise()
+    _a, owner_a = make_enterprise()
     b, _ = make_enterprise()
     client = login_client(owner_a)
     url = f"/accounts/enterprise/{b.pk}/members/"
     assert client.get(url).status_code == 404
-    assert client.post(url, {"name": "x", "mobile": "13955550000", "password": "Strong-pass-1"}).status_code == 404
+    assert (
+        client.post(url, {"name": "x", "mobile": "13955550000", "password": "Strong-pass-1"}).status_code
+        == 404
+    )
     assert not User.objects.filter(mobile="13955550000").exists()
 
 

@@ -14,13 +14,18 @@ def test_workdays_api(client: Any) -> None:
         "date": "2026-10-10",
         "is_workday": True,
     }
-    assert client.get("/api/v1/workdays/between", {"start": "2026-09-29", "end": "2026-10-12"}).json()[
-        "working_days"
-    ] == 5
+    assert (
+        client.get("/api/v1/workdays/between", {"start": "2026-09-29", "end": "2026-10-12"}).json()[
+            "working_days"
+        ]
+        == 5
+    )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("params", [{"start": "2026-02-30", "n": 2}, {"start": "2026-01-01", "n": -1}, {"n": 2}])
+@pytest.mark.parametrize(
+    "params", [{"start": "2026-02-30", "n": 2}, {"start": "2026-01-01", "n": -1}, {"n": 2}]
+)
 def test_workdays_api_bad_input_is_4xx(client: Any, params: dict[str, Any]) -> None:
     r = client.get("/api/v1/workdays/add", params)
     assert 400 <= r.status_code < 500

@@ -7,7 +7,14 @@ from shouzhan.core.money import MoneyError, fen_to_yuan, format_wan, format_yuan
 
 @pytest.mark.parametrize(
     ("text", "fen"),
-    [("1,234.56", 123456), ("１２００", 120000), ("￥30", 3000), ("10000000", 1_000_000_000), ("0.01", 1), (3000, 300000)],
+    [
+        ("1,234.56", 123456),
+        ("１２００", 120000),
+        ("￥30", 3000),
+        ("10000000", 1_000_000_000),
+        ("0.01", 1),
+        (3000, 300000),
+    ],
 )
 def test_yuan_to_fen(text: object, fen: int) -> None:
     assert yuan_to_fen(text) == fen

@@ -97,7 +97,11 @@ def test_database_overrides_apply(admin_user_role: object) -> None:
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "shouzhan.cli", *args], capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-m", "shouzhan.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
 from django.conf import settings
+from playwright.sync_api import expect
 
 from shouzhan.demo_data import DEMO_PASSWORD, load_demo
 from shouzhan.policies.services import catalogue_sync

@@ -46,10 +46,17 @@ def test_calculator_for_a_visitor_and_bad_input(catalogue: Any, client: Client) 
     assert "不是有效金额" in bad.content.decode()
 
 
-def test_calculator_starts_from_the_enterprise_profile(catalogue: Any, make_enterprise: Any, login_client: Any) -> None:
+def test_calculator_starts_from_the_enterprise_profile(
+    catalogue: Any, make_enterprise: Any, login_client: Any
+) -> None:
     enterprise, owner = make_enterprise(name="光合剧场", district="徐汇", is_startup=True, in_cluster=True)
-    project = Project.objects.create(enterprise=enterprise, kind="agent", title="分镜智能体", rd_investment_fen=300_000_000,
-                                     self_developed=True)
+    project = Project.objects.create(
+        enterprise=enterprise,
+        kind="agent",
+        title="分镜智能体",
+        rd_investment_fen=300_000_000,
+        self_developed=True,
+    )
     html = login_client(owner).get("/policies/calculator/", {"project": project.pk}).content.decode()
     assert "分镜智能体" in html
     assert "600,000.00 元" in html and "待补充信息" in html  # 20% of 3,000,000, market recognition unknown
@@ -65,18 +72,24 @@ def test_enterprise_calculator_is_private(catalogue: Any, make_enterprise: Any, 
     assert client.get("/policies/calculator/", {"enterprise": b.pk}).status_code == 404
 
 
-def test_officer_uploads_reviews_and_publishes_through_pages(catalogue: Any, make_user: Any, login_client: Any) -> None:
+def test_officer_uploads_reviews_and_publishes_through_pages(
+    catalogue: Any, make_user: Any, login_client: Any
+) -> None:
     officer = login_client(make_user(role=Role.POLICY_OFFICER))
     bad = officer.post("/policies/upload/", {"text": "policy: [", "note": ""})
     assert bad.status_code == 400 and "规则文件有误" in bad.content.decode()
-    response = officer.post("/policies/upload/", {"text": HU8.replace("value: 20%", "value: 25%", 1), "note": "上调"})
+    response = officer.post(
+        "/policies/upload/", {"text": HU8.replace("value: 20%", "value: 25%", 1), "note": "上调"}
+    )
     assert response.status_code == 302
     draft = PolicyVersion.objects.get(status="draft")
     review = officer.get(f"/policies/v/{draft.pk}/").content.decode()
     assert "agent_rd_rate" in review
     refused = officer.post(f"/policies/v/{draft.pk}/publish/", {"effective_from": "2020-01-01"})
     assert refused.status_code == 400 and "生效日期必须晚于" in refused.content.decode()
-    assert officer.post(f"/policies/v/{draft.pk}/publish/", {"effective_from": "2027-01-01"}).status_code == 302
+    assert (
+        officer.post(f"/policies/v/{draft.pk}/publish/", {"effective_from": "2027-01-01"}).status_code == 302
+    )
     draft.refresh_from_db()
     assert draft.status == "published"
 
@@ -88,15 +101,22 @@ def test_entrepreneurs_cannot_upload_or_see_drafts(catalogue: Any, make_user: An
     entrepreneur = login_client(make_user())
     assert entrepreneur.get("/policies/upload/").status_code == 403
     assert entrepreneur.get(f"/policies/v/{draft.pk}/").status_code == 404
-    assert entrepreneur.post(f"/policies/v/{draft.pk}/publish/", {"effective_from": "2027-01-01"}).status_code == 404
+    assert (
+        entrepreneur.post(f"/policies/v/{draft.pk}/publish/", {"effective_from": "2027-01-01"}).status_code
+        == 404
+    )
 
 
 def test_api(catalogue: Any, client: Client, make_user: Any, login_client: Any) -> None:
     body = {
         "facts": {
             "enterprise": {"district": "徐汇"},
-            "project": {"kind": "agent", "rd_investment_yuan": "100000000", "self_developed": True,
-                        "market_recognized": True},
+            "project": {
+                "kind": "agent",
+                "rd_investment_yuan": "100000000",
+                "self_developed": True,
+                "market_recognized": True,
+            },
         },
         "on": "2026-11-23",
     }
@@ -106,21 +126,31 @@ def test_api(catalogue: Any, client: Client, make_user: Any, login_client: Any) 
     assert results["hu8.agent_rd"] == ("eligible", "10000000.00")  # 20% is 20,000,000; capped
     assert results["xuhui.agent_rd"] == ("eligible", "3000000.00")
     assert results["hu8.national_selection"] == ("not_eligible", None)
-    bad = client.post("/api/v1/calculator", json.dumps({"facts": {"enterprise": {"district": 5}}}),
-                      content_type="application/json")
+    bad = client.post(
+        "/api/v1/calculator",
+        json.dumps({"facts": {"enterprise": {"district": 5}}}),
+        content_type="application/json",
+    )
     assert bad.status_code == 422
     assert client.get("/api/v1/clauses/hu8.overseas").json()["cap_yuan"] == "500000.00"
     assert client.get("/api/v1/clauses/nope").status_code == 404
     assert {p["code"] for p in client.get("/api/v1/policies").json()} == {"hu8", "xuhui"}
     # Upload needs a policy officer.
     upload = {"text": HU8 + "\n# 修订\n", "filename": "hu8.yaml"}
-    assert login_client(make_user()).post("/api/v1/policy-versions", json.dumps(upload),
-                                          content_type="application/json").status_code == 403
+    assert (
+        login_client(make_user())
+        .post("/api/v1/policy-versions", json.dumps(upload), content_type="application/json")
+        .status_code
+        == 403
+    )
     officer = login_client(make_user(role=Role.POLICY_OFFICER))
     created = officer.post("/api/v1/policy-versions", json.dumps(upload), content_type="application/json")
     assert created.status_code == 201 and created.json()["status"] == "draft"
     pk = created.json()["id"]
     assert officer.get(f"/api/v1/policy-versions/{pk}/review").json()["impact"] == []
-    published = officer.post(f"/api/v1/policy-versions/{pk}/publish", json.dumps({"effective_from": "2027-01-01"}),
-                             content_type="application/json")
+    published = officer.post(
+        f"/api/v1/policy-versions/{pk}/publish",
+        json.dumps({"effective_from": "2027-01-01"}),
+        content_type="application/json",
+    )
     assert published.status_code == 200 and published.json()["status"] == "published"

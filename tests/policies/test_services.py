@@ -46,7 +46,9 @@ def test_upload_refuses_a_broken_rule_with_its_position(catalogue: Any, make_use
         services.policy_version_upload(actor=officer, text=HU8, filename="hu8.yaml")
 
 
-def test_upload_review_publish_changes_what_is_in_force(catalogue: Any, make_user: Any, make_enterprise: Any) -> None:
+def test_upload_review_publish_changes_what_is_in_force(
+    catalogue: Any, make_user: Any, make_enterprise: Any
+) -> None:
     officer = make_user(role=Role.POLICY_OFFICER)
     enterprise, _ = make_enterprise(name="智能体公司", district="徐汇")
     Project.objects.create(
@@ -65,12 +67,22 @@ def test_upload_review_publish_changes_what_is_in_force(catalogue: Any, make_use
     review = selectors.version_review(actor=officer, version=draft, on=TODAY)
     assert review["current"].number == 1
     assert any(c["kind"] == "parameter" and c["id"] == "agent_rd_rate" for c in review["changes"])
-    rows = [(r.enterprise_name, r.clause_id, r.old_status, r.new_status, r.old_fen, r.new_fen) for r in review["impact"]]
+    rows = [
+        (r.enterprise_name, r.clause_id, r.old_status, r.new_status, r.old_fen, r.new_fen)
+        for r in review["impact"]
+    ]
     assert rows == [("智能体公司", "hu8.agent_rd", "eligible", "eligible", 400_000_000, 300_000_000)]
 
     # Drafts do not change the calculator until published.
-    facts = {"enterprise": {"district": "徐汇"}, "project": {"kind": "agent", "rd_investment_yuan": "20000000",
-             "self_developed": True, "market_recognized": True}}
+    facts = {
+        "enterprise": {"district": "徐汇"},
+        "project": {
+            "kind": "agent",
+            "rd_investment_yuan": "20000000",
+            "self_developed": True,
+            "market_recognized": True,
+        },
+    }
     before = {r.id: r.max_amount_fen for r in selectors.calculate(facts=facts, on=TODAY).results}
     assert before["hu8.agent_rd"] == 400_000_000
 
@@ -78,8 +90,12 @@ def test_upload_review_publish_changes_what_is_in_force(catalogue: Any, make_use
         services.policy_version_publish(actor=officer, version=draft, effective_from=dt.date(2025, 6, 1))
     services.policy_version_publish(actor=officer, version=draft, effective_from=dt.date(2026, 12, 1))
     # Before the effective date the old rate applies; from it, the new one. Both versions stay readable.
-    assert {r.id: r.max_amount_fen for r in selectors.calculate(facts=facts, on=TODAY).results}["hu8.agent_rd"] == 400_000_000
-    after = {r.id: r.max_amount_fen for r in selectors.calculate(facts=facts, on=dt.date(2026, 12, 1)).results}
+    assert {r.id: r.max_amount_fen for r in selectors.calculate(facts=facts, on=TODAY).results}[
+        "hu8.agent_rd"
+    ] == 400_000_000
+    after = {
+        r.id: r.max_amount_fen for r in selectors.calculate(facts=facts, on=dt.date(2026, 12, 1)).results
+    }
     assert after["hu8.agent_rd"] == 300_000_000
     document = PolicyDocument.objects.get(code="hu8")
     assert [v.number for v in document.versions.all()] == [2, 1]

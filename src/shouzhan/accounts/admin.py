@@ -31,7 +31,12 @@ class UserAdmin(BaseUserAdmin):
         (_("角色与权限"), {"fields": ("role", "is_active", "is_staff", "is_superuser", "groups")}),
         (_("时间"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("name", "mobile", "email", "role", "password1", "password2")}),)
+    add_fieldsets = (
+        (
+            None,
+            {"classes": ("wide",), "fields": ("name", "mobile", "email", "role", "password1", "password2")},
+        ),
+    )
     filter_horizontal = ("groups",)
 
 

@@ -13,7 +13,11 @@ from shouzhan.accounts.validators import normalize_login
 
 class MobileOrEmailBackend(ModelBackend):
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         login = username or kwargs.get("login") or kwargs.get("email")
         if not login or password is None:
@@ -21,7 +25,9 @@ class MobileOrEmailBackend(ModelBackend):
         kind, value = normalize_login(login)
         user = User.objects.filter(**{kind: value}).first()
         if user is None:
-            User().set_password(password)  # same work as a real check: no timing hint that the name is unknown
+            User().set_password(
+                password
+            )  # same work as a real check: no timing hint that the name is unknown
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

@@ -22,14 +22,18 @@ class LoginForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
-        label=_l("密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_l("密码"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
 class RegisterForm(forms.Form):
     name = forms.CharField(label=_l("您的姓名"), max_length=100)
     mobile = forms.CharField(
-        label=_l("手机号"), max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+        label=_l("手机号"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     email = forms.EmailField(label=_l("电子邮箱"), required=False, help_text=_l("选填，可用于登录和接收通知"))
     password1 = forms.CharField(
@@ -37,7 +41,9 @@ class RegisterForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_l("至少 8 位，不能全是数字"),
     )
-    password2 = forms.CharField(label=_l("确认密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_l("确认密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
     enterprise_name = forms.CharField(label=_l("企业或团队名称"), max_length=200)
     credit_code = forms.CharField(
         label=_l("统一社会信用代码"),
@@ -45,7 +51,7 @@ class RegisterForm(forms.Form):
         required=False,
         help_text=_l("已注册的企业请填写；尚未注册的团队可以留空"),
     )
-    district = forms.ChoiceField(label=_l("所在区"), choices=[("", "—")] + DISTRICT_CHOICES, required=False)
+    district = forms.ChoiceField(label=_l("所在区"), choices=[("", "—"), *DISTRICT_CHOICES], required=False)
     sector = forms.ChoiceField(label=_l("行业"), choices=[("", "—"), *Sector.choices], required=False)
     agree = forms.BooleanField(label=_l("我已阅读并同意平台服务条款和个人信息保护说明"))
 

@@ -18,7 +18,13 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(
-        self, *, name: str, password: str | None, mobile: str | None = None, email: str | None = None, **extra: Any
+        self,
+        *,
+        name: str,
+        password: str | None,
+        mobile: str | None = None,
+        email: str | None = None,
+        **extra: Any,
     ) -> User:
         if not mobile and not email:
             raise ValueError("a user needs a mobile number or an e-mail address")
@@ -46,7 +52,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     email = models.EmailField(_("电子邮箱"), unique=True, null=True, blank=True)
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.ENTREPRENEUR)
-    is_active = models.BooleanField(_("启用"), default=True)
+    is_active = models.BooleanField(_("启用"), default=True)  # type: ignore[misc]
     is_staff = models.BooleanField(_("可进入管理后台"), default=False)
     date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
 
@@ -54,7 +60,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("用户")
@@ -109,7 +115,9 @@ class Organisation(models.Model):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户")
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("组织")
     )
@@ -139,3 +147,6 @@ class LoginFailure(models.Model):
     class Meta:
         verbose_name = _("登录失败记录")
         verbose_name_plural = _("登录失败记录")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -25,9 +25,9 @@ def seconds_locked(login: str, ip: str | None) -> int:
     wait = 0
     for key, limit in _keys(login, ip):
         times = list(
-            LoginFailure.objects.filter(key=key, at__gte=now - window).order_by("-at").values_list("at", flat=True)[
-                :limit
-            ]
+            LoginFailure.objects.filter(key=key, at__gte=now - window)
+            .order_by("-at")
+            .values_list("at", flat=True)[:limit]
         )
         if len(times) >= limit:
             wait = max(wait, math.ceil((times[-1] + window - now).total_seconds()))
@@ -37,7 +37,9 @@ def seconds_locked(login: str, ip: str | None) -> int:
 def record_failure(login: str, ip: str | None) -> None:
     LoginFailure.objects.bulk_create([LoginFailure(key=key) for key, _ in _keys(login, ip)])
     # Keep the table small: forget failures older than the window.
-    LoginFailure.objects.filter(at__lt=timezone.now() - dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)).delete()
+    LoginFailure.objects.filter(
+        at__lt=timezone.now() - dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    ).delete()
 
 
 def record_success(login: str) -> None:

@@ -56,7 +56,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     return redirect(_next_url(request) or "core:home")
         else:
             status = 400
-    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request) or ""}, status=status)
+    return render(
+        request, "accounts/login.html", {"form": form, "next": _next_url(request) or ""}, status=status
+    )
 
 
 @require_POST
@@ -139,7 +141,9 @@ def members_view(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("accounts:members", pk=pk)
         status = 400
     memberships = (
-        Membership.objects.filter(organisation=organisation).select_related("user").order_by("-is_owner", "joined_at")
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("-is_owner", "joined_at")
         if organisation
         else Membership.objects.none()
     )

@@ -45,7 +45,7 @@ class BetweenOut(Schema):
 def me(request: HttpRequest) -> MeOut:
     user = request.user
     return MeOut(
-        id=user.pk,
+        id=int(user.pk or 0),
         name=user.name,  # type: ignore[union-attr]
         role=user_role(user) or "",
         mobile=user.mobile,  # type: ignore[union-attr]
@@ -57,7 +57,9 @@ def me(request: HttpRequest) -> MeOut:
 @router.get("/workdays/add", response=DueOut, auth=None, summary="Due date after N working days")
 def workdays_add(request: HttpRequest, start: dt.date, n: int) -> DueOut:
     if not 0 <= n <= MAX_WORKING_DAYS:
-        raise HttpError(422, f"n must be between 0 and {MAX_WORKING_DAYS} / 工作日数应在 0 到 {MAX_WORKING_DAYS} 之间")
+        raise HttpError(
+            422, f"n must be between 0 and {MAX_WORKING_DAYS} / 工作日数应在 0 到 {MAX_WORKING_DAYS} 之间"
+        )
     due = add_working_days(start, n)
     return DueOut(start=start, working_days=n, due=due.date, provisional=due.provisional)
 

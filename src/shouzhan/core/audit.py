@@ -44,7 +44,9 @@ def json_safe(value: Any) -> Any:
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """The concrete field values of a model instance (foreign keys as ids)."""
     names = fields or [
-        f.attname for f in instance._meta.concrete_fields if f.attname not in {"id", "created_at", "updated_at"}
+        f.attname
+        for f in instance._meta.concrete_fields
+        if f.attname not in {"id", "created_at", "updated_at"}
     ]
     return {name: json_safe(getattr(instance, name)) for name in names}
 

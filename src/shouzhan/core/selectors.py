@@ -28,7 +28,9 @@ def audit_list(
         raise PermissionDenied(_("只有审计、领导和管理员可以查看审计记录。"))
     entries = AuditEntry.objects.select_related("actor")
     if q:
-        entries = entries.filter(Q(target_label__icontains=q) | Q(actor_label__icontains=q) | Q(note__icontains=q))
+        entries = entries.filter(
+            Q(target_label__icontains=q) | Q(actor_label__icontains=q) | Q(note__icontains=q)
+        )
     if action:
         entries = entries.filter(action__startswith=action)
     if target_type:

@@ -49,5 +49,7 @@ def workday_override_delete(*, actor: Any, date: dt.date) -> None:
 def calendar_year_confirm(*, actor: Any, year: int, note: str = "") -> ConfirmedYear:
     require_role(actor, Role.ADMIN)
     confirmed, _ = ConfirmedYear.objects.get_or_create(year=year, defaults={"note": note})
-    audit_record(actor=actor, action="calendar.year_confirm", target=confirmed, after={"year": year, "note": note})
+    audit_record(
+        actor=actor, action="calendar.year_confirm", target=confirmed, after={"year": year, "note": note}
+    )
     return confirmed

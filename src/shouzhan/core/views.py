@@ -68,8 +68,12 @@ def staff_workspace(request: HttpRequest) -> HttpResponse:
 class AuditFilterForm(forms.Form):
     q = forms.CharField(label=_l("关键词"), required=False, max_length=100)
     action = forms.CharField(label=_l("动作"), required=False, max_length=80)
-    since = forms.DateField(label=_l("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_l("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_l("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_l("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     enterprise = forms.IntegerField(label=_l("企业编号"), required=False, min_value=1)
 
 
@@ -130,7 +134,9 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             try:
                 day = dt.date.fromisoformat(request.POST["delete"])
             except ValueError:
-                return render(request, "core/error.html", {"status": 400, "message": _("日期无效。")}, status=400)
+                return render(
+                    request, "core/error.html", {"status": 400, "message": _("日期无效。")}, status=400
+                )
             services.workday_override_delete(actor=request.user, date=day)
             messages.success(request, _("已删除 %(d)s 的调整。") % {"d": day})
             return redirect("core:calendar")
@@ -165,9 +171,11 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             )
         weeks.append(days)
     due_form = DueForm(request.GET if "start" in request.GET else None)
-    due = cal.add_working_days(due_form.cleaned_data["start"], due_form.cleaned_data["n"]) if (
-        due_form.is_bound and due_form.is_valid()
-    ) else None
+    due = (
+        cal.add_working_days(due_form.cleaned_data["start"], due_form.cleaned_data["n"])
+        if (due_form.is_bound and due_form.is_valid())
+        else None
+    )
     prev_month = (month - dt.timedelta(days=1)).replace(day=1)
     next_month = (month + dt.timedelta(days=32)).replace(day=1)
     context = {

@@ -121,9 +121,16 @@ def _calc_out(result: selectors.CalculatorResult) -> CalculatorOut:
 
 @router.get("/policies", response=list[PolicyOut], auth=None, summary="Policies in force, with their clauses")
 def policy_list(
-    request: HttpRequest, q: str = "", issuer: str = "", district: str = "", sector: str = "", on: dt.date | None = None
+    request: HttpRequest,
+    q: str = "",
+    issuer: str = "",
+    district: str = "",
+    sector: str = "",
+    on: dt.date | None = None,
 ) -> list[PolicyOut]:
-    entries = selectors.policy_library(on=on or timezone.localdate(), q=q, issuer=issuer, district=district, sector=sector)
+    entries = selectors.policy_library(
+        on=on or timezone.localdate(), q=q, issuer=issuer, district=district, sector=sector
+    )
     return [
         PolicyOut(
             code=e.document.code,
@@ -156,13 +163,14 @@ def calculator(request: HttpRequest, payload: CalculatorIn) -> CalculatorOut:
     return _calc_out(result)
 
 
-@router.get("/enterprises/{enterprise_id}/calculator", response=CalculatorOut, summary="Calculator for an enterprise")
+@router.get(
+    "/enterprises/{enterprise_id}/calculator", response=CalculatorOut, summary="Calculator for an enterprise"
+)
 def enterprise_calculator(
     request: HttpRequest, enterprise_id: int, project: int | None = None, on: dt.date | None = None
 ) -> CalculatorOut:
-    from shouzhan.registry.models import Enterprise, Project
-
     from shouzhan.core.permissions import require_enterprise_read
+    from shouzhan.registry.models import Enterprise, Project
 
     require_enterprise_read(request.user, enterprise_id)
     enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
@@ -187,7 +195,9 @@ def upload(request: HttpRequest, payload: UploadIn) -> Status:
     return Status(201, _version_out(version))
 
 
-@router.get("/policy-versions/{pk}/review", response=ReviewOut, summary="Diff and affected enterprises of a draft")
+@router.get(
+    "/policy-versions/{pk}/review", response=ReviewOut, summary="Diff and affected enterprises of a draft"
+)
 def review(request: HttpRequest, pk: int) -> ReviewOut:
     version = selectors.version_get(actor=request.user, pk=pk)
     result = selectors.version_review(actor=request.user, version=version, on=timezone.localdate())
@@ -211,8 +221,12 @@ def review(request: HttpRequest, pk: int) -> ReviewOut:
     )
 
 
-@router.post("/policy-versions/{pk}/publish", response=VersionOut, summary="Publish a draft with an effective date")
+@router.post(
+    "/policy-versions/{pk}/publish", response=VersionOut, summary="Publish a draft with an effective date"
+)
 def publish(request: HttpRequest, pk: int, payload: PublishIn) -> VersionOut:
     version = selectors.version_get(actor=request.user, pk=pk)
-    published = services.policy_version_publish(actor=request.user, version=version, effective_from=payload.effective_from)
+    published = services.policy_version_publish(
+        actor=request.user, version=version, effective_from=payload.effective_from
+    )
     return _version_out(published)

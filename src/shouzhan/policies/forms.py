@@ -99,7 +99,9 @@ class FactsForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_l("规则文件（YAML）"), required=False)
-    text = forms.CharField(label=_l("或直接粘贴规则文本"), required=False, widget=forms.Textarea(attrs={"rows": 14}))
+    text = forms.CharField(
+        label=_l("或直接粘贴规则文本"), required=False, widget=forms.Textarea(attrs={"rows": 14})
+    )
     note = forms.CharField(label=_l("修订说明"), required=False, max_length=500)
 
     def clean(self) -> dict[str, Any]:

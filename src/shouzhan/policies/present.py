@@ -68,7 +68,11 @@ def _leaf_words(catalogue: rules.Catalogue) -> dict[str, str]:
     words: dict[str, str] = {}
     for policy in catalogue.policies:
         params = {name: p.label_zh for name, p in policy.parameters.items()}
-        exprs = [policy.applies_to] + [c.condition for c in policy.clauses] + [c.applies_to for c in policy.clauses]
+        exprs = (
+            [policy.applies_to]
+            + [c.condition for c in policy.clauses]
+            + [c.applies_to for c in policy.clauses]
+        )
         exprs += [m.condition for m in policy.modifiers]
         for expression in exprs:
             if expression is None:
@@ -93,7 +97,9 @@ def present(results: list[rules.ClauseResult], catalogue: rules.Catalogue) -> li
         modifiers: list[dict[str, Any]] = []
         for step in r.trace:
             if step.get("step") in {"applies_to", "condition"}:
-                for cond in step.get("conditions") or [{"expr": step.get("expr"), "value": step.get("value")}]:
+                for cond in step.get("conditions") or [
+                    {"expr": step.get("expr"), "value": step.get("value")}
+                ]:
                     expr = (cond.get("expr") or "").strip()
                     reasons.append(Reason(words.get(expr, expr), cond.get("value")))
             elif step.get("step") == "in_force" and step.get("value") is not True:
@@ -103,7 +109,9 @@ def present(results: list[rules.ClauseResult], catalogue: rules.Catalogue) -> li
         cap = r.cap or {}
         cap_text = ""
         if cap.get("yuan"):
-            cap_text = f"{PER.get(cap.get('per', ''), '')}最高 {format_yuan(yuan_to_fen(Decimal(cap['yuan'])))}"
+            cap_text = (
+                f"{PER.get(cap.get('per', ''), '')}最高 {format_yuan(yuan_to_fen(Decimal(cap['yuan'])))}"
+            )
         if r.max_amount_fen is not None:
             amount_text = format_yuan(r.max_amount_fen)
         elif r.decision == "in_kind" and r.status != "not_eligible":

@@ -29,7 +29,9 @@ def _parse(version_id: int, sha256: str, text: str, filename: str) -> rules.Poli
 
 
 def version_policy(version: PolicyVersion) -> rules.Policy:
-    return _parse(version.pk, version.sha256, version.text, version.filename or f"{version.document.code}.yaml")
+    return _parse(
+        version.pk, version.sha256, version.text, version.filename or f"{version.document.code}.yaml"
+    )
 
 
 def versions_in_force(*, on: dt.date) -> list[PolicyVersion]:
@@ -115,7 +117,9 @@ def policy_library(
             sectors = clause_sectors(clause)
             if sector and sectors and sector not in sectors:
                 continue
-            haystack = " ".join([clause.id, clause.title, clause.text, clause.note, policy.title, policy.short_title])
+            haystack = " ".join(
+                [clause.id, clause.title, clause.text, clause.note, policy.title, policy.short_title]
+            )
             if needle and needle not in haystack.lower():
                 continue
             clauses.append(clause)
@@ -202,7 +206,9 @@ def calculate(*, facts: dict[str, Any], on: dt.date) -> CalculatorResult:
     return CalculatorResult(on=on, results=results, policies={p.id: p for p in catalogue.policies})
 
 
-def enterprise_calculate(*, actor: Any, enterprise: Any, project: Any = None, on: dt.date) -> CalculatorResult:
+def enterprise_calculate(
+    *, actor: Any, enterprise: Any, project: Any = None, on: dt.date
+) -> CalculatorResult:
     from shouzhan.registry.selectors import enterprise_facts
 
     require_enterprise_read(actor, enterprise.pk)
@@ -255,7 +261,8 @@ def _impact(old: rules.Catalogue, new: rules.Catalogue, *, on: dt.date, policy_i
 
     joined = run(old).join(run(new), on=key, how="full", suffix="_new", coalesce=True)
     changed = joined.filter(
-        pl.col("status").ne_missing(pl.col("status_new")) | pl.col("max_amount_fen").ne_missing(pl.col("max_amount_fen_new"))
+        pl.col("status").ne_missing(pl.col("status_new"))
+        | pl.col("max_amount_fen").ne_missing(pl.col("max_amount_fen_new"))
     ).sort(key)
     rows = []
     for r in changed.iter_rows(named=True):
@@ -306,4 +313,3 @@ def _as_text(value: Any) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
-

@@ -46,8 +46,9 @@ def policy_version_upload(*, actor: Any, text: str, filename: str = "", note: st
     """A policy officer uploads a changed rule file: it becomes a draft version to review and publish."""
     require_role(actor, *EDITOR_ROLES)
     policy = policy_text_parse(text=text, filename=filename or "upload.yaml")
-    document, created = PolicyDocument.objects.select_for_update().get_or_create(
-        code=policy.id, defaults={"title": policy.title, "short_title": policy.short_title, "issuer": policy.issuer}
+    document, _created = PolicyDocument.objects.select_for_update().get_or_create(
+        code=policy.id,
+        defaults={"title": policy.title, "short_title": policy.short_title, "issuer": policy.issuer},
     )
     sha = _sha(text)
     same = document.versions.filter(sha256=sha).exclude(status=PolicyVersion.Status.WITHDRAWN).first()
@@ -55,7 +56,13 @@ def policy_version_upload(*, actor: Any, text: str, filename: str = "", note: st
         raise ValidationError(_("内容与已有的第 %(n)d 版完全相同，无需重复上传。") % {"n": same.number})
     number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = PolicyVersion.objects.create(
-        document=document, number=number, text=text, filename=filename, sha256=sha, note=note, uploaded_by=actor
+        document=document,
+        number=number,
+        text=text,
+        filename=filename,
+        sha256=sha,
+        note=note,
+        uploaded_by=actor,
     )
     audit_record(
         actor=actor,
@@ -73,7 +80,9 @@ def policy_version_publish(*, actor: Any, version: PolicyVersion, effective_from
     require_role(actor, *EDITOR_ROLES)
     version = PolicyVersion.objects.select_for_update().select_related("document").get(pk=version.pk)
     if version.status != PolicyVersion.Status.DRAFT:
-        raise ValidationError(_("只有草稿可以发布（当前状态：%(s)s）。") % {"s": version.get_status_display()})
+        raise ValidationError(
+            _("只有草稿可以发布（当前状态：%(s)s）。") % {"s": version.get_status_display()}
+        )
     latest = (
         PolicyVersion.objects.filter(document=version.document, status=PolicyVersion.Status.PUBLISHED)
         .order_by("-effective_from")
@@ -86,7 +95,9 @@ def policy_version_publish(*, actor: Any, version: PolicyVersion, effective_from
                 % {"n": latest.number, "d": latest.effective_from.isoformat()}
             }
         )
-    policy = policy_text_parse(text=version.text, filename=version.filename or f"{version.document.code}.yaml")
+    policy = policy_text_parse(
+        text=version.text, filename=version.filename or f"{version.document.code}.yaml"
+    )
     before = {"status": version.status, "effective_from": None}
     version.status = PolicyVersion.Status.PUBLISHED
     version.effective_from = effective_from
@@ -164,7 +175,11 @@ def catalogue_sync(*, actor: Any, directory: Path) -> SyncReport:
                 actor=actor,
                 action="policy.publish",
                 target=version,
-                after={"status": "published", "effective_from": policy.effective_from.isoformat(), "source": path.name},
+                after={
+                    "status": "published",
+                    "effective_from": policy.effective_from.isoformat(),
+                    "source": path.name,
+                },
                 note=_("从目录载入"),
             )
             report.published.append(policy.id)
@@ -173,8 +188,18 @@ def catalogue_sync(*, actor: Any, directory: Path) -> SyncReport:
         else:
             number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
             version = PolicyVersion.objects.create(
-                document=document, number=number, text=text, filename=path.name, sha256=_sha(text), note=_("从目录载入")
+                document=document,
+                number=number,
+                text=text,
+                filename=path.name,
+                sha256=_sha(text),
+                note=_("从目录载入"),
             )
-            audit_record(actor=actor, action="policy.upload", target=version, after={"status": "draft", "source": path.name})
+            audit_record(
+                actor=actor,
+                action="policy.upload",
+                target=version,
+                after={"status": "draft", "source": path.name},
+            )
             report.drafted.append(policy.id)
     return report

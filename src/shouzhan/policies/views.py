@@ -60,14 +60,18 @@ def library(request: HttpRequest) -> HttpResponse:
         "is_policy_staff": _is_policy_staff(request.user),
         "per": PER,
     }
-    template = "policies/_library_results.html" if getattr(request, "htmx", False) else "policies/library.html"
+    template = (
+        "policies/_library_results.html" if getattr(request, "htmx", False) else "policies/library.html"
+    )
     return render(request, template, context)
 
 
 def document(request: HttpRequest, code: str) -> HttpResponse:
     doc = selectors.document_get(code=code)
     versions = selectors.document_versions(actor=request.user, document=doc)
-    in_force = next((v for v in selectors.versions_in_force(on=timezone.localdate()) if v.document_id == doc.pk), None)
+    in_force = next(
+        (v for v in selectors.versions_in_force(on=timezone.localdate()) if v.document_id == doc.pk), None
+    )
     policy = selectors.version_policy(in_force) if in_force else None
     context = {
         "active_nav": "policies",
@@ -94,8 +98,14 @@ def clause(request: HttpRequest, clause_id: str) -> HttpResponse:
         "applies_to": condition_lines(policy.applies_to.tree, params) if policy.applies_to else [],
         "condition": condition_lines(cl.condition.tree, params) if cl.condition else [],
         "amount": describe(cl.amount.tree, params) if cl.amount else "",
-        "modifiers": [(m, describe(m.condition.tree, params), f"{float(m.bonus * 100):g}%") for m in modifiers],
-        "parameters": [(name, p, p.at(today)) for name, p in policy.parameters.items() if name in (cl.amount.source if cl.amount else "")],
+        "modifiers": [
+            (m, describe(m.condition.tree, params), f"{float(m.bonus * 100):g}%") for m in modifiers
+        ],
+        "parameters": [
+            (name, p, p.at(today))
+            for name, p in policy.parameters.items()
+            if name in (cl.amount.source if cl.amount else "")
+        ],
         "per": PER,
     }
     return render(request, "policies/clause.html", context)
@@ -197,7 +207,11 @@ def upload(request: HttpRequest) -> HttpResponse:
 def version(request: HttpRequest, pk: int) -> HttpResponse:
     v = selectors.version_get(actor=request.user, pk=pk)
     today = timezone.localdate()
-    review = selectors.version_review(actor=request.user, version=v, on=today) if is_staff_member(request.user) else None
+    review = (
+        selectors.version_review(actor=request.user, version=v, on=today)
+        if is_staff_member(request.user)
+        else None
+    )
     form = PublishForm(initial={"effective_from": today + dt.timedelta(days=1)})
     context = {
         "active_nav": "policies",
@@ -216,9 +230,13 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     form = PublishForm(request.POST)
     if form.is_valid():
         try:
-            services.policy_version_publish(actor=request.user, version=v, effective_from=form.cleaned_data["effective_from"])
+            services.policy_version_publish(
+                actor=request.user, version=v, effective_from=form.cleaned_data["effective_from"]
+            )
         except ValidationError as exc:
-            for field, errors in (exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]):
+            for field, errors in (
+                exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+            ):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("第 %(n)d 版已发布。") % {"n": v.number})
@@ -233,7 +251,9 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def version_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     v = selectors.version_get(actor=request.user, pk=pk)
     try:
-        services.policy_version_withdraw(actor=request.user, version=v, reason=request.POST.get("reason", "")[:500])
+        services.policy_version_withdraw(
+            actor=request.user, version=v, reason=request.POST.get("reason", "")[:500]
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("policies:version", pk=pk)

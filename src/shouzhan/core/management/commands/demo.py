@@ -16,8 +16,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("catalogue_load", stdout=self.stdout)
         result = load_demo()
-        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{result['enterprises']} 家企业，{result['patents']} 项专利。"))
-        self.stdout.write("\n演示账号（密码均为 %s）/ demo logins (password %s):" % (DEMO_PASSWORD, DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据已就绪：{result['enterprises']} 家企业，{result['patents']} 项专利。"
+            )
+        )
+        self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）/ demo logins (password {DEMO_PASSWORD}):")
         for login in result["logins"]:
             self.stdout.write(f"  {login.mobile}  {login.name:<16} {login.note}")
         self.stdout.write("")
