@@ -305,3 +305,40 @@ def test_import_roles(make_user, role, codes):
     user = make_user(role=role)
     rows = [["统一社会信用代码", "企业名称"], [codes["A"], "甲"]]
     assert services.enterprise_import(actor=user, data=csv_bytes(rows), filename="a.csv").created == 1
+
+
+def test_zip_that_is_not_a_workbook_is_refused(caseworker):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    with pytest.raises(ValidationError) as exc:
+        services.enterprise_import(actor=caseworker, data=buffer.getvalue(), filename="a.xlsx")
+    assert exc.value.messages == ["无法读取该 Excel 文件：文件已损坏或不是 .xlsx 格式"]
+
+
+def test_fact_name_headers_and_formats(caseworker):
+    from shouzhan.registry.credit_code import make
+
+    code = make("91310104MA0000003")
+    rows = [
+        [
+            "credit_code",
+            "name",
+            "enterprise.registered_on",
+            "enterprise.is_startup",
+            "enterprise.stage",
+            "enterprise.sector",
+        ],
+        [code, "点号日期", "2023.12.31", "Y", "IP 形象设计", "ip_design"],
+    ]
+    report = services.enterprise_import(actor=caseworker, data=xlsx_bytes(rows), filename="facts.xlsx")
+    assert (report.created, report.errors) == (1, [])
+    e = Enterprise.objects.get(credit_code=code)
+    assert (e.registered_on, e.is_startup, e.stage, e.sector) == (
+        dt.date(2023, 12, 31),
+        True,
+        "ip_design",
+        "ip_design",
+    )

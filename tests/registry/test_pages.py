@@ -337,3 +337,14 @@ def test_import_refused_to_roles_without_it(make_user, login_client, role):
     client = login_client(make_user(role=role))
     assert client.get(reverse("registry:enterprise_import")).status_code == 403
     assert client.get(reverse("registry:enterprise_export")).status_code == 403
+
+
+def test_edit_without_version_is_400_with_a_message(make_enterprise, login_client):
+    enterprise, owner = make_enterprise()
+    response = login_client(owner).post(
+        reverse("registry:enterprise_edit", args=[enterprise.pk]), {"name": "新名字", "stage": "idea"}
+    )
+    assert response.status_code == 400
+    assert "页面已过期或不完整，请刷新页面后重试。" in response.content.decode()
+    enterprise.refresh_from_db()
+    assert enterprise.name != "新名字"

@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -299,15 +298,25 @@ def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
 def _read_xlsx(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     import openpyxl
 
+    unreadable = "无法读取该 Excel 文件：文件已损坏或不是 .xlsx 格式"
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise FileError("无法读取该 Excel 文件：文件已损坏或不是 .xlsx 格式") from exc
+    except Exception as exc:  # BadZipFile, KeyError, InvalidFileException …: openpyxl raises many kinds on a malformed workbook; all mean "unreadable"
+        raise FileError(unreadable) from exc
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise FileError("Excel 文件中没有工作表")
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = sheet.iter_rows(values_only=True)
+        number = 0
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                break
+            except Exception as exc:  # a damaged sheet part: say where reading stopped
+                raise FileError(f"{unreadable}（读到第 {number} 行时出错）") from exc
+            number += 1
             yield number, list(row)
     finally:
         workbook.close()
