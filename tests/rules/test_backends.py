@@ -27,7 +27,7 @@ def interpreter_rows(catalogue: Catalogue, df: pl.DataFrame, on: dt.date) -> set
         facts = {k: v for k, v in row.items() if k in FACTS and v is not None}
         for r in explain(catalogue, facts, on, normalized=True):
             if r.status != "not_eligible":
-                rows.add((str(row["id"]), r.id, r.status, r.max_amount_fen))
+                rows.add((row["id"], r.id, r.status, r.max_amount_fen))
     return rows
 
 

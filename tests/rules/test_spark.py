@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from shouzhan.rules import Catalogue, RuleError
-from shouzhan.rules.batch import normalize_polars, run_polars
+from shouzhan.rules.batch import normalize_polars, read_input, run_polars
 from shouzhan.rules.money import mul_rate
 from shouzhan.rules.synthetic import register
 
@@ -58,7 +58,7 @@ def _rows(path: Path) -> list[tuple[Any, ...]]:
 def test_spark_rows_identical_to_polars(spark: Any, files: Path, catalogue: Catalogue, name: str) -> None:
     from shouzhan.rules.spark_backend import run_files
 
-    expected = run_polars(catalogue, normalize_polars(pl.read_parquet(files / "in.parquet"), catalogue), ON)
+    expected = run_polars(catalogue, normalize_polars(read_input(files / name, catalogue), catalogue), ON)
     n = run_files(catalogue, files / name, files / f"out-{name}.parquet", ON)
     assert n == expected.height > 500
     out = pl.read_parquet(files / f"out-{name}.parquet")

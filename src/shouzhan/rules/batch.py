@@ -241,7 +241,7 @@ def run_batch(
     df = normalize_polars(df, catalogue, file=str(input_path))
     out = run_polars(catalogue, df, on, progress=progress)
     try:
-        out.write_parquet(output_path, statistics=False)
+        out.write_parquet(output_path, statistics=False, compression="snappy")
     except OSError as exc:
         raise RuleError(f"cannot write output: {exc}", file=str(output_path)) from None
     return out.height

@@ -22,7 +22,6 @@ from shouzhan.rules.catalogue import Catalogue, Clause, ParamValue, Policy
 from shouzhan.rules.errors import RuleError
 from shouzhan.rules.interpreter import Evaluator
 
-OUTPUT_SCHEMA = {"id": pl.String, "clause_id": pl.String, "status": pl.String, "max_amount_fen": pl.Int64}
 
 
 class _Compiler:
@@ -67,8 +66,14 @@ class _Compiler:
             }
             return ops[node.op](b)
         if isinstance(node, ir.InList):
-            dtype = pl.String if node.operand.type == "str" else pl.Int64
-            hit = self(node.operand).is_in(pl.Series(list(node.values), dtype=dtype).implode())
+            operand = self(node.operand)
+            if len(node.values) <= 4:  # a few equalities are cheaper than a hash lookup
+                hit = operand == _lit(node.values[0], node.operand.type)
+                for v in node.values[1:]:
+                    hit = hit | (operand == _lit(v, node.operand.type))
+            else:
+                dtype = pl.String if node.operand.type == "str" else pl.Int64
+                hit = operand.is_in(pl.Series(list(node.values), dtype=dtype).implode())
             return ~hit if node.negated else hit
         if isinstance(node, ir.Neg):
             return -self(node.operand)
@@ -128,64 +133,91 @@ def mul_rate_expr(money: pl.Expr, rate: Fraction) -> pl.Expr:
     return pl.when(money < 0).then(-magnitude).otherwise(magnitude)
 
 
-def clause_exprs(policy: Policy, clause: Clause, on: dt.date) -> tuple[pl.Expr, pl.Expr]:
-    """(eligible: nullable bool, max_amount_fen: Int64, null when not eligible or unknown)."""
-    c = _Compiler(on, policy.params_at(on))
-    parts = [e for e in (policy.applies_to, clause.applies_to, clause.condition) if e is not None]
-    eligible = c(parts[0].tree)
+def _eligible_expr(c: _Compiler, policy_col: pl.Expr | None, clause: Clause) -> pl.Expr:
+    parts = [policy_col] if policy_col is not None else []
+    parts += [c(e.tree) for e in (clause.applies_to, clause.condition) if e is not None]
+    eligible = parts[0]
     for p in parts[1:]:
-        eligible = eligible & c(p.tree)
+        eligible = eligible & p  # Kleene and
+    return eligible
+
+
+def _amount_expr(c: _Compiler, clause: Clause, eligible: pl.Expr) -> pl.Expr:
+    """max_amount_fen: Int64, null when not eligible, in kind, or unknown."""
     amount: pl.Expr
     if clause.amount is None or clause.decision == "in_kind":
-        amount = pl.lit(None, dtype=pl.Int64)
-    else:
-        amount = c(clause.amount.tree)
-        if clause.cap is not None:
-            amount = amount.clip(upper_bound=clause.cap.fen)  # clip keeps null
-        for m in clause.modifiers:
-            cond = c(m.condition.tree)
-            amount = (
-                pl.when(cond)
-                .then(amount + mul_rate_expr(amount, m.bonus))
-                .when(~cond)
-                .then(amount)
-                .otherwise(pl.lit(None, dtype=pl.Int64))
-            )
-    amount = pl.when(eligible.is_null() | eligible).then(amount).otherwise(pl.lit(None, dtype=pl.Int64))
-    return eligible, amount
+        return pl.lit(None, dtype=pl.Int64)
+    amount = c(clause.amount.tree)
+    if clause.cap is not None:
+        amount = amount.clip(upper_bound=clause.cap.fen)  # clip keeps null
+    for m in clause.modifiers:
+        cond = c(m.condition.tree)
+        amount = (
+            pl.when(cond)
+            .then(amount + mul_rate_expr(amount, m.bonus))
+            .when(~cond)
+            .then(amount)
+            .otherwise(pl.lit(None, dtype=pl.Int64))
+        )
+    return pl.when(eligible.is_null() | eligible).then(amount).otherwise(pl.lit(None, dtype=pl.Int64)).cast(pl.Int64)
+
+
+def clause_exprs(policy: Policy, clause: Clause, on: dt.date) -> tuple[pl.Expr, pl.Expr]:
+    """(eligible: nullable bool, max_amount_fen: Int64) for one clause, self-contained."""
+    c = _Compiler(on, policy.params_at(on))
+    policy_col = c(policy.applies_to.tree) if policy.applies_to is not None else None
+    eligible = _eligible_expr(c, policy_col, clause)
+    return eligible, _amount_expr(c, clause, eligible)
 
 
 def evaluate(catalogue: Catalogue, df: pl.DataFrame, on: dt.date) -> pl.DataFrame:
-    """Wide result: `id` plus `<clause>:eligible` and `<clause>:amount` per clause in force."""
-    exprs: list[pl.Expr] = [pl.col("id")]
+    """Wide result: `id` plus `<clause>:eligible` and `<clause>:amount` per clause in force.
+
+    Three stages so shared work is done once per row: each policy's applies_to (e.g. the
+    district list), then every clause's eligibility, then amounts reading that column.
+    """
+    stage_policy: list[pl.Expr] = []
+    stage_eligible: list[pl.Expr] = []
+    stage_amount: list[pl.Expr] = [pl.col("id")]
     for policy in catalogue.policies:
-        for clause in policy.clauses:
-            if not clause.in_force(on):
-                continue
-            eligible, amount = clause_exprs(policy, clause, on)
-            exprs += [eligible.alias(f"{clause.id}:eligible"), amount.cast(pl.Int64).alias(f"{clause.id}:amount")]
-    return df.lazy().select(exprs).collect()
+        clauses = [cl for cl in policy.clauses if cl.in_force(on)]
+        if not clauses:
+            continue
+        c = _Compiler(on, policy.params_at(on))
+        policy_col = None
+        if policy.applies_to is not None:
+            stage_policy.append(c(policy.applies_to.tree).alias(f"{policy.id}:applies"))
+            policy_col = pl.col(f"{policy.id}:applies")
+        for clause in clauses:
+            name = f"{clause.id}:eligible"
+            stage_eligible.append(_eligible_expr(c, policy_col, clause).alias(name))
+            stage_amount += [pl.col(name), _amount_expr(c, clause, pl.col(name)).alias(f"{clause.id}:amount")]
+    lf = df.lazy()
+    if stage_policy:
+        lf = lf.with_columns(stage_policy)
+    if stage_eligible:
+        lf = lf.with_columns(stage_eligible)
+    return lf.select(stage_amount).collect()
 
 
 def run(catalogue: Catalogue, df: pl.DataFrame, on: dt.date) -> pl.DataFrame:
     """Long result: `id, clause_id, status, max_amount_fen` for eligible and unknown rows.
 
     `df` holds normalised facts (see batch.normalize_polars): one column per fact name,
-    money in Int64 fen, dates as Date; absent facts may be missing columns.
+    money in Int64 fen, dates as Date; absent facts may be missing columns. `id` keeps
+    its input type.
     """
     from shouzhan.rules.batch import ensure_fact_columns
 
     df = ensure_fact_columns(df, catalogue)
-    wide = evaluate(catalogue, df, on)
-    lazy = wide.lazy().with_columns(pl.col("id").cast(pl.String))
+    wide = evaluate(catalogue, df, on).lazy()
     pieces = []
     for clause in catalogue.clauses:
-        key = f"{clause.id}:eligible"
-        if key not in wide.columns:
+        if not clause.in_force(on):
             continue
-        eligible = pl.col(key)
+        eligible = pl.col(f"{clause.id}:eligible")
         pieces.append(
-            lazy.filter(eligible.is_null() | eligible).select(
+            wide.filter(eligible.is_null() | eligible).select(
                 "id",
                 pl.lit(clause.id, dtype=pl.String).alias("clause_id"),
                 pl.when(eligible).then(pl.lit("eligible")).otherwise(pl.lit("unknown")).alias("status"),
@@ -193,5 +225,9 @@ def run(catalogue: Catalogue, df: pl.DataFrame, on: dt.date) -> pl.DataFrame:
             )
         )
     if not pieces:
-        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+        return df.select("id").clear().with_columns(
+            pl.lit(None, dtype=pl.String).alias("clause_id"),
+            pl.lit(None, dtype=pl.String).alias("status"),
+            pl.lit(None, dtype=pl.Int64).alias("max_amount_fen"),
+        )
     return pl.concat(pieces, how="vertical").collect()

@@ -169,12 +169,12 @@ def run(catalogue: Catalogue, sdf: DataFrame, on: dt.date) -> DataFrame:
             structs.append(f"named_struct('clause_id', {_str_lit(clause.id)}, 'e', {eligible}, 'a', {amount})")
     if not structs:
         return sdf.limit(0).select(
-            F.col("id").cast("string").alias("id"),
+            F.col("id"),
             F.lit("").alias("clause_id"),
             F.lit("").alias("status"),
             F.lit(None).cast("bigint").alias("max_amount_fen"),
         )
-    exploded = sdf.select(F.col("id").cast("string").alias("id"), F.expr(f"explode(array({', '.join(structs)}))").alias("r"))
+    exploded = sdf.select(F.col("id"), F.expr(f"explode(array({', '.join(structs)}))").alias("r"))
     return exploded.filter("r.e IS NULL OR r.e").select(
         "id",
         F.col("r.clause_id").alias("clause_id"),
