@@ -17,7 +17,7 @@ def test_register_then_fix_an_invalid_profile_field(page: Any) -> None:
     page.get_by_role("link", name="注册企业，开始第一站").click()
     page.get_by_label("您的姓名").fill("林晓")
     page.get_by_label("手机号").fill("13812345678")
-    page.get_by_label("密码", exact=True).fill("Guanghe-2026!")
+    page.locator("#id_password1").fill("Guanghe-2026!")
     page.get_by_label("确认密码").fill("Guanghe-2026!")
     page.get_by_label("企业或团队名称").fill("上海光合剧场文化科技有限公司")
     page.get_by_label("所在区").select_option("徐汇")
