@@ -84,7 +84,10 @@ ROW = st.fixed_dictionaries(
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(ROW, min_size=1, max_size=40))
 def test_polars_equals_interpreter_property(catalogue: Catalogue, rows: list[dict[str, Any]]) -> None:
-    schema = {name: {"str": pl.String, "int": pl.Int64, "bool": pl.Boolean, "money": pl.Int64}[FACTS[name].type] for name in rows[0]}
+    schema = {
+        name: {"str": pl.String, "int": pl.Int64, "bool": pl.Boolean, "money": pl.Int64}[FACTS[name].type]
+        for name in rows[0]
+    }
     df = pl.DataFrame(rows, schema=schema).with_row_index("id")
     df = df.with_columns(pl.col("id").cast(pl.String))
     assert polars_rows(catalogue, df, ON) == interpreter_rows(catalogue, df, ON)

@@ -12,7 +12,7 @@ import pytest
 from shouzhan.rules import Catalogue, RuleError, diff_policies, load_policy
 from shouzhan.rules.vocabulary import FACTS
 
-from .conftest import ON, results
+from .conftest import results
 
 XUHUI = {"district": "徐汇", "sector": "micro_drama"}
 ALL_IDS = {
@@ -36,8 +36,12 @@ ALL_IDS = {
 }
 
 
-def one(catalogue: Catalogue, clause: str, project: dict[str, Any], enterprise: dict[str, Any] | None = None) -> tuple[str, str | None, list[str]]:
-    r = results(catalogue, {"enterprise": XUHUI if enterprise is None else enterprise, "project": project})[clause]
+def one(
+    catalogue: Catalogue, clause: str, project: dict[str, Any], enterprise: dict[str, Any] | None = None
+) -> tuple[str, str | None, list[str]]:
+    r = results(catalogue, {"enterprise": XUHUI if enterprise is None else enterprise, "project": project})[
+        clause
+    ]
     json.dumps(r.to_dict(), ensure_ascii=False)  # always JSON-serialisable
     return r.status, r.max_amount_yuan, r.missing_facts
 
@@ -89,9 +93,21 @@ NATIONAL = {"kind": "micro_drama", "national_selection": True, "script_copyright
 
 
 def test_national_selection_fixed_sum_and_city_image_bonus(catalogue: Catalogue) -> None:
-    assert one(catalogue, "hu8.national_selection", {**NATIONAL, "promotes_city_image": False}) == ("eligible", "50000.00", [])
-    assert one(catalogue, "hu8.national_selection", {**NATIONAL, "promotes_city_image": True}) == ("eligible", "75000.00", [])
-    assert one(catalogue, "hu8.national_selection", NATIONAL) == ("eligible", None, ["project.promotes_city_image"])
+    assert one(catalogue, "hu8.national_selection", {**NATIONAL, "promotes_city_image": False}) == (
+        "eligible",
+        "50000.00",
+        [],
+    )
+    assert one(catalogue, "hu8.national_selection", {**NATIONAL, "promotes_city_image": True}) == (
+        "eligible",
+        "75000.00",
+        [],
+    )
+    assert one(catalogue, "hu8.national_selection", NATIONAL) == (
+        "eligible",
+        None,
+        ["project.promotes_city_image"],
+    )
     p = {**NATIONAL, "script_copyright_holder": False, "promotes_city_image": True}
     assert one(catalogue, "hu8.national_selection", p) == ("not_eligible", None, [])
 
@@ -106,7 +122,12 @@ def test_excellent_drama_cap_and_modifier_shown_separately(catalogue: Catalogue)
     assert cap["value_yuan"] == "3000000.00"
     mod = next(t for t in r.trace if t["step"] == "modifier")
     assert mod["id"] == "hu8.city_image"
-    assert (mod["value"], mod["bonus_rate"], mod["bonus_yuan"], mod["value_yuan"]) == (True, "50%", "1500000.00", "4500000.00")
+    assert (mod["value"], mod["bonus_rate"], mod["bonus_yuan"], mod["value_yuan"]) == (
+        True,
+        "50%",
+        "1500000.00",
+        "4500000.00",
+    )
     assert "增加50%的扶持额度" in mod["text"]
     assert r.trace[0]["text"].startswith("对价值、内容、品质并重的优秀微短剧项目")
     cond = next(t for t in r.trace if t["step"] == "condition")
@@ -116,11 +137,21 @@ def test_excellent_drama_cap_and_modifier_shown_separately(catalogue: Catalogue)
     ]
     p["promotes_city_image"] = False
     assert one(catalogue, "hu8.excellent_drama", p) == ("eligible", "3000000.00", [])
-    assert one(catalogue, "hu8.excellent_drama", {"kind": "micro_drama", "excellent": False}) == ("not_eligible", None, [])
+    assert one(catalogue, "hu8.excellent_drama", {"kind": "micro_drama", "excellent": False}) == (
+        "not_eligible",
+        None,
+        [],
+    )
 
 
 def test_modifier_applies_only_to_creation_clauses(catalogue: Catalogue) -> None:
-    p = {"kind": "production_entity", "stable_capacity": True, "excellent": True, "market_recognized": True, "promotes_city_image": True}
+    p = {
+        "kind": "production_entity",
+        "stable_capacity": True,
+        "excellent": True,
+        "market_recognized": True,
+        "promotes_city_image": True,
+    }
     assert one(catalogue, "hu8.production_entity", p) == ("eligible", "2000000.00", [])
     p["stable_capacity"] = False
     assert one(catalogue, "hu8.production_entity", p) == ("not_eligible", None, [])
@@ -129,7 +160,11 @@ def test_modifier_applies_only_to_creation_clauses(catalogue: Catalogue) -> None
 def test_overseas(catalogue: Catalogue) -> None:
     p = {"kind": "overseas", "excellent": True, "overseas_at_scale": True}
     assert one(catalogue, "hu8.overseas", p) == ("eligible", "500000.00", [])
-    assert one(catalogue, "hu8.overseas", {"kind": "overseas", "excellent": True}) == ("unknown", "500000.00", ["project.overseas_at_scale"])
+    assert one(catalogue, "hu8.overseas", {"kind": "overseas", "excellent": True}) == (
+        "unknown",
+        "500000.00",
+        ["project.overseas_at_scale"],
+    )
 
 
 @pytest.mark.parametrize(
@@ -145,11 +180,19 @@ def test_overseas(catalogue: Catalogue) -> None:
     ],
 )
 def test_training_course_scale(catalogue: Catalogue, trainees: int, status: str, amount: str | None) -> None:
-    assert one(catalogue, "hu8.training_course", {"kind": "course", "trainees": trainees}) == (status, amount, [])
+    assert one(catalogue, "hu8.training_course", {"kind": "course", "trainees": trainees}) == (
+        status,
+        amount,
+        [],
+    )
 
 
 def test_training_course_unknown_trainees(catalogue: Catalogue) -> None:
-    assert one(catalogue, "hu8.training_course", {"kind": "course"}) == ("unknown", None, ["project.trainees"])
+    assert one(catalogue, "hu8.training_course", {"kind": "course"}) == (
+        "unknown",
+        None,
+        ["project.trainees"],
+    )
 
 
 # ---------------------------------------------------------------- 徐汇
@@ -161,7 +204,11 @@ def test_training_course_unknown_trainees(catalogue: Catalogue) -> None:
         ("xuhui.asset_library", {"kind": "asset_library"}, "3000000.00"),
         ("xuhui.asset_library", {"kind": "ip_library"}, "3000000.00"),
         ("xuhui.excellent_work", {"kind": "micro_drama", "excellent": True}, "1000000.00"),
-        ("xuhui.excellent_work", {"kind": "micro_drama", "excellent": False, "award_winning": True}, "1000000.00"),
+        (
+            "xuhui.excellent_work",
+            {"kind": "micro_drama", "excellent": False, "award_winning": True},
+            "1000000.00",
+        ),
         ("xuhui.agent_rd", {"kind": "agent"}, "3000000.00"),
         ("xuhui.agent_rd", {"kind": "skill_library"}, "3000000.00"),
         ("xuhui.compute_voucher", {"kind": "vouchers", "voucher_item": "compute"}, "1000000.00"),
@@ -171,7 +218,9 @@ def test_training_course_unknown_trainees(catalogue: Catalogue) -> None:
         ("xuhui.events", {"kind": "event"}, "3000000.00"),
     ],
 )
-def test_xuhui_caps_and_district_limit(catalogue: Catalogue, clause: str, project: dict[str, Any], amount: str) -> None:
+def test_xuhui_caps_and_district_limit(
+    catalogue: Catalogue, clause: str, project: dict[str, Any], amount: str
+) -> None:
     assert one(catalogue, clause, project) == ("eligible", amount, [])
     assert one(catalogue, clause, project, {**XUHUI, "district": "杨浦"}) == ("not_eligible", None, [])
     status, _, missing = one(catalogue, clause, project, {"sector": "micro_drama"})
@@ -188,9 +237,19 @@ def test_cap_periods(catalogue: Catalogue) -> None:
 
 
 def test_settlement_sector_and_voucher_items(catalogue: Catalogue) -> None:
-    assert one(catalogue, "xuhui.settlement", {"kind": "settlement"}, {**XUHUI, "sector": "cross_border"})[0] == "not_eligible"
-    assert one(catalogue, "xuhui.model_voucher", {"kind": "vouchers", "voucher_item": "compute"})[0] == "not_eligible"
-    assert one(catalogue, "xuhui.model_voucher", {"kind": "vouchers"}) == ("unknown", "1000000.00", ["project.voucher_item"])
+    assert (
+        one(catalogue, "xuhui.settlement", {"kind": "settlement"}, {**XUHUI, "sector": "cross_border"})[0]
+        == "not_eligible"
+    )
+    assert (
+        one(catalogue, "xuhui.model_voucher", {"kind": "vouchers", "voucher_item": "compute"})[0]
+        == "not_eligible"
+    )
+    assert one(catalogue, "xuhui.model_voucher", {"kind": "vouchers"}) == (
+        "unknown",
+        "1000000.00",
+        ["project.voucher_item"],
+    )
 
 
 def test_excellent_work_three_valued(catalogue: Catalogue) -> None:
@@ -203,9 +262,20 @@ def test_excellent_work_three_valued(catalogue: Catalogue) -> None:
 
 
 def test_desk_fee_relief_in_kind(catalogue: Catalogue) -> None:
-    assert one(catalogue, "xuhui.desk_fee_relief", {}, {**XUHUI, "is_startup": True, "in_cluster": True}) == ("eligible", None, [])
-    assert one(catalogue, "xuhui.desk_fee_relief", {}, {**XUHUI, "is_startup": True, "in_cluster": False})[0] == "not_eligible"
-    assert one(catalogue, "xuhui.desk_fee_relief", {}, {**XUHUI, "is_startup": True}) == ("unknown", None, ["enterprise.in_cluster"])
+    assert one(catalogue, "xuhui.desk_fee_relief", {}, {**XUHUI, "is_startup": True, "in_cluster": True}) == (
+        "eligible",
+        None,
+        [],
+    )
+    assert (
+        one(catalogue, "xuhui.desk_fee_relief", {}, {**XUHUI, "is_startup": True, "in_cluster": False})[0]
+        == "not_eligible"
+    )
+    assert one(catalogue, "xuhui.desk_fee_relief", {}, {**XUHUI, "is_startup": True}) == (
+        "unknown",
+        None,
+        ["enterprise.in_cluster"],
+    )
 
 
 def test_empty_facts_everything_unknown_or_not(catalogue: Catalogue) -> None:
@@ -218,11 +288,17 @@ def test_not_in_force_before_effective_date(catalogue: Catalogue) -> None:
     p = {"kind": "event"}
     r = results(catalogue, {"enterprise": XUHUI, "project": p}, dt.date(2025, 5, 31))["xuhui.events"]
     assert r.status == "not_eligible"
-    assert r.trace[1] == {"step": "in_force", "on": "2025-05-31", "effective_from": "2025-06-01", "effective_to": None, "value": False}
+    assert r.trace[1] == {
+        "step": "in_force",
+        "on": "2025-05-31",
+        "effective_from": "2025-06-01",
+        "effective_to": None,
+        "value": False,
+    }
 
 
 def test_facts_json_errors(catalogue: Catalogue) -> None:
-    with pytest.raises(RuleError, match="did you mean project.rd_investment_yuan"):
+    with pytest.raises(RuleError, match=r"did you mean project\.rd_investment_yuan"):
         results(catalogue, {"project": {"rd_investment": 5}})
     with pytest.raises(RuleError, match="not float"):
         results(catalogue, {"project": {"rd_investment_yuan": 1.5}})
@@ -262,25 +338,49 @@ def test_dated_parameter_changes_on_its_date() -> None:
     assert results(cat, facts, dt.date(2025, 12, 31))["demo.grant"].max_amount_yuan == "0.00"  # 0.1 fen
     assert results(cat, facts, dt.date(2026, 1, 1))["demo.grant"].max_amount_yuan == "0.01"  # 0.5 fen → 1
     facts = {"project": {"kind": "agent", "rd_investment_yuan": "1999999.99"}}
-    assert results(cat, facts, dt.date(2026, 6, 1))["demo.grant"].max_amount_yuan == "1000000.00"  # 999,999.995 → cap? no: rounds up
+    assert (
+        results(cat, facts, dt.date(2026, 6, 1))["demo.grant"].max_amount_yuan == "1000000.00"
+    )  # 999,999.995 → cap? no: rounds up
     facts = {"project": {"kind": "agent", "rd_investment_yuan": "1999999.97"}}
-    assert results(cat, facts, dt.date(2026, 6, 1))["demo.grant"].max_amount_yuan == "999999.99"  # 999,999.985 → .99
+    assert (
+        results(cat, facts, dt.date(2026, 6, 1))["demo.grant"].max_amount_yuan == "999999.99"
+    )  # 999,999.985 → .99
 
 
 @pytest.mark.parametrize(
     ("old", "new", "line", "column", "fragment"),
     [
-        ('condition: project.kind == "agent"', 'condition: project.knd == "agent"', 15, 16, "unknown fact 'project.knd'"),
-        ("      * param(\"share\")", "      * param(\"shares\")", 18, 15, "unknown parameter 'shares'"),
-        ("    cap: {yuan: 1000000, per: project}", "    cap: {yuan: 1000000, per: decade}", 19, 31, "cap per must be one of"),
+        (
+            'condition: project.kind == "agent"',
+            'condition: project.knd == "agent"',
+            15,
+            16,
+            "unknown fact 'project.knd'",
+        ),
+        ('      * param("share")', '      * param("shares")', 18, 15, "unknown parameter 'shares'"),
+        (
+            "    cap: {yuan: 1000000, per: project}",
+            "    cap: {yuan: 1000000, per: decade}",
+            19,
+            31,
+            "cap per must be one of",
+        ),
         ("    text: 按投入", "    txt: 按投入", 14, 5, "unknown key 'txt'"),
         ("  - id: demo.grant", "  - id: other.grant", 13, 9, "clause id must be demo.<name>"),
-        ("      - {from: 2026-01-01, value: 50%}", "      - {from: 2024-01-01, value: 50%}", 11, 16, "dates must increase"),
+        (
+            "      - {from: 2026-01-01, value: 50%}",
+            "      - {from: 2024-01-01, value: 50%}",
+            11,
+            16,
+            "dates must increase",
+        ),
         ('condition: project.kind == "agent"', "condition: project.kind == [", 15, 33, "expected a value"),
         ("clauses:", "clauses: [", 13, 3, "not valid YAML"),
     ],
 )
-def test_rule_errors_name_file_clause_line_column(old: str, new: str, line: int, column: int, fragment: str) -> None:
+def test_rule_errors_name_file_clause_line_column(
+    old: str, new: str, line: int, column: int, fragment: str
+) -> None:
     text = RULE.replace(old, new)
     assert text != RULE
     with pytest.raises(RuleError) as info:
@@ -300,7 +400,9 @@ def test_error_names_the_clause() -> None:
 
 def test_caseworker_needs_cap_and_duplicates_refused() -> None:
     with pytest.raises(RuleError, match="needs a cap"):
-        load_policy(RULE.replace("    cap: {yuan: 1000000, per: project}", "    decision: caseworker"), "d.yaml")
+        load_policy(
+            RULE.replace("    cap: {yuan: 1000000, per: project}", "    decision: caseworker"), "d.yaml"
+        )
     dup = RULE + RULE[RULE.index("  - id: demo.grant") :]
     with pytest.raises(RuleError, match="duplicate clause id"):
         load_policy(dup, "d.yaml")
@@ -308,7 +410,9 @@ def test_caseworker_needs_cap_and_duplicates_refused() -> None:
 
 def test_diff_two_versions() -> None:
     old = load_policy(RULE, "demo.yaml")
-    new = load_policy(RULE.replace("value: 50%", "value: 40%").replace("最高100万元", "最高80万元"), "demo.yaml")
+    new = load_policy(
+        RULE.replace("value: 50%", "value: 40%").replace("最高100万元", "最高80万元"), "demo.yaml"
+    )
     changes = diff_policies(old, new)
     kinds = {(c["kind"], c["id"], c["field"]) for c in changes}
     assert ("clause", "demo.grant", "text") in kinds

@@ -41,7 +41,10 @@ def test_check_default_dir_from_elsewhere(tmp_path: Path) -> None:
 def test_check_reports_file_clause_line_column(tmp_path: Path) -> None:
     shutil.copy(CATALOGUE_DIR / "hu8.yaml", tmp_path / "hu8.yaml")
     text = (tmp_path / "hu8.yaml").read_text(encoding="utf-8")
-    bad = text.replace("project.self_developed and project.market_recognized", "project.self_developd and project.market_recognized")
+    bad = text.replace(
+        "project.self_developed and project.market_recognized",
+        "project.self_developd and project.market_recognized",
+    )
     (tmp_path / "hu8.yaml").write_text(bad, encoding="utf-8")
     line = next(i for i, ln in enumerate(bad.splitlines(), 1) if "self_developd" in ln)
     col = bad.splitlines()[line - 1].index("project.self_developd") + 1
@@ -76,7 +79,12 @@ def test_check_refuses_hostile_rules(tmp_path: Path) -> None:
 def test_explain_json(tmp_path: Path) -> None:
     facts = {
         "enterprise": {"district": "徐汇", "sector": "ai_agent"},
-        "project": {"kind": "agent", "self_developed": True, "market_recognized": True, "rd_investment_yuan": "30000000"},
+        "project": {
+            "kind": "agent",
+            "self_developed": True,
+            "market_recognized": True,
+            "rd_investment_yuan": "30000000",
+        },
     }
     (tmp_path / "f.json").write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
     r = rules("explain", "--facts", str(tmp_path / "f.json"), "--on", "2025-09-01")
@@ -85,11 +93,18 @@ def test_explain_json(tmp_path: Path) -> None:
     by_id = {c["id"]: c for c in out["clauses"]}
     assert len(by_id) == 17
     agent = by_id["hu8.agent_rd"]
-    assert (agent["status"], agent["max_amount_yuan"], agent["missing_facts"]) == ("eligible", "6000000.00", [])
+    assert (agent["status"], agent["max_amount_yuan"], agent["missing_facts"]) == (
+        "eligible",
+        "6000000.00",
+        [],
+    )
     assert agent["trace"][0]["text"].startswith("对自主研发、市场认可的智能体项目")
     assert by_id["xuhui.agent_rd"]["max_amount_yuan"] == "3000000.00"
     assert by_id["xuhui.desk_fee_relief"]["status"] == "unknown"
-    assert by_id["xuhui.desk_fee_relief"]["missing_facts"] == ["enterprise.in_cluster", "enterprise.is_startup"]
+    assert by_id["xuhui.desk_fee_relief"]["missing_facts"] == [
+        "enterprise.in_cluster",
+        "enterprise.is_startup",
+    ]
 
 
 def test_explain_bad_facts(tmp_path: Path) -> None:
@@ -130,7 +145,15 @@ def test_batch_parquet_and_csv(tmp_path: Path) -> None:
     reg.write_parquet(tmp_path / "in.parquet")
     reg.write_csv(tmp_path / "in.csv")
     for name in ("in.parquet", "in.csv"):
-        r = rules("batch", "--input", str(tmp_path / name), "--output", str(tmp_path / "out.parquet"), "--on", "2025-09-01")
+        r = rules(
+            "batch",
+            "--input",
+            str(tmp_path / name),
+            "--output",
+            str(tmp_path / "out.parquet"),
+            "--on",
+            "2025-09-01",
+        )
         assert r.returncode == 0, r.stderr
         out = pl.read_parquet(tmp_path / "out.parquet")
         assert out.columns == ["id", "clause_id", "status", "max_amount_fen"]
@@ -148,14 +171,23 @@ def test_batch_input_error_names_the_row(tmp_path: Path) -> None:
     reg.drop("id").write_parquet(tmp_path / "noid.parquet")
     r = rules("batch", "--input", str(tmp_path / "noid.parquet"), "--output", str(tmp_path / "o.parquet"))
     assert r.returncode == 1 and "no 'id' column" in r.stderr
-    reg.with_columns(pl.lit(1.5).alias("project.rd_investment_yuan")).write_parquet(tmp_path / "float.parquet")
+    reg.with_columns(pl.lit(1.5).alias("project.rd_investment_yuan")).write_parquet(
+        tmp_path / "float.parquet"
+    )
     r = rules("batch", "--input", str(tmp_path / "float.parquet"), "--output", str(tmp_path / "o.parquet"))
     assert r.returncode == 1 and "floats are not exact" in r.stderr
 
 
 def test_batch_progress_bar_on_request(tmp_path: Path) -> None:
     _register().write_parquet(tmp_path / "in.parquet")
-    r = rules("batch", "--input", str(tmp_path / "in.parquet"), "--output", str(tmp_path / "o.parquet"), "--progress")
+    r = rules(
+        "batch",
+        "--input",
+        str(tmp_path / "in.parquet"),
+        "--output",
+        str(tmp_path / "o.parquet"),
+        "--progress",
+    )
     assert r.returncode == 0 and "3/3 rows" in r.stderr
 
 

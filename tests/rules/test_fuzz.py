@@ -11,7 +11,17 @@ from shouzhan.rules.parser import parse
 from shouzhan.rules.types import compile_expression
 
 ALPHABET = st.sampled_from(
-    list("abcdeknoprtyz_.()[],'\"+-*/<>=!%0123456789 \n万") + ["and ", "or ", "not ", "in ", "project.kind", "min(", "param(", "__"]
+    [
+        *list("abcdeknoprtyz_.()[],'\"+-*/<>=!%0123456789 \n万"),
+        "and ",
+        "or ",
+        "not ",
+        "in ",
+        "project.kind",
+        "min(",
+        "param(",
+        "__",
+    ]
 )
 
 

@@ -95,7 +95,9 @@ def test_three_valued_logic() -> None:
     assert ev("project.award_winning or project.self_developed", facts=f) is True
     assert ev("project.award_winning and project.self_developed", facts=f) is None
     assert ev("not project.self_developed", facts=f) is None
-    tree = compile_expression("project.excellent or project.self_developed or project.trainees > 3", "bool", PARAMS)
+    tree = compile_expression(
+        "project.excellent or project.self_developed or project.trainees > 3", "bool", PARAMS
+    )
     value, missing = Evaluator(f, dt.date(2025, 1, 1), VALUES).eval(tree)
     assert value is None
     assert missing == {"project.self_developed", "project.trainees"}
@@ -110,7 +112,12 @@ def test_three_valued_logic() -> None:
         ("project.kind = 'a'", "bool", "use == to compare", 13),
         ("enterprise.district == ", "bool", "expected a value", 23),
         ("1 < 2 < 3", "bool", "cannot be chained", 6),
-        ("project.rd_investment_yuan * project.rd_investment_yuan", "money", "cannot multiply money by money", 0),
+        (
+            "project.rd_investment_yuan * project.rd_investment_yuan",
+            "money",
+            "cannot multiply money by money",
+            0,
+        ),
         ("project.rd_investment_yuan * project.trainees * 1", "money", "", 0),
         ("project.rd_investment_yuan / project.trainees", "money", "divide only by a constant", 29),
         ("project.rd_investment_yuan * 0.123", "money", "", -1),
@@ -141,7 +148,9 @@ def test_limits() -> None:
     assert "too large" in err("10000000000000000 > project.trainees").message
     assert "too long" in err("true or " * 1000 + "true").message
     assert "'__'" in err("__import__('os')").message
-    assert "attribute access" in err("().__class__").message or "expected a value" in err("().__class__").message
+    assert (
+        "attribute access" in err("().__class__").message or "expected a value" in err("().__class__").message
+    )
 
 
 def test_mul_rate_rounds_half_away_from_zero() -> None:

@@ -25,8 +25,12 @@ pytestmark = pytest.mark.spark
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
     if shutil.which("java") is None:
-        pytest.skip("no Java runtime on PATH: PySpark local mode needs a JDK (apt-get install openjdk-17-jre-headless)")
-    pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'pyspark>=3.5,<5')")
+        pytest.skip(
+            "no Java runtime on PATH: PySpark local mode needs a JDK (apt-get install openjdk-17-jre-headless)"
+        )
+    pyspark = pytest.importorskip(
+        "pyspark", reason="pyspark is not installed (pip install 'pyspark>=3.5,<5')"
+    )
     session = (
         pyspark.sql.SparkSession.builder.master("local[1]")
         .appName("shouzhan-rules-tests")
@@ -70,7 +74,14 @@ def test_spark_mul_rate_to_the_fen(spark: Any) -> None:
     from shouzhan.rules.spark_backend import mul_rate_sql
 
     values = [0, 1, -1, 2, 3, -3, 5, 12_345, -12_345, 10**15, -(10**15), 999_999_999_999_999]
-    rates = [Fraction(1, 2), Fraction(1, 5), Fraction(-1, 4), Fraction(1, 3), Fraction(7, 1000), Fraction(3, 2)]
+    rates = [
+        Fraction(1, 2),
+        Fraction(1, 5),
+        Fraction(-1, 4),
+        Fraction(1, 3),
+        Fraction(7, 1000),
+        Fraction(3, 2),
+    ]
     rows = spark.createDataFrame([(v,) for v in values], "m bigint")
     for rate in rates:
         got = [r[0] for r in rows.selectExpr(mul_rate_sql("m", rate)).collect()]

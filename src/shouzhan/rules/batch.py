@@ -30,7 +30,13 @@ CHUNK_ROWS = 250_000
 def _dtype(fact_type: str) -> pl.DataType:
     import polars as pl
 
-    return {"str": pl.String(), "int": pl.Int64(), "bool": pl.Boolean(), "money": pl.Int64(), "date": pl.Date()}[fact_type]
+    return {
+        "str": pl.String(),
+        "int": pl.Int64(),
+        "bool": pl.Boolean(),
+        "money": pl.Int64(),
+        "date": pl.Date(),
+    }[fact_type]
 
 
 def read_input(path: str | Path, catalogue: Catalogue) -> pl.DataFrame:
@@ -68,7 +74,8 @@ def _check_columns(names: list[str], path: Path) -> None:
 
             hint = suggest(name)
             print(
-                f"warning: {path}: column {name!r} is not a known fact" + (f" (did you mean {hint}?)" if hint else ""),
+                f"warning: {path}: column {name!r} is not a known fact"
+                + (f" (did you mean {hint}?)" if hint else ""),
                 file=sys.stderr,
             )
 
@@ -76,13 +83,21 @@ def _check_columns(names: list[str], path: Path) -> None:
 def _first_bad(df: pl.DataFrame, bad: pl.Expr, column: str, reason: str, file: str | None) -> None:
     import polars as pl
 
-    rows = df.lazy().filter(bad.fill_null(False)).select(pl.col("id"), pl.col(column).cast(pl.String)).head(1).collect()
+    rows = (
+        df.lazy()
+        .filter(bad.fill_null(False))
+        .select(pl.col("id"), pl.col(column).cast(pl.String))
+        .head(1)
+        .collect()
+    )
     if rows.height:
         rid, value = rows.row(0)
         raise RuleError(f"column {column!r}: {reason}: {value!r}", file=file, row=str(rid))
 
 
-def normalize_polars(df: pl.DataFrame, catalogue: Catalogue | None = None, *, file: str | None = None) -> pl.DataFrame:
+def normalize_polars(
+    df: pl.DataFrame, catalogue: Catalogue | None = None, *, file: str | None = None
+) -> pl.DataFrame:
     """Convert fact columns to the engine types (see module doc); raises RuleError naming the row."""
     import polars as pl
 
@@ -105,7 +120,13 @@ def normalize_polars(df: pl.DataFrame, catalogue: Catalogue | None = None, *, fi
                 exprs.append(col.dt.date())
             elif dtype == pl.String:
                 parsed = col.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
-                _first_bad(df, col.is_not_null() & (col.str.strip_chars() != "") & parsed.is_null(), name, "not a date YYYY-MM-DD", file)
+                _first_bad(
+                    df,
+                    col.is_not_null() & (col.str.strip_chars() != "") & parsed.is_null(),
+                    name,
+                    "not a date YYYY-MM-DD",
+                    file,
+                )
                 exprs.append(parsed.alias(name))
             else:
                 raise RuleError(f"column {name!r}: dates must be Date or text, not {dtype}", file=file)
@@ -114,8 +135,21 @@ def normalize_polars(df: pl.DataFrame, catalogue: Catalogue | None = None, *, fi
                 exprs.append(col)
             elif dtype == pl.String:
                 low = col.str.strip_chars().str.to_lowercase()
-                _first_bad(df, col.is_not_null() & (low != "") & ~low.is_in(["true", "false"]), name, "expected true or false", file)
-                exprs.append(pl.when(low == "true").then(True).when(low == "false").then(False).otherwise(None).alias(name))
+                _first_bad(
+                    df,
+                    col.is_not_null() & (low != "") & ~low.is_in(["true", "false"]),
+                    name,
+                    "expected true or false",
+                    file,
+                )
+                exprs.append(
+                    pl.when(low == "true")
+                    .then(True)
+                    .when(low == "false")
+                    .then(False)
+                    .otherwise(None)
+                    .alias(name)
+                )
             else:
                 raise RuleError(f"column {name!r}: expected Boolean, not {dtype}", file=file)
         elif fact.type == "int":
@@ -124,7 +158,13 @@ def normalize_polars(df: pl.DataFrame, catalogue: Catalogue | None = None, *, fi
             elif dtype == pl.String:
                 stripped = col.str.strip_chars()
                 as_int = pl.when(stripped == "").then(None).otherwise(stripped).cast(pl.Int64, strict=False)
-                _first_bad(df, col.is_not_null() & (stripped != "") & as_int.is_null(), name, "expected a whole number", file)
+                _first_bad(
+                    df,
+                    col.is_not_null() & (stripped != "") & as_int.is_null(),
+                    name,
+                    "expected a whole number",
+                    file,
+                )
             else:
                 raise RuleError(f"column {name!r}: expected a whole number column, not {dtype}", file=file)
             _first_bad(df, as_int.abs() > MAX_INT, name, "number out of range", file)
@@ -161,7 +201,13 @@ def _money(df: pl.DataFrame, name: str, dtype: Any, file: str | None) -> pl.Expr
     if dtype == pl.String:
         text = col.str.strip_chars().str.replace_all(",", "")
         ok = text.str.contains(_MONEY_TEXT)
-        _first_bad(df, col.is_not_null() & (text != "") & ~ok, name, "not an amount of yuan with at most two decimals", file)
+        _first_bad(
+            df,
+            col.is_not_null() & (text != "") & ~ok,
+            name,
+            "not an amount of yuan with at most two decimals",
+            file,
+        )
         text = pl.when(ok).then(text).otherwise(None)
         negative = text.str.starts_with("-")
         digits = text.str.strip_chars_start("-")
@@ -200,13 +246,17 @@ class Progress:
         width = 30
         frac = done / self.total if self.total else 1.0
         bar = "#" * int(frac * width)
-        sys.stderr.write(f"\r[{bar:<{width}}] {done:,}/{self.total:,} rows {time.monotonic() - self.start:5.1f}s")
+        sys.stderr.write(
+            f"\r[{bar:<{width}}] {done:,}/{self.total:,} rows {time.monotonic() - self.start:5.1f}s"
+        )
         if done >= self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()
 
 
-def run_polars(catalogue: Catalogue, df: pl.DataFrame, on: dt.date, *, progress: bool = False) -> pl.DataFrame:
+def run_polars(
+    catalogue: Catalogue, df: pl.DataFrame, on: dt.date, *, progress: bool = False
+) -> pl.DataFrame:
     import polars as pl
 
     from shouzhan.rules.polars_backend import run

@@ -204,7 +204,9 @@ class Catalogue:
             seen[p.id] = p.file
             for c in p.clauses:
                 if c.id in seen:
-                    raise RuleError(f"clause id {c.id!r} also used in {seen[c.id]}", file=p.file, line=c.line, clause=c.id)
+                    raise RuleError(
+                        f"clause id {c.id!r} also used in {seen[c.id]}", file=p.file, line=c.line, clause=c.id
+                    )
                 seen[c.id] = p.file
         return cls(policies)
 
@@ -242,7 +244,9 @@ class _Ctx:
         col = node.start_mark.column + 1 if node is not None else None
         return RuleError(message, file=self.file, clause=self.clause, line=line, column=col)
 
-    def mapping(self, node: yaml.Node, what: str, allowed: Iterable[str], required: Iterable[str] = ()) -> dict[str, yaml.Node]:
+    def mapping(
+        self, node: yaml.Node, what: str, allowed: Iterable[str], required: Iterable[str] = ()
+    ) -> dict[str, yaml.Node]:
         if not isinstance(node, yaml.MappingNode):
             raise self.err(node, f"{what} must be a mapping (key: value)")
         out: dict[str, yaml.Node] = {}
@@ -313,7 +317,9 @@ class _Ctx:
             raise self.err(node, f"{what}: expected a whole number: {node.value!r}")
         return int(value)
 
-    def expression(self, node: yaml.Node, what: str, expect: ir.Type, params: dict[str, types.ParamInfo]) -> Expression:
+    def expression(
+        self, node: yaml.Node, what: str, expect: ir.Type, params: dict[str, types.ParamInfo]
+    ) -> Expression:
         source = self.scalar(node, what)
         if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:str":
             source = str(node.value)  # `amount: 50000` is an expression too
@@ -321,14 +327,20 @@ class _Ctx:
         try:
             tree = types.check(ast.parse(source), source, expect, params)
         except RuleError as exc:
-            line, col = offsets[exc.offset] if exc.offset is not None and exc.offset < len(offsets) else (
-                node.start_mark.line + 1,
-                node.start_mark.column + 1,
+            line, col = (
+                offsets[exc.offset]
+                if exc.offset is not None and exc.offset < len(offsets)
+                else (
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                )
             )
             raise exc.located(file=self.file, clause=self.clause, line=line, column=col) from None
         except RecursionError:
             raise self.err(node, f"{what}: expression nested too deeply") from None
-        return Expression(source, tree, self.file, node.start_mark.line + 1, node.start_mark.column + 1, offsets)
+        return Expression(
+            source, tree, self.file, node.start_mark.line + 1, node.start_mark.column + 1, offsets
+        )
 
 
 def _is_null(node: yaml.Node) -> bool:
@@ -400,7 +412,9 @@ def load_policy(text: str, filename: str = "<text>") -> Policy:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
-        raise RuleError(f"not valid YAML: {exc.problem or exc}", file=filename, line=line, column=col) from None
+        raise RuleError(
+            f"not valid YAML: {exc.problem or exc}", file=filename, line=line, column=col
+        ) from None
     except yaml.YAMLError as exc:
         raise RuleError(f"not valid YAML: {exc}", file=filename) from None
     if root is None:
@@ -439,7 +453,9 @@ def load_policy(text: str, filename: str = "<text>") -> Policy:
     ids: dict[str, int] = {}
     for c in clauses:
         if c.id in ids:
-            raise RuleError(f"duplicate clause id (first on line {ids[c.id]})", file=filename, clause=c.id, line=c.line)
+            raise RuleError(
+                f"duplicate clause id (first on line {ids[c.id]})", file=filename, clause=c.id, line=c.line
+            )
         ids[c.id] = c.line
 
     ctx.clause = None
@@ -452,7 +468,9 @@ def load_policy(text: str, filename: str = "<text>") -> Policy:
 
     source = {}
     if "source" in meta and not _is_null(meta["source"]):
-        src_map = ctx.mapping(meta["source"], "policy source", ("publication", "date", "seed", "url", "document", "note"))
+        src_map = ctx.mapping(
+            meta["source"], "policy source", ("publication", "date", "seed", "url", "document", "note")
+        )
         source = {k: ctx.text_(v, f"source {k}", "") for k, v in src_map.items()}
     return Policy(
         id=policy_id,
@@ -490,7 +508,9 @@ def _parameters(ctx: _Ctx, node: yaml.Node | None, policy_start: dt.date) -> dic
             raise ctx.err(key_node, f"parameter name {name!r}: use lower-case letters, digits and _")
         if name in out:
             raise ctx.err(key_node, f"duplicate parameter {name!r}")
-        spec = ctx.mapping(pnode, f"parameter {name}", ("type", "label_zh", "label_en", "values", "note"), ("type", "values"))
+        spec = ctx.mapping(
+            pnode, f"parameter {name}", ("type", "label_zh", "label_en", "values", "note"), ("type", "values")
+        )
         ptype = ctx.text_(spec["type"], "type")
         if ptype not in ("rate", "money", "int", "scale"):
             raise ctx.err(spec["type"], f"parameter {name}: type must be rate, money, int or scale")
@@ -519,7 +539,9 @@ def _parameters(ctx: _Ctx, node: yaml.Node | None, policy_start: dt.date) -> dic
         if not values:
             raise ctx.err(spec["values"], f"parameter {name}: no values")
         if values[0].start > policy_start:
-            raise ctx.err(spec["values"], f"parameter {name}: no value on the policy's effective_from {policy_start}")
+            raise ctx.err(
+                spec["values"], f"parameter {name}: no value on the policy's effective_from {policy_start}"
+            )
         out[name] = Parameter(
             name,
             ptype,  # type: ignore[arg-type]
@@ -556,7 +578,10 @@ def _stacking_groups(ctx: _Ctx, node: yaml.Node | None) -> dict[str, dict[str, s
         spec = ctx.mapping(v, f"stacking group {k.value}", ("rule", "note"), ("rule",))
         rule = ctx.text_(spec["rule"], "rule")
         if rule not in ("stack", "exclusive"):
-            raise ctx.err(spec["rule"], "stacking rule must be 'stack' (amounts add up) or 'exclusive' (one of the group)")
+            raise ctx.err(
+                spec["rule"],
+                "stacking rule must be 'stack' (amounts add up) or 'exclusive' (one of the group)",
+            )
         groups[str(k.value)] = {"rule": rule, "note": ctx.text_(spec.get("note"), "note", "")}
     return groups
 
@@ -568,7 +593,12 @@ def _service_limits(ctx: _Ctx, node: yaml.Node | None) -> dict[str, dict[str, An
     if not isinstance(node, yaml.MappingNode):
         raise ctx.err(node, "service_limits must be a mapping")
     for k, v in node.value:
-        spec = ctx.mapping(v, f"service limit {k.value}", ("working_days", "label_zh", "label_en", "text", "note"), ("working_days",))
+        spec = ctx.mapping(
+            v,
+            f"service limit {k.value}",
+            ("working_days", "label_zh", "label_en", "text", "note"),
+            ("working_days",),
+        )
         out[str(k.value)] = {
             "working_days": ctx.integer(spec["working_days"], "working_days"),
             **{key: ctx.text_(spec.get(key), key, "") for key in ("label_zh", "label_en", "text", "note")},
@@ -619,7 +649,9 @@ def _clause(
     if "stacking_group" in spec and not _is_null(spec["stacking_group"]):
         group = ctx.text_(spec["stacking_group"], "stacking_group")
         if group not in groups:
-            raise ctx.err(spec["stacking_group"], f"unknown stacking group {group!r} (declare it under stacking_groups)")
+            raise ctx.err(
+                spec["stacking_group"], f"unknown stacking group {group!r} (declare it under stacking_groups)"
+            )
     eff_from = ctx.date(spec.get("effective_from"), "effective_from") or policy_from
     eff_to = ctx.date(spec.get("effective_to"), "effective_to") or policy_to
     if eff_from < policy_from:
@@ -647,14 +679,21 @@ def _clause(
 
 
 def _modifiers(
-    ctx: _Ctx, node: yaml.Node | None, policy_id: str, clause_ids: dict[str, int], infos: dict[str, types.ParamInfo]
+    ctx: _Ctx,
+    node: yaml.Node | None,
+    policy_id: str,
+    clause_ids: dict[str, int],
+    infos: dict[str, types.ParamInfo],
 ) -> list[Modifier]:
     if node is None or _is_null(node):
         return []
     out = []
     for mnode in ctx.seq(node, "modifiers"):
         spec = ctx.mapping(
-            mnode, "modifier", ("id", "title", "text", "clauses", "condition", "bonus", "note"), ("id", "text", "clauses", "condition", "bonus")
+            mnode,
+            "modifier",
+            ("id", "title", "text", "clauses", "condition", "bonus", "note"),
+            ("id", "text", "clauses", "condition", "bonus"),
         )
         mid = ctx.text_(spec["id"], "id")
         ctx.clause = mid
@@ -693,7 +732,17 @@ def diff_policies(old: Policy, new: Policy) -> list[dict[str, Any]]:
         if a != b:
             changes.append({"kind": kind, "id": ident, "field": fld, "old": _plain(a), "new": _plain(b)})
 
-    for fld in ("id", "title", "short_title", "issuer", "effective_from", "effective_to", "note", "source", "service_limits"):
+    for fld in (
+        "id",
+        "title",
+        "short_title",
+        "issuer",
+        "effective_from",
+        "effective_to",
+        "note",
+        "source",
+        "service_limits",
+    ):
         note("policy", old.id, fld, getattr(old, fld), getattr(new, fld))
     note("policy", old.id, "applies_to", _src(old.applies_to), _src(new.applies_to))
     for kind, a_items, b_items in (

@@ -31,7 +31,9 @@ def _date(text: str) -> dt.date:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="shouzhan rules", description="Policy rules: check, explain one case, batch a register.")
+    p = argparse.ArgumentParser(
+        prog="shouzhan rules", description="Policy rules: check, explain one case, batch a register."
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     check = sub.add_parser("check", help="validate every rule file")
@@ -48,7 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--engine", choices=("polars", "spark"), default="polars")
     b.add_argument("--catalogue", type=Path, default=None)
     b.add_argument("--on", type=_date, default=None, help="evaluation date YYYY-MM-DD (default: today)")
-    b.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a terminal")
+    b.add_argument(
+        "--progress", action="store_true", help="show a progress bar even when stderr is not a terminal"
+    )
     return p
 
 
@@ -81,7 +85,9 @@ def _load(path: Path | None):  # type: ignore[no-untyped-def]
 def _check(path: Path) -> int:
     catalogue = _load(path)
     for policy in catalogue.policies:
-        print(f"ok  {policy.file}: {policy.id} — {len(policy.clauses)} clauses, {len(policy.modifiers)} modifiers")
+        print(
+            f"ok  {policy.file}: {policy.id} — {len(policy.clauses)} clauses, {len(policy.modifiers)} modifiers"
+        )
     print(f"{len(catalogue.policies)} files, {len(catalogue.clauses)} clauses: no errors")
     return 0
 

@@ -159,7 +159,7 @@ class Evaluator:
             self.conditions.append({"expr": node.src.strip(), "value": _show(result[0])})
         return result
 
-    def _eval(self, node: ir.Expr) -> Value:  # noqa: C901 - one dispatch, kept flat on purpose
+    def _eval(self, node: ir.Expr) -> Value:
         if isinstance(node, ir.Const):
             return node.value, _NONE
         if isinstance(node, ir.FactRef):
@@ -216,7 +216,8 @@ class Evaluator:
             return mul_rate(a, Fraction(r)), _NONE
         if isinstance(node, ir.RateOp):
             (a, _), (b, _) = self.eval(node.left), self.eval(node.right)
-            return _rate_op(node.op, Fraction(a), Fraction(b)), _NONE  # type: ignore[arg-type]
+            assert isinstance(a, Fraction | int) and isinstance(b, Fraction | int)
+            return _rate_op(node.op, Fraction(a), Fraction(b)), _NONE
         if isinstance(node, ir.MinMax):
             values = [self.eval(arg) for arg in node.args]
             if any(v is None for v, _ in values):
@@ -285,7 +286,9 @@ def _rate_op(op: str, a: Fraction, b: Fraction) -> Fraction:
 
 
 # --------------------------------------------------------------------------- explain
-def explain(catalogue: Catalogue, facts: Mapping[str, Any], on: dt.date, *, normalized: bool = False) -> list[ClauseResult]:
+def explain(
+    catalogue: Catalogue, facts: Mapping[str, Any], on: dt.date, *, normalized: bool = False
+) -> list[ClauseResult]:
     """Every clause of the catalogue for one case, in catalogue order, with traces.
 
     `facts` is the nested JSON form; pass `normalized=True` with flat typed facts
@@ -303,13 +306,21 @@ def explain(catalogue: Catalogue, facts: Mapping[str, Any], on: dt.date, *, norm
 def _check(ev: Evaluator, expr: Expression, step: str, **extra: Any) -> tuple[dict[str, Any], Value]:
     ev.conditions = []
     value = ev.eval(expr.tree)
-    entry = {"step": step, **extra, "expr": expr.source.strip(), "value": _show(value[0]), "conditions": ev.conditions}
+    entry = {
+        "step": step,
+        **extra,
+        "expr": expr.source.strip(),
+        "value": _show(value[0]),
+        "conditions": ev.conditions,
+    }
     ev.conditions = None
     return entry, value
 
 
 def explain_clause(ev: Evaluator, policy: Policy, clause: Clause) -> ClauseResult:
-    trace: list[dict[str, Any]] = [{"step": "clause", "id": clause.id, "title": clause.title, "text": clause.text}]
+    trace: list[dict[str, Any]] = [
+        {"step": "clause", "id": clause.id, "title": clause.title, "text": clause.text}
+    ]
     result = ClauseResult(
         id=clause.id,
         policy_id=policy.id,
@@ -372,7 +383,9 @@ def explain_clause(ev: Evaluator, policy: Policy, clause: Clause) -> ClauseResul
 def _amount(ev: Evaluator, clause: Clause, trace: list[dict[str, Any]]) -> tuple[int | None, set[str]]:
     assert clause.amount is not None
     value, missing = ev.eval(clause.amount.tree)
-    params = {n.name: _show(ev.params.get(n.name)) for n in clause.amount.tree.walk() if isinstance(n, ir.ParamRef)}
+    params = {
+        n.name: _show(ev.params.get(n.name)) for n in clause.amount.tree.walk() if isinstance(n, ir.ParamRef)
+    }
     entry: dict[str, Any] = {
         "step": "amount",
         "expr": clause.amount.source.strip(),

@@ -27,7 +27,7 @@ OPERATORS: Final = ("==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "(", "
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _NUMBER = re.compile(r"[0-9][0-9_]*(?:\.[0-9][0-9_]*)?")
 _SCALE_SUFFIX: Final = {"万": 10_000, "亿": 100_000_000}
-_QUOTES: Final = {'"': '"', "'": "'", "“": "”", "‘": "’"}  # noqa: RUF001 - Chinese quotes are welcome
+_QUOTES: Final = {'"': '"', "'": "'", "“": "”", "‘": "’"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,9 @@ class Token:
 
 def tokenize(source: str) -> list[Token]:
     if len(source) > MAX_EXPRESSION_CHARS:
-        raise RuleError(f"expression too long ({len(source)} characters, limit {MAX_EXPRESSION_CHARS})", offset=0)
+        raise RuleError(
+            f"expression too long ({len(source)} characters, limit {MAX_EXPRESSION_CHARS})", offset=0
+        )
     tokens: list[Token] = []
     i, n = 0, len(source)
     while i < n:

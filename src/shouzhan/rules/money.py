@@ -32,7 +32,9 @@ def mul_rate(fen: int, rate: Fraction) -> int:
 def yuan_to_fen(value: object, *, what: str = "money") -> int:
     """Yuan as int, Decimal or string ("12345.67") → fen. Floats are refused: not exact."""
     if isinstance(value, bool) or isinstance(value, float):
-        raise RuleError(f"{what}: give yuan as a string or whole number, not {type(value).__name__} ({value!r})")
+        raise RuleError(
+            f"{what}: give yuan as a string or whole number, not {type(value).__name__} ({value!r})"
+        )
     if isinstance(value, int):
         dec = Decimal(value)
     elif isinstance(value, Decimal):

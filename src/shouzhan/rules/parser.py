@@ -175,7 +175,9 @@ class _Parser:
             right = self.sum()
             node: Node = Binary(left.start, right.end, tok.text, left, right)
         elif self.at("KEYWORD", "in") or (
-            self.at("KEYWORD", "not") and self.tokens[self.i + 1].kind == "KEYWORD" and self.tokens[self.i + 1].text == "in"
+            self.at("KEYWORD", "not")
+            and self.tokens[self.i + 1].kind == "KEYWORD"
+            and self.tokens[self.i + 1].text == "in"
         ):
             op = "in"
             if self.advance().text == "not":

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from fractions import Fraction
+from typing import Any
 
 import polars as pl
 
@@ -21,7 +22,6 @@ from shouzhan.rules import ir
 from shouzhan.rules.catalogue import Catalogue, Clause, ParamValue, Policy
 from shouzhan.rules.errors import RuleError
 from shouzhan.rules.interpreter import Evaluator
-
 
 
 class _Compiler:
@@ -35,7 +35,7 @@ class _Compiler:
         assert isinstance(value, Fraction | int), "rates are constants"
         return Fraction(value)
 
-    def __call__(self, node: ir.Expr) -> pl.Expr:  # noqa: C901 - one flat dispatch
+    def __call__(self, node: ir.Expr) -> pl.Expr:
         if isinstance(node, ir.Const):
             return _lit(node.value, node.type)
         if isinstance(node, ir.FactRef):
@@ -93,7 +93,7 @@ class _Compiler:
             if not isinstance(table, tuple):
                 raise RuleError(f"scale {node.param!r} has no value on {self.on}")
             x = self(node.operand)
-            chain = pl.when(x.is_null()).then(pl.lit(None, dtype=pl.Int64))
+            chain: Any = pl.when(x.is_null()).then(pl.lit(None, dtype=pl.Int64))
             for threshold, fen in reversed(table):
                 chain = chain.when(x >= threshold).then(pl.lit(fen, dtype=pl.Int64))
             return chain.otherwise(pl.lit(0, dtype=pl.Int64))
@@ -159,7 +159,12 @@ def _amount_expr(c: _Compiler, clause: Clause, eligible: pl.Expr) -> pl.Expr:
             .then(amount)
             .otherwise(pl.lit(None, dtype=pl.Int64))
         )
-    return pl.when(eligible.is_null() | eligible).then(amount).otherwise(pl.lit(None, dtype=pl.Int64)).cast(pl.Int64)
+    return (
+        pl.when(eligible.is_null() | eligible)
+        .then(amount)
+        .otherwise(pl.lit(None, dtype=pl.Int64))
+        .cast(pl.Int64)
+    )
 
 
 def clause_exprs(policy: Policy, clause: Clause, on: dt.date) -> tuple[pl.Expr, pl.Expr]:
@@ -225,9 +230,13 @@ def run(catalogue: Catalogue, df: pl.DataFrame, on: dt.date) -> pl.DataFrame:
             )
         )
     if not pieces:
-        return df.select("id").clear().with_columns(
-            pl.lit(None, dtype=pl.String).alias("clause_id"),
-            pl.lit(None, dtype=pl.String).alias("status"),
-            pl.lit(None, dtype=pl.Int64).alias("max_amount_fen"),
+        return (
+            df.select("id")
+            .clear()
+            .with_columns(
+                pl.lit(None, dtype=pl.String).alias("clause_id"),
+                pl.lit(None, dtype=pl.String).alias("status"),
+                pl.lit(None, dtype=pl.Int64).alias("max_amount_fen"),
+            )
         )
     return pl.concat(pieces, how="vertical").collect()

@@ -67,7 +67,7 @@ class _Compiler:
         assert isinstance(value, Fraction | int), "rates are constants"
         return Fraction(value)
 
-    def __call__(self, node: ir.Expr) -> str:  # noqa: C901 - one flat dispatch
+    def __call__(self, node: ir.Expr) -> str:
         if isinstance(node, ir.Const):
             return _lit(node.value, node.type)
         if isinstance(node, ir.FactRef):
@@ -166,7 +166,9 @@ def run(catalogue: Catalogue, sdf: DataFrame, on: dt.date) -> DataFrame:
             if not clause.in_force(on):
                 continue
             eligible, amount = clause_sql(policy, clause, on)
-            structs.append(f"named_struct('clause_id', {_str_lit(clause.id)}, 'e', {eligible}, 'a', {amount})")
+            structs.append(
+                f"named_struct('clause_id', {_str_lit(clause.id)}, 'e', {eligible}, 'a', {amount})"
+            )
     if not structs:
         return sdf.limit(0).select(
             F.col("id"),
@@ -213,21 +215,40 @@ def normalize(sdf: DataFrame, *, file: str | None = None) -> DataFrame:
         blank = f"({q} IS NULL OR trim(CAST({q} AS STRING)) = '')"
         if fact.type == "money":
             if isinstance(dtype, T.IntegralType):
-                checks.append((f"abs(CAST({q} AS BIGINT)) > {MAX_MONEY_FEN // 100}", name, "amount out of range"))
+                checks.append(
+                    (f"abs(CAST({q} AS BIGINT)) > {MAX_MONEY_FEN // 100}", name, "amount out of range")
+                )
                 exprs[name] = f"CAST({q} AS BIGINT) * 100"
             elif isinstance(dtype, T.DecimalType):
                 scaled = f"(CAST({q} AS DECIMAL(38, {dtype.scale})) * 100)"
-                checks.append((f"{scaled} <> CAST(CAST({scaled} AS DECIMAL(38,0)) AS DECIMAL(38, {dtype.scale}))", name, "money has at most two decimal places"))
+                checks.append(
+                    (
+                        f"{scaled} <> CAST(CAST({scaled} AS DECIMAL(38,0)) AS DECIMAL(38, {dtype.scale}))",
+                        name,
+                        "money has at most two decimal places",
+                    )
+                )
                 checks.append((f"abs({scaled}) > {MAX_MONEY_FEN}", name, "amount out of range"))
                 exprs[name] = f"CAST(CAST({scaled} AS DECIMAL(38,0)) AS BIGINT)"
             elif isinstance(dtype, T.StringType):
                 text = f"replace(trim({q}), ',', '')"
                 ok = f"({text} RLIKE '^-?[0-9]+(\\\\.[0-9]{{1,2}})?$')"
-                checks.append((f"NOT {blank} AND NOT {ok}", name, "not an amount of yuan with at most two decimals"))
-                checks.append((f"{ok} AND length(regexp_replace(split({text}, '\\\\.')[0], '-', '')) > 13", name, "amount out of range"))
+                checks.append(
+                    (f"NOT {blank} AND NOT {ok}", name, "not an amount of yuan with at most two decimals")
+                )
+                checks.append(
+                    (
+                        f"{ok} AND length(regexp_replace(split({text}, '\\\\.')[0], '-', '')) > 13",
+                        name,
+                        "amount out of range",
+                    )
+                )
                 exprs[name] = f"CASE WHEN {ok} THEN CAST(CAST({text} AS DECIMAL(20,2)) * 100 AS BIGINT) END"
             else:
-                raise RuleError(f"column {name!r}: money must be integer yuan, Decimal or text, not {dtype.simpleString()}", file=file)
+                raise RuleError(
+                    f"column {name!r}: money must be integer yuan, Decimal or text, not {dtype.simpleString()}",
+                    file=file,
+                )
         elif fact.type == "date":
             if isinstance(dtype, T.DateType):
                 continue
@@ -238,13 +259,17 @@ def normalize(sdf: DataFrame, *, file: str | None = None) -> DataFrame:
                 checks.append((f"NOT {blank} AND NOT {good}", name, "not a date YYYY-MM-DD"))
                 exprs[name] = f"CASE WHEN {good} THEN try_to_date(trim({q}), 'yyyy-MM-dd') END"
             else:
-                raise RuleError(f"column {name!r}: dates must be Date or text, not {dtype.simpleString()}", file=file)
+                raise RuleError(
+                    f"column {name!r}: dates must be Date or text, not {dtype.simpleString()}", file=file
+                )
         elif fact.type == "bool":
             if isinstance(dtype, T.BooleanType):
                 continue
             if isinstance(dtype, T.StringType):
                 low = f"lower(trim({q}))"
-                checks.append((f"NOT {blank} AND {low} NOT IN ('true', 'false')", name, "expected true or false"))
+                checks.append(
+                    (f"NOT {blank} AND {low} NOT IN ('true', 'false')", name, "expected true or false")
+                )
                 exprs[name] = f"CASE WHEN {low} = 'true' THEN TRUE WHEN {low} = 'false' THEN FALSE END"
             else:
                 raise RuleError(f"column {name!r}: expected Boolean, not {dtype.simpleString()}", file=file)
@@ -256,7 +281,9 @@ def normalize(sdf: DataFrame, *, file: str | None = None) -> DataFrame:
                 checks.append((f"NOT {blank} AND NOT {good}", name, "expected a whole number"))
                 value = f"CASE WHEN {good} THEN CAST(trim({q}) AS BIGINT) END"
             else:
-                raise RuleError(f"column {name!r}: expected a whole number column, not {dtype.simpleString()}", file=file)
+                raise RuleError(
+                    f"column {name!r}: expected a whole number column, not {dtype.simpleString()}", file=file
+                )
             checks.append((f"abs({value}) > {MAX_INT}", name, "number out of range"))
             exprs[name] = value
         elif not isinstance(dtype, T.StringType):
@@ -267,9 +294,19 @@ def normalize(sdf: DataFrame, *, file: str | None = None) -> DataFrame:
     first = bad.filter("_err IS NOT NULL").limit(1).collect()
     if first:
         column, reason = first[0]["_err"].split(chr(0), 1)
-        value = sdf.filter(F.col("id").cast("string") == first[0]["id"]).select(F.col(quote_name(column)).cast("string")).first()
-        raise RuleError(f"column {column!r}: {reason}: {value[0] if value else None!r}", file=file, row=str(first[0]["id"]))
-    return sdf.select(*[F.expr(exprs[c]).alias(c) if c in exprs else F.col(quote_name(c)) for c in sdf.columns])
+        shown = (
+            sdf.filter(F.col("id").cast("string") == first[0]["id"])
+            .select(F.col(quote_name(column)).cast("string"))
+            .first()
+        )
+        raise RuleError(
+            f"column {column!r}: {reason}: {shown[0] if shown else None!r}",
+            file=file,
+            row=str(first[0]["id"]),
+        )
+    return sdf.select(
+        *[F.expr(exprs[c]).alias(c) if c in exprs else F.col(quote_name(c)) for c in sdf.columns]
+    )
 
 
 def session() -> SparkSession:
@@ -318,7 +355,14 @@ def write_single_parquet(sdf: DataFrame, output: str | Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run_files(catalogue: Catalogue, input_path: str | Path, output_path: str | Path, on: dt.date, *, progress: bool = False) -> int:
+def run_files(
+    catalogue: Catalogue,
+    input_path: str | Path,
+    output_path: str | Path,
+    on: dt.date,
+    *,
+    progress: bool = False,
+) -> int:
     spark = session()
     if not progress:
         spark.sparkContext.setLogLevel("ERROR")

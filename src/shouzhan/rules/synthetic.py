@@ -9,6 +9,7 @@ of rows is eligible for something.
 from __future__ import annotations
 
 import datetime as dt
+
 import polars as pl
 
 from shouzhan.rules.vocabulary import DISTRICTS, FACTS, PROJECT_KINDS, SECTORS, VOUCHER_ITEMS
@@ -45,7 +46,11 @@ def register(n: int, seed: int = 7, null_share: int = 20) -> pl.DataFrame:
             values = (fen.cast(pl.Decimal(18, 2)) / 100).cast(pl.Decimal(18, 2)).rename(name)
         else:  # date
             start = dt.date(2015, 1, 1)
-            values = pl.select(pl.lit(start) + pl.duration(days=pl.Series((u % 4000).cast(pl.Int64)))).to_series().rename(name)
+            values = (
+                pl.select(pl.lit(start) + pl.duration(days=pl.lit((u % 4000).cast(pl.Int64))))
+                .to_series()
+                .rename(name)
+            )
         blank = _u(n, seed * 1000 + 500 + k) % null_share == 0
         cols[name] = pl.select(pl.when(blank).then(None).otherwise(values)).to_series().rename(name)
     return pl.DataFrame(list(cols.values()))

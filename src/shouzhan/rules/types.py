@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from shouzhan.rules import ir
 from shouzhan.rules import parser as ast
@@ -43,7 +43,9 @@ def check(
     """Check `node` (parsed from `source`) and return the typed tree; raises RuleError with offset."""
     result = _Checker(source, params or {}).check(node, expect)
     if result.type != expect:
-        raise RuleError(f"expected a {_NAMES[expect]} expression, this is {_NAMES[result.type]}", offset=node.start)
+        raise RuleError(
+            f"expected a {_NAMES[expect]} expression, this is {_NAMES[result.type]}", offset=node.start
+        )
     return result
 
 
@@ -64,7 +66,9 @@ _NAMES: Final[dict[str, str]] = {
 
 
 def _is_literal(node: ast.Node) -> bool:
-    return isinstance(node, ast.Number) or (isinstance(node, ast.Unary) and node.op == "-" and _is_literal(node.operand))
+    return isinstance(node, ast.Number) or (
+        isinstance(node, ast.Unary) and node.op == "-" and _is_literal(node.operand)
+    )
 
 
 class _Checker:
@@ -86,7 +90,9 @@ class _Checker:
     def bounded(self, node: ast.Node, expr: ir.Expr, bound: Fraction | int) -> ir.Expr:
         bound = Fraction(bound)
         if expr.type in ("int", "money") and bound > INT_LIMIT:
-            raise self.err(node, "the value of this expression could exceed the exact integer range; simplify it")
+            raise self.err(
+                node, "the value of this expression could exceed the exact integer range; simplify it"
+            )
         if expr.type == "rate" and bound > MAX_RATE_TERM:
             raise self.err(node, "rate too large")
         self.bounds[id(expr)] = bound
@@ -105,7 +111,7 @@ class _Checker:
         value = node.value
         if node.percent or expect == "rate" or (expect is None and value != value.to_integral_value()):
             if expect not in (None, "rate") and node.percent:
-                raise self.err(node, f"a percentage is a rate, not {_NAMES[expect]}")
+                raise self.err(node, f"a percentage is a rate, not {_NAMES[str(expect)]}")
             frac = Fraction(value)
             return self.bounded(node, ir.Const("rate", self.src(node), node.start, frac), abs(frac))
         if expect == "money":
@@ -116,7 +122,7 @@ class _Checker:
         if value != value.to_integral_value():
             raise self.err(node, f"expected a whole number here, found {self.src(node)}")
         if expect not in (None, "int"):
-            raise self.err(node, f"expected {_NAMES[expect]}, found a number")
+            raise self.err(node, f"expected {_NAMES[str(expect)]}, found a number")
         return self.bounded(node, ir.Const("int", self.src(node), node.start, int(value)), abs(int(value)))
 
     def _string(self, node: ast.String, expect: ir.Type | None) -> ir.Expr:
@@ -153,8 +159,12 @@ class _Checker:
         if operand.type not in ("int", "money", "rate"):
             raise self.err(node, f"cannot negate {_NAMES[operand.type]}")
         if isinstance(operand, ir.Const) and isinstance(operand.value, int | Fraction):
-            return self.bounded(node, ir.Const(operand.type, self.src(node), node.start, -operand.value), self.bound(operand))
-        return self.bounded(node, ir.Neg(operand.type, self.src(node), node.start, operand), self.bound(operand))
+            return self.bounded(
+                node, ir.Const(operand.type, self.src(node), node.start, -operand.value), self.bound(operand)
+            )
+        return self.bounded(
+            node, ir.Neg(operand.type, self.src(node), node.start, operand), self.bound(operand)
+        )
 
     def want(self, node: ast.Node, expr: ir.Expr, t: ir.Type) -> None:
         if expr.type != t:
@@ -197,25 +207,37 @@ class _Checker:
         return self._divide(node, expect)
 
     def _additive(self, node: ast.Binary, expect: ir.Type | None) -> ir.Expr:
-        op, src, start = node.op, self.src(node), node.start
+        op: Any = node.op  # "+" or "-"
+        src, start = self.src(node), node.start
         left = self.check(node.left, expect if not _is_literal(node.left) else None)
         if left.type == "date":
             right = self.check(node.right, "int" if _is_literal(node.right) else None)
             if right.type == "int":
-                return self.bounded(node, ir.Arith("date", src, start, op, left, right), DATE_BOUND + self.bound(right))  # type: ignore[arg-type]
+                return self.bounded(
+                    node, ir.Arith("date", src, start, op, left, right), DATE_BOUND + self.bound(right)
+                )  # type: ignore[arg-type]
             if right.type == "date" and op == "-":
                 return self.bounded(node, ir.Arith("int", src, start, "-", left, right), 2 * DATE_BOUND)
             raise self.err(node, "a date takes + or − a number of days, or − another date")
         left, right = self.pair(node, expect)
         if left.type == "int" and right.type == "date" and op == "+":
-            return self.bounded(node, ir.Arith("date", src, start, "+", right, left), DATE_BOUND + self.bound(left))
+            return self.bounded(
+                node, ir.Arith("date", src, start, "+", right, left), DATE_BOUND + self.bound(left)
+            )
         if left.type != right.type or left.type not in ("int", "money", "rate"):
-            raise self.err(node, f"cannot {'add' if op == '+' else 'subtract'} {_NAMES[right.type]} and {_NAMES[left.type]}")
+            raise self.err(
+                node,
+                f"cannot {'add' if op == '+' else 'subtract'} {_NAMES[right.type]} and {_NAMES[left.type]}",
+            )
         if left.type == "rate":
             self.want_const(node, left, right)
-            return self.bounded(node, ir.RateOp("rate", src, start, op, left, right), self.bound(left) + self.bound(right))  # type: ignore[arg-type]
+            return self.bounded(
+                node, ir.RateOp("rate", src, start, op, left, right), self.bound(left) + self.bound(right)
+            )  # type: ignore[arg-type]
         return self.bounded(
-            node, ir.Arith(left.type, src, start, op, left, right), self.bound(left) + self.bound(right)  # type: ignore[arg-type]
+            node,
+            ir.Arith(left.type, src, start, op, left, right),
+            self.bound(left) + self.bound(right),  # type: ignore[arg-type]
         )
 
     def want_const(self, node: ast.Node, *exprs: ir.Expr) -> None:
@@ -234,10 +256,14 @@ class _Checker:
             return self.bounded(node, ir.MulRate("money", src, start, money, rate), bound)
         if types == {"money", "int"} or types == {"int"}:
             t: ir.Type = "money" if "money" in types else "int"
-            return self.bounded(node, ir.Arith(t, src, start, "*", left, right), self.bound(left) * self.bound(right))
+            return self.bounded(
+                node, ir.Arith(t, src, start, "*", left, right), self.bound(left) * self.bound(right)
+            )
         if types == {"rate"}:
             self.want_const(node, left, right)
-            return self.bounded(node, ir.RateOp("rate", src, start, "*", left, right), self.bound(left) * self.bound(right))
+            return self.bounded(
+                node, ir.RateOp("rate", src, start, "*", left, right), self.bound(left) * self.bound(right)
+            )
         raise self.err(node, f"cannot multiply {_NAMES[left.type]} by {_NAMES[right.type]}")
 
     def _operands_for_product(self, node: ast.Binary) -> tuple[ir.Expr, ir.Expr]:
@@ -257,16 +283,34 @@ class _Checker:
         if isinstance(right, ir.Const) and right.value == 0:
             raise self.err(node.right, "division by zero")
         if right.type == "int":
-            right = ir.Const("rate", right.src, right.start, right.value) if isinstance(right, ir.Const) else right
+            right = (
+                ir.Const("rate", right.src, right.start, right.value)
+                if isinstance(right, ir.Const)
+                else right
+            )
         one = ir.Const("rate", "1", start, Fraction(1))
         # Bound of 1/x is unknown for parameters: assume the divisor is at least 1/MAX_RATE_TERM.
-        inv_bound = 1 / min(abs(right.value), 1) if isinstance(right, ir.Const) and isinstance(right.value, Fraction | int) and right.value != 0 else Fraction(MAX_RATE_TERM)  # noqa: E501
-        inverse = self.bounded(node, ir.RateOp("rate", src, start, "/", one, right), min(Fraction(inv_bound), Fraction(MAX_RATE_TERM)))
+        inv_bound = Fraction(MAX_RATE_TERM)  # a parameter divisor: assume it is at least 1/MAX_RATE_TERM
+        if isinstance(right, ir.Const) and isinstance(right.value, Fraction | int) and right.value != 0:
+            inv_bound = 1 / min(abs(Fraction(right.value)), Fraction(1))
+        inverse = self.bounded(
+            node,
+            ir.RateOp("rate", src, start, "/", one, right),
+            min(Fraction(inv_bound), Fraction(MAX_RATE_TERM)),
+        )
         if left.type == "money":
-            return self.bounded(node, ir.MulRate("money", src, start, left, inverse), self.bound(left) * self.bound(inverse) + 1)
+            return self.bounded(
+                node,
+                ir.MulRate("money", src, start, left, inverse),
+                self.bound(left) * self.bound(inverse) + 1,
+            )
         if left.type == "rate":
             self.want_const(node, left)
-            return self.bounded(node, ir.RateOp("rate", src, start, "*", left, inverse), self.bound(left) * self.bound(inverse))
+            return self.bounded(
+                node,
+                ir.RateOp("rate", src, start, "*", left, inverse),
+                self.bound(left) * self.bound(inverse),
+            )
         raise self.err(node, f"cannot divide {_NAMES[left.type]}; only money and rates divide")
 
     def _in(self, node: ast.Binary) -> ir.Expr:
@@ -301,7 +345,10 @@ class _Checker:
                 raise self.err(node, f"{f}() works on numbers, money and dates")
             if t == "rate":
                 self.want_const(node, *checked)
-            return self.bounded(node, ir.MinMax(t, src, start, f, tuple(checked)), max(self.bound(e) for e in checked))  # type: ignore[arg-type]
+            minmax: Any = f
+            return self.bounded(
+                node, ir.MinMax(t, src, start, minmax, tuple(checked)), max(self.bound(e) for e in checked)
+            )  # type: ignore[arg-type]
         if f in ("param", "rate", "scale", "date"):
             if not args or not isinstance(args[0], ast.String):
                 raise self.err(node, f'{f}() takes a quoted name first, e.g. {f}("...")')
@@ -320,7 +367,9 @@ class _Checker:
                 raise self.err(args[0], f"unknown parameter {name!r} (declared: {known})")
             if f == "scale":
                 if info.type != "scale" or len(args) != 2:
-                    raise self.err(node, 'scale() takes a scale parameter and a whole number: scale("name", x)')
+                    raise self.err(
+                        node, 'scale() takes a scale parameter and a whole number: scale("name", x)'
+                    )
                 operand = self.check(args[1], "int")
                 self.want(args[1], operand, "int")
                 return self.bounded(node, ir.Scale("money", src, start, name, operand), info.bound)
