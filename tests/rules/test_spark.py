@@ -103,3 +103,22 @@ def test_spark_dates_and_not_in_force(spark: Any, tmp_path: Path, catalogue: Cat
 
     register(20).write_parquet(tmp_path / "in.parquet")
     assert run_files(catalogue, tmp_path / "in.parquet", tmp_path / "o.parquet", dt.date(2025, 1, 1)) == 0
+
+
+def test_cli_engine_spark(spark: Any, files: Path, catalogue: Catalogue) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "SPARK_MASTER": "local[1]"}
+    out = files / "cli-spark.parquet"
+    cmd = [sys.executable, "-m", "shouzhan.cli", "rules", "batch", "--engine", "spark"]
+    cmd += ["--input", str(files / "in.parquet"), "--output", str(out), "--on", ON.isoformat()]
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    expected = run_polars(
+        catalogue, normalize_polars(read_input(files / "in.parquet", catalogue), catalogue), ON
+    )
+    assert _rows(out) == sorted(expected.iter_rows(), key=lambda t: (t[0], t[1]))
