@@ -40,3 +40,14 @@ def test_me_needs_login_and_openapi_is_served(client: Any, make_user: Any, login
     schema = client.get("/api/v1/openapi.json")
     assert schema.status_code == 200
     assert "/api/v1/workdays/add" in schema.json()["paths"]
+
+
+@pytest.mark.django_db
+def test_schema_errors_have_the_common_bilingual_shape(client: Any) -> None:
+    r = client.post("/api/v1/calculator", '{"facts": "nope"}', content_type="application/json")
+    assert r.status_code == 422
+    body = r.json()
+    assert body["error"] == "invalid input / 输入有误"
+    assert body["detail"][0]["field"] == "facts"
+    r = client.get("/api/v1/clauses/no.such")
+    assert r.status_code == 404 and r.json()["error"].startswith("not found / 未找到")

@@ -7,7 +7,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
 from shouzhan.api.core import router as core_router
@@ -31,12 +32,33 @@ def _error(request: HttpRequest, status: int, message: str, detail: Any = None) 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return _error(request, 403, str(exc) or "forbidden / 无权操作")
+    reason = str(exc)
+    return _error(request, 403, f"forbidden / 无权操作{'：' + reason if reason else ''}")
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, str(exc) or "not found / 未找到")
+    reason = str(exc)
+    return _error(request, 404, f"not found / 未找到{'：' + reason if reason else ''}")
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """Wrong types or missing fields in the request, in the same shape as every other error."""
+    detail = [{"field": _field_path(err.get("loc", ())), "message": err.get("msg", "")} for err in exc.errors]
+    return _error(request, 422, "invalid input / 输入有误", detail)
+
+
+def _field_path(loc: Any) -> str | None:
+    # ("body", "payload", "facts") → "facts"; ("query", "n") → "n"
+    parts = [str(p) for p in loc]
+    parts = parts[2:] if parts[:1] == ["body"] and len(parts) > 2 else parts[1:]
+    return ".".join(parts) or None
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, str(exc.message))
 
 
 @api.exception_handler(AuthenticationError)
@@ -54,10 +76,7 @@ api.add_router("/", core_router)
 
 from shouzhan.policies.api import router as policies_router  # noqa: E402
 
-api.add_router("/", policies_router)
-try:  # the registry router is being written
-    from shouzhan.registry.api import router as registry_router
+from shouzhan.registry.api import router as registry_router  # noqa: E402
 
-    api.add_router("/", registry_router)
-except ImportError:  # pragma: no cover
-    pass
+api.add_router("/", registry_router)
+api.add_router("/", policies_router)
