@@ -108,7 +108,7 @@ def test_explain_json(tmp_path: Path) -> None:
 
 
 def test_explain_bad_facts(tmp_path: Path) -> None:
-    (tmp_path / "f.json").write_text('{"project": {"rd_investment_yuan": 1.5}}', encoding="utf-8")
+    (tmp_path / "f.json").write_text('{"project": {"rd_investment_yuan": 1.234}}', encoding="utf-8")
     r = rules("explain", "--facts", str(tmp_path / "f.json"))
     assert r.returncode == 1
     assert "f.json" in r.stderr and "project.rd_investment_yuan" in r.stderr
@@ -206,3 +206,14 @@ def test_batch_imports_neither_django_nor_pyspark(tmp_path: Path) -> None:
 def test_usage_errors_exit_2() -> None:
     assert rules("batch").returncode == 2
     assert rules("explain", "--facts", "x.json", "--on", "2025-13-01").returncode == 2
+
+
+def test_explain_json_numbers_are_exact(tmp_path: Path) -> None:
+    text = '{"enterprise": {"district": "杨浦"}, "project": {"kind": "agent", "self_developed": true, '
+    text += '"market_recognized": true, "rd_investment_yuan": 30000000.05}}'
+    (tmp_path / "f.json").write_text(text, encoding="utf-8")
+    r = rules("explain", "--facts", str(tmp_path / "f.json"), "--on", "2025-09-01")
+    assert r.returncode == 0, r.stderr
+    by_id = {c["id"]: c for c in json.loads(r.stdout)["clauses"]}
+    assert by_id["hu8.agent_rd"]["max_amount_yuan"] == "6000000.01"
+    assert by_id["xuhui.agent_rd"]["status"] == "not_eligible"  # 杨浦, not 徐汇

@@ -119,7 +119,10 @@ def normalize_polars(
             elif isinstance(dtype, pl.Datetime):
                 exprs.append(col.dt.date())
             elif dtype == pl.String:
-                parsed = col.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+                shape_ok = col.str.contains(
+                    r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$"
+                )  # as strict as the Spark twin
+                parsed = pl.when(shape_ok).then(col.str.strip_chars().str.to_date("%Y-%m-%d", strict=False))
                 _first_bad(
                     df,
                     col.is_not_null() & (col.str.strip_chars() != "") & parsed.is_null(),

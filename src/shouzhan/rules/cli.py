@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from shouzhan.rules.errors import RuleError
@@ -97,7 +98,8 @@ def _explain(args: argparse.Namespace) -> int:
 
     catalogue = _load(args.catalogue)
     try:
-        data = json.loads(args.facts.read_text(encoding="utf-8"))
+        # JSON numbers with decimals become Decimal, never float: 12345.67 yuan stays exact.
+        data = json.loads(args.facts.read_text(encoding="utf-8"), parse_float=Decimal)
     except OSError as exc:
         raise RuleError(f"cannot read facts: {exc.strerror}", file=str(args.facts)) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
