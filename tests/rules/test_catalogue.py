@@ -12,7 +12,7 @@ import pytest
 from shouzhan.rules import Catalogue, RuleError, diff_policies, load_policy
 from shouzhan.rules.vocabulary import FACTS
 
-from .conftest import results
+from .conftest import REPO, results
 
 XUHUI = {"district": "徐汇", "sector": "micro_drama"}
 ALL_IDS = {
@@ -418,3 +418,15 @@ def test_diff_two_versions() -> None:
     assert ("clause", "demo.grant", "text") in kinds
     assert ("parameter", "share", "values") in kinds
     assert diff_policies(old, old) == []
+
+
+SEEDS = REPO.parent / "shared" / "seeds"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed newspaper pages are not next to the repository")
+def test_clause_text_is_quoted_verbatim_from_the_seeds(catalogue: Catalogue) -> None:
+    seeds = "".join("".join(p.read_text(encoding="utf-8").split()) for p in sorted(SEEDS.glob("*.txt")))
+    quoted = [(c.id, c.text) for c in catalogue.clauses]
+    quoted += [(m.id, m.text) for p in catalogue.policies for m in p.modifiers]
+    for ident, text in quoted:
+        assert "".join(text.split()).rstrip("。") in seeds, ident
