@@ -154,3 +154,22 @@ def test_api(catalogue: Any, client: Client, make_user: Any, login_client: Any) 
         content_type="application/json",
     )
     assert published.status_code == 200 and published.json()["status"] == "published"
+
+
+def test_enterprise_home_summarises_policy_matches(
+    catalogue: Any, make_enterprise: Any, login_client: Any
+) -> None:
+    enterprise, owner = make_enterprise(name="光合剧场", district="徐汇", is_startup=True, in_cluster=True)
+    Project.objects.create(
+        enterprise=enterprise,
+        kind="agent",
+        title="分镜智能体",
+        rd_investment_fen=300_000_000,
+        self_developed=True,
+        market_recognized=True,
+    )
+    html = login_client(owner).get(f"/e/{enterprise.pk}/").content.decode()
+    block = html[html.index('id="policy-matches"') :]
+    assert "企业本身" in block and "分镜智能体" in block
+    # The agent: hu8.agent_rd (600,000) + xuhui.agent_rd (cap 3,000,000) + desk-fee relief.
+    assert "可申报 3" in block and "3,600,000.00 元" in block

@@ -172,9 +172,31 @@ def enterprise_detail(request: HttpRequest, enterprise: Enterprise) -> HttpRespo
             "next": selectors.enterprise_next_steps(enterprise=enterprise),
             "people": selectors.person_list(actor=request.user, enterprise=enterprise)[:10],
             "projects": selectors.project_list(actor=request.user, enterprise=enterprise)[:10],
+            "matches": _policy_matches(request, enterprise),
         }
     )
     return render(request, "registry/enterprise_detail.html", context)
+
+
+def _policy_matches(request: HttpRequest, enterprise: Enterprise) -> list[dict[str, Any]]:
+    """What the calculator says for the enterprise and each of its projects, in one line each."""
+    from django.utils import timezone
+
+    from shouzhan.policies.selectors import enterprise_calculate
+
+    today = timezone.localdate()
+    rows = []
+    for project in [None, *selectors.project_list(actor=request.user, enterprise=enterprise)[:8]]:
+        result = enterprise_calculate(actor=request.user, enterprise=enterprise, project=project, on=today)
+        rows.append(
+            {
+                "project": project,
+                "eligible": len(result.eligible),
+                "unknown": len(result.unknown),
+                "total_fen": result.total_eligible_fen,
+            }
+        )
+    return rows
 
 
 @enterprise_page("GET", "POST")
