@@ -75,7 +75,6 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 api.add_router("/", core_router)
 
 from shouzhan.policies.api import router as policies_router  # noqa: E402
-
 from shouzhan.registry.api import router as registry_router  # noqa: E402
 
 api.add_router("/", registry_router)

@@ -11,8 +11,8 @@ class PolicyVersionInline(admin.TabularInline):
 
     model = PolicyVersion
     extra = 0
-    fields = ["number", "status", "effective_from", "sha256", "uploaded_at", "published_at"]
-    readonly_fields = fields
+    fields = ("number", "status", "effective_from", "sha256", "uploaded_at", "published_at")
+    readonly_fields = ("number", "status", "effective_from", "sha256", "uploaded_at", "published_at")
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -6,7 +6,15 @@ from shouzhan.registry.models import Enterprise, Patent, Person, Project
 class ProjectInline(admin.TabularInline):
     model = Project
     extra = 0
-    fields = ["kind", "title", "year", "rd_investment_fen", "self_developed", "market_recognized", "excellent"]
+    fields = [
+        "kind",
+        "title",
+        "year",
+        "rd_investment_fen",
+        "self_developed",
+        "market_recognized",
+        "excellent",
+    ]
 
 
 class PersonInline(admin.TabularInline):
@@ -17,7 +25,15 @@ class PersonInline(admin.TabularInline):
 
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
-    list_display = ["name", "credit_code", "district", "sector", "stage", "is_one_person_company", "in_cluster"]
+    list_display = [
+        "name",
+        "credit_code",
+        "district",
+        "sector",
+        "stage",
+        "is_one_person_company",
+        "in_cluster",
+    ]
     list_filter = ["district", "sector", "stage", "is_one_person_company", "in_cluster", "is_startup"]
     search_fields = ["name", "credit_code", "legal_representative"]
     inlines = [PersonInline, ProjectInline]
