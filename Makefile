@@ -74,8 +74,8 @@ bench: install
 	$(PY) bench/run.py
 
 messages: install
-	cd src/shouzhan && ../../$(PY) ../../manage.py makemessages -l en --no-obsolete
-	$(PY) manage.py compilemessages -l en
+	cd src/shouzhan && ../../$(PY) ../../manage.py makemessages -l en --no-obsolete --ignore 'rules/*'
+	cd src/shouzhan && ../../$(PY) ../../manage.py compilemessages -l en
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

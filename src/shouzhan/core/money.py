@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 FEN_PER_YUAN = 100
 MAX_YUAN = Decimal("1000000000000")  # 1e12 yuan: far above any district budget, bounds bad input
 
@@ -58,7 +60,7 @@ def format_yuan(fen: int | None, *, unit: bool = True) -> str:
     if fen is None:
         return "—"
     text = f"{fen_to_yuan(fen):,.2f}"
-    return f"{text} 元" if unit else text
+    return _("%(amount)s 元") % {"amount": text} if unit else text
 
 
 def format_wan(fen: int | None) -> str:
@@ -67,7 +69,7 @@ def format_wan(fen: int | None) -> str:
         return "—"
     wan = Decimal(int(fen)) / Decimal(1_000_000)
     text = f"{wan.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}".rstrip("0").rstrip(".")
-    return f"{text} 万元"
+    return _("%(amount)s 万元") % {"amount": text}
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")

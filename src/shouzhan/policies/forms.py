@@ -18,7 +18,11 @@ TRI_CHOICES = [("", _l("未知")), ("true", _l("是")), ("false", _l("否"))]
 
 
 def _field_for(fact: Fact) -> forms.Field:
-    label = fact.label_zh if (get_language() or "zh-hans").startswith("zh") else fact.label_en
+    label = (
+        fact.label_zh
+        if (get_language() or "zh-hans").startswith("zh")
+        else fact.label_en[:1].upper() + fact.label_en[1:]
+    )
     if fact.type == "bool":
         return forms.ChoiceField(label=label, choices=TRI_CHOICES, required=False)
     if fact.type == "str" and fact.choices:

@@ -1,6 +1,7 @@
-"""A rule in plain words: the typed tree read back as a Chinese sentence for the clause page.
+"""A rule in plain words: the typed tree read back as a sentence for the clause page and the calculator.
 
 It walks the same tree the engines run, so what a policy officer reads is what is computed.
+Chinese first; English when the person chose English (fact labels come from the vocabulary).
 """
 
 from __future__ import annotations
@@ -9,43 +10,61 @@ import datetime as dt
 from fractions import Fraction
 from typing import Any
 
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
 from shouzhan.core.money import format_yuan
 from shouzhan.rules import ir
 from shouzhan.rules.vocabulary import DISTRICTS, FACTS
 
 VALUE_LABELS = {
-    "agent": "智能体",
-    "skill_library": "技能库",
-    "micro_drama": "微短剧",
-    "asset_library": "数字资产库",
-    "ip_library": "IP 库",
-    "course": "培训课程",
-    "event": "峰会 / 大赛",
-    "overseas": "出海",
-    "settlement": "企业落户",
-    "base_operation": "基地运营",
-    "production_entity": "创制主体",
-    "vouchers": "算力·模型·语料券",
-    "compute": "算力券",
-    "model": "模型券",
-    "corpus": "语料券",
-    "ai_agent": "智能体",
-    "live_streaming": "直播电商",
-    "ip_design": "IP 设计",
-    "cross_border": "跨境出海",
-    "other": "其他",
+    "agent": _l("智能体"),
+    "skill_library": _l("技能库"),
+    "micro_drama": _l("微短剧"),
+    "asset_library": _l("数字资产库"),
+    "ip_library": _l("IP 库"),
+    "course": _l("培训课程"),
+    "event": _l("峰会 / 大赛"),
+    "overseas": _l("出海"),
+    "settlement": _l("企业落户"),
+    "base_operation": _l("基地运营"),
+    "production_entity": _l("创制主体"),
+    "vouchers": _l("算力·模型·语料券"),
+    "compute": _l("算力券"),
+    "model": _l("模型券"),
+    "corpus": _l("语料券"),
+    "ai_agent": _l("智能体"),
+    "live_streaming": _l("直播电商"),
+    "ip_design": _l("IP 设计"),
+    "cross_border": _l("跨境出海"),
+    "other": _l("其他"),
 }
-OPS = {"==": "为", "!=": "不为", "<": "小于", "<=": "不超过", ">": "大于", ">=": "不少于"}
+OPS = {
+    "==": _l("为"),
+    "!=": _l("不为"),
+    "<": _l("小于"),
+    "<=": _l("不超过"),
+    ">": _l("大于"),
+    ">=": _l("不少于"),
+}
 
 
-def fact_label(name: str) -> str:
+def _english() -> bool:
+    return not (get_language() or "zh-hans").startswith("zh")
+
+
+def fact_label(name: str, *, brackets: bool = True) -> str:
     fact = FACTS.get(name)
-    return f"「{fact.label_zh}」" if fact else f"「{name}」"
+    label = (fact.label_en if _english() else fact.label_zh) if fact else name
+    if not brackets:
+        return label
+    return f"“{label}”" if _english() else f"「{label}」"
 
 
 def _value(value: Any, type_: str = "") -> str:
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if isinstance(value, Fraction):
         percent = value * 100
         return f"{float(percent):g}%" if percent.denominator != 1 else f"{percent.numerator}%"
@@ -59,52 +78,63 @@ def _value(value: Any, type_: str = "") -> str:
     return str(value)
 
 
+def _is_yes(subject: str) -> str:
+    return _("%(subject)s为“是”") % {"subject": subject}
+
+
 def describe(node: ir.Expr, params: dict[str, Any] | None = None) -> str:
-    """One expression as Chinese words."""
+    """One expression as words."""
     p = params or {}
     if isinstance(node, ir.Const):
         return _value(node.value, node.type)
     if isinstance(node, ir.FactRef):
         return fact_label(node.name)
     if isinstance(node, ir.ParamRef):
-        label = p.get(node.name)
-        return f"参数「{label or node.name}」"
+        return _("参数「%(name)s」") % {"name": p.get(node.name) or node.name}
     if isinstance(node, ir.TodayRef):
-        return "当天"
+        return _("当天")
     if isinstance(node, ir.Known):
-        return f"已填写{fact_label(node.name)}"
+        return _("已填写%(fact)s") % {"fact": fact_label(node.name)}
     if isinstance(node, ir.Not):
-        return f"并非（{describe(node.operand, p)}）"
+        return _("并非（%(x)s）") % {"x": describe(node.operand, p)}
     if isinstance(node, ir.Neg):
-        return f"负的 {describe(node.operand, p)}"
+        return f"-{describe(node.operand, p)}"
     if isinstance(node, ir.Logic):
-        joiner = "，并且 " if node.op == "and" else "，或者 "
+        joiner = _("，并且 ") if node.op == "and" else _("，或者 ")
         return joiner.join(_group(part, node.op, p) for part in _flatten(node, node.op))
     if isinstance(node, ir.Compare):
         if isinstance(node.right, ir.Const) and node.right.value is True and node.op == "==":
-            return f"{describe(node.left, p)}为“是”"
-        return f"{describe(node.left, p)}{OPS.get(node.op, node.op)}{describe(node.right, p)}"
+            return _is_yes(describe(node.left, p))
+        return f"{describe(node.left, p)}{' ' if _english() else ''}{OPS.get(node.op, node.op)}{' ' if _english() else ''}{describe(node.right, p)}"
     if isinstance(node, ir.InList):
+        subject = describe(node.operand, p)
         if set(node.values) >= set(DISTRICTS):
-            return f"{describe(node.operand, p)}{'不在' if node.negated else '在'}上海市各区"
-        values = "、".join(_value(v) for v in node.values)
-        return f"{describe(node.operand, p)}{'不属于' if node.negated else '属于'} {values}"
+            template = _("%(subject)s不在上海市各区") if node.negated else _("%(subject)s在上海市各区")
+            return template % {"subject": subject}
+        values = _("、").join(_value(v) for v in node.values)
+        template = _("%(subject)s不属于 %(values)s") if node.negated else _("%(subject)s属于 %(values)s")
+        return template % {"subject": subject, "values": values}
     if isinstance(node, ir.Arith):
-        word = {"+": "加", "-": "减", "*": "乘以"}[node.op]
+        word = {"+": _("加"), "-": _("减"), "*": _("乘以")}[node.op]
         return f"{describe(node.left, p)} {word} {describe(node.right, p)}"
     if isinstance(node, ir.MulRate):
-        return f"{describe(node.money, p)} × {describe(node.rate, p)}（四舍五入到分）"
+        return _("%(money)s × %(rate)s（四舍五入到分）") % {
+            "money": describe(node.money, p),
+            "rate": describe(node.rate, p),
+        }
     if isinstance(node, ir.RateOp):
         return f"{describe(node.left, p)} {node.op} {describe(node.right, p)}"
     if isinstance(node, ir.MinMax):
-        args = "、".join(describe(a, p) for a in node.args)
-        return f"{args}中{'较小' if node.op == 'min' else '较大'}者"
+        args = _("、").join(describe(a, p) for a in node.args)
+        template = _("%(args)s中较小者") if node.op == "min" else _("%(args)s中较大者")
+        return template % {"args": args}
     if isinstance(node, ir.Scale):
-        return f"按参数「{p.get(node.param) or node.param}」的档位查 {describe(node.operand, p)}"
+        return _("按参数「%(param)s」的档位查 %(x)s") % {
+            "param": p.get(node.param) or node.param,
+            "x": describe(node.operand, p),
+        }
     if isinstance(node, ir.Year):
-        return f"{describe(node.operand, p)}的年份"
-    if node.type == "bool":  # a bare boolean fact used as a condition
-        return f"{describe(node, p)}为“是”"
+        return _("%(x)s的年份") % {"x": describe(node.operand, p)}
     return node.src
 
 
@@ -115,7 +145,7 @@ def _flatten(node: ir.Expr, op: str) -> list[ir.Expr]:
 
 
 def _group(node: ir.Expr, outer: str, p: dict[str, Any]) -> str:
-    text = describe(node, p) if not isinstance(node, ir.FactRef) else f"{fact_label(node.name)}为“是”"
+    text = _is_yes(fact_label(node.name)) if isinstance(node, ir.FactRef) else describe(node, p)
     if isinstance(node, ir.Logic) and node.op != outer:
         return f"（{text}）"
     return text
@@ -123,5 +153,4 @@ def _group(node: ir.Expr, outer: str, p: dict[str, Any]) -> str:
 
 def condition_lines(node: ir.Expr, params: dict[str, Any] | None = None) -> list[str]:
     """A top-level `and` as a list of conditions, each in words — how people read eligibility."""
-    parts = _flatten(node, "and")
-    return [_group(part, "and", params or {}) for part in parts]
+    return [_group(part, "and", params or {}) for part in _flatten(node, "and")]

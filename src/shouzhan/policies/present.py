@@ -6,30 +6,32 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
 from shouzhan import rules
 from shouzhan.core.money import format_yuan, yuan_to_fen
-from shouzhan.policies.plain import describe
+from shouzhan.policies.plain import describe, fact_label
 from shouzhan.rules import ir
-from shouzhan.rules.vocabulary import FACTS
 
 STATUS = {
-    "eligible": ("可申报", "badge-ok"),
-    "not_eligible": ("不符合", "badge-muted"),
-    "unknown": ("待补充信息", "badge-warn"),
+    "eligible": (_l("可申报"), "badge-ok"),
+    "not_eligible": (_l("不符合"), "badge-muted"),
+    "unknown": (_l("待补充信息"), "badge-warn"),
 }
 DECISION = {
-    "formula": "按公式计算的上限",
-    "caseworker": "上限，具体金额由经办人在上限内核定",
-    "in_kind": "费用减免，不计金额",
+    "formula": _l("按公式计算的上限"),
+    "caseworker": _l("上限，具体金额由经办人在上限内核定"),
+    "in_kind": _l("费用减免，不计金额"),
 }
 PER = {
-    "once": "一次性",
-    "project": "每个项目",
-    "work": "每部作品",
-    "course": "每个课程",
-    "event": "每项活动",
-    "year": "每年",
-    "item_per_year": "每年每项",
+    "once": _l("一次性"),
+    "project": _l("每个项目"),
+    "work": _l("每部作品"),
+    "course": _l("每个课程"),
+    "event": _l("每项活动"),
+    "year": _l("每年"),
+    "item_per_year": _l("每年每项"),
 }
 
 
@@ -81,7 +83,7 @@ def _leaf_words(catalogue: rules.Catalogue) -> dict[str, str]:
                 if ir.is_leaf_condition(node) or isinstance(node, ir.FactRef):
                     text = describe(node, params)
                     if isinstance(node, ir.FactRef) and node.type == "bool":
-                        text = f"{text}为“是”"
+                        text = _("%(subject)s为“是”") % {"subject": text}
                     words.setdefault(node.src.strip(), text)
     return words
 
@@ -103,19 +105,20 @@ def present(results: list[rules.ClauseResult], catalogue: rules.Catalogue) -> li
                     expr = (cond.get("expr") or "").strip()
                     reasons.append(Reason(words.get(expr, expr), cond.get("value")))
             elif step.get("step") == "in_force" and step.get("value") is not True:
-                reasons.append(Reason("政策在计算日期有效", step.get("value")))
+                reasons.append(Reason(_("政策在计算日期有效"), step.get("value")))
             elif step.get("step") == "modifier":
                 modifiers.append(step)
         cap = r.cap or {}
         cap_text = ""
         if cap.get("yuan"):
-            cap_text = (
-                f"{PER.get(cap.get('per', ''), '')}最高 {format_yuan(yuan_to_fen(Decimal(cap['yuan'])))}"
-            )
+            cap_text = _("%(per)s最高 %(amount)s") % {
+                "per": PER.get(cap.get("per", ""), ""),
+                "amount": format_yuan(yuan_to_fen(Decimal(cap["yuan"]))),
+            }
         if r.max_amount_fen is not None:
             amount_text = format_yuan(r.max_amount_fen)
         elif r.decision == "in_kind" and r.status != "not_eligible":
-            amount_text = "费用减免"
+            amount_text = _("费用减免")
         else:
             amount_text = "—"
         clause = clauses.get(r.id)
@@ -134,7 +137,7 @@ def present(results: list[rules.ClauseResult], catalogue: rules.Catalogue) -> li
                 cap_text=cap_text,
                 reasons=reasons,
                 modifiers=modifiers,
-                missing=[(f, FACTS[f].label_zh if f in FACTS else f) for f in r.missing_facts],
+                missing=[(f, fact_label(f, brackets=False)) for f in r.missing_facts],
                 note=r.note,
                 max_amount_fen=r.max_amount_fen,
             )
