@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "shouzhan.accounts",
     "shouzhan.registry",
     "shouzhan.policies",
+    "shouzhan.cases",
+    "shouzhan.ledger",
+    "shouzhan.spaces",
+    "shouzhan.community",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.http import HttpRequest
@@ -25,6 +26,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             nav.append(("projects", _("项目与作品"), reverse("registry:projects", args=[my_enterprise_id])))
     nav.append(("policies", _("政策库"), reverse("policies:library")))
     nav.append(("calculator", _("政策计算器"), reverse("policies:calculator")))
+    nav.extend(module_nav(user))
     if role is not None:
         if is_staff_member(user):
             nav.insert(0, ("staff", _("工作台"), reverse("core:staff")))
@@ -39,3 +41,18 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "user_role_label": Role(role).label if role else "",
         "my_enterprise_id": my_enterprise_id,
     }
+
+
+NAV_MODULES = ("cases", "spaces", "ledger", "community")
+
+
+def module_nav(user: Any) -> list[tuple[str, str, str]]:
+    """Each module may offer menu entries through `shouzhan.<module>.nav.items(user)`."""
+    entries: list[tuple[str, str, str]] = []
+    for module in NAV_MODULES:
+        try:
+            nav = importlib.import_module(f"shouzhan.{module}.nav")
+        except ModuleNotFoundError:
+            continue
+        entries.extend(nav.items(user))
+    return entries

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.core.management import call_command
@@ -16,6 +17,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("catalogue_load", stdout=self.stdout)
         result = load_demo()
+        for module in ("cases", "spaces", "ledger", "community"):
+            # Each module may add its part of the demo district in `shouzhan.<module>.demo.load_demo()`.
+            try:
+                demo = importlib.import_module(f"shouzhan.{module}.demo")
+            except ModuleNotFoundError:
+                continue
+            summary = demo.load_demo()
+            if summary:
+                self.stdout.write(str(summary))
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已就绪：{result['enterprises']} 家企业，{result['patents']} 项专利。"

@@ -1,0 +1,5 @@
+"""The cases module's API router."""
+
+from ninja import Router
+
+router = Router(tags=["cases"])

@@ -1,0 +1,5 @@
+"""The community module's API router."""
+
+from ninja import Router
+
+router = Router(tags=["community"])

@@ -1,0 +1,5 @@
+"""The ledger module's API router."""
+
+from ninja import Router
+
+router = Router(tags=["ledger"])
