@@ -1,0 +1,512 @@
+"""Writes to cases: submit, transition, upload, notify. Keyword-only, atomic, audited.
+
+Permission checks live here (the one door), so pages, the API, other modules and the
+worker can never disagree about who may move a case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shouzhan.cases import workflow as wf
+from shouzhan.cases.models import Case, CaseEvent, Notification
+from shouzhan.cases.signals import case_state_changed
+from shouzhan.core.audit import audit_record
+from shouzhan.core.money import format_yuan
+from shouzhan.core.permissions import is_staff_member, member_enterprise_ids, user_role
+from shouzhan.core.roles import Role
+from shouzhan.core.workdays import add_working_days, working_days_between
+
+CONFLICT_MESSAGE = "该办件已被他人处理，请刷新后重试"
+_AUDIT_FIELDS = ("state", "version", "due_on", "due_provisional", "amount_approved_fen", "assignee_id")
+
+
+class CaseConflict(ValidationError):
+    """The case changed since the caller read it (optimistic locking): nothing was written."""
+
+
+# ----------------------------------------------------------------------------- who is acting
+def is_system(actor: Any) -> bool:
+    return isinstance(actor, str) and actor.startswith("system:")
+
+
+def actor_label(actor: Any) -> str:
+    if isinstance(actor, str):
+        return actor
+    return getattr(actor, "display_name", "") or getattr(actor, "name", "") or str(actor)
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def is_applicant(actor: Any, case: Case) -> bool:
+    if _user(actor) is None:
+        return False
+    if case.enterprise_id is not None:
+        return case.enterprise_id in member_enterprise_ids(actor)
+    return case.applicant_id is not None and case.applicant_id == actor.pk
+
+
+def relations(actor: Any, case: Case) -> set[str]:
+    """The relations (workflow.APPLICANT, ASSIGNEE, …) the actor has to the case."""
+    if is_system(actor):
+        return {wf.SYSTEM}
+    found: set[str] = set()
+    role = user_role(actor)
+    if role is None:
+        return found
+    if is_applicant(actor, case):
+        found.add(wf.APPLICANT)
+    if role in (Role.CASEWORKER, Role.ADMIN):
+        found.add(wf.CASEWORKER)
+        if case.assignee_id is None or case.assignee_id == actor.pk:
+            found.add(wf.ASSIGNEE)
+    if role in (Role.POLICY_OFFICER, Role.ADMIN):
+        found.add(wf.POLICY_OFFICER)
+    return found
+
+
+def can_read_case(actor: Any, case: Case) -> bool:
+    return is_system(actor) or is_staff_member(actor) or is_applicant(actor, case)
+
+
+def require_case_read(actor: Any, case: Case) -> None:
+    if not can_read_case(actor, case):
+        raise Http404(_("没有找到该办件。"))
+
+
+def allowed_transitions(actor: Any, case: Case) -> list[wf.Transition]:
+    """The transitions this actor may take on this case right now (for buttons and the API)."""
+    ct = wf.case_type_get(case.case_type)
+    mine = relations(actor, case)
+    return [t for t in ct.transitions_from(case.state) if t.who & mine]
+
+
+# ----------------------------------------------------------------------------- data checks
+def _clean_data(ct: wf.CaseType, data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Check the declared fields of the case type; undeclared keys pass through (other modules' data)."""
+    if not isinstance(data, dict):
+        raise ValidationError({"data": [_("申请内容格式不正确。")]})
+    cleaned = dict(data)
+    errors: dict[str, list[str]] = {}
+    for f in ct.fields:
+        value = data.get(f.name)
+        if isinstance(value, str):
+            value = value.strip()
+        if value in (None, ""):
+            if f.required and not partial:
+                errors[f.name] = [_("请填写“%(label)s”。") % {"label": f.label}]
+            cleaned.pop(f.name, None) if value is None else cleaned.__setitem__(f.name, "")
+            continue
+        try:
+            if f.kind in ("int", "percent"):
+                number = int(str(value))
+                if number < 0 or (f.kind == "percent" and number > 100):
+                    raise ValueError
+                value = number
+            elif f.kind == "date":
+                value = dt.date.fromisoformat(str(value)).isoformat()
+            else:
+                value = str(value)
+                if len(value) > 5000:
+                    raise ValueError
+        except ValueError:
+            hint = {
+                "int": _("请填写不小于0的整数"),
+                "percent": _("请填写0到100之间的整数"),
+                "date": _("请按 YYYY-MM-DD 填写日期"),
+            }.get(f.kind, _("内容过长（最多5000字）"))
+            errors[f.name] = [_("“%(label)s”：%(hint)s。") % {"label": f.label, "hint": hint}]
+            continue
+        cleaned[f.name] = value
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _rule_result(*, case: Case, on: dt.date) -> dict[str, Any]:
+    """Run the rules engine for the case's clause with the enterprise's facts as they are now."""
+    from shouzhan.policies.selectors import calculate
+    from shouzhan.registry.selectors import enterprise_facts
+
+    if case.enterprise is None:
+        raise ValidationError(_("政策申报必须属于一个企业。"))
+    facts = enterprise_facts(enterprise=case.enterprise, project=case.project)
+    result = next((r for r in calculate(facts=facts, on=on).results if r.id == case.clause_id), None)
+    if result is None:
+        raise ValidationError(
+            {"clause_id": [_("条款 %(id)s 在 %(on)s 不在有效期内。") % {"id": case.clause_id, "on": on}]}
+        )
+    cap_fen = _clause_cap_fen(case.clause_id, on)
+    return {
+        "on": on.isoformat(),
+        "clause_id": result.id,
+        "title": result.title,
+        "status": result.status,
+        "max_amount_fen": result.max_amount_fen,
+        "cap_fen": cap_fen,
+        "decision": result.decision,
+        "missing_facts": list(result.missing_facts),
+        "trace": result.trace,
+        "facts": facts,
+    }
+
+
+def _clause_cap_fen(clause_id: str, on: dt.date) -> int | None:
+    from shouzhan.policies.selectors import catalogue_in_force
+
+    try:
+        clause = catalogue_in_force(on=on).clause(clause_id)
+    except KeyError:
+        return None
+    return clause.cap.fen if clause.cap is not None else None
+
+
+def _dedupe_key(*, enterprise_id: int, clause_id: str, project_id: int | None, year: int) -> str:
+    return f"{enterprise_id}:{clause_id}:{project_id or 0}:{year}"
+
+
+# ----------------------------------------------------------------------------- notifications
+def _recipients(case: Case) -> list[Any]:
+    from shouzhan.accounts.models import User
+
+    if case.enterprise_id is not None:
+        users = User.objects.filter(
+            memberships__organisation__enterprise__id=case.enterprise_id, is_active=True
+        ).distinct()
+        return list(users)
+    if case.applicant_id is not None:
+        return list(User.objects.filter(pk=case.applicant_id, is_active=True))
+    return []
+
+
+def _email_configured() -> bool:
+    backend = settings.EMAIL_BACKEND
+    return not backend.endswith(("console.EmailBackend", "dummy.EmailBackend"))
+
+
+def notify_applicant(*, case: Case, message: str, kind: str = "state", skip: Any = None) -> int:
+    """In-site notification for each member of the applicant enterprise; e-mail after commit when configured."""
+    sent = 0
+    emails: list[str] = []
+    for user in _recipients(case):
+        if skip is not None and getattr(skip, "pk", None) == user.pk:
+            continue
+        Notification.objects.create(user=user, case=case, kind=kind, message=message[:300])
+        sent += 1
+        if user.email:
+            emails.append(user.email)
+    if emails and _email_configured():
+        subject = _("【首站】办件通知：%(title)s") % {"title": case.title}
+        body = message
+
+        def _send() -> None:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails, fail_silently=True)
+
+        transaction.on_commit(_send)
+    return sent
+
+
+def notify_user(*, user: Any, case: Case, message: str, kind: str) -> None:
+    Notification.objects.create(user=user, case=case, kind=kind, message=message[:300])
+
+
+# ----------------------------------------------------------------------------- submit
+@transaction.atomic
+def case_submit(
+    *,
+    actor: Any,
+    case_type: str,
+    enterprise: Any,
+    title: str,
+    data: dict[str, Any] | None = None,
+    project: Any = None,
+    clause_id: str | None = None,
+    year: int | None = None,
+    amount_requested_fen: int | None = None,
+    related: Model | None = None,
+    submitted_on: dt.date | None = None,
+) -> Case:
+    """Open a case. Members submit for their own enterprise; staff and system actors for any."""
+    try:
+        ct = wf.case_type_get(case_type)
+    except KeyError:
+        raise ValidationError(
+            {"case_type": [_("没有这种办件类型：%(key)s。") % {"key": case_type}]}
+        ) from None
+    user = _user(actor)
+    if user is None and not is_system(actor):
+        raise PermissionDenied(_("请先登录。"))
+    if user is not None and not is_staff_member(user) and enterprise is not None:
+        if enterprise.pk not in member_enterprise_ids(user):
+            raise Http404(_("没有找到该企业。"))
+    title = (title or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = [_("请填写标题。")]
+    elif len(title) > 200:
+        errors["title"] = [_("标题最多200字。")]
+    if amount_requested_fen is not None and (
+        not isinstance(amount_requested_fen, int) or amount_requested_fen < 0
+    ):
+        errors["amount_requested_fen"] = [_("申请金额不能为负数。")]
+    if project is not None and (enterprise is None or project.enterprise_id != enterprise.pk):
+        errors["project"] = [_("该项目不属于申报企业。")]
+    try:
+        cleaned = _clean_data(ct, data or {})
+    except ValidationError as exc:
+        for k, v in exc.message_dict.items():
+            errors.setdefault(k, []).extend(v)
+        cleaned = {}
+    if ct.group == "policy":
+        if not clause_id:
+            errors["clause_id"] = [_("请选择申报的政策条款。")]
+        if enterprise is None:
+            errors["enterprise"] = [_("政策申报必须属于一个企业。")]
+    if errors:
+        raise ValidationError(errors)
+
+    on = submitted_on or timezone.localdate()
+    due = add_working_days(on, ct.limit_days)
+    case = Case(
+        case_type=ct.key,
+        state=ct.initial,
+        enterprise=enterprise,
+        title=title,
+        data=cleaned,
+        clause_id=clause_id or "",
+        year=year if year is not None else (on.year if clause_id else None),
+        project=project,
+        amount_requested_fen=amount_requested_fen,
+        submitted_on=on,
+        due_on=due.date,
+        due_provisional=due.provisional,
+        applicant=user,
+    )
+    if related is not None:
+        from django.contrib.contenttypes.models import ContentType
+
+        case.related_type = ContentType.objects.get_for_model(related)
+        case.related_id = str(related.pk)
+    if ct.group == "policy":
+        assert enterprise is not None and case.year is not None
+        case.dedupe_key = _dedupe_key(
+            enterprise_id=enterprise.pk, clause_id=case.clause_id, project_id=case.project_id, year=case.year
+        )
+        _refuse_duplicate(case)
+        case.rule_result = _rule_result(case=case, on=on)
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as exc:  # a concurrent submission of the same application won
+        raise ValidationError({"clause_id": [_duplicate_message(case)]}) from exc
+    CaseEvent.objects.create(
+        case=case,
+        action="submit",
+        to_state=case.state,
+        actor=user,
+        actor_label=actor_label(actor),
+        due_on=case.due_on,
+        data={"rule_status": case.rule_result["status"]} if case.rule_result else {},
+    )
+    audit_record(
+        actor=actor,
+        action="case.submit",
+        target=case,
+        after={"case_type": case.case_type, "state": case.state, "title": case.title, "due_on": case.due_on},
+        enterprise_id=case.enterprise_id,
+    )
+    state = ct.state(case.state)
+    notify_applicant(
+        case=case,
+        message=_("您的办件「%(title)s」已提交（%(label)s），办理期限 %(due)s。")
+        % {"title": case.title, "label": state.applicant_label, "due": case.due_on},
+        skip=None,
+    )
+    return case
+
+
+def _duplicate_message(case: Case) -> str:
+    return _("该企业已就同一条款、项目和年度提交过申报，不能重复申报（可在原办件中补正或撤回后重新申报）。")
+
+
+def _refuse_duplicate(case: Case) -> None:
+    if Case.objects.filter(dedupe_key=case.dedupe_key).exists():
+        raise ValidationError({"clause_id": [_duplicate_message(case)]})
+
+
+# ----------------------------------------------------------------------------- transition
+def _who_message(t: wf.Transition) -> str:
+    who = "、".join(str(wf.RELATION_LABELS[r]) for r in sorted(t.who))
+    return _("只有%(who)s可以进行“%(action)s”。") % {"who": who, "action": t.label}
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    actor: Any,
+    case: Case,
+    action: str,
+    expected_version: int,
+    note: str = "",
+    amount_fen: int | None = None,
+    data: dict[str, Any] | None = None,
+    on: dt.date | None = None,
+) -> Case:
+    """Move a case along one transition of its type, if the actor may and the version still matches."""
+    if not is_system(actor) and _user(actor) is None:
+        raise PermissionDenied(_("请先登录。"))
+    require_case_read(actor, case)
+    ct = wf.case_type_get(case.case_type)
+    try:
+        t = ct.transition(action)
+    except KeyError:
+        raise ValidationError(
+            {"action": [_("“%(type)s”没有“%(action)s”这个操作。") % {"type": ct.label, "action": action}]}
+        ) from None
+    try:
+        locked = Case.objects.select_for_update().select_related("enterprise", "project").get(pk=case.pk)
+    except Case.DoesNotExist:
+        raise Http404(_("没有找到该办件。")) from None
+    if locked.version != expected_version:
+        raise CaseConflict(_(CONFLICT_MESSAGE), code="conflict")
+    if locked.state not in t.sources:
+        raise ValidationError(
+            {
+                "action": [
+                    _("办件当前状态为“%(state)s”，不能进行“%(action)s”。")
+                    % {"state": ct.state(locked.state).staff_label, "action": t.label}
+                ]
+            },
+            code="state",
+        )
+    if not t.who & relations(actor, locked):
+        raise PermissionDenied(_who_message(t))
+    note = (note or "").strip()
+    if t.needs_note and not note:
+        raise ValidationError({"note": [_("请填写“%(action)s”的理由或说明。") % {"action": t.label}]})
+    if len(note) > 5000:
+        raise ValidationError({"note": [_("说明最多5000字。")]})
+
+    today = on or timezone.localdate()
+    before = {f: getattr(locked, f) for f in _AUDIT_FIELDS}
+    from_state = locked.state
+    if data:
+        locked.data = _clean_data(ct, {**locked.data, **data})
+    if t.needs_amount:
+        _decide_amount(locked, amount_fen, today)
+        locked.decision_reasons = note
+    elif t.target in {s.key for s in ct.states if s.final and s.outcome == "bad"} and note:
+        locked.decision_reasons = note
+    _move_clock(ct, locked, ct.state(from_state), ct.state(t.target), today)
+    locked.state = t.target
+    if locked.assignee_id is None and wf.CASEWORKER in relations(actor, locked):
+        locked.assignee = actor
+    target = ct.state(t.target)
+    if target.final and target.outcome == "bad":
+        locked.dedupe_key = ""  # a refused or withdrawn application may be made again
+    locked.version += 1
+    locked.save()
+    CaseEvent.objects.create(
+        case=locked,
+        action=action,
+        from_state=from_state,
+        to_state=locked.state,
+        actor=_user(actor),
+        actor_label=actor_label(actor),
+        note=note,
+        amount_fen=amount_fen if t.needs_amount else None,
+        data={k: v for k, v in (data or {}).items()},
+        due_on=locked.due_on,
+    )
+    audit_record(
+        actor=actor,
+        action=f"case.{action}",
+        target=locked,
+        before=before,
+        after={f: getattr(locked, f) for f in _AUDIT_FIELDS},
+        note=note,
+        enterprise_id=locked.enterprise_id,
+    )
+    case_state_changed.send(
+        sender=Case, case=locked, action=action, from_state=from_state, to_state=locked.state, actor=actor
+    )
+    if not (wf.APPLICANT in relations(actor, locked) and len(relations(actor, locked)) == 1):
+        message = _("您的办件「%(title)s」%(label)s。") % {
+            "title": locked.title,
+            "label": target.applicant_label,
+        }
+        if t.needs_amount and locked.amount_approved_fen is not None:
+            message += _("核定金额 %(amount)s。") % {"amount": format_yuan(locked.amount_approved_fen)}
+        if note and (t.needs_note or t.action == "request_info"):
+            message += _("说明：%(note)s") % {"note": note}
+        notify_applicant(case=locked, message=message)
+    # Keep the caller's object in step so it can act again with the new version.
+    case.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return locked
+
+
+def _decide_amount(case: Case, amount_fen: int | None, today: dt.date) -> None:
+    """An approval carries an amount; the rules engine is run again and its maximum is enforced."""
+    if amount_fen is None or isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
+        raise ValidationError({"amount_fen": [_("请填写核定金额。")]})
+    if amount_fen <= 0:
+        raise ValidationError({"amount_fen": [_("核定金额必须大于0。")]})
+    if case.case_type == "policy_application" and case.clause_id:
+        result = _rule_result(case=case, on=today)
+        case.decision_rule_result = result
+        if result["status"] == "not_eligible":
+            raise ValidationError(
+                {
+                    "amount_fen": [
+                        _("按决定日的规则核算，该企业不符合条款“%(title)s”的条件，不能批准。")
+                        % {"title": result["title"]}
+                    ]
+                }
+            )
+        limit = result["max_amount_fen"] if result["max_amount_fen"] is not None else result["cap_fen"]
+        if limit is not None and amount_fen > limit:
+            raise ValidationError(
+                {
+                    "amount_fen": [
+                        _("核定金额 %(amount)s 超过条款“%(title)s”的上限 %(limit)s，不能批准。")
+                        % {
+                            "amount": format_yuan(amount_fen),
+                            "title": result["title"],
+                            "limit": format_yuan(limit),
+                        }
+                    ]
+                }
+            )
+    case.amount_approved_fen = amount_fen
+
+
+def _move_clock(ct: wf.CaseType, case: Case, source: wf.State, target: wf.State, today: dt.date) -> None:
+    """Stop, restart, reset or close the working-day clock as the case changes state."""
+    if source.stops_clock and case.clock_stopped_on is not None and case.due_on is not None:
+        waited = max(0, working_days_between(case.clock_stopped_on, today))
+        due = add_working_days(case.due_on, waited)
+        case.due_on, case.due_provisional = due.date, case.due_provisional or due.provisional
+        case.clock_stopped_on = None
+    if target.stops_clock:
+        case.clock_stopped_on = today
+    if target.limit_days is not None:
+        due = add_working_days(today, target.limit_days)
+        case.due_on, case.due_provisional = due.date, due.provisional
+    if target.final:
+        case.closed_on = today
+        case.closed_on_time = case.due_on is None or today <= case.due_on
+    else:
+        case.closed_on = None
+        case.closed_on_time = None
