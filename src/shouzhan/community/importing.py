@@ -1,0 +1,117 @@
+"""Reading a spreadsheet of patents (.xlsx or .csv): Chinese headers, one listing per row."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from shouzhan.community.models import Listing, Seeking
+from shouzhan.registry import spreadsheet
+
+# key → (label, accepted headers)
+COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "patent_number": ("专利号", ("专利号", "申请号", "专利申请号", "patent_number", "patent number")),
+    "title": ("名称", ("名称", "专利名称", "发明名称", "标题", "title")),
+    "abstract": ("摘要", ("摘要", "简介", "技术简介", "说明", "abstract")),
+    "legal_status": ("法律状态", ("法律状态", "状态", "legal_status")),
+    "field": ("技术领域", ("技术领域", "领域", "field")),
+    "seeking": ("合作方式", ("合作方式", "交易方式", "寻求", "seeking")),
+}
+REQUIRED = ("patent_number", "title")
+STATUS_WORDS = {
+    "已授权": Listing.LegalStatus.GRANTED,
+    "授权": Listing.LegalStatus.GRANTED,
+    "有效": Listing.LegalStatus.GRANTED,
+    "granted": Listing.LegalStatus.GRANTED,
+    "申请中": Listing.LegalStatus.PENDING,
+    "审查中": Listing.LegalStatus.PENDING,
+    "pending": Listing.LegalStatus.PENDING,
+    "已失效": Listing.LegalStatus.EXPIRED,
+    "失效": Listing.LegalStatus.EXPIRED,
+    "expired": Listing.LegalStatus.EXPIRED,
+}
+SEEKING_WORDS = (
+    {str(s.label): s.value for s in Seeking}
+    | {s.value: s.value for s in Seeking}
+    | {
+        "专利许可": Seeking.LICENCE,
+        "专利转让": Seeking.SALE,
+        "出售": Seeking.SALE,
+        "合作": Seeking.PARTNER,
+        "融资": Seeking.INVESTMENT,
+    }
+)
+
+
+def column_label(key: str) -> str:
+    return COLUMNS[key][0] if key in COLUMNS else ""
+
+
+def _norm(text: Any) -> str:
+    return re.sub(r"[\s*（）()]", "", str(text or "")).lower()
+
+
+def read(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:
+    """Rows as {key: cell} with their spreadsheet row numbers, and the header names we ignored."""
+    lookup = {_norm(h): key for key, (_label, headers) in COLUMNS.items() for h in headers}
+    keys: list[str | None] | None = None
+    ignored: list[str] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for number, values in spreadsheet.read_rows(data, filename):
+        if keys is None:
+            if all(spreadsheet.is_blank(v) for v in values):
+                raise spreadsheet.FileError(_("第 1 行应为表头（专利号、名称、摘要 …），但它是空的"))
+            keys = [lookup.get(_norm(v)) for v in values]
+            ignored = [
+                str(v).strip()
+                for v, k in zip(values, keys, strict=True)
+                if k is None and not spreadsheet.is_blank(v)
+            ]
+            missing = [COLUMNS[k][0] for k in REQUIRED if k not in keys]
+            if missing:
+                raise spreadsheet.FileError(_("缺少必需的列：%(cols)s") % {"cols": "、".join(missing)})
+            continue
+        if all(spreadsheet.is_blank(v) for v in values):
+            continue
+        rows.append((number, {k: v for k, v in zip(keys, values, strict=False) if k is not None}))
+        if len(rows) > 5000:
+            raise spreadsheet.FileError(_("一次最多导入 5000 行，请拆分文件"))
+    if keys is None:
+        raise spreadsheet.FileError(_("文件是空的"))
+    return rows, ignored
+
+
+def parse_row(cells: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Cells → listing data, and the problems found (column label, reason)."""
+    problems: list[tuple[str, str]] = []
+    text = {k: "" if spreadsheet.is_blank(v) else str(v).strip() for k, v in cells.items()}
+    parsed: dict[str, Any] = {
+        "patent_number": text.get("patent_number", ""),
+        "title": text.get("title", ""),
+        "abstract": text.get("abstract", "") or text.get("title", ""),
+        "field": text.get("field", "") or _("未分类"),
+    }
+    if not parsed["patent_number"]:
+        problems.append((COLUMNS["patent_number"][0], _("专利号不能为空")))
+    status_text = text.get("legal_status", "")
+    if status_text:
+        status = STATUS_WORDS.get(status_text.lower())
+        if status is None:
+            problems.append((COLUMNS["legal_status"][0], _("无法识别的法律状态：%(v)s") % {"v": status_text}))
+        else:
+            parsed["legal_status"] = status
+    else:
+        parsed["legal_status"] = Listing.LegalStatus.GRANTED
+    seeking: list[str] = []
+    for part in re.split(r"[、,，;；/\s]+", text.get("seeking", "")):
+        if not part:
+            continue
+        value = SEEKING_WORDS.get(part) or SEEKING_WORDS.get(part.lower())
+        if value is None:
+            problems.append((COLUMNS["seeking"][0], _("无法识别的合作方式：%(v)s") % {"v": part}))
+        else:
+            seeking.append(str(value))
+    parsed["seeking"] = seeking or [Seeking.LICENCE.value, Seeking.SALE.value]
+    return parsed, problems

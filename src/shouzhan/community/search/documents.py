@@ -1,0 +1,161 @@
+"""What the search index holds: one document per policy, clause, enterprise, listing, need, event and mentor.
+
+A title counts twice (a word in the title says more than a word in passing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
+
+from shouzhan.community.search.bm25 import Doc
+from shouzhan.community.search.tokenizer import tokenize
+
+KIND_LABELS = {
+    "offer": _l("技术成果"),
+    "need": _l("技术需求"),
+    "enterprise": _l("企业"),
+    "mentor": _l("导师"),
+    "event": _l("活动"),
+    "policy": _l("政策"),
+    "clause": _l("政策条款"),
+}
+# Kinds everyone may see in results; enterprises' profiles are shown to the centre's staff only.
+PUBLIC_KINDS = frozenset({"offer", "need", "mentor", "event", "policy", "clause"})
+
+# Words a technology field or an enterprise sector implies, used by the matcher's facts.
+SECTOR_WORDS = {
+    "micro_drama": "微短剧 短剧 影视 剧本 AIGC",
+    "ai_agent": "智能体 大模型 人工智能 AI",
+    "live_streaming": "直播 直播带货 电商",
+    "ip_design": "IP 形象 设计 周边",
+    "cross_border": "出海 跨境",
+    "compute": "算力 模型 语料",
+    "games": "游戏",
+    "new_materials": "新材料 材料",
+}
+
+
+def doc_tokens(title: str, *parts: str) -> list[str]:
+    tokens = tokenize(title) * 2
+    for part in parts:
+        tokens.extend(tokenize(part))
+    return tokens
+
+
+def _snip(text: str, n: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def listing_doc(listing: object) -> tuple[Doc, list[str]]:
+    from shouzhan.community.models import Listing
+
+    assert isinstance(listing, Listing)
+    owner = listing.owner_name
+    doc = Doc(
+        key=f"{listing.direction}:{listing.pk}",
+        kind=listing.direction,
+        title=listing.title,
+        url=reverse("community:listing", args=[listing.pk]),
+        snippet=_snip(listing.abstract),
+        facts={
+            "field": listing.field,
+            "seeking": list(listing.seeking),
+            "owner": owner,
+            "owner_enterprise_id": listing.owner_enterprise_id,
+            "owner_person_id": listing.owner_person_id,
+            "patent_number": listing.patent_number,
+            "legal_status": listing.legal_status,
+        },
+    )
+    return doc, doc_tokens(listing.title, listing.abstract, listing.field, listing.field, owner)
+
+
+def collect(*, today: dt.date | None = None) -> Iterator[tuple[Doc, list[str]]]:
+    from shouzhan.community.models import Event, Listing, MentorProfile
+    from shouzhan.policies.selectors import clause_sectors, policy_library
+    from shouzhan.registry.models import Enterprise
+
+    today = today or timezone.localdate()
+    for entry in policy_library(on=today):
+        policy = entry.policy
+        yield (
+            Doc(
+                key=f"policy:{entry.document.code}",
+                kind="policy",
+                title=policy.title,
+                url=reverse("policies:document", args=[entry.document.code]),
+                snippet=_snip(policy.issuer + " · " + "；".join(c.title for c in entry.clauses)),
+                facts={"issuer": policy.issuer},
+            ),
+            doc_tokens(
+                policy.title, policy.short_title, policy.issuer, " ".join(c.title for c in entry.clauses)
+            ),
+        )
+        for clause in entry.clauses:
+            yield (
+                Doc(
+                    key=f"clause:{clause.id}",
+                    kind="clause",
+                    title=f"{policy.short_title or policy.title} · {clause.title}",
+                    url=reverse("policies:clause", args=[clause.id]),
+                    snippet=_snip(clause.text),
+                    facts={"sectors": clause_sectors(clause), "clause_id": clause.id},
+                ),
+                doc_tokens(clause.title, clause.text, clause.note, policy.short_title),
+            )
+    for e in Enterprise.objects.only("id", "name", "description", "sector", "district").iterator():
+        sector_label = str(e.get_sector_display()) if e.sector else ""
+        yield (
+            Doc(
+                key=f"enterprise:{e.pk}",
+                kind="enterprise",
+                title=e.name,
+                url=reverse("registry:enterprise", args=[e.pk]),
+                snippet=_snip(e.description),
+                facts={"sector": e.sector, "district": e.district},
+            ),
+            doc_tokens(e.name, e.description, sector_label, SECTOR_WORDS.get(e.sector, "")),
+        )
+    listings = Listing.objects.filter(status=Listing.Status.ACTIVE).select_related(
+        "owner_person", "owner_enterprise"
+    )
+    for listing in listings.iterator(chunk_size=2000):
+        yield listing_doc(listing)
+    for event in Event.objects.select_related("series"):
+        yield (
+            Doc(
+                key=f"event:{event.pk}",
+                kind="event",
+                title=event.title,
+                url=reverse("community:event", args=[event.pk]),
+                snippet=_snip(event.summary),
+                facts={"starts_at": event.starts_at.isoformat(), "event_kind": event.kind},
+            ),
+            doc_tokens(
+                event.title,
+                event.summary,
+                event.agenda,
+                event.speakers,
+                event.series.name if event.series else "",
+            ),
+        )
+    for mentor in MentorProfile.objects.select_related("user"):
+        yield (
+            Doc(
+                key=f"mentor:{mentor.pk}",
+                kind="mentor",
+                title=mentor.user.name,
+                url=reverse("community:mentor", args=[mentor.pk]),
+                snippet=_snip(mentor.headline + " · " + mentor.expertise),
+                facts={"expertise": mentor.expertise_list},
+            ),
+            doc_tokens(
+                mentor.user.name + " " + mentor.headline, mentor.expertise, mentor.expertise, mentor.bio
+            ),
+        )
