@@ -1,0 +1,243 @@
+"""Reads of the ledger: wallets, claims, programme usage, burn-down, and the books' own check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from shouzhan.core.permissions import (
+    is_staff_member,
+    member_enterprise_ids,
+    require_enterprise_read,
+    scope_to_enterprises,
+)
+from shouzhan.ledger.models import Account, Claim, ClauseBudget, Entry, Journal, Programme, Reservation
+from shouzhan.ledger.services import provider_ids
+
+
+# ----------------------------------------------------------------------------- the books' check
+@dataclass
+class BooksCheck:
+    entries_total_fen: int
+    unbalanced_journals: list[int] = field(default_factory=list)
+    drifted_accounts: list[int] = field(default_factory=list)
+    negative_accounts: list[int] = field(default_factory=list)
+    over_cap_accounts: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (
+            self.entries_total_fen
+            or self.unbalanced_journals
+            or self.drifted_accounts
+            or self.negative_accounts
+            or self.over_cap_accounts
+        )
+
+
+def books_check() -> BooksCheck:
+    """Recompute every total from the entries and compare: the invariants the tests and the bench assert."""
+    total = Entry.objects.aggregate(s=Sum("amount_fen"))["s"] or 0
+    unbalanced = list(
+        Journal.objects.annotate(s=Sum("entries__amount_fen")).filter(~Q(s=0)).values_list("pk", flat=True)
+    )
+    sums = {
+        row["account_id"]: (row["s"] or 0, row["c"] or 0)
+        for row in Entry.objects.values("account_id").annotate(
+            s=Sum("amount_fen"), c=Sum("amount_fen", filter=Q(counts_to_cap=True))
+        )
+    }
+    check = BooksCheck(entries_total_fen=total, unbalanced_journals=unbalanced)
+    for account in Account.objects.all():
+        balance, capped = sums.get(account.pk, (0, 0))
+        if (balance, capped) != (account.balance_fen, account.capped_fen):
+            check.drifted_accounts.append(account.pk)
+        if balance < 0 and not account.allow_negative:
+            check.negative_accounts.append(account.pk)
+        if account.cap_fen is not None and capped > account.cap_fen:
+            check.over_cap_accounts.append(account.pk)
+    return check
+
+
+# ----------------------------------------------------------------------------- enterprise
+@dataclass
+class WalletRow:
+    programme: Programme
+    balance_fen: int
+    granted_fen: int
+    held_fen: int
+    spent_fen: int
+    cap_fen: int
+
+    @property
+    def cap_left_fen(self) -> int:
+        return self.cap_fen - self.granted_fen
+
+
+def wallets_for(*, actor: Any, enterprise_id: int) -> list[WalletRow]:
+    require_enterprise_read(actor, enterprise_id)
+    accounts = Account.objects.filter(
+        enterprise_id=enterprise_id, kind__in=[Account.Kind.WALLET, Account.Kind.HOLD]
+    )
+    by_programme: dict[int, dict[str, Account]] = {}
+    for a in accounts:
+        by_programme.setdefault(a.programme_id or 0, {})[a.kind] = a
+    spent = dict(
+        Claim.objects.filter(enterprise_id=enterprise_id, state=Claim.State.APPROVED)
+        .values("programme_id")
+        .annotate(s=Sum("amount_fen"))
+        .values_list("programme_id", "s")
+    )
+    rows = []
+    for programme in Programme.objects.filter(pk__in=by_programme.keys()).order_by("-year", "item"):
+        wallet = by_programme[programme.pk].get(Account.Kind.WALLET)
+        hold = by_programme[programme.pk].get(Account.Kind.HOLD)
+        rows.append(
+            WalletRow(
+                programme=programme,
+                balance_fen=wallet.balance_fen if wallet else 0,
+                granted_fen=wallet.capped_fen if wallet else 0,
+                held_fen=hold.balance_fen if hold else 0,
+                spent_fen=spent.get(programme.pk, 0),
+                cap_fen=programme.cap_fen,
+            )
+        )
+    return rows
+
+
+def wallet_history(*, actor: Any, enterprise_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """The wallet's entries, newest first, each with what happened."""
+    require_enterprise_read(actor, enterprise_id)
+    entries = (
+        Entry.objects.filter(account__enterprise_id=enterprise_id, account__kind=Account.Kind.WALLET)
+        .select_related("journal", "account__programme", "journal__claim")
+        .order_by("-id")[:limit]
+    )
+    return [
+        {
+            "at": e.journal.created_at,
+            "kind": e.journal.get_kind_display(),
+            "programme": e.account.programme.name if e.account.programme else "",
+            "amount_fen": e.amount_fen,
+            "memo": e.journal.memo,
+        }
+        for e in entries
+    ]
+
+
+def claims_visible(*, actor: Any) -> QuerySet[Claim]:
+    """Staff see every claim; an enterprise its own; a provider the ones it submitted."""
+    qs = Claim.objects.select_related("programme", "enterprise", "provider")
+    if is_staff_member(actor):
+        return qs
+    providers = provider_ids(actor)
+    enterprises = member_enterprise_ids(actor)
+    return qs.filter(Q(provider_id__in=providers) | Q(enterprise_id__in=enterprises))
+
+
+def claim_get(*, actor: Any, pk: int) -> Claim:
+    claim = claims_visible(actor=actor).filter(pk=pk).first()
+    if claim is None:
+        raise Http404(_("没有找到该核销申请。"))
+    return claim
+
+
+def claims_for_enterprise(*, actor: Any, enterprise_id: int) -> QuerySet[Claim]:
+    require_enterprise_read(actor, enterprise_id)
+    return scope_to_enterprises(actor, Claim.objects.select_related("programme", "provider")).filter(
+        enterprise_id=enterprise_id
+    )
+
+
+# ----------------------------------------------------------------------------- staff
+@dataclass
+class ProgrammeUsage:
+    programme: Programme
+    budget_left_fen: int
+    granted_fen: int
+    held_fen: int
+    redeemed_fen: int
+    wallets: int
+
+
+def programme_usage(*, year: int | None = None) -> list[ProgrammeUsage]:
+    programmes = Programme.objects.select_related("budget_account").order_by("-year", "item")
+    if year:
+        programmes = programmes.filter(year=year)
+    wallet_totals = {
+        row["programme_id"]: row
+        for row in Account.objects.filter(kind=Account.Kind.WALLET)
+        .values("programme_id")
+        .annotate(g=Sum("capped_fen"), n=Count("id"))
+    }
+    held = dict(
+        Account.objects.filter(kind=Account.Kind.HOLD)
+        .values("programme_id")
+        .annotate(s=Sum("balance_fen"))
+        .values_list("programme_id", "s")
+    )
+    redeemed = dict(
+        Claim.objects.filter(state=Claim.State.APPROVED)
+        .values("programme_id")
+        .annotate(s=Sum("amount_fen"))
+        .values_list("programme_id", "s")
+    )
+    out = []
+    for p in programmes:
+        totals = wallet_totals.get(p.pk, {})
+        out.append(
+            ProgrammeUsage(
+                programme=p,
+                budget_left_fen=p.budget_account.balance_fen,
+                granted_fen=totals.get("g") or 0,
+                held_fen=held.get(p.pk) or 0,
+                redeemed_fen=redeemed.get(p.pk) or 0,
+                wallets=totals.get("n") or 0,
+            )
+        )
+    return out
+
+
+def budget_series(*, account: Account) -> list[tuple[dt.date, int]]:
+    """The account's balance at the end of each day something moved (a burn-down's points)."""
+    points: list[tuple[dt.date, int]] = []
+    running = 0
+    rows = (
+        Entry.objects.filter(account=account)
+        .values_list("journal__created_at", "amount_fen")
+        .order_by("journal__created_at", "id")
+    )
+    for at, amount in rows:
+        running += amount
+        day = at.date()
+        if points and points[-1][0] == day:
+            points[-1] = (day, running)
+        else:
+            points.append((day, running))
+    return points
+
+
+def clause_budgets(*, year: int | None = None) -> list[dict[str, Any]]:
+    budgets = ClauseBudget.objects.select_related("account", "reserved_account")
+    if year:
+        budgets = budgets.filter(year=year)
+    consumed = dict(
+        Reservation.objects.filter(state=Reservation.State.CONSUMED)
+        .values("budget_id")
+        .annotate(s=Sum("amount_fen"))
+        .values_list("budget_id", "s")
+    )
+    return [
+        {
+            "budget": b,
+            "available_fen": b.account.balance_fen,
+            "reserved_fen": b.reserved_account.balance_fen,
+            "consumed_fen": consumed.get(b.pk) or 0,
+        }
+        for b in budgets
+    ]

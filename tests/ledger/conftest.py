@@ -1,0 +1,91 @@
+"""Ledger fixtures: the catalogue, staff, a provider with a member, and an open 2026 compute programme."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db.backends.base.operations import BaseDatabaseOperations
+
+from shouzhan.accounts.models import Membership, Organisation, User
+from shouzhan.core.roles import Role
+from shouzhan.ledger import services
+from shouzhan.ledger.models import Programme
+
+# Ledger entries and journals are append-only by trigger. On SQLite a test flush empties tables with
+# DELETE, so — like the audit trail in tests/conftest.py — tests lift those triggers around the flush.
+# (PostgreSQL flushes with TRUNCATE, which row triggers do not see.)
+_flush = BaseDatabaseOperations.execute_sql_flush
+
+
+def _flush_with_ledger_triggers_lifted(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+    if self.connection.vendor != "sqlite":
+        return _flush(self, sql_list)
+    triggers = importlib.import_module("shouzhan.ledger.migrations.0002_ledger_triggers")
+    with self.connection.cursor() as cursor:
+        for sql in triggers.SQLITE_APPEND_ONLY_REVERSE:
+            cursor.execute(sql)
+    try:
+        _flush(self, sql_list)
+    finally:
+        with self.connection.cursor() as cursor:
+            for sql in triggers.SQLITE_APPEND_ONLY:
+                cursor.execute(sql)
+
+
+if not getattr(_flush, "_ledger", False):
+    _flush_with_ledger_triggers_lifted._ledger = True  # type: ignore[attr-defined]
+    BaseDatabaseOperations.execute_sql_flush = _flush_with_ledger_triggers_lifted  # type: ignore[method-assign]
+
+YEAR = 2026
+CAP = 100_000_000  # 1,000,000 yuan in fen: asserted against the catalogue, not used to configure anything
+
+
+@pytest.fixture
+def catalogue(db: Any) -> None:
+    from shouzhan.policies.services import catalogue_sync
+
+    catalogue_sync(actor="system:test", directory=settings.CATALOGUE_DIR)
+
+
+@pytest.fixture
+def officer(make_user: Callable[..., User]) -> User:
+    return make_user(role=Role.POLICY_OFFICER, name="王政")
+
+
+@pytest.fixture
+def caseworker(make_user: Callable[..., User]) -> User:
+    return make_user(role=Role.CASEWORKER, name="张洁")
+
+
+@pytest.fixture
+def make_provider(make_user: Callable[..., User]) -> Callable[..., tuple[Organisation, User]]:
+    def make(name: str = "徐汇算力服务有限公司") -> tuple[Organisation, User]:
+        org = Organisation.objects.create(name=name, kind=Organisation.Kind.PROVIDER)
+        user = make_user(name=f"{name}专员")
+        Membership.objects.create(user=user, organisation=org, is_owner=True)
+        return org, user
+
+    return make
+
+
+@pytest.fixture
+def provider(make_provider: Callable[..., tuple[Organisation, User]]) -> tuple[Organisation, User]:
+    return make_provider()
+
+
+@pytest.fixture
+def programme(catalogue: None, officer: User, provider: tuple[Organisation, User]) -> Programme:
+    return services.programme_open(
+        actor=officer,
+        item="compute",
+        year=YEAR,
+        valid_from=dt.date(YEAR, 1, 1),
+        valid_until=dt.date(YEAR, 12, 31),
+        budget_fen=500_000_000,  # 5,000,000 yuan
+        providers=[provider[0]],
+    )
