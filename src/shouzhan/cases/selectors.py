@@ -210,6 +210,15 @@ class OnTimeRow:
         # A ratio for display only (a percentage), never money.
         return None if self.denominator == 0 else self.on_time / self.denominator
 
+    def widths(self) -> tuple[float, float, float]:
+        """Shares (0–100) of on time, late and open-overdue for the stacked bar."""
+        d = self.denominator or 1
+        return (
+            round(100 * self.on_time / d, 1),
+            round(100 * self.late / d, 1),
+            round(100 * self.open_overdue / d, 1),
+        )
+
     @property
     def percent(self) -> str:
         return "—" if self.rate is None else f"{self.rate * 100:.1f}%"

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.models import Case, CaseEvent, Notification
 from shouzhan.cases.signals import case_state_changed
-from shouzhan.core.audit import audit_record
+from shouzhan.core.audit import audit_record, json_safe
 from shouzhan.core.money import format_yuan
 from shouzhan.core.permissions import is_staff_member, member_enterprise_ids, user_role
 from shouzhan.core.roles import Role
@@ -158,8 +158,8 @@ def _rule_result(*, case: Case, on: dt.date) -> dict[str, Any]:
         "cap_fen": cap_fen,
         "decision": result.decision,
         "missing_facts": list(result.missing_facts),
-        "trace": result.trace,
-        "facts": facts,
+        "trace": json_safe(result.trace),
+        "facts": json_safe(facts),
     }
 
 
@@ -510,3 +510,178 @@ def _move_clock(ct: wf.CaseType, case: Case, source: wf.State, target: wf.State,
     else:
         case.closed_on = None
         case.closed_on_time = None
+
+
+# ----------------------------------------------------------------------------- documents
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MB"
+
+
+def document_check(*, case_type: str, filename: str, content: bytes) -> str:
+    """The detected format if the file is acceptable for the case type; else a clear Chinese refusal."""
+    from shouzhan.cases.files import EXTENSIONS, FORMAT_LABELS, extension, sniff
+
+    rule = wf.case_type_get(case_type).documents
+    allowed = "、".join(FORMAT_LABELS[f] for f in sorted(rule.formats))
+    if not content:
+        raise ValidationError({"file": [_("文件“%(name)s”是空的，请重新选择。") % {"name": filename}]})
+    if len(content) > rule.max_bytes:
+        raise ValidationError(
+            {
+                "file": [
+                    _("文件“%(name)s”过大（上限 %(max)s）。") % {"name": filename, "max": _mb(rule.max_bytes)}
+                ]
+            }
+        )
+    detected = sniff(content[:16], content)
+    ext = extension(filename)
+    if detected is None or detected not in rule.formats:
+        raise ValidationError(
+            {
+                "file": [
+                    _("文件“%(name)s”的内容不是允许的格式（允许：%(allowed)s）。")
+                    % {"name": filename, "allowed": allowed}
+                ]
+            }
+        )
+    if ext not in EXTENSIONS[detected]:
+        raise ValidationError(
+            {
+                "file": [
+                    _("文件“%(name)s”的扩展名与内容不符：内容是 %(real)s。")
+                    % {"name": filename, "real": FORMAT_LABELS[detected]}
+                ]
+            }
+        )
+    return detected
+
+
+@transaction.atomic
+def document_upload(*, actor: Any, case: Case, name: str, filename: str, content: bytes) -> Any:
+    """Store a file on a case. The same name again is a new version; earlier versions are kept."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from shouzhan.cases.models import Document
+
+    require_case_read(actor, case)
+    mine = relations(actor, case)
+    ct = wf.case_type_get(case.case_type)
+    if not mine & {wf.APPLICANT, wf.CASEWORKER, wf.SYSTEM}:
+        raise PermissionDenied(_("只有申请人和营商专员可以上传材料。"))
+    if ct.state(case.state).final:
+        raise ValidationError({"file": [_("办件已办结，不能再上传材料。")]})
+    name = (name or "").strip() or _("申报材料")
+    if len(name) > 100:
+        raise ValidationError({"name": [_("材料名称最多100字。")]})
+    filename = (filename or "file").replace("/", "_").replace("\\", "_")[-200:]
+    fmt = document_check(case_type=case.case_type, filename=filename, content=content)
+    Case.objects.select_for_update().filter(pk=case.pk).first()  # serialise version numbering per case
+    last = Document.objects.filter(case=case, name=name).order_by("-version").first()
+    doc = Document(
+        case=case,
+        name=name,
+        version=(last.version + 1) if last else 1,
+        filename=filename,
+        format=fmt,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=_user(actor),
+    )
+    doc.file.save(f"{doc.sha256[:16]}.{fmt}", ContentFile(content), save=False)
+    doc.save()
+    CaseEvent.objects.create(
+        case=case,
+        action="upload",
+        from_state=case.state,
+        to_state=case.state,
+        actor=_user(actor),
+        actor_label=actor_label(actor),
+        note=f"{name} v{doc.version}：{filename}",
+        data={"document_id": doc.pk, "sha256": doc.sha256},
+        due_on=case.due_on,
+    )
+    audit_record(
+        actor=actor,
+        action="case.document_upload",
+        target=case,
+        after={
+            "document": name,
+            "version": doc.version,
+            "filename": filename,
+            "sha256": doc.sha256,
+            "size": doc.size,
+        },
+        enterprise_id=case.enterprise_id,
+    )
+    return doc
+
+
+# ----------------------------------------------------------------------------- deadlines (the worker)
+def _staff_to_alert(case: Case) -> list[Any]:
+    from shouzhan.accounts.models import User
+
+    if case.assignee_id is not None and case.assignee is not None and case.assignee.is_active:
+        return [case.assignee]
+    return list(User.objects.filter(role=Role.CASEWORKER, is_active=True))
+
+
+def case_deadlines_notify(*, actor: Any = "system:worker", today: dt.date | None = None) -> dict[str, int]:
+    """Remind the caseworker one working day before a deadline and alert when it has passed.
+
+    Idempotent: each due date is reminded and alerted once (a moved due date is a new one).
+    """
+    from shouzhan.cases.selectors import case_clock, case_queue
+
+    today = today or timezone.localdate()
+    counts = {"reminded": 0, "alerted": 0}
+    for case in case_queue(actor=actor).filter(clock_stopped_on__isnull=True, due_on__isnull=False):
+        clock = case_clock(case, today=today)
+        with transaction.atomic():
+            locked = Case.objects.select_for_update().get(pk=case.pk)
+            if clock.status == "overdue" and locked.overdue_alerted_for != locked.due_on:
+                message = _("办件「%(title)s」已超过办理期限 %(due)s，请尽快处理。") % {
+                    "title": locked.title,
+                    "due": locked.due_on,
+                }
+                for user in _staff_to_alert(locked):
+                    notify_user(user=user, case=locked, message=message, kind="overdue")
+                Case.objects.filter(pk=locked.pk).update(overdue_alerted_for=locked.due_on)
+                audit_record(
+                    actor=actor,
+                    action="case.overdue_alert",
+                    target=locked,
+                    note=message,
+                    enterprise_id=locked.enterprise_id,
+                )
+                counts["alerted"] += 1
+            elif clock.status in ("today", "soon") and locked.reminded_for != locked.due_on:
+                message = _("办件「%(title)s」将于 %(due)s 到期（%(left)s）。") % {
+                    "title": locked.title,
+                    "due": locked.due_on,
+                    "left": clock.label,
+                }
+                for user in _staff_to_alert(locked):
+                    notify_user(user=user, case=locked, message=message, kind="reminder")
+                Case.objects.filter(pk=locked.pk).update(reminded_for=locked.due_on)
+                audit_record(
+                    actor=actor,
+                    action="case.deadline_reminder",
+                    target=locked,
+                    note=message,
+                    enterprise_id=locked.enterprise_id,
+                )
+                counts["reminded"] += 1
+    return counts
+
+
+@transaction.atomic
+def notification_mark_read(*, actor: Any, pk: int | None = None) -> int:
+    """Mark one (or all) of the actor's notifications as read."""
+    if _user(actor) is None:
+        raise PermissionDenied(_("请先登录。"))
+    notes = Notification.objects.filter(user=actor, read_at__isnull=True)
+    if pk is not None:
+        notes = notes.filter(pk=pk)
+    return notes.update(read_at=timezone.now())

@@ -1,0 +1,57 @@
+"""Chinese PDF notices: 受理通知书 and 决定书, rendered by weasyprint with a CJK font."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from shouzhan.cases import workflow as wf
+from shouzhan.cases.models import Case, CaseEvent
+from shouzhan.cases.services import require_case_read
+
+ACCEPT_ACTIONS = {"accept"}
+DECISION_ACTIONS = {"approve", "not_support", "decline", "complete", "reject", "cancel"}
+KINDS = {"acceptance": _l("受理通知书"), "decision": _l("决定书")}
+
+
+def _event(case: Case, kind: str) -> CaseEvent | None:
+    actions = ACCEPT_ACTIONS if kind == "acceptance" else DECISION_ACTIONS
+    return case.events.filter(action__in=actions).order_by("-created_at", "-id").first()
+
+
+def notices_available(case: Case) -> list[tuple[str, str]]:
+    return [(kind, str(label)) for kind, label in KINDS.items() if _event(case, kind) is not None]
+
+
+def notice_pdf(*, actor: Any, case: Case, kind: str) -> tuple[bytes, str]:
+    """The PDF bytes and a file name; 404 when the case has no such notice (yet)."""
+    from weasyprint import HTML
+
+    require_case_read(actor, case)
+    if kind not in KINDS:
+        raise Http404(_("没有这种通知书。"))
+    event = _event(case, kind)
+    if event is None:
+        raise Http404(_("该办件还没有%(kind)s。") % {"kind": KINDS[kind]})
+    ct = wf.case_type_get(case.case_type)
+    html = render_to_string(
+        "cases/notice_pdf.html",
+        {
+            "case": case,
+            "kind": kind,
+            "kind_label": KINDS[kind],
+            "event": event,
+            "case_type": ct,
+            "state_label": ct.state(event.to_state).applicant_label,
+            "issued_on": timezone.localtime(event.created_at).date(),
+            "ok": ct.state(event.to_state).outcome != "bad",
+        },
+    )
+    pdf = HTML(string=html).write_pdf()
+    assert pdf is not None
+    return pdf, f"{case.reference}-{kind}.pdf"
