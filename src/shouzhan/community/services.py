@@ -731,10 +731,9 @@ def contact_request_create(
 def _open_introduction_case(*, actor: Any, contact: ContactRequest) -> Any:
     try:
         from shouzhan.cases.services import case_submit
-    except ImportError:  # the cases module not installed yet: the request is still recorded here
+    except ImportError:  # pragma: no cover — a deployment without the cases module still records the request
         return None
     listing = contact.listing
-    target = contact.from_listing or listing
     return case_submit(
         actor=actor,
         case_type="service.introduction",
@@ -751,7 +750,7 @@ def _open_introduction_case(*, actor: Any, contact: ContactRequest) -> Any:
             "from_listing_id": contact.from_listing_id,
             "message": contact.message,
         },
-        related=target if target is listing else listing,
+        related=listing,
     )
 
 

@@ -1,0 +1,69 @@
+"""Forms of the community pages: parse and show errors; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _l
+
+from shouzhan.community.models import Event, Listing, Seeking
+from shouzhan.registry.forms import ImportForm, add_service_errors
+
+__all__ = ["ContactForm", "EventForm", "FeedbackForm", "ImportForm", "ListingForm", "add_service_errors"]
+
+_DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class EventForm(forms.Form):
+    kind = forms.ChoiceField(label=_l("类型"), choices=Event.Kind.choices)
+    title = forms.CharField(label=_l("标题"), max_length=200)
+    summary = forms.CharField(label=_l("简介"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    agenda = forms.CharField(
+        label=_l("议程（每行一项）"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    speakers = forms.CharField(label=_l("主讲嘉宾"), max_length=300, required=False)
+    venue = forms.CharField(label=_l("地点"), max_length=200, required=False)
+    starts_at = forms.DateTimeField(label=_l("开始时间"), widget=_DT)
+    ends_at = forms.DateTimeField(label=_l("结束时间"), widget=_DT)
+    capacity = forms.IntegerField(label=_l("名额"), min_value=1, max_value=100000)
+
+
+class ListingForm(forms.Form):
+    owner = forms.ChoiceField(label=_l("发布人"))
+    patent_number = forms.CharField(
+        label=_l("专利号"),
+        max_length=30,
+        required=False,
+        help_text=_l("如 ZL202310123456.7；非专利技术可留空"),
+    )
+    title = forms.CharField(label=_l("名称"), max_length=200)
+    abstract = forms.CharField(label=_l("摘要 / 需求说明"), widget=forms.Textarea(attrs={"rows": 5}))
+    legal_status = forms.ChoiceField(label=_l("法律状态"), choices=Listing.LegalStatus.choices)
+    field = forms.CharField(label=_l("技术领域"), max_length=60, help_text=_l("如 新材料、智能硬件、微短剧"))
+    seeking = forms.MultipleChoiceField(
+        label=_l("合作方式"), choices=Seeking.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = owners
+
+    def service_data(self) -> dict[str, Any]:
+        return {
+            k: self.cleaned_data[k]
+            for k in ("patent_number", "title", "abstract", "legal_status", "field", "seeking")
+        }
+
+
+class ContactForm(forms.Form):
+    message = forms.CharField(
+        label=_l("对接说明"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_l("营商专员会据此联系双方，例如：我们想获得该专利的许可，用于保温外墙产品。"),
+    )
+    from_listing = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class FeedbackForm(forms.Form):
+    text = forms.CharField(label=_l("点评意见"), widget=forms.Textarea(attrs={"rows": 3}))
