@@ -441,7 +441,7 @@ _REFUSED = (Claim.State.DECLINED, Claim.State.REJECTED)
 
 def _claim_locked(claim: Claim, expected_version: int | None) -> Claim:
     locked = (
-        Claim.objects.select_for_update()
+        Claim.objects.select_for_update(of=("self",))
         .select_related("programme", "enterprise", "provider")
         .get(pk=claim.pk)
     )
@@ -702,7 +702,10 @@ def budget_reserve(
 def _reservation_finish(*, actor: Any, case_id: int, to: str) -> Reservation | None:
     with transaction.atomic():
         reservation = (
-            Reservation.objects.select_for_update().select_related("budget").filter(case_id=case_id).first()
+            Reservation.objects.select_for_update(of=("self",))
+            .select_related("budget")
+            .filter(case_id=case_id)
+            .first()
         )
         if reservation is None or reservation.state != Reservation.State.RESERVED:
             return reservation
