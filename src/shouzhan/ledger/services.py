@@ -264,8 +264,12 @@ def voucher_grant(
     case_id: int | None = None,
     note: str = "",
 ) -> Journal:
-    """Put vouchers in an enterprise's wallet: within the yearly cap and the programme's budget."""
-    _require(actor, *GRANT_ROLES)
+    """Put vouchers in an enterprise's wallet: within the yearly cap and the programme's budget.
+
+    A policy officer grants directly; an approved application case (`case_id`) carries the
+    approving caseworker's authority.
+    """
+    _require(actor, *GRANT_ROLES, *(APPROVE_ROLES if case_id is not None else ()))
     _positive(amount_fen)
     if programme.expired_at is not None:
         raise ValidationError(_("%(name)s 已到期，不能再发券。") % {"name": programme.name})
