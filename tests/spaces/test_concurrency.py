@@ -47,7 +47,7 @@ def test_hundred_simultaneous_requests_one_booking(make_enterprise, live_room, d
 
 
 def test_exclusion_constraint_refuses_overlap_without_the_service(make_enterprise, live_room, day):  # type: ignore[no-untyped-def]
-    ent, owner = make_enterprise()
+    ent, _owner = make_enterprise()
     common = {"resource": live_room, "enterprise": ent, "status": "confirmed"}
     Booking.objects.create(start_at=at(day, 10), end_at=at(day, 12), blocked_until=at(day, 12, 15), **common)
     # Touching the buffered end exactly is allowed ('[)' ranges).

@@ -1,8 +1,346 @@
-"""Pages of the spaces module (being built)."""
+"""Pages of the spaces module: thin — parse, call a selector or service, render."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from shouzhan.core.permissions import has_role, is_staff_member
+from shouzhan.core.roles import Role
+from shouzhan.spaces import exports, selectors, services
+from shouzhan.spaces.forms import BookingForm, TenancyForm
+from shouzhan.spaces.models import Resource, Tenancy
+
+LEADER_ROLES = (Role.LEADER, Role.ADMIN, Role.CASEWORKER, Role.AUDITOR, Role.POLICY_OFFICER)
 
 
+def _require_staff(request: HttpRequest) -> None:
+    if not is_staff_member(request.user):
+        raise PermissionDenied(_("仅限中心工作人员查看。"))
+
+
+def _monday(request: HttpRequest) -> dt.date:
+    day = parse_date(request.GET.get("week") or "") if len(request.GET.get("week") or "") == 10 else None
+    return selectors.week_of(day or timezone.localdate())
+
+
+@login_required
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/coming_soon.html", {"active_nav": "spaces"})
+    return render(request, "spaces/index.html", {"active_nav": "spaces", "sites": selectors.site_list()})
+
+
+def _enterprises_for(request: HttpRequest) -> list[Any]:
+    return selectors.my_enterprises(actor=request.user)
+
+
+def _calendar(
+    request: HttpRequest, resource: Resource, form: BookingForm | None, **extra: Any
+) -> HttpResponse:
+    monday = extra.pop("monday", None) or _monday(request)
+    enterprises = _enterprises_for(request)
+    if form is None and enterprises:
+        initial: dict[str, Any] = {
+            "enterprise": enterprises[0].pk,
+            "date": monday,
+            "people": 1,
+            "minutes": "120",
+        }
+        start = parse_datetime(request.GET.get("start") or "")
+        if start is not None:
+            start = timezone.make_aware(start) if timezone.is_naive(start) else start
+            initial.update(date=timezone.localtime(start).date(), start=timezone.localtime(start).time())
+        form = BookingForm(initial=initial, resource=resource, enterprises=enterprises)
+    week = selectors.resource_week(actor=request.user, resource=resource, monday=monday)
+    context = {"active_nav": "spaces", "resource": resource, "week": week, "form": form, **extra}
+    return render(request, "spaces/resource.html", context, status=extra.get("status", 200))
+
+
+@login_required
+@require_GET
+def resource_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    return _calendar(request, selectors.resource_get(pk=pk), None)
+
+
+@login_required
+@require_POST
+def resource_book(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = selectors.resource_get(pk=pk)
+    enterprises = _enterprises_for(request)
+    if not enterprises:
+        raise PermissionDenied(_("只有入驻企业的成员可以预约。"))
+    form = BookingForm(request.POST, resource=resource, enterprises=enterprises)
+    if not form.is_valid():
+        return _calendar(request, resource, form, status=422)
+    start, end = form.slot()
+    enterprise = next(e for e in enterprises if e.pk == form.cleaned_data["enterprise"])
+    monday = selectors.week_of(timezone.localtime(start).date())
+    try:
+        booking = services.booking_create(
+            actor=request.user,
+            resource=resource,
+            enterprise=enterprise,
+            start_at=start,
+            end_at=end,
+            people=form.cleaned_data["people"],
+            purpose=form.cleaned_data.get("purpose") or "",
+        )
+    except services.BookingConflict as conflict:
+        return _calendar(request, resource, form, conflict=conflict, monday=monday, status=409)
+    except ValidationError as exc:
+        for field, errors in (
+            exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]
+        ):
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+        return _calendar(request, resource, form, monday=monday, status=422)
+    if booking.status == booking.Status.PENDING:
+        messages.success(request, _("已提交协拍预约，审批通过后确认：%(slot)s") % {"slot": str(booking)})
+    else:
+        messages.success(request, _("预约成功：%(slot)s") % {"slot": str(booking)})
+    return redirect(reverse("spaces:resource", args=[resource.pk]) + f"?week={monday.isoformat()}")
+
+
+@login_required
+@require_POST
+def resource_waitlist(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = selectors.resource_get(pk=pk)
+    enterprises = _enterprises_for(request)
+    if not enterprises:
+        raise PermissionDenied(_("只有入驻企业的成员可以登记候补。"))
+    form = BookingForm(request.POST, resource=resource, enterprises=enterprises)
+    if not form.is_valid():
+        return _calendar(request, resource, form, status=422)
+    start, end = form.slot()
+    enterprise = next(e for e in enterprises if e.pk == form.cleaned_data["enterprise"])
+    try:
+        services.waitlist_join(
+            actor=request.user,
+            resource=resource,
+            enterprise=enterprise,
+            start_at=start,
+            end_at=end,
+            people=form.cleaned_data["people"],
+        )
+    except ValidationError as exc:
+        for error in exc.messages:
+            form.add_error(None, error)
+        return _calendar(request, resource, form, status=422)
+    messages.success(request, _("已登记候补：该时段空出时会第一时间提供给您。"))
+    return redirect("spaces:mine")
+
+
+@login_required
+@require_GET
+def site_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    site = selectors.site_get(pk=pk)
+    monday = _monday(request)
+    kind = request.GET.get("kind") or ""
+    kinds = [kind] if kind in selectors.BOOKABLE else None
+    rows = selectors.site_week(site=site, monday=monday, kinds=kinds)
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    context = {
+        "active_nav": "spaces",
+        "site": site,
+        "rows": rows,
+        "days": days,
+        "monday": monday,
+        "prev": monday - dt.timedelta(days=7),
+        "next": monday + dt.timedelta(days=7),
+        "kind": kind,
+        "kinds": [(k, label) for k, label in Resource.Kind.choices if k in selectors.BOOKABLE],
+    }
+    return render(request, "spaces/site.html", context)
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    enterprises = _enterprises_for(request)
+    today = timezone.localdate()
+    context = {
+        "active_nav": "spaces",
+        "bookings": selectors.bookings_for(actor=request.user).filter(enterprise__in=enterprises)[:200],
+        "waitlist": selectors.waitlist_for(actor=request.user).filter(enterprise__in=enterprises),
+        "histories": [
+            (e, selectors.incubation_history(actor=request.user, enterprise=e)) for e in enterprises
+        ],
+        "now": timezone.now(),
+        "this_month": (today.year, today.month),
+    }
+    return render(request, "spaces/mine.html", context)
+
+
+@login_required
+@require_POST
+def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = selectors.booking_get(actor=request.user, pk=pk)
+    try:
+        services.booking_cancel(
+            actor=request.user, booking=booking, reason=request.POST.get("reason", "")[:255]
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("spaces:mine")
+    messages.success(request, _("已取消预约：%(b)s") % {"b": str(booking)})
+    return redirect("spaces:mine")
+
+
+@login_required
+@require_GET
+def booking_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = selectors.booking_get(actor=request.user, pk=pk)
+    response = HttpResponse(
+        exports.booking_ics(booking, host=request.get_host()), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="booking-{booking.pk}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def waitlist_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    entry = selectors.waitlist_get(actor=request.user, pk=pk)
+    try:
+        if action == "accept":
+            services.waitlist_accept(actor=request.user, entry=entry)
+            messages.success(request, _("已接受空档，预约成功。"))
+        else:
+            services.waitlist_withdraw(actor=request.user, entry=entry)
+            messages.success(request, _("已撤回候补。"))
+    except services.BookingConflict as conflict:
+        messages.error(request, conflict.message)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("spaces:mine")
+
+
+def _statement(request: HttpRequest, enterprise_pk: int, year: int, month: int) -> selectors.Statement:
+    from shouzhan.registry.selectors import enterprise_get
+
+    enterprise = enterprise_get(actor=request.user, pk=enterprise_pk)
+    return selectors.enterprise_statement(actor=request.user, enterprise=enterprise, year=year, month=month)
+
+
+@login_required
+@require_GET
+def statement(
+    request: HttpRequest, enterprise_pk: int, year: int, month: int, fmt: str = "html"
+) -> HttpResponse:
+    st = _statement(request, enterprise_pk, year, month)
+    name = f"statement-{st.enterprise.pk}-{year}-{month:02d}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.statement_xlsx(st),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    elif fmt == "pdf":
+        response = HttpResponse(exports.statement_pdf(st), content_type="application/pdf")
+    else:
+        first = dt.date(year, month, 1)
+        context = {
+            "active_nav": "spaces",
+            "statement": st,
+            "prev": (first - dt.timedelta(days=1)),
+            "next": (first + dt.timedelta(days=32)).replace(day=1),
+        }
+        return render(request, "spaces/statement.html", context)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def floors(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    sites = list(selectors.site_list())
+    site_id = request.GET.get("site") or ""
+    site = next((s for s in sites if str(s.pk) == site_id), sites[0] if sites else None)
+    on = parse_date(request.GET.get("on") or "") if len(request.GET.get("on") or "") == 10 else None
+    on = on or timezone.localdate()
+    form = TenancyForm(request.POST or None, initial={"start_on": on})
+    if request.method == "POST":
+        if not has_role(request.user, *services.TENANCY_ROLES):
+            raise PermissionDenied(_("只有营商专员可以办理入驻、换租和退租"))
+        if form.is_valid():
+            if _tenancy_submit(request, form):
+                return redirect(request.get_full_path())
+    context = {
+        "active_nav": "space_floors",
+        "sites": sites,
+        "site": site,
+        "on": on,
+        "form": form,
+        "floors": selectors.floor_occupancy(site=site, on=on) if site else [],
+        "can_manage": has_role(request.user, *services.TENANCY_ROLES),
+    }
+    return render(request, "spaces/floors.html", context, status=422 if form.errors else 200)
+
+
+def _tenancy_submit(request: HttpRequest, form: TenancyForm) -> bool:
+    from shouzhan.registry.models import Enterprise
+
+    d = form.cleaned_data
+    try:
+        if d.get("tenancy"):
+            old = Tenancy.objects.filter(pk=d["tenancy"]).first()
+            if old is None:
+                raise ValidationError({"tenancy": [_("没有找到该租用")]})
+            t = services.tenancy_move(
+                actor=request.user, tenancy=old, resource=d["resource"], on=d["start_on"], months=d["months"]
+            )
+        else:
+            enterprise = Enterprise.objects.filter(pk=d["enterprise"]).first()
+            if enterprise is None:
+                raise ValidationError({"enterprise": [_("没有找到该企业")]})
+            t = services.tenancy_start(
+                actor=request.user,
+                enterprise=enterprise,
+                resource=d["resource"],
+                start_on=d["start_on"],
+                months=d["months"],
+            )
+    except ValidationError as exc:
+        items = exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]
+        for field, errors in items:
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+        return False
+    note = (
+        _("，工位费减免 %(pct)s%%（前 %(m)s 个月）") % {"pct": t.relief_percent, "m": t.relief_months}
+        if t.relief_percent
+        else ""
+    )
+    messages.success(
+        request,
+        _("已办理：%(e)s 入驻 %(r)s%(note)s") % {"e": t.enterprise.name, "r": t.resource.name, "note": note},
+    )
+    return True
+
+
+@login_required
+@require_GET
+def insight(request: HttpRequest) -> HttpResponse:
+    if not has_role(request.user, *LEADER_ROLES):
+        raise Http404
+    revenue = selectors.revenue_by_month(months=6)
+    context = {
+        "active_nav": "space_floors",
+        "revenue": revenue,
+        "revenue_wan": [(label, value) for label, value in revenue],
+        "occupancy": selectors.occupancy_by_kind(),
+        "total_fen": sum(v for _l, v in revenue),
+        "max_fen": max((v for _l, v in revenue), default=0) or 1,
+    }
+    return render(request, "spaces/insight.html", context)

@@ -1,0 +1,151 @@
+"""Files: monthly statements (.xlsx with openpyxl, PDF with WeasyPrint) and iCalendar (.ics, RFC 5545)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shouzhan.core.money import fen_to_yuan
+from shouzhan.spaces.models import Booking
+from shouzhan.spaces.selectors import Statement
+
+
+def statement_xlsx(statement: Statement) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{statement.year}-{statement.month:02d}"
+    ws.append(
+        [
+            _("%(name)s %(year)s年%(month)s月 空间费用对账单")
+            % {"name": statement.enterprise.name, "year": statement.year, "month": statement.month}
+        ]
+    )
+    ws["A1"].font = Font(bold=True, size=13)
+    header = [
+        _("日期"),
+        _("项目"),
+        _("空间"),
+        _("应收（元）"),
+        _("减免（元）"),
+        _("实收（元）"),
+        _("减免依据"),
+    ]
+    ws.append(header)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for line in statement.lines:
+        ws.append(
+            [
+                line.day,
+                line.description,
+                line.resource,
+                fen_to_yuan(line.gross_fen),
+                fen_to_yuan(line.relief_fen),
+                fen_to_yuan(line.net_fen),
+                line.reason,
+            ]
+        )
+    ws.append(
+        [
+            _("合计"),
+            "",
+            "",
+            fen_to_yuan(statement.gross_fen),
+            fen_to_yuan(statement.relief_fen),
+            fen_to_yuan(statement.net_fen),
+            "",
+        ]
+    )
+    for row in ws.iter_rows(min_row=3, min_col=4, max_col=6):
+        for cell in row:
+            cell.number_format = "#,##0.00"
+    for row in ws.iter_rows(min_row=3, max_col=1):
+        row[0].number_format = "yyyy-mm-dd"
+    for col, width in zip("ABCDEFG", (12, 40, 18, 14, 14, 14, 60), strict=True):
+        ws.column_dimensions[col].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def statement_pdf(statement: Statement) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "spaces/statement_pdf.html", {"statement": statement, "today": timezone.localdate()}
+    )
+    return bytes(HTML(string=html).write_pdf())
+
+
+# ------------------------------------------------------------------------------------------ iCalendar
+def _escape(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """Fold at 75 octets (RFC 5545 §3.1) without splitting a UTF-8 character."""
+    out, current = [], b""
+    for ch in line:
+        b = ch.encode()
+        if len(current) + len(b) > (75 if not out else 74):
+            out.append(current.decode())
+            current = b""
+        current += b
+    out.append(current.decode())
+    return "\r\n ".join(out)
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def booking_ics(booking: Booking, *, host: str = "shouzhan") -> bytes:
+    r = booking.resource
+    status = {"confirmed": "CONFIRMED", "pending": "TENTATIVE"}.get(booking.status, "CANCELLED")
+    description = [
+        _("预约状态：%(s)s") % {"s": booking.get_status_display()},
+        _("人数：%(n)s") % {"n": booking.people},
+    ]
+    if booking.purpose:
+        description.append(_("用途：%(p)s") % {"p": booking.purpose})
+    if r.owner_rules:
+        description.append(_("场地方规定：%(r)s") % {"r": r.owner_rules})
+    if r.required_documents:
+        description.append(_("需携带材料：%(d)s") % {"d": "、".join(r.required_documents)})
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Shouzhan//spaces//ZH",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:booking-{booking.pk}@{host}",
+        f"DTSTAMP:{_utc(timezone.now())}",
+        f"DTSTART:{_utc(booking.start_at)}",
+        f"DTEND:{_utc(booking.end_at)}",
+        f"SUMMARY:{_escape(f'{r.get_kind_display()}预约：{r.name}')}",
+        f"LOCATION:{_escape(' '.join(x for x in [r.site.name, r.site.address, str(r.floor.number) + 'F' if r.floor else ''] if x))}",
+        f"DESCRIPTION:{_escape(chr(10).join(description))}",
+        f"STATUS:{status}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
+
+
+def filename_safe(text: Any) -> str:
+    return "".join(ch for ch in str(text) if ch.isalnum() or ch in "-_") or "statement"

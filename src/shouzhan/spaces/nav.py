@@ -1,0 +1,19 @@
+"""Menu entries of the spaces module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shouzhan.core.permissions import is_staff_member, user_role
+
+
+def items(user: Any) -> list[tuple[str, str, str]]:
+    if user_role(user) is None:
+        return []
+    entries = [("spaces", _("空间预约"), reverse("spaces:index"))]
+    if is_staff_member(user):
+        entries.append(("space_floors", _("楼层与收入"), reverse("spaces:floors")))
+    return entries

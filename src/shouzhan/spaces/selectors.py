@@ -1,0 +1,372 @@
+"""Reads for spaces: the week calendar, my bookings, incubation history, floors, statements, charts.
+
+Every read that touches an enterprise's bookings is scoped: members see their own enterprise,
+staff see all; anyone else gets 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shouzhan.core.permissions import (
+    is_staff_member,
+    member_enterprise_ids,
+    require_enterprise_read,
+    scope_to_enterprises,
+)
+from shouzhan.spaces import fees
+from shouzhan.spaces.models import Booking, Floor, Resource, Site, Tenancy, WaitlistEntry
+
+CELL_MINUTES = 30
+BOOKABLE = [k for k in Resource.Kind.values if k not in {"desk", "office", "floor"}]
+
+
+def site_list() -> QuerySet[Site]:
+    return Site.objects.prefetch_related("floors", "resources")
+
+
+def site_get(*, pk: int) -> Site:
+    site = Site.objects.filter(pk=pk).first()
+    if site is None:
+        raise Http404(_("没有找到该场地。"))
+    return site
+
+
+def resource_get(*, pk: int) -> Resource:
+    resource = Resource.objects.select_related("site", "floor").filter(pk=pk).first()
+    if resource is None:
+        raise Http404(_("没有找到该空间。"))
+    return resource
+
+
+def booking_get(*, actor: Any, pk: int) -> Booking:
+    booking = (
+        scope_to_enterprises(actor, Booking.objects.select_related("resource__site", "enterprise"))
+        .filter(pk=pk)
+        .first()
+    )
+    if booking is None:
+        raise Http404(_("没有找到该预约。"))
+    return booking
+
+
+def waitlist_get(*, actor: Any, pk: int) -> WaitlistEntry:
+    entry = (
+        scope_to_enterprises(actor, WaitlistEntry.objects.select_related("resource", "enterprise"))
+        .filter(pk=pk)
+        .first()
+    )
+    if entry is None:
+        raise Http404(_("没有找到该候补。"))
+    return entry
+
+
+def my_enterprises(*, actor: Any) -> list[Any]:
+    from shouzhan.registry.models import Enterprise
+
+    return list(Enterprise.objects.filter(pk__in=member_enterprise_ids(actor)))
+
+
+def bookings_for(*, actor: Any, enterprise_id: int | None = None) -> QuerySet[Booking]:
+    qs = scope_to_enterprises(actor, Booking.objects.select_related("resource__site", "enterprise"))
+    if enterprise_id is not None:
+        qs = qs.filter(enterprise_id=enterprise_id)
+    return qs.order_by("-start_at")
+
+
+def waitlist_for(*, actor: Any) -> QuerySet[WaitlistEntry]:
+    return scope_to_enterprises(actor, WaitlistEntry.objects.select_related("resource")).filter(
+        status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED]
+    )
+
+
+def incubation_history(*, actor: Any, enterprise: Any) -> list[Tenancy]:
+    """Every tenancy of the enterprise in order: desk → office → floor, moves linked by `previous`."""
+    require_enterprise_read(actor, enterprise.pk)
+    return list(
+        Tenancy.objects.filter(enterprise=enterprise)
+        .select_related("resource__site", "previous")
+        .order_by("start_on", "id")
+    )
+
+
+# ------------------------------------------------------------------------------------------ week calendar
+@dataclass
+class Cell:
+    start: dt.datetime
+    state: str  # free | mine | taken | buffer | closed | past
+    label: str = ""
+    booking_id: int | None = None
+
+
+@dataclass
+class Week:
+    resource: Resource
+    monday: dt.date
+    days: list[dt.date]
+    times: list[dt.time]
+    rows: list[list[Cell]] = field(default_factory=list)  # one row per time, one cell per day
+
+    @property
+    def prev(self) -> dt.date:
+        return self.monday - dt.timedelta(days=7)
+
+    @property
+    def next(self) -> dt.date:
+        return self.monday + dt.timedelta(days=7)
+
+
+def week_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def resource_week(*, actor: Any, resource: Resource, monday: dt.date) -> Week:
+    """Half-hour cells for seven days: free, mine (with the booking), taken by someone else, buffer, past."""
+    tz = timezone.get_current_timezone()
+    opens = resource.opens_at or dt.time(0, 0)
+    closes = resource.closes_at or dt.time(23, 59)
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    times: list[dt.time] = []
+    t = dt.datetime.combine(monday, opens)
+    while t.time() < closes and t.date() == monday:
+        times.append(t.time())
+        t += dt.timedelta(minutes=CELL_MINUTES)
+    start = dt.datetime.combine(days[0], dt.time(0), tzinfo=tz)
+    end = start + dt.timedelta(days=7)
+    bookings = list(
+        Booking.objects.filter(
+            resource=resource, status__in=Booking.HOLDING, start_at__lt=end, blocked_until__gt=start
+        ).order_by("start_at")
+    )
+    mine = member_enterprise_ids(actor)
+    staff = is_staff_member(actor)
+    now = timezone.now()
+    week = Week(resource=resource, monday=monday, days=days, times=times)
+    step = dt.timedelta(minutes=CELL_MINUTES)
+    for time in times:
+        row = []
+        for day in days:
+            moment = dt.datetime.combine(day, time, tzinfo=tz)
+            cell = Cell(start=moment, state="past" if moment < now else "free")
+            for b in bookings:
+                if b.start_at < moment + step and b.end_at > moment:
+                    own = b.enterprise_id in mine
+                    cell.state = "mine" if own else "taken"
+                    cell.booking_id = b.pk if (own or staff) else None
+                    if own or staff:
+                        cell.label = b.enterprise.name if staff and not own else _("我的预约")
+                    else:
+                        cell.label = _("已占用")
+                    if b.status == Booking.Status.PENDING:
+                        cell.label += _("（待审批）")
+                    break
+                if b.end_at <= moment < b.blocked_until:
+                    cell.state = "buffer"
+                    cell.label = _("间隔")
+            row.append(cell)
+        week.rows.append(row)
+    return week
+
+
+def site_week(*, site: Site, monday: dt.date, kinds: list[str] | None = None) -> list[dict[str, Any]]:
+    """Per bookable resource of a site, booked hours on each day of the week (the site's week view)."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(monday, dt.time(0), tzinfo=tz)
+    rows = []
+    resources = site.resources.filter(kind__in=kinds or BOOKABLE, is_active=True).select_related("floor")
+    for r in resources:
+        hours = []
+        opens = r.opens_at or dt.time(0)
+        closes = r.closes_at or dt.time(23, 59)
+        open_minutes = (
+            dt.datetime.combine(monday, closes) - dt.datetime.combine(monday, opens)
+        ).seconds // 60
+        for i in range(7):
+            d0 = start + dt.timedelta(days=i)
+            d1 = d0 + dt.timedelta(days=1)
+            minutes = 0
+            for b in Booking.objects.filter(
+                resource=r, status__in=Booking.HOLDING, start_at__lt=d1, end_at__gt=d0
+            ):
+                minutes += int((min(b.end_at, d1) - max(b.start_at, d0)).total_seconds() // 60)
+            pct = min(100, round(100 * minutes / open_minutes)) if open_minutes else 0
+            hours.append({"day": monday + dt.timedelta(days=i), "hours": minutes / 60, "pct": pct})
+        rows.append({"resource": r, "days": hours})
+    return rows
+
+
+# ------------------------------------------------------------------------------------------ statements
+@dataclass
+class Statement:
+    enterprise: Any
+    year: int
+    month: int
+    lines: list[fees.Line]
+
+    @property
+    def gross_fen(self) -> int:
+        return sum(line.gross_fen for line in self.lines)
+
+    @property
+    def relief_fen(self) -> int:
+        return sum(line.relief_fen for line in self.lines)
+
+    @property
+    def net_fen(self) -> int:
+        return self.gross_fen - self.relief_fen
+
+    @property
+    def reasons(self) -> list[str]:
+        return sorted({line.reason for line in self.lines if line.reason})
+
+
+def _month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    first = dt.datetime(year, month, 1, tzinfo=tz)
+    nxt = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    return first, nxt
+
+
+def enterprise_statement(*, actor: Any, enterprise: Any, year: int, month: int) -> Statement:
+    """The month's charges: bookings that start in the month (confirmed or pending), late-cancellation
+    fees, and tenancy periods that start in the month — each with its relief and the reason."""
+    require_enterprise_read(actor, enterprise.pk)
+    return statement_build(enterprise=enterprise, year=year, month=month)
+
+
+def statement_build(*, enterprise: Any, year: int, month: int) -> Statement:
+    """The statement without a permission check: for callers that already checked (staff totals)."""
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise Http404(_("没有该月份的对账单。"))
+    first, nxt = _month_bounds(year, month)
+    lines: list[fees.Line] = []
+    bookings = Booking.objects.filter(
+        enterprise=enterprise, start_at__gte=first, start_at__lt=nxt
+    ).select_related("resource")
+    for b in bookings.order_by("start_at", "id"):
+        span = f"{timezone.localtime(b.start_at):%m-%d %H:%M}–{timezone.localtime(b.end_at):%m-%d %H:%M}"
+        if b.status in Booking.HOLDING:
+            lines.append(
+                fees.Line(
+                    day=timezone.localtime(b.start_at).date(),
+                    kind="booking",
+                    description=_("%(kind)s预约 %(span)s")
+                    % {"kind": b.resource.get_kind_display(), "span": span},
+                    resource=b.resource.name,
+                    gross_fen=b.fee_fen,
+                    relief_fen=0,
+                )
+            )
+        elif b.status == Booking.Status.CANCELLED and b.cancellation_fee_fen:
+            lines.append(
+                fees.Line(
+                    day=timezone.localtime(b.start_at).date(),
+                    kind="cancellation",
+                    description=_("开始前 %(hours)s 小时内取消，收取 %(pct)s%% 费用（%(span)s）")
+                    % {"hours": fees.CANCEL_FREE_HOURS, "pct": fees.CANCEL_LATE_PERCENT, "span": span},
+                    resource=b.resource.name,
+                    gross_fen=b.cancellation_fee_fen,
+                    relief_fen=0,
+                )
+            )
+    for t in Tenancy.objects.filter(enterprise=enterprise).select_related("resource"):
+        lines.extend(fees.tenancy_lines(t, year, month))
+    lines.sort(key=lambda line: (line.day, line.kind))
+    return Statement(enterprise=enterprise, year=year, month=month, lines=lines)
+
+
+# ------------------------------------------------------------------------------------------ staff views
+def floor_occupancy(*, site: Site, on: dt.date) -> list[dict[str, Any]]:
+    """Per floor: every resource with its tenant on that day or today's booked hours."""
+    tz = timezone.get_current_timezone()
+    d0 = dt.datetime.combine(on, dt.time(0), tzinfo=tz)
+    d1 = d0 + dt.timedelta(days=1)
+    tenancies = {
+        t.resource_id: t
+        for t in Tenancy.objects.filter(resource__site=site, start_on__lte=on, end_on__gt=on).select_related(
+            "enterprise"
+        )
+    }
+    booked: dict[int, list[Booking]] = {}
+    for b in Booking.objects.filter(
+        resource__site=site, status__in=Booking.HOLDING, start_at__lt=d1, end_at__gt=d0
+    ).select_related("enterprise"):
+        booked.setdefault(b.resource_id, []).append(b)
+    floors: list[dict[str, Any]] = []
+    groups: dict[int | None, list[Resource]] = {}
+    for r in site.resources.select_related("floor").order_by("floor__number", "kind", "name"):
+        groups.setdefault(r.floor_id, []).append(r)
+    floor_objs = {f.pk: f for f in Floor.objects.filter(site=site)}
+    for floor_id, resources in groups.items():
+        items = []
+        used = 0
+        for r in resources:
+            tenancy = tenancies.get(r.pk)
+            bookings = booked.get(r.pk, [])
+            occupied = tenancy is not None or bool(bookings)
+            used += occupied
+            items.append({"resource": r, "tenancy": tenancy, "bookings": bookings, "occupied": occupied})
+        floors.append(
+            {
+                "floor": floor_objs.get(floor_id) if floor_id else None,
+                "items": items,
+                "used": used,
+                "total": len(items),
+                "pct": round(100 * used / len(items)) if items else 0,
+            }
+        )
+    # Floors without resources still appear (e.g. a floor waiting for its first tenant).
+    for f in floor_objs.values():
+        if f.pk not in groups:
+            floors.append({"floor": f, "items": [], "used": 0, "total": 0, "pct": 0})
+    floors.sort(key=lambda row: row["floor"].number if row["floor"] else -1)
+    return floors
+
+
+def revenue_by_month(*, months: int = 6, today: dt.date | None = None) -> list[tuple[str, int]]:
+    """Net revenue in fen per month (bookings, late-cancellation fees, tenancy net of relief)."""
+    today = today or timezone.localdate()
+    out = []
+    enterprises = set(Booking.objects.values_list("enterprise_id", flat=True)) | set(
+        Tenancy.objects.values_list("enterprise_id", flat=True)
+    )
+    from shouzhan.registry.models import Enterprise
+
+    ents = list(Enterprise.objects.filter(pk__in=enterprises))
+    for i in range(months - 1, -1, -1):
+        first = fees.add_months(today.replace(day=1), -i)
+        total = 0
+        for e in ents:
+            total += statement_build(enterprise=e, year=first.year, month=first.month).net_fen
+        out.append((f"{first.year}-{first.month:02d}", total))
+    return out
+
+
+def occupancy_by_kind(*, on: dt.date | None = None) -> list[tuple[str, int]]:
+    """Share (%) of resources of each kind occupied on a day (tenancy or any booking)."""
+    on = on or timezone.localdate()
+    tz = timezone.get_current_timezone()
+    d0 = dt.datetime.combine(on, dt.time(0), tzinfo=tz)
+    d1 = d0 + dt.timedelta(days=1)
+    rented = set(
+        Tenancy.objects.filter(start_on__lte=on, end_on__gt=on).values_list("resource_id", flat=True)
+    )
+    booked = set(
+        Booking.objects.filter(status__in=Booking.HOLDING, start_at__lt=d1, end_at__gt=d0).values_list(
+            "resource_id", flat=True
+        )
+    )
+    rows = []
+    for kind, label in Resource.Kind.choices:
+        ids = list(Resource.objects.filter(kind=kind).values_list("id", flat=True))
+        if ids:
+            used = sum(1 for i in ids if i in rented or i in booked)
+            rows.append((str(label), round(100 * used / len(ids))))
+    return rows
