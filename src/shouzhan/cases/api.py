@@ -1,5 +1,449 @@
-"""The cases module's API router."""
+"""The cases module's API router: case types, cases, transitions, documents, notices, the queue.
 
-from ninja import Router
+Same doors as the pages: selectors and services check who may do what (404 for another
+enterprise's case, 403 for a transition the role may not take, 422 for bad input or a
+transition not allowed from the state, 409 for a stale version).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from shouzhan.cases import notices, selectors, services
+from shouzhan.cases import workflow as wf
+from shouzhan.cases.files import CONTENT_TYPES
+from shouzhan.cases.models import Case, Document
+from shouzhan.core.money import MoneyError, fen_to_yuan, yuan_to_fen
+from shouzhan.core.permissions import is_staff_member
 
 router = Router(tags=["cases"])
+
+
+class ErrorOut(Schema):
+    error: str
+    detail: Any = None
+
+
+class StateOut(Schema):
+    key: str
+    staff_label: str
+    applicant_label: str
+    limit_days: int | None
+    stops_clock: bool
+    final: bool
+
+
+class TransitionOut(Schema):
+    action: str
+    label: str
+    sources: list[str]
+    target: str
+    who: list[str]
+    needs_note: bool
+    needs_amount: bool
+
+
+class FieldOut(Schema):
+    name: str
+    label: str
+    kind: str
+    required: bool
+
+
+class CaseTypeOut(Schema):
+    key: str
+    label: str
+    group: str
+    limit_days: int
+    states: list[StateOut]
+    transitions: list[TransitionOut]
+    fields: list[FieldOut]
+    document_formats: list[str]
+    document_max_bytes: int
+
+
+class ClockOut(Schema):
+    status: str
+    label: str
+    working_days_left: int | None
+
+
+class CaseOut(Schema):
+    id: int
+    reference: str
+    case_type: str
+    state: str
+    state_label: str
+    enterprise_id: int | None
+    title: str
+    data: dict[str, Any]
+    clause_id: str
+    year: int | None
+    project_id: int | None
+    amount_requested_yuan: str | None
+    amount_approved_yuan: str | None
+    submitted_on: dt.date
+    due_on: dt.date | None
+    due_provisional: bool
+    clock: ClockOut
+    version: int
+    assignee_id: int | None
+    created_at: dt.datetime
+
+
+class EventOut(Schema):
+    action: str
+    from_state: str
+    to_state: str
+    actor: str
+    note: str
+    amount_yuan: str | None
+    due_on: dt.date | None
+    at: dt.datetime
+
+
+class DocumentOut(Schema):
+    id: int
+    name: str
+    version: int
+    filename: str
+    format: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+    url: str
+
+
+class CaseDetailOut(CaseOut):
+    actions: list[str]
+    events: list[EventOut]
+    documents: list[DocumentOut]
+    notices: list[str]
+    rule_result: dict[str, Any] | None
+    decision_rule_result: dict[str, Any] | None
+    decision_reasons: str
+
+
+class CaseIn(Schema):
+    case_type: str
+    enterprise_id: int | None = None
+    title: str
+    data: dict[str, Any] = Field(default_factory=dict)
+    project_id: int | None = None
+    clause_id: str | None = None
+    year: int | None = Field(default=None, ge=2000, le=2100)
+    amount_requested_yuan: str | None = Field(default=None, description='Yuan as text, e.g. "200000.00"')
+
+
+class TransitionIn(Schema):
+    action: str
+    expected_version: int = Field(description="The version you read; a stale one gets 409")
+    note: str = ""
+    amount_yuan: str | None = Field(default=None, description="Approved amount in yuan (text), for approvals")
+    data: dict[str, Any] | None = None
+
+
+class OnTimeOut(Schema):
+    key: str
+    label: str
+    on_time: int
+    late: int
+    open_overdue: int
+    rate_percent: str
+
+
+class NotificationOut(Schema):
+    id: int
+    case_id: int
+    kind: str
+    message: str
+    created_at: dt.datetime
+    read: bool
+
+
+def _yuan(fen: int | None) -> str | None:
+    return None if fen is None else str(fen_to_yuan(fen))
+
+
+def _fen(value: str | None, field: str) -> int | None:
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        fen = yuan_to_fen(value)
+    except MoneyError:
+        raise ValidationError({field: ["请填写金额（元），如 200000.00"]}) from None
+    if fen < 0:
+        raise ValidationError({field: ["金额不能为负数"]})
+    return fen
+
+
+def case_out(case: Case, actor: Any) -> dict[str, Any]:
+    ct = wf.case_type_get(case.case_type)
+    clock = selectors.case_clock(case)
+    staff = is_staff_member(actor)
+    state = ct.state(case.state)
+    return {
+        "id": case.pk,
+        "reference": case.reference,
+        "case_type": case.case_type,
+        "state": case.state,
+        "state_label": str(state.staff_label if staff else state.applicant_label),
+        "enterprise_id": case.enterprise_id,
+        "title": case.title,
+        "data": case.data,
+        "clause_id": case.clause_id,
+        "year": case.year,
+        "project_id": case.project_id,
+        "amount_requested_yuan": _yuan(case.amount_requested_fen),
+        "amount_approved_yuan": _yuan(case.amount_approved_fen),
+        "submitted_on": case.submitted_on,
+        "due_on": case.due_on,
+        "due_provisional": case.due_provisional,
+        "clock": {"status": clock.status, "label": str(clock.label), "working_days_left": clock.days_left},
+        "version": case.version,
+        "assignee_id": case.assignee_id,
+        "created_at": case.created_at,
+    }
+
+
+def _document_out(d: Document) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "name": d.name,
+        "version": d.version,
+        "filename": d.filename,
+        "format": d.format,
+        "size": d.size,
+        "sha256": d.sha256,
+        "uploaded_at": d.created_at,
+        "url": f"/api/v1/cases/documents/{d.pk}",
+    }
+
+
+def case_detail_out(case: Case, actor: Any) -> dict[str, Any]:
+    return {
+        **case_out(case, actor),
+        "actions": [t.action for t in selectors.case_actions(actor=actor, case=case)],
+        "events": [
+            {
+                "action": e.action,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "actor": e.actor_label,
+                "note": e.note,
+                "amount_yuan": _yuan(e.amount_fen),
+                "due_on": e.due_on,
+                "at": e.created_at,
+            }
+            for e in selectors.case_timeline(actor=actor, case=case)
+        ],
+        "documents": [_document_out(d) for d in selectors.case_documents(actor=actor, case=case)],
+        "notices": [kind for kind, _label in notices.notices_available(case)],
+        "rule_result": case.rule_result,
+        "decision_rule_result": case.decision_rule_result,
+        "decision_reasons": case.decision_reasons,
+    }
+
+
+@router.get(
+    "/cases/types", response=list[CaseTypeOut], auth=None, summary="Case types: states, transitions, limits"
+)
+def case_types(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": ct.key,
+            "label": str(ct.label),
+            "group": ct.group,
+            "limit_days": ct.limit_days,
+            "states": [
+                {
+                    "key": s.key,
+                    "staff_label": str(s.staff_label),
+                    "applicant_label": str(s.applicant_label),
+                    "limit_days": s.limit_days,
+                    "stops_clock": s.stops_clock,
+                    "final": s.final,
+                }
+                for s in ct.states
+            ],
+            "transitions": [
+                {
+                    "action": t.action,
+                    "label": str(t.label),
+                    "sources": list(t.sources),
+                    "target": t.target,
+                    "who": sorted(t.who),
+                    "needs_note": t.needs_note,
+                    "needs_amount": t.needs_amount,
+                }
+                for t in ct.transitions
+            ],
+            "fields": [
+                {"name": f.name, "label": str(f.label), "kind": f.kind, "required": f.required}
+                for f in ct.fields
+            ],
+            "document_formats": sorted(ct.documents.formats),
+            "document_max_bytes": ct.documents.max_bytes,
+        }
+        for ct in wf.case_types()
+    ]
+
+
+@router.get("/cases", response=list[CaseOut], summary="Cases you may see (members: your enterprise's)")
+def case_list(
+    request: HttpRequest, case_type: str = "", state: str = "", open_only: bool = False, limit: int = 100
+) -> list[dict[str, Any]]:
+    cases = selectors.case_list(actor=request.user, case_type=case_type, state=state, open_only=open_only)
+    return [case_out(c, request.user) for c in cases[: max(1, min(limit, 500))]]
+
+
+@router.get("/cases/queue", response=list[CaseOut], summary="Staff queue: open cases, earliest due first")
+def case_queue(
+    request: HttpRequest, case_type: str = "", mine: bool = False, limit: int = 100
+) -> list[dict[str, Any]]:
+    services.require_staff(request.user)
+    cases = selectors.case_queue(actor=request.user, case_type=case_type, mine=mine)
+    return [case_out(c, request.user) for c in cases[: max(1, min(limit, 500))]]
+
+
+@router.get("/cases/on-time", response=list[OnTimeOut], summary="On-time rate per case type or caseworker")
+def on_time(request: HttpRequest, by: str = "type") -> list[dict[str, Any]]:
+    services.require_staff(request.user)
+    if by not in ("type", "caseworker"):
+        raise ValidationError({"by": ["by 只能是 type 或 caseworker"]})
+    return [
+        {
+            "key": r.key,
+            "label": r.label,
+            "on_time": r.on_time,
+            "late": r.late,
+            "open_overdue": r.open_overdue,
+            "rate_percent": r.percent,
+        }
+        for r in selectors.on_time_rates(actor=request.user, by=by)
+    ]
+
+
+@router.get("/cases/notifications", response=list[NotificationOut], summary="Your in-site notifications")
+def notifications(request: HttpRequest, unread_only: bool = False) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": n.pk,
+            "case_id": n.case_id,
+            "kind": n.kind,
+            "message": n.message,
+            "created_at": n.created_at,
+            "read": n.read_at is not None,
+        }
+        for n in selectors.notifications_for(actor=request.user, unread_only=unread_only)[:200]
+    ]
+
+
+@router.post("/cases", response={201: CaseDetailOut}, summary="Submit a case")
+def case_create(request: HttpRequest, payload: CaseIn) -> Any:
+    from shouzhan.registry.models import Enterprise, Project
+    from shouzhan.registry.selectors import enterprise_get
+
+    enterprise: Enterprise | None = None
+    if payload.enterprise_id is not None:
+        enterprise = enterprise_get(actor=request.user, pk=payload.enterprise_id)
+    project = None
+    if payload.project_id is not None:
+        project = Project.objects.filter(pk=payload.project_id, enterprise=enterprise).first()
+        if project is None:
+            raise ValidationError({"project_id": ["该项目不属于申报企业"]})
+    case = services.case_submit(
+        actor=request.user,
+        case_type=payload.case_type,
+        enterprise=enterprise,
+        title=payload.title,
+        data=payload.data,
+        project=project,
+        clause_id=payload.clause_id,
+        year=payload.year,
+        amount_requested_fen=_fen(payload.amount_requested_yuan, "amount_requested_yuan"),
+    )
+    return Status(201, case_detail_out(case, request.user))
+
+
+@router.get(
+    "/cases/{case_id}", response=CaseDetailOut, summary="One case with history, documents and allowed actions"
+)
+def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    return case_detail_out(selectors.case_get(actor=request.user, pk=case_id), request.user)
+
+
+@router.post(
+    "/cases/{case_id}/transitions",
+    response={200: CaseDetailOut, 409: ErrorOut},
+    summary="Take a transition (send the version you read)",
+)
+def case_transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> Any:
+    case = selectors.case_get(actor=request.user, pk=case_id)
+    try:
+        moved = services.case_transition(
+            actor=request.user,
+            case=case,
+            action=payload.action,
+            expected_version=payload.expected_version,
+            note=payload.note,
+            amount_fen=_fen(payload.amount_yuan, "amount_fen"),
+            data=payload.data,
+        )
+    except services.CaseConflict:
+        current = Case.objects.get(pk=case.pk)
+        return Status(
+            409,
+            ErrorOut(
+                error="the case was changed by someone else; reload and retry / " + services.CONFLICT_MESSAGE,
+                detail={"current_version": current.version, "state": current.state},
+            ),
+        )
+    return case_detail_out(moved, request.user)
+
+
+@router.post(
+    "/cases/{case_id}/documents", response={201: DocumentOut}, summary="Upload a document (multipart)"
+)
+def document_upload(
+    request: HttpRequest, case_id: int, file: File[UploadedFile], name: Form[str] = "申报材料"
+) -> Any:
+    case = selectors.case_get(actor=request.user, pk=case_id)
+    max_bytes = wf.case_type_get(case.case_type).documents.max_bytes
+    doc = services.document_upload(
+        actor=request.user,
+        case=case,
+        name=name,
+        filename=file.name or "file",
+        content=file.read(max_bytes + 1),
+    )
+    return Status(201, _document_out(doc))
+
+
+@router.get("/cases/documents/{document_id}", summary="Download a document (only for who may read the case)")
+def document_download(request: HttpRequest, document_id: int) -> FileResponse:
+    doc = selectors.document_get(actor=request.user, pk=document_id)
+    return FileResponse(
+        doc.file.open("rb"),
+        as_attachment=True,
+        filename=doc.filename,
+        content_type=CONTENT_TYPES.get(doc.format, "application/octet-stream"),
+    )
+
+
+@router.get(
+    "/cases/{case_id}/notices/{kind}", summary="A PDF notice: acceptance (受理通知书) or decision (决定书)"
+)
+def notice(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+    case = selectors.case_get(actor=request.user, pk=case_id)
+    pdf, filename = notices.notice_pdf(actor=request.user, case=case, kind=kind)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -81,6 +81,11 @@ def can_read_case(actor: Any, case: Case) -> bool:
     return is_system(actor) or is_staff_member(actor) or is_applicant(actor, case)
 
 
+def require_staff(actor: Any) -> None:
+    if not is_staff_member(actor):
+        raise PermissionDenied(_("仅供中心工作人员使用。"))
+
+
 def require_case_read(actor: Any, case: Case) -> None:
     if not can_read_case(actor, case):
         raise Http404(_("没有找到该办件。"))
@@ -376,7 +381,11 @@ def case_transition(
             {"action": [_("“%(type)s”没有“%(action)s”这个操作。") % {"type": ct.label, "action": action}]}
         ) from None
     try:
-        locked = Case.objects.select_for_update().select_related("enterprise", "project").get(pk=case.pk)
+        locked = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("enterprise", "project")
+            .get(pk=case.pk)
+        )
     except Case.DoesNotExist:
         raise Http404(_("没有找到该办件。")) from None
     if locked.version != expected_version:

@@ -1,0 +1,159 @@
+"""The API: types, submit, detail, transitions (409/403/422), documents, notices, queue, isolation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from shouzhan.cases.models import Case
+from tests.cases.conftest import FILING
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def post(client: Any, url: str, body: dict[str, Any]) -> Any:
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+def test_types_are_published() -> None:
+    from django.test import Client
+
+    types = {t["key"]: t for t in Client().get("/api/v1/cases/types").json()}
+    assert types["planning_filing"]["limit_days"] == 2
+    assert types["finished_film_filing"]["limit_days"] == 5
+    more_info = next(s for s in types["policy_application"]["states"] if s["key"] == "more_info")
+    assert more_info["stops_clock"] is True and more_info["applicant_label"] == "需要您补充材料"
+
+
+def test_api_full_path(
+    catalogue: Any,
+    studio: Any,
+    drama: Any,
+    caseworker: Any,
+    caseworker2: Any,
+    login_client: Any,
+    make_enterprise: Any,
+    settings: Any,
+    tmp_path: Any,
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    enterprise, owner = studio
+    me = login_client(owner)
+    r = post(
+        me,
+        "/api/v1/cases",
+        {
+            "case_type": "policy_application",
+            "enterprise_id": enterprise.pk,
+            "title": "优质作品奖励",
+            "clause_id": "xuhui.excellent_work",
+            "project_id": drama.pk,
+            "amount_requested_yuan": "1000000",
+        },
+    )
+    assert r.status_code == 201, r.content
+    case = r.json()
+    assert (case["state"], case["version"], case["amount_requested_yuan"]) == ("submitted", 1, "1000000.00")
+    assert case["rule_result"]["status"] == "eligible" and case["actions"] == ["withdraw"]
+    cid = case["id"]
+    bad = me.post(f"/api/v1/cases/{cid}/documents", {"name": "剧本", "file": _file("x.pdf", b"GIF89a...")})
+    assert bad.status_code == 422
+    assert "内容不是允许的格式" in json.dumps(bad.json(), ensure_ascii=False)
+    up = me.post(f"/api/v1/cases/{cid}/documents", {"name": "剧本", "file": _file("剧本.pdf", PDF)})
+    assert up.status_code == 201 and up.json()["version"] == 1 and len(up.json()["sha256"]) == 64
+    staff, staff2 = login_client(caseworker), login_client(caseworker2)
+    assert (
+        post(me, f"/api/v1/cases/{cid}/transitions", {"action": "accept", "expected_version": 1}).status_code
+        == 403
+    )
+    assert (
+        post(
+            staff, f"/api/v1/cases/{cid}/transitions", {"action": "accept", "expected_version": 1}
+        ).status_code
+        == 200
+    )
+    conflict = post(staff2, f"/api/v1/cases/{cid}/transitions", {"action": "accept", "expected_version": 1})
+    assert conflict.status_code == 409
+    assert conflict.json()["detail"] == {"current_version": 2, "state": "accepted"}
+    wrong = post(
+        staff,
+        f"/api/v1/cases/{cid}/transitions",
+        {"action": "approve", "expected_version": 2, "amount_yuan": "1"},
+    )
+    assert wrong.status_code == 422
+    post(staff, f"/api/v1/cases/{cid}/transitions", {"action": "start_review", "expected_version": 2})
+    over = post(
+        staff,
+        f"/api/v1/cases/{cid}/transitions",
+        {"action": "approve", "expected_version": 3, "amount_yuan": "1000000.01"},
+    )
+    assert over.status_code == 422
+    assert "超过条款" in json.dumps(over.json(), ensure_ascii=False)
+    ok = post(
+        staff,
+        f"/api/v1/cases/{cid}/transitions",
+        {"action": "approve", "expected_version": 3, "amount_yuan": "600000", "note": "优秀"},
+    )
+    assert ok.status_code == 200 and ok.json()["amount_approved_yuan"] == "600000.00"
+    assert ok.json()["notices"] == ["acceptance", "decision"]
+    pdf = me.get(f"/api/v1/cases/{cid}/notices/decision")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert [c["id"] for c in staff.get("/api/v1/cases/queue").json()] == [cid]
+    assert me.get("/api/v1/cases/queue").status_code == 403
+    rates = staff.get("/api/v1/cases/on-time?by=type").json()
+    assert rates == []
+    _other, stranger = make_enterprise(name="别家")
+    outsider = login_client(stranger)
+    assert outsider.get(f"/api/v1/cases/{cid}").status_code == 404
+    assert outsider.get("/api/v1/cases").json() == []
+    assert outsider.get(up.json()["url"]).status_code == 404
+    assert me.get(up.json()["url"]).status_code == 200
+    notes = me.get("/api/v1/cases/notifications").json()
+    assert notes[0]["message"] == "您的办件「优质作品奖励」已核定扶持金额。核定金额 600,000.00 元。"
+
+
+def test_api_bad_input(studio: Any, login_client: Any) -> None:
+    enterprise, owner = studio
+    me = login_client(owner)
+    r = post(
+        me,
+        "/api/v1/cases",
+        {
+            "case_type": "planning_filing",
+            "enterprise_id": enterprise.pk,
+            "title": "",
+            "data": {**FILING, "episodes": -1},
+        },
+    )
+    assert r.status_code == 422
+    assert set(r.json()["detail"]) == {"title", "episodes"}
+    assert (
+        post(
+            me, "/api/v1/cases", {"case_type": "nope", "enterprise_id": enterprise.pk, "title": "x"}
+        ).status_code
+        == 422
+    )
+    assert (
+        post(
+            me,
+            "/api/v1/cases",
+            {
+                "case_type": "service.financing",
+                "enterprise_id": enterprise.pk,
+                "title": "x",
+                "data": {"need": "y"},
+                "amount_requested_yuan": "abc",
+            },
+        ).status_code
+        == 422
+    )
+    assert Case.objects.count() == 0
+
+
+def _file(name: str, content: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
