@@ -30,7 +30,7 @@ def run_once(request: HttpRequest, payload: Any, work: Callable[[], tuple[int, A
     digest = hashlib.sha256(
         json.dumps({"path": request.path, "body": payload}, sort_keys=True, default=str).encode()
     ).hexdigest()
-    user = request.user
+    user_id = request.user.pk
 
     def replay(stored: IdempotencyKey) -> tuple[int, Any]:
         if stored.request_hash != digest or stored.endpoint != request.path:
@@ -39,20 +39,20 @@ def run_once(request: HttpRequest, payload: Any, work: Callable[[], tuple[int, A
             )
         return stored.status, stored.body
 
-    stored = IdempotencyKey.objects.filter(user=user, key=key).first()
+    stored = IdempotencyKey.objects.filter(user_id=user_id, key=key).first()
     if stored is not None:
         return replay(stored)
     try:
         with transaction.atomic():
             row = IdempotencyKey.objects.create(
-                user=user, key=key, endpoint=request.path, request_hash=digest, status=0, body={}
+                user_id=user_id, key=key, endpoint=request.path, request_hash=digest, status=0, body={}
             )
             status, body = work()
             row.status, row.body = status, json.loads(json.dumps(body, default=str))
             row.save(update_fields=["status", "body"])
             return status, body
     except IntegrityError:
-        stored = IdempotencyKey.objects.filter(user=user, key=key).first()
+        stored = IdempotencyKey.objects.filter(user_id=user_id, key=key).first()
         if stored is None:
             raise
         return replay(stored)

@@ -1,8 +1,307 @@
-"""Pages of the ledger module (being built)."""
+"""Pages of the ledger: the enterprise's vouchers, the provider's claims, staff usage and budgets. Thin."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shouzhan.accounts.models import Organisation
+from shouzhan.core.money import fen_to_yuan
+from shouzhan.core.permissions import has_role, is_staff_member, member_enterprise_ids
+from shouzhan.ledger import charts, selectors, services
+from shouzhan.ledger.forms import BatchGrantForm, ClaimForm, NoteForm
+from shouzhan.ledger.models import Claim, DisbursementBatch, Payment, Programme
+from shouzhan.registry.models import Enterprise
 
 
+def _errors(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+@login_required
 def index(request: HttpRequest) -> HttpResponse:
+    if is_staff_member(request.user):
+        return redirect("ledger:staff")
+    if services.provider_ids(request.user):
+        return redirect("ledger:provider")
+    if member_enterprise_ids(request.user):
+        return redirect("ledger:wallet")
     return render(request, "core/coming_soon.html", {"active_nav": "ledger"})
+
+
+# ----------------------------------------------------------------------------- enterprise
+@login_required
+def wallet(request: HttpRequest) -> HttpResponse:
+    mine = sorted(member_enterprise_ids(request.user))
+    if not mine:
+        raise Http404(_("没有找到该企业。"))
+    enterprise = get_object_or_404(Enterprise, pk=int(request.GET.get("enterprise") or mine[0]))
+    rows = selectors.wallets_for(actor=request.user, enterprise_id=enterprise.pk)
+    claims = selectors.claims_for_enterprise(actor=request.user, enterprise_id=enterprise.pk)
+    return render(
+        request,
+        "ledger/wallet.html",
+        {
+            "active_nav": "ledger",
+            "enterprise": enterprise,
+            "rows": rows,
+            "to_confirm": [c for c in claims if c.state == Claim.State.SUBMITTED],
+            "claims": claims[:50],
+            "history": selectors.wallet_history(actor=request.user, enterprise_id=enterprise.pk),
+        },
+    )
+
+
+@login_required
+@require_POST
+def claim_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    claim = selectors.claim_get(actor=request.user, pk=pk)
+    form = NoteForm(request.POST)
+    note = form.data.get("note", "")[:255]
+    actions = {
+        "confirm": (services.claim_confirm, "ledger:wallet", _("已确认，等待营商专员审核。")),
+        "decline": (services.claim_decline, "ledger:wallet", _("已退回，冻结的额度已回到您的券中。")),
+        "approve": (services.claim_approve, "ledger:staff", _("已核销。")),
+        "reject": (services.claim_reject, "ledger:staff", _("已退回该核销申请。")),
+    }
+    if action not in actions:
+        raise Http404
+    service, back, done = actions[action]
+    try:
+        version = int(request.POST.get("expected_version") or 0) or None
+        service(actor=request.user, claim=claim, expected_version=version, note=note)
+        messages.success(request, done)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    except ValueError:
+        messages.error(request, _("请求有误，请刷新页面后重试。"))
+    return redirect(back)
+
+
+# ----------------------------------------------------------------------------- provider
+@login_required
+def provider(request: HttpRequest) -> HttpResponse:
+    providers = services.provider_ids(request.user)
+    if not providers:
+        raise Http404(_("您不是服务商成员。"))
+    organisation = Organisation.objects.filter(pk__in=providers).order_by("pk").first()
+    assert organisation is not None
+    form = ClaimForm(request.POST or None, provider_ids=providers)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            claim = services.claim_submit(
+                actor=request.user,
+                programme=data["programme"],
+                enterprise=data["enterprise"],
+                provider=organisation,
+                amount_fen=data["amount"],
+                invoice_no=data["invoice_no"],
+                service_from=data["service_from"],
+                service_to=data["service_to"],
+                description=data["description"],
+            )
+            messages.success(
+                request, _("已提交发票 %(no)s 的核销申请，等待企业确认。") % {"no": claim.invoice_no}
+            )
+            return redirect("ledger:provider")
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+    claims = Claim.objects.filter(provider_id__in=providers).select_related("programme", "enterprise")[:100]
+    return render(
+        request,
+        "ledger/provider.html",
+        {"active_nav": "ledger_provider", "organisation": organisation, "form": form, "claims": claims},
+        status=422 if form.errors else 200,
+    )
+
+
+# ----------------------------------------------------------------------------- staff
+def _require_staff(request: HttpRequest) -> None:
+    if not is_staff_member(request.user):
+        raise Http404
+
+
+@login_required
+def staff(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    usage = selectors.programme_usage()
+    cards = []
+    for u in usage:
+        p = u.programme
+        series = selectors.budget_series(account=p.budget_account)
+        cards.append({"u": u, "chart": charts.burn_down(series, p.valid_from, p.valid_until)})
+    bars = [(f"{u.programme.name}", int(fen_to_yuan(u.redeemed_fen) // 10000)) for u in usage]
+    batch_form = BatchGrantForm()
+    return render(
+        request,
+        "ledger/staff.html",
+        {
+            "active_nav": "ledger",
+            "cards": cards,
+            "bars": bars,
+            "clause_budgets": selectors.clause_budgets(),
+            "to_approve": Claim.objects.filter(state=Claim.State.CONFIRMED).select_related(
+                "programme", "enterprise", "provider"
+            )[:100],
+            "recent": Claim.objects.select_related("programme", "enterprise", "provider")[:20],
+            "batch_form": batch_form,
+            "can_grant": has_role(request.user, *services.GRANT_ROLES),
+            "can_approve": has_role(request.user, *services.APPROVE_ROLES),
+            "can_pay": has_role(request.user, *services.PAY_ROLES),
+            "batches": DisbursementBatch.objects.prefetch_related("payments")[:10],
+        },
+    )
+
+
+@login_required
+def batch_grant(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    if not has_role(request.user, *services.GRANT_ROLES):
+        raise PermissionDenied(_("您的角色无权进行此操作。"))
+    form = BatchGrantForm(request.POST or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        programme: Programme = form.cleaned_data["programme"]
+        rows = form.cleaned_data["rows"]
+        if request.POST.get("confirm"):
+            try:
+                done = services.voucher_batch_grant(actor=request.user, programme=programme, rows=rows)
+                messages.success(request, _("已向 %(n)s 家企业发券。") % {"n": len(done)})
+                return redirect("ledger:staff")
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+        preview = services.voucher_batch_preview(actor=request.user, programme=programme, rows=rows)
+    return render(
+        request,
+        "ledger/batch_grant.html",
+        {
+            "active_nav": "ledger",
+            "form": form,
+            "preview": preview,
+            "all_ok": bool(preview) and all(r.ok for r in preview or []),
+            "total_fen": sum(r.amount_fen for r in preview or []),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def disbursement_create(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    try:
+        batch = services.disbursement_batch_create(actor=request.user)
+        messages.success(request, _("已生成拨付批次 #%(n)s。") % {"n": batch.pk})
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect("ledger:staff")
+
+
+@login_required
+@require_POST
+def payment_mark(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    payment = get_object_or_404(Payment, pk=pk)
+    try:
+        services.payment_mark(
+            actor=request.user,
+            payment=payment,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, _("已记录支付结果。"))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect("ledger:staff")
+
+
+def _xlsx(sheets: dict[str, list[list[Any]]], filename: str) -> HttpResponse:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)  # type: ignore[arg-type]
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def export_usage(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    usage = [
+        [
+            _("项目"),
+            _("年度"),
+            _("每家上限（元）"),
+            _("预算剩余（元）"),
+            _("已发券（元）"),
+            _("冻结中（元）"),
+            _("已核销（元）"),
+            _("企业数"),
+        ]
+    ]
+    for u in selectors.programme_usage():
+        usage.append(
+            [
+                u.programme.name,
+                u.programme.year,
+                fen_to_yuan(u.programme.cap_fen),
+                fen_to_yuan(u.budget_left_fen),
+                fen_to_yuan(u.granted_fen),
+                fen_to_yuan(u.held_fen),
+                fen_to_yuan(u.redeemed_fen),
+                u.wallets,
+            ]
+        )
+    budgets = [[_("条款"), _("年度"), _("可用（元）"), _("已核定待拨付（元）"), _("已拨付（元）")]]
+    for b in selectors.clause_budgets():
+        budgets.append(
+            [
+                b["budget"].clause_id,
+                b["budget"].year,
+                fen_to_yuan(b["available_fen"]),
+                fen_to_yuan(b["reserved_fen"]),
+                fen_to_yuan(b["consumed_fen"]),
+            ]
+        )
+    return _xlsx(
+        {str(_("券项目")): usage, str(_("条款预算")): budgets}, f"ledger-{timezone.localdate()}.xlsx"
+    )
+
+
+@login_required
+def export_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    """The bank payment file of one disbursement batch."""
+    _require_staff(request)
+    batch = get_object_or_404(DisbursementBatch, pk=pk)
+    rows: list[list[Any]] = [[_("序号"), _("收款人"), _("金额（元）"), _("用途"), _("状态")]]
+    for n, p in enumerate(batch.payments.select_related("claim", "reservation"), start=1):
+        purpose = (
+            _("券核销 发票%(no)s") % {"no": p.claim.invoice_no}
+            if p.claim
+            else _("政策扶持 案件%(id)s") % {"id": p.reservation.case_id if p.reservation else ""}
+        )
+        rows.append([n, p.payee, fen_to_yuan(p.amount_fen), purpose, p.get_status_display()])
+    return _xlsx({str(_("支付清单")): rows}, f"payment-batch-{batch.pk}.xlsx")

@@ -1,0 +1,24 @@
+"""Menu entries of the ledger module for the shell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shouzhan.core.permissions import is_staff_member, member_enterprise_ids
+
+
+def items(user: Any) -> list[tuple[str, str, str]]:
+    from shouzhan.ledger.services import provider_ids
+
+    out: list[tuple[str, str, str]] = []
+    if is_staff_member(user):
+        out.append(("ledger", _("券与预算"), reverse("ledger:staff")))
+        return out
+    if provider_ids(user):
+        out.append(("ledger_provider", _("核销申请"), reverse("ledger:provider")))
+    if member_enterprise_ids(user):
+        out.append(("ledger", _("我的券"), reverse("ledger:wallet")))
+    return out

@@ -1,0 +1,139 @@
+"""Pages: the wallet, the provider's form with inline errors, staff usage with charts, exports."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from shouzhan.ledger import services
+from shouzhan.ledger.models import Claim
+from tests.ledger.conftest import YEAR
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def granted(programme, officer, make_enterprise):
+    enterprise, owner = make_enterprise(name="光合剧场")
+    services.voucher_grant(actor=officer, programme=programme, enterprise=enterprise, amount_fen=20_000_000)
+    return enterprise, owner
+
+
+def test_wallet_page_shows_balance_and_claims_to_confirm(programme, granted, provider, login_client):
+    enterprise, owner = granted
+    services.claim_submit(
+        actor=provider[1],
+        programme=programme,
+        enterprise=enterprise,
+        provider=provider[0],
+        amount_fen=5_000_000,
+        invoice_no="W-1",
+        service_from=programme.valid_from,
+        service_to=programme.valid_from,
+    )
+    page = login_client(owner).get("/ledger/wallet/").content.decode()
+    assert "150,000.00 元" in page and "50,000.00 元" in page and "W-1" in page and "确认服务已交付" in page
+
+
+def test_confirm_from_the_page(programme, granted, provider, login_client):
+    enterprise, owner = granted
+    claim = services.claim_submit(
+        actor=provider[1],
+        programme=programme,
+        enterprise=enterprise,
+        provider=provider[0],
+        amount_fen=100,
+        invoice_no="W-2",
+        service_from=programme.valid_from,
+        service_to=programme.valid_from,
+    )
+    client = login_client(owner)
+    r = client.post(f"/ledger/claims/{claim.pk}/confirm/", {"expected_version": 1}, follow=True)
+    assert "已确认，等待营商专员审核。" in r.content.decode()
+    assert Claim.objects.get(pk=claim.pk).state == "confirmed"
+    r = client.post(f"/ledger/claims/{claim.pk}/confirm/", {"expected_version": 1}, follow=True)
+    assert "请刷新后再试" in r.content.decode()
+
+
+def test_provider_form_shows_inline_errors(programme, granted, provider, login_client):
+    enterprise, _ = granted
+    client = login_client(provider[1])
+    assert "提交核销申请" in client.get("/ledger/provider/").content.decode()
+    r = client.post(
+        "/ledger/provider/",
+        {
+            "programme": programme.pk,
+            "enterprise": enterprise.pk,
+            "amount": "1.234",
+            "invoice_no": "P-1",
+            "service_from": f"{YEAR}-03-01",
+            "service_to": f"{YEAR}-02-01",
+        },
+    )
+    assert r.status_code == 422
+    body = r.content.decode()
+    assert "金额最多保留两位小数（到分）" in body and "服务期结束日期不能早于开始日期。" in body
+    r = client.post(
+        "/ledger/provider/",
+        {
+            "programme": programme.pk,
+            "enterprise": enterprise.pk,
+            "amount": "300000",
+            "invoice_no": "P-1",
+            "service_from": f"{YEAR}-03-01",
+            "service_to": f"{YEAR}-03-02",
+        },
+    )
+    assert r.status_code == 422 and "券余额不足" in r.content.decode()
+    r = client.post(
+        "/ledger/provider/",
+        {
+            "programme": programme.pk,
+            "enterprise": enterprise.pk,
+            "amount": "1,000.50",
+            "invoice_no": "P-1",
+            "service_from": f"{YEAR}-03-01",
+            "service_to": f"{YEAR}-03-02",
+        },
+        follow=True,
+    )
+    assert "已提交发票 P-1 的核销申请" in r.content.decode()
+    assert Claim.objects.get().amount_fen == 100_050
+
+
+def test_staff_page_chart_and_exports(programme, granted, officer, login_client):
+    client = login_client(officer)
+    page = client.get("/ledger/staff/").content.decode()
+    assert "<polyline" in page and "预算燃尽" in page and "4,800,000.00 元" in page
+    r = client.get("/ledger/staff/export.xlsx")
+    sheet = load_workbook(io.BytesIO(r.content))["券项目"]
+    assert [c.value for c in sheet[2]][:5] == [programme.name, YEAR, 1000000, 4800000, 200000]
+
+
+def test_batch_grant_preview_then_confirm(programme, officer, login_client, make_enterprise):
+    make_enterprise(name="甲公司")
+    client = login_client(officer)
+    r = client.post(
+        "/ledger/staff/grant/", {"programme": programme.pk, "rows": "甲公司, 1000000.01\n乙公司, 1"}
+    )
+    assert r.status_code == 422 and "第 2 行：没有找到企业“乙公司”。" in r.content.decode()
+    r = client.post("/ledger/staff/grant/", {"programme": programme.pk, "rows": "甲公司, 1000000.01"})
+    assert "超过每年每项上限" in r.content.decode() and "确认发放" not in r.content.decode()
+    r = client.post(
+        "/ledger/staff/grant/",
+        {"programme": programme.pk, "rows": "甲公司，200000", "confirm": "1"},
+        follow=True,
+    )
+    assert "已向 1 家企业发券。" in r.content.decode()
+
+
+def test_strangers_see_nothing(programme, granted, login_client, make_enterprise, make_user):
+    _other, stranger = make_enterprise()
+    client = login_client(stranger)
+    assert client.get(f"/ledger/wallet/?enterprise={granted[0].pk}").status_code == 404
+    assert client.get("/ledger/staff/").status_code == 404
+    assert client.get("/ledger/provider/").status_code == 404
+    assert client.get("/ledger/staff/export.xlsx").status_code == 404
+    assert client.get("/ledger/").status_code == 302
