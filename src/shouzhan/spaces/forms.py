@@ -30,7 +30,7 @@ class BookingForm(forms.Form):
     def __init__(self, *args: Any, resource: Resource, enterprises: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.resource = resource
-        self.fields["enterprise"].choices = [(e.pk, e.name) for e in enterprises]
+        self.fields["enterprise"].choices = [(e.pk, e.name) for e in enterprises]  # type: ignore[attr-defined]
         if len(enterprises) == 1:
             self.fields["enterprise"].widget = forms.HiddenInput()
         if resource.unit == Resource.Unit.DAY:
@@ -40,7 +40,7 @@ class BookingForm(forms.Form):
             self.fields["start"].required = True
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.resource.unit == Resource.Unit.DAY or not data.get("date") or not data.get("start"):
             return data
         if not data.get("minutes"):
@@ -67,7 +67,7 @@ class TenancyForm(forms.Form):
     months = forms.IntegerField(label=_("租期（月）"), min_value=1, max_value=60, initial=12)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("enterprise") and not data.get("tenancy"):
             raise forms.ValidationError(_("请填写企业编号（入驻）或原租用编号（换租）"))
         return data
