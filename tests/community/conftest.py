@@ -30,7 +30,12 @@ def caseworker(make_user: Callable[..., Any]) -> Any:
 def make_event(caseworker: Any) -> Callable[..., Event]:
     def make(capacity: int = 2, title: str = "第二场 OPC 创业能力沙龙", **data: Any) -> Event:
         start = timezone.now() + dt.timedelta(days=3)
-        values = {"title": title, "capacity": capacity, "starts_at": start, "ends_at": start + dt.timedelta(hours=3)}
+        values = {
+            "title": title,
+            "capacity": capacity,
+            "starts_at": start,
+            "ends_at": start + dt.timedelta(hours=3),
+        }
         values.update(data)
         return services.event_create(actor=caseworker, data=values)
 
@@ -41,6 +46,8 @@ def make_event(caseworker: Any) -> Callable[..., Event]:
 def make_mentor(make_user: Callable[..., Any]) -> Callable[..., MentorProfile]:
     def make(name: str = "陈导", expertise: str = "微短剧、智能体、融资") -> MentorProfile:
         user = make_user(role=Role.MENTOR, name=name)
-        return services.mentor_profile_save(actor=user, user=user, data={"expertise": expertise, "headline": "创业导师"})
+        return services.mentor_profile_save(
+            actor=user, user=user, data={"expertise": expertise, "headline": "创业导师"}
+        )
 
     return make

@@ -94,15 +94,21 @@ def test_feedback_by_panel_mentor_on_presented_project(
     services.event_update(actor=caseworker, event=event, data={"mentors": [mentor]})
     services.registration_create(actor=owner, event=event, project=project)
 
-    fb = services.feedback_save(actor=mentor.user, event=event, project=project, text="选题扎实，建议先做三集试播。")
+    fb = services.feedback_save(
+        actor=mentor.user, event=event, project=project, text="选题扎实，建议先做三集试播。"
+    )
     assert fb.text == "选题扎实，建议先做三集试播。"
-    services.feedback_save(actor=mentor.user, event=event, project=project, text="修改：先做五集试播，再找平台。")
+    services.feedback_save(
+        actor=mentor.user, event=event, project=project, text="修改：先做五集试播，再找平台。"
+    )
     assert Feedback.objects.get().text == "修改：先做五集试播，再找平台。"
     assert list(mentor.followed_projects.all()) == [project]
     with pytest.raises(PermissionDenied, match="不在本场活动的点评导师名单中"):
         services.feedback_save(actor=outsider.user, event=event, project=project, text="我也来说两句话")
     # The team sees it; another enterprise does not.
-    assert [f.text for f in selectors.feedback_for_team(actor=owner, project=project)] == ["修改：先做五集试播，再找平台。"]
+    assert [f.text for f in selectors.feedback_for_team(actor=owner, project=project)] == [
+        "修改：先做五集试播，再找平台。"
+    ]
     _, stranger = make_enterprise()
     with pytest.raises(Exception, match="没有找到该项目"):
         selectors.feedback_for_team(actor=stranger, project=project)
@@ -118,7 +124,10 @@ def test_office_hour_booked_once(make_mentor: Any, make_user: Any) -> None:
 
     mentor = make_mentor()
     slot = services.office_hour_create(
-        actor=mentor.user, starts_at=timezone.now() + dt.timedelta(days=2), minutes=30, place="上钢营商服务中心"
+        actor=mentor.user,
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        minutes=30,
+        place="上钢营商服务中心",
     )
     a, b = make_user(), make_user()
     services.office_hour_book(actor=a, slot=slot, topic="融资路演怎么准备")
