@@ -1,0 +1,189 @@
+"""Ledger benchmark: approved voucher claims per second with 16 concurrent clients on PostgreSQL.
+
+Creates its own database (`shouzhan_bench`), migrates it, grants vouchers to 64 enterprises,
+submits and confirms the claims (not timed), then times their approval:
+  * baseline: one client approving claims serially (measured in this run);
+  * 16 client threads, each with its own connection, approving the rest;
+and checks the books at the end (every entry sums to zero, no balance below zero or above a cap,
+stored totals equal the entries). Skips with a message if PostgreSQL is not reachable.
+Runs in a child process so its Django settings never mix with another benchmark's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+DB = "shouzhan_bench"
+CLIENTS = 16
+CLAIMS = int(os.environ.get("BENCH_LEDGER_CLAIMS", "800"))
+BASELINE = int(os.environ.get("BENCH_LEDGER_BASELINE", "150"))
+ENTERPRISES = 64
+PROVIDERS = 4
+
+
+def main() -> None:
+    try:
+        import psycopg
+
+        psycopg.connect(f"{BASE_URL}/postgres", connect_timeout=3).close()
+    except Exception as exc:
+        print(f"skipped: PostgreSQL not reachable at {BASE_URL} ({exc.__class__.__name__})")
+        return
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "DATABASE_URL": f"{BASE_URL}/{DB}"}
+    subprocess.run([sys.executable, __file__, "--child"], env=env, check=True)
+
+
+def _parallel(items: list, work, clients: int = CLIENTS) -> float:
+    """Run work(item) over items from `clients` threads; returns wall seconds."""
+    from django.db import connection
+
+    barrier = threading.Barrier(clients + 1)
+    errors: list[BaseException] = []
+
+    def worker(k: int) -> None:
+        try:
+            barrier.wait()
+            for item in items[k::clients]:
+                work(item)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - started
+
+
+def child() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{BASE_URL}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouzhan.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    from shouzhan.accounts.models import Membership, Organisation, User
+    from shouzhan.ledger import selectors, services
+    from shouzhan.ledger.models import Claim
+    from shouzhan.policies.services import catalogue_sync
+    from shouzhan.registry.models import Enterprise
+
+    catalogue_sync(actor="system:bench", directory=settings.CATALOGUE_DIR)
+    officer = User.objects.create_user(
+        name="bench officer", password=None, mobile="13900000001", role="policy_officer"
+    )
+    caseworker = User.objects.create_user(
+        name="bench caseworker", password=None, mobile="13900000002", role="caseworker"
+    )
+    providers = []
+    for i in range(PROVIDERS):
+        org = Organisation.objects.create(name=f"服务商{i}", kind=Organisation.Kind.PROVIDER)
+        user = User.objects.create_user(name=f"provider {i}", password=None, mobile=f"139000001{i:02d}")
+        Membership.objects.create(user=user, organisation=org, is_owner=True)
+        providers.append((org, user))
+    year = 2026
+    programme = services.programme_open(
+        actor=officer,
+        item="compute",
+        year=year,
+        valid_from=dt.date(year, 1, 1),
+        valid_until=dt.date(year, 12, 31),
+        budget_fen=ENTERPRISES * 100_000_000,
+        providers=[p[0] for p in providers],
+    )
+    enterprises = []
+    for i in range(ENTERPRISES):
+        org = Organisation.objects.create(name=f"企业{i}")
+        owner = User.objects.create_user(name=f"owner {i}", password=None, mobile=f"13900002{i:03d}")
+        Membership.objects.create(user=owner, organisation=org, is_owner=True)
+        enterprise = Enterprise.objects.create(name=f"企业{i}", organisation=org)
+        services.voucher_grant(
+            actor=officer, programme=programme, enterprise=enterprise, amount_fen=programme.cap_fen
+        )
+        enterprises.append((enterprise, owner))
+    total = CLAIMS + BASELINE
+    amount = programme.cap_fen // (total // ENTERPRISES + 1)
+
+    def submit(i: int) -> None:
+        enterprise, owner = enterprises[i % ENTERPRISES]
+        org, user = providers[i % PROVIDERS]
+        claim = services.claim_submit(
+            actor=user,
+            programme=programme,
+            enterprise=enterprise,
+            provider=org,
+            amount_fen=amount,
+            invoice_no=f"B{i:06d}",
+            service_from=dt.date(year, 3, 1),
+            service_to=dt.date(year, 3, 31),
+        )
+        services.claim_confirm(actor=owner, claim=claim, expected_version=1)
+
+    setup_claims = _parallel(list(range(total)), submit)
+    print(
+        f"setup: migrate + {ENTERPRISES} wallets + {total} claims submitted and confirmed "
+        f"in {time.perf_counter() - started:.1f} s (claims: {total / setup_claims:.0f}/s for submit+confirm)"
+    )
+    ids = list(Claim.objects.filter(state="confirmed").order_by("id").values_list("id", flat=True))
+
+    def approve(pk: int) -> None:
+        claim = Claim(pk=pk)
+        services.claim_approve(actor=caseworker, claim=claim, expected_version=2)
+
+    baseline_ids, concurrent_ids = ids[:BASELINE], ids[BASELINE:]
+    t0 = time.perf_counter()
+    for pk in baseline_ids:
+        approve(pk)
+    serial_rate = len(baseline_ids) / (time.perf_counter() - t0)
+    seconds = _parallel(concurrent_ids, approve)
+    rate = len(concurrent_ids) / seconds
+    check = selectors.books_check()
+    approved = Claim.objects.filter(state="approved").count()
+    print(f"baseline, 1 client serially: {serial_rate:.0f} approved claims/s ({len(baseline_ids)} claims)")
+    print(
+        f"{CLIENTS} concurrent clients: {rate:.0f} approved claims/s ({len(concurrent_ids)} claims in {seconds:.2f} s)"
+    )
+    print(
+        f"ratio vs baseline: {rate / serial_rate:.2f}x; goal ≥ 500/s: {'met' if rate >= 500 else 'NOT met'}"
+    )
+    ok = check.ok and approved == total
+    print(
+        f"invariants: {'OK' if ok else 'FAILED'} — sum of entries {check.entries_total_fen}, approved {approved}/{total}, "
+        f"unbalanced {len(check.unbalanced_journals)}, drifted {len(check.drifted_accounts)}, "
+        f"negative {len(check.negative_accounts)}, over cap {len(check.over_cap_accounts)}"
+    )
+    from django.db import connection
+
+    connection.close()
+    if not ok:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    if "--child" in sys.argv:
+        child()
+    else:
+        main()
