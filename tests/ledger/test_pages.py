@@ -137,3 +137,18 @@ def test_strangers_see_nothing(programme, granted, login_client, make_enterprise
     assert client.get("/ledger/provider/").status_code == 404
     assert client.get("/ledger/staff/export.xlsx").status_code == 404
     assert client.get("/ledger/").status_code == 302
+
+
+def test_demo_is_idempotent(catalogue):
+    from shouzhan.demo_data import load_demo as registry_demo
+    from shouzhan.ledger.demo import load_demo
+    from shouzhan.ledger.models import Claim, Programme
+
+    registry_demo()
+    first = load_demo()
+    assert load_demo() == first and "算力券" in first
+    assert Programme.objects.count() == 3
+    assert sorted(Claim.objects.values_list("state", flat=True)) == ["approved", "confirmed", "submitted"]
+    from shouzhan.ledger.selectors import books_check
+
+    assert books_check().ok
