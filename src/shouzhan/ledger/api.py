@@ -235,7 +235,7 @@ _DECISIONS = {
     response={200: ClaimOut},
     summary="confirm / decline (enterprise), approve / reject (caseworker); Idempotency-Key supported",
 )
-def claim_decide(request: HttpRequest, claim_id: int, action: str, payload: DecisionIn) -> tuple[int, Any]:
+def claim_decide(request: HttpRequest, claim_id: int, action: str, payload: DecisionIn) -> Status:
     if action not in _DECISIONS:
         raise HttpError(404, "unknown action / 未知操作")
 

@@ -30,7 +30,7 @@ def run_once(request: HttpRequest, payload: Any, work: Callable[[], tuple[int, A
     digest = hashlib.sha256(
         json.dumps({"path": request.path, "body": payload}, sort_keys=True, default=str).encode()
     ).hexdigest()
-    user_id = request.user.pk
+    user_id = int(request.user.pk or 0)
 
     def replay(stored: IdempotencyKey) -> tuple[int, Any]:
         if stored.request_hash != digest or stored.endpoint != request.path:

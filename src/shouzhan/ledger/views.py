@@ -250,7 +250,7 @@ def _xlsx(sheets: dict[str, list[list[Any]]], filename: str) -> HttpResponse:
 @login_required
 def export_usage(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
-    usage = [
+    usage: list[list[Any]] = [
         [
             _("项目"),
             _("年度"),
@@ -275,7 +275,9 @@ def export_usage(request: HttpRequest) -> HttpResponse:
                 u.wallets,
             ]
         )
-    budgets = [[_("条款"), _("年度"), _("可用（元）"), _("已核定待拨付（元）"), _("已拨付（元）")]]
+    budgets: list[list[Any]] = [
+        [_("条款"), _("年度"), _("可用（元）"), _("已核定待拨付（元）"), _("已拨付（元）")]
+    ]
     for b in selectors.clause_budgets():
         budgets.append(
             [
