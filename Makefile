@@ -44,8 +44,12 @@ migrate: install
 demo: migrate
 	$(VENV)/bin/shouzhan demo
 
+# The site and, beside it, the background worker (deadline reminders and overdue alerts);
+# stopping `make run` stops both.
 run: sysdeps demo
 	@echo "首站 Shouzhan → http://$(HOST):$(PORT)/"
+	@$(PY) manage.py cases_worker --interval 300 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	SHOUZHAN_DEBUG=$${SHOUZHAN_DEBUG:-0} $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install

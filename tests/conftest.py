@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -20,34 +19,37 @@ from shouzhan.registry.models import Enterprise
 PASSWORD = "Shouzhan-2026!"
 _counter = itertools.count(1)
 
-# The audit trail refuses UPDATE/DELETE/TRUNCATE by trigger. Django's test flush (transactional
-# tests, the live server) must empty it between tests, so tests — and only tests — lift the
-# triggers around the flush and put them back afterwards.
+# Append-only tables (the audit trail, the ledger) refuse UPDATE/DELETE/TRUNCATE by trigger.
+# Django's test flush (transactional tests, the live server) must empty them between tests, so
+# tests — and only tests — lift every trigger around the flush and put them back afterwards.
 _original_flush = BaseDatabaseOperations.execute_sql_flush
 
 
-def _flush_with_audit_triggers_lifted(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
-    triggers = importlib.import_module("shouzhan.core.migrations.0002_audit_append_only")
-
-    vendor = self.connection.vendor
-    with self.connection.cursor() as cursor:
-        if vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER USER")
-        else:
-            for sql in triggers.SQLITE_REVERSE:
-                cursor.execute(sql)
+def _flush_with_triggers_lifted(self: BaseDatabaseOperations, sql_list: Iterable[str]) -> None:
+    connection = self.connection
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            _original_flush(self, sql_list)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        triggers = cursor.fetchall()
+        for name, _sql in triggers:
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
     try:
         _original_flush(self, sql_list)
     finally:
-        with self.connection.cursor() as cursor:
-            if vendor == "postgresql":
-                cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER USER")
-            else:
-                for sql in triggers.SQLITE:
-                    cursor.execute(sql)
+        with connection.cursor() as cursor:
+            for _name, sql in triggers:
+                cursor.execute(sql)
 
 
-BaseDatabaseOperations.execute_sql_flush = _flush_with_audit_triggers_lifted  # type: ignore[method-assign]
+BaseDatabaseOperations.execute_sql_flush = _flush_with_triggers_lifted  # type: ignore[method-assign,assignment]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
