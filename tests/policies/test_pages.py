@@ -173,3 +173,13 @@ def test_enterprise_home_summarises_policy_matches(
     assert "企业本身" in block and "分镜智能体" in block
     # The agent: hu8.agent_rd (600,000) + xuhui.agent_rd (cap 3,000,000) + desk-fee relief.
     assert "可申报 3" in block and "3,600,000.00 元" in block
+
+
+def test_calculator_links_eligible_clauses_to_the_application_form(
+    catalogue: Any, make_enterprise: Any, login_client: Any
+) -> None:
+    enterprise, owner = make_enterprise(district="徐汇", is_startup=True, in_cluster=True)
+    project = Project.objects.create(enterprise=enterprise, kind="agent", title="智能体", self_developed=True)
+    html = login_client(owner).get("/policies/calculator/", {"project": project.pk}).content.decode()
+    assert f'href="/cases/apply/xuhui.agent_rd/?project={project.pk}"' in html
+    assert "/cases/apply/hu8.agent_rd/" not in html  # unknown: not offered until the facts decide it

@@ -169,6 +169,8 @@ def calculator(request: HttpRequest) -> HttpResponse:
         "views": views,
         "missing_fields": {field_name(f) for f in missing},
         "not_eligible": [v for v in views or [] if v.status == "not_eligible"],
+        # Members apply for their own enterprise; the form refuses anything the facts do not support.
+        "can_apply": enterprise is not None and enterprise.pk in ids,
         "on": on,
     }
     template = "policies/_calculator.html" if getattr(request, "htmx", False) else "policies/calculator.html"
