@@ -24,7 +24,10 @@ def test_calendar_book_and_clash_with_alternatives(
     b, owner_b = make_enterprise(name="乙直播")
     ca, cb = login_client(owner_a), login_client(owner_b)
     page = ca.get(f"/spaces/r/{live_room.pk}/?week={day.isoformat()}&start={day.isoformat()}T10:00")
-    assert page.status_code == 200 and 'name="start" value="10:00"' in page.content.decode()
+    html = page.content.decode()
+    assert page.status_code == 200 and 'name="start" value="10:00"' in html
+    # ISO, not the zh-hans "2026/11/30" a browser's date input would show as empty (and refuse to submit).
+    assert f'type="date" name="date" value="{day.isoformat()}"' in html
     form = {"enterprise": a.pk, "date": day.isoformat(), "start": "10:00", "minutes": "120", "people": "2"}
     assert ca.post(f"/spaces/r/{live_room.pk}/book/", form).status_code == 302
     clash = cb.post(f"/spaces/r/{live_room.pk}/book/", {**form, "enterprise": b.pk})

@@ -11,14 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from shouzhan.spaces.models import Resource
 
+ISO_DATE = "%Y-%m-%d"
 HOURS = [(str(m), _("%(h)s 小时") % {"h": f"{m / 60:g}"}) for m in range(30, 12 * 60 + 1, 30)]
 
 
 class BookingForm(forms.Form):
     enterprise = forms.TypedChoiceField(label=_("预约企业"), coerce=int)
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    # <input type="date"> only accepts ISO dates: the zh-hans default format (2026/11/30) would leave it
+    # empty in the browser, and the required field would block the submit.
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
     start = forms.TimeField(
-        label=_("开始时间"), required=False, widget=forms.TimeInput(attrs={"type": "time", "step": 1800})
+        label=_("开始时间"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time", "step": 1800}, format="%H:%M"),
     )
     minutes = forms.TypedChoiceField(
         label=_("时长"), choices=HOURS, coerce=int, initial="120", required=False
@@ -63,7 +68,9 @@ class TenancyForm(forms.Form):
     resource = forms.ModelChoiceField(
         label=_("空间"), queryset=Resource.objects.filter(unit=Resource.Unit.MONTH).select_related("site")
     )
-    start_on = forms.DateField(label=_("起租日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_on = forms.DateField(
+        label=_("起租日期"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+    )
     months = forms.IntegerField(label=_("租期（月）"), min_value=1, max_value=60, initial=12)
 
     def clean(self) -> dict[str, Any]:
