@@ -47,7 +47,7 @@ class ListingForm(forms.Form):
 
     def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = owners
+        self.fields["owner"].choices = owners  # type: ignore[attr-defined]
 
     def service_data(self) -> dict[str, Any]:
         return {

@@ -76,7 +76,7 @@ def my_registration(*, actor: Any, event: Event) -> Registration | None:
 
 def my_registrations(*, actor: Any) -> QuerySet[Registration]:
     return (
-        Registration.objects.filter(user_id=getattr(actor, "pk", None))
+        Registration.objects.filter(user_id=getattr(actor, "pk", None) or 0)
         .select_related("event", "project")
         .order_by("-event__starts_at")
     )

@@ -254,7 +254,7 @@ def registration_check_in(*, actor: Any, event: Event, code: str) -> Registratio
 
 # ------------------------------------------------------------------------------------------ mentors
 def _mentor_of(actor: Any) -> MentorProfile:
-    profile = MentorProfile.objects.filter(user_id=getattr(actor, "pk", None)).first()
+    profile = MentorProfile.objects.filter(user_id=getattr(actor, "pk", None) or 0).first()
     if profile is None or not has_role(actor, Role.MENTOR):
         raise PermissionDenied(_("只有导师可以进行此操作"))
     return profile

@@ -166,11 +166,8 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         _error(request, exc)
     else:
         messages.success(request, _("已取消报名"))
-    return redirect(
-        request.POST.get("next")
-        if request.POST.get("next", "").startswith("/community/")
-        else reverse("community:my_events")
-    )
+    nxt = request.POST.get("next", "")
+    return redirect(nxt if nxt.startswith("/community/") else reverse("community:my_events"))
 
 
 @login_required
@@ -539,7 +536,7 @@ def person_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     person = selectors.person_of(actor=request.user)
-    if person is not None and person.listings.exists():
+    if person is not None and Listing.objects.filter(owner_person=person).exists():
         return redirect("community:person", pk=person.pk)
     needs = selectors.my_needs(actor=request.user)
     return render(
