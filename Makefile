@@ -48,7 +48,8 @@ demo: migrate
 # stopping `make run` stops both.
 run: sysdeps demo
 	@echo "首站 Shouzhan → http://$(HOST):$(PORT)/"
-	@$(PY) manage.py cases_worker --interval 300 & worker=$$!; \
+	@$(PY) manage.py cases_schedule
+	@$(PY) manage.py db_worker --interval 5 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	SHOUZHAN_DEBUG=$${SHOUZHAN_DEBUG:-0} $(PY) manage.py runserver $(HOST):$(PORT)
 
