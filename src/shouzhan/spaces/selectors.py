@@ -28,8 +28,41 @@ CELL_MINUTES = 30
 BOOKABLE = [k for k in Resource.Kind.values if k not in {"desk", "office", "floor"}]
 
 
-def site_list() -> QuerySet[Site]:
-    return Site.objects.prefetch_related("floors", "resources")
+def site_list(*, kind: str | None = None, district: str | None = None) -> QuerySet[Site]:
+    qs = Site.objects.prefetch_related("floors", "resources")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if district:
+        qs = qs.filter(district=district)
+    return qs
+
+
+def resource_list(
+    *,
+    site_id: int | None = None,
+    kind: str | None = None,
+    floor: int | None = None,
+    min_capacity: int | None = None,
+    bookable: bool | None = None,
+    active_only: bool = True,
+) -> QuerySet[Resource]:
+    """Resources with filters; `bookable` means booked by time slot (not rented by the month)."""
+    qs = Resource.objects.select_related("site", "floor")
+    if active_only:
+        qs = qs.filter(is_active=True)
+    if site_id is not None:
+        qs = qs.filter(site_id=site_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if floor is not None:
+        qs = qs.filter(floor__number=floor)
+    if min_capacity is not None:
+        qs = qs.filter(capacity__gte=min_capacity)
+    if bookable is True:
+        qs = qs.exclude(unit=Resource.Unit.MONTH)
+    elif bookable is False:
+        qs = qs.filter(unit=Resource.Unit.MONTH)
+    return qs.order_by("site_id", "floor__number", "kind", "name", "id")
 
 
 def site_get(*, pk: int) -> Site:
@@ -66,6 +99,46 @@ def waitlist_get(*, actor: Any, pk: int) -> WaitlistEntry:
     if entry is None:
         raise Http404(_("没有找到该候补。"))
     return entry
+
+
+def tenancy_get(*, actor: Any, pk: int) -> Tenancy:
+    tenancy = (
+        scope_to_enterprises(actor, Tenancy.objects.select_related("resource__site", "enterprise"))
+        .filter(pk=pk)
+        .first()
+    )
+    if tenancy is None:
+        raise Http404(_("没有找到该租用。"))
+    return tenancy
+
+
+def tenancies_for(
+    *, actor: Any, enterprise_id: int | None = None, status: str | None = None
+) -> QuerySet[Tenancy]:
+    """Tenancies the actor may read: staff all, members their own enterprise's, anyone else none."""
+    qs = scope_to_enterprises(actor, Tenancy.objects.select_related("resource__site", "enterprise"))
+    if enterprise_id is not None:
+        qs = qs.filter(enterprise_id=enterprise_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("enterprise_id", "start_on", "id")
+
+
+def booking_enterprise(*, actor: Any, enterprise_id: int | None) -> Any:
+    """The enterprise a booking is for: the one named (404 if the actor may not read it), or the actor's
+    only enterprise when none is named."""
+    from shouzhan.registry.selectors import enterprise_get
+
+    if enterprise_id is not None:
+        return enterprise_get(actor=actor, pk=enterprise_id)
+    mine = my_enterprises(actor=actor)
+    if len(mine) == 1:
+        return mine[0]
+    from django.core.exceptions import ValidationError
+
+    raise ValidationError(
+        {"enterprise_id": [_("请指定预约企业") if mine else _("只有入驻企业的成员可以预约。")]}
+    )
 
 
 def my_enterprises(*, actor: Any) -> list[Any]:
@@ -173,6 +246,44 @@ def resource_week(*, actor: Any, resource: Resource, monday: dt.date) -> Week:
             row.append(cell)
         week.rows.append(row)
     return week
+
+
+@dataclass
+class Span:
+    start: dt.datetime
+    end: dt.datetime
+    state: str
+    label: str = ""
+    booking_id: int | None = None
+
+
+def resource_availability(*, actor: Any, resource: Resource, monday: dt.date) -> dict[dt.date, list[Span]]:
+    """The week calendar as spans per day: consecutive half-hour cells of one state (and one booking)
+    merged, e.g. 08:00–10:00 free, 10:00–12:00 taken, 12:00–12:15 buffer… — the API's availability."""
+    week = resource_week(actor=actor, resource=resource, monday=monday)
+    tz = timezone.get_current_timezone()
+    closes = resource.closes_at or dt.time(23, 59)
+    out: dict[dt.date, list[Span]] = {}
+    step = dt.timedelta(minutes=CELL_MINUTES)
+    for i, day in enumerate(week.days):
+        spans: list[Span] = []
+        last = dt.datetime.combine(day, closes, tzinfo=tz)
+        if closes == dt.time(23, 59):
+            last = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+        for row in week.rows:
+            cell = row[i]
+            end = min(cell.start + step, last)
+            prev = spans[-1] if spans else None
+            if (
+                prev is not None
+                and prev.end == cell.start
+                and (prev.state, prev.label, prev.booking_id) == (cell.state, cell.label, cell.booking_id)
+            ):
+                prev.end = end
+            else:
+                spans.append(Span(cell.start, end, cell.state, cell.label, cell.booking_id))
+        out[day] = spans
+    return out
 
 
 def site_week(*, site: Site, monday: dt.date, kinds: list[str] | None = None) -> list[dict[str, Any]]:
