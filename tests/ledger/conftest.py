@@ -3,43 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db.backends.base.operations import BaseDatabaseOperations
 
 from shouzhan.accounts.models import Membership, Organisation, User
 from shouzhan.core.roles import Role
 from shouzhan.ledger import services
 from shouzhan.ledger.models import Programme
 
-# Ledger entries and journals are append-only by trigger. On SQLite a test flush empties tables with
-# DELETE, so — like the audit trail in tests/conftest.py — tests lift those triggers around the flush.
-# (PostgreSQL flushes with TRUNCATE, which row triggers do not see.)
-_flush = BaseDatabaseOperations.execute_sql_flush
-
-
-def _flush_with_ledger_triggers_lifted(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
-    if self.connection.vendor != "sqlite":
-        return _flush(self, sql_list)
-    triggers = importlib.import_module("shouzhan.ledger.migrations.0002_ledger_triggers")
-    with self.connection.cursor() as cursor:
-        for sql in triggers.SQLITE_APPEND_ONLY_REVERSE:
-            cursor.execute(sql)
-    try:
-        _flush(self, sql_list)
-    finally:
-        with self.connection.cursor() as cursor:
-            for sql in triggers.SQLITE_APPEND_ONLY:
-                cursor.execute(sql)
-
-
-if not getattr(_flush, "_ledger", False):
-    _flush_with_ledger_triggers_lifted._ledger = True  # type: ignore[attr-defined]
-    BaseDatabaseOperations.execute_sql_flush = _flush_with_ledger_triggers_lifted  # type: ignore[method-assign]
+# Ledger entries and journals are append-only by trigger; tests/conftest.py lifts every trigger
+# around Django's test flush.
 
 YEAR = 2026
 CAP = 100_000_000  # 1,000,000 yuan in fen: asserted against the catalogue, not used to configure anything
