@@ -8,8 +8,13 @@ from shouzhan.spaces.services import FILMING_CASE_TYPE
 
 
 def on_case_state_changed(sender: Any, *, case: Any, to_state: str, actor: Any = None, **kwargs: Any) -> None:
-    """`approved` confirms the pending booking; `rejected` frees it and offers the slot to the waitlist."""
-    if getattr(case, "case_type", None) != FILMING_CASE_TYPE or to_state not in {"approved", "rejected"}:
+    """`approved` confirms the pending booking; `rejected` (refused) and `withdrawn` (by the applicant) free
+    it and offer the slot to the waitlist."""
+    if getattr(case, "case_type", None) != FILMING_CASE_TYPE or to_state not in {
+        "approved",
+        "rejected",
+        "withdrawn",
+    }:
         return
     from django.contrib.contenttypes.models import ContentType
 
@@ -25,5 +30,8 @@ def on_case_state_changed(sender: Any, *, case: Any, to_state: str, actor: Any =
     system = actor if getattr(actor, "is_authenticated", False) else "system:cases"
     if to_state == "approved":
         services.booking_confirm(actor=system, booking=booking, note=note)
+    elif to_state == "rejected":
+        reason = getattr(case, "decision_reasons", "") or ""
+        services.booking_reject(actor=system, booking=booking, note=f"{note} {reason}".strip())
     else:
-        services.booking_reject(actor=system, booking=booking, note=note)
+        services.booking_withdraw(actor=system, booking=booking, note=note)

@@ -446,6 +446,26 @@ def booking_reject(*, actor: Any, booking: Booking, note: str = "") -> Booking:
     return booking
 
 
+@transaction.atomic
+def booking_withdraw(*, actor: Any, booking: Booking, note: str = "") -> Booking:
+    """The applicant withdrew the 协拍 request: the pending booking is cancelled (no fee) and the slot is
+    offered to the waitlist."""
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.status != Booking.Status.PENDING:
+        return booking
+    _set_status(
+        actor=actor,
+        booking=booking,
+        status=Booking.Status.CANCELLED,
+        action="spaces.booking_withdraw",
+        note=note,
+        cancelled_at=timezone.now(),
+        cancel_reason=(note or "")[:255],
+    )
+    _offer_waitlist(booking)
+    return booking
+
+
 # ------------------------------------------------------------------------------------------ waitlist
 @transaction.atomic
 def waitlist_join(
