@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,10 +10,26 @@ class CommunityConfig(AppConfig):
     verbose_name = _("社区与对接")
 
     def ready(self) -> None:
-        try:
-            from shouzhan.cases.signals import case_state_changed
-        except ImportError:  # pragma: no cover — deployed without the cases module
-            return
+        from django.db.models.signals import post_delete, post_save
+
+        from shouzhan.cases.signals import case_state_changed
         from shouzhan.community.receivers import on_case_state_changed
+        from shouzhan.policies.models import PolicyVersion
+        from shouzhan.registry.models import Enterprise, Project
 
         case_state_changed.connect(on_case_state_changed, dispatch_uid="community.introduction_outcome")
+        # Search covers policies and the registry too: a published policy version or a changed
+        # enterprise or project makes the index stale at once, not only after its refresh interval.
+        for model in (PolicyVersion, Enterprise, Project):
+            post_save.connect(
+                _search_stale, sender=model, dispatch_uid=f"community.search.{model.__name__}.save"
+            )
+            post_delete.connect(
+                _search_stale, sender=model, dispatch_uid=f"community.search.{model.__name__}.del"
+            )
+
+
+def _search_stale(**_: Any) -> None:
+    from shouzhan.community.search import live
+
+    live.invalidate()
