@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import QuerySet
@@ -16,11 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouzhan.core.permissions import (
+    has_role,
     is_staff_member,
     member_enterprise_ids,
     require_enterprise_read,
     scope_to_enterprises,
 )
+from shouzhan.core.roles import Role
 from shouzhan.spaces import fees
 from shouzhan.spaces.models import Booking, Floor, Resource, Site, Tenancy, WaitlistEntry
 
@@ -481,3 +484,101 @@ def occupancy_by_kind(*, on: dt.date | None = None) -> list[tuple[str, int]]:
             used = sum(1 for i in ids if i in rented or i in booked)
             rows.append((str(label), round(100 * used / len(ids))))
     return rows
+
+
+# ------------------------------------------------------------------------------------------ occupancy over time
+INSIGHT_ROLES = (Role.LEADER, Role.ADMIN, Role.CASEWORKER, Role.AUDITOR, Role.POLICY_OFFICER)
+WEEKS_BACK = 8
+WEEKS_AHEAD = 4
+
+
+def require_insight(actor: Any) -> None:
+    """Leaders' charts are for the centre's staff; anyone else is told nothing exists (404)."""
+    if not has_role(actor, *INSIGHT_ROLES):
+        raise Http404(_("没有找到该页面。"))
+
+
+@dataclass
+class OccupancySeries:
+    """Per kind, the share (%) of capacity held in each week: booked hours over opening hours for rooms,
+    studios and sites (pending and confirmed bookings), rented days over days for desks, offices, floors."""
+
+    weeks: list[dt.date]  # Mondays, oldest first
+    current: int  # index of this week in `weeks`
+    series: list[tuple[str, str, list[int]]]  # (kind, label, percent per week)
+
+
+def _open_window(resource: Resource, day: dt.date, tz: Any) -> tuple[dt.datetime, dt.datetime]:
+    opens = resource.opens_at or dt.time(0)
+    start = dt.datetime.combine(day, opens, tzinfo=tz)
+    if resource.closes_at is None:
+        return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    return start, dt.datetime.combine(day, resource.closes_at, tzinfo=tz)
+
+
+def _percent(share: Fraction) -> int:
+    """Whole percent, halves rounded up (exact: no float)."""
+    return (200 * share.numerator + share.denominator) // (2 * share.denominator)
+
+
+def occupancy_by_week(
+    *, actor: Any, today: dt.date | None = None, weeks_back: int = WEEKS_BACK, weeks_ahead: int = WEEKS_AHEAD
+) -> OccupancySeries:
+    """Occupancy per kind for the last `weeks_back` weeks, this week and the next `weeks_ahead` weeks: the
+    mean over the kind's resources of each one's share of the week held (booked hours within opening
+    hours, or rented days)."""
+    require_insight(actor)
+    tz = timezone.get_current_timezone()
+    this_monday = week_of(today or timezone.localdate())
+    weeks = [this_monday + dt.timedelta(weeks=i) for i in range(-weeks_back, weeks_ahead + 1)]
+    first, after = weeks[0], weeks[-1] + dt.timedelta(days=7)
+    resources = list(Resource.objects.filter(is_active=True).order_by("id"))
+    by_kind: dict[str, list[Resource]] = {}
+    for r in resources:
+        by_kind.setdefault(r.kind, []).append(r)
+    held_minutes: dict[int, list[int]] = {r.pk: [0] * len(weeks) for r in resources}
+    rented_days: dict[int, list[int]] = {r.pk: [0] * len(weeks) for r in resources}
+    rmap = {r.pk: r for r in resources}
+
+    range_start = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
+    range_end = dt.datetime.combine(after, dt.time(0), tzinfo=tz)
+    bookings = Booking.objects.filter(
+        resource_id__in=rmap, status__in=Booking.HOLDING, start_at__lt=range_end, end_at__gt=range_start
+    ).values_list("resource_id", "start_at", "end_at")
+    for resource_id, start_at, end_at in bookings:
+        r = rmap[resource_id]
+        day = max(timezone.localtime(start_at).date(), first)
+        last = min(timezone.localtime(end_at).date(), after - dt.timedelta(days=1))
+        while day <= last:
+            w0, w1 = _open_window(r, day, tz)
+            minutes = (min(end_at, w1) - max(start_at, w0)).total_seconds() // 60
+            if minutes > 0:
+                held_minutes[resource_id][(day - first).days // 7] += int(minutes)
+            day += dt.timedelta(days=1)
+    tenancies = Tenancy.objects.filter(
+        resource_id__in=rmap, start_on__lt=after, end_on__gt=first
+    ).values_list("resource_id", "start_on", "end_on")
+    for resource_id, start_on, end_on in tenancies:
+        for i, monday in enumerate(weeks):
+            sunday_next = monday + dt.timedelta(days=7)
+            days = (min(end_on, sunday_next) - max(start_on, monday)).days
+            if days > 0:
+                rented_days[resource_id][i] += days
+
+    series: list[tuple[str, str, list[int]]] = []
+    for kind, label in Resource.Kind.choices:
+        group = by_kind.get(kind)
+        if not group:
+            continue
+        values = []
+        for i in range(len(weeks)):
+            share = Fraction(0)
+            for r in group:
+                if r.is_tenancy:
+                    share += Fraction(rented_days[r.pk][i], 7)
+                else:
+                    w0, w1 = _open_window(r, weeks[i], tz)
+                    share += Fraction(held_minutes[r.pk][i], 7 * int((w1 - w0).total_seconds() // 60))
+            values.append(min(100, _percent(share / len(group))))
+        series.append((kind, str(label), values))
+    return OccupancySeries(weeks=weeks, current=weeks_back, series=series)

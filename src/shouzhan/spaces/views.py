@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,12 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shouzhan.core.permissions import has_role, is_staff_member
-from shouzhan.core.roles import Role
-from shouzhan.spaces import exports, selectors, services
+from shouzhan.spaces import charts, exports, selectors, services
 from shouzhan.spaces.forms import BookingForm, TenancyForm
 from shouzhan.spaces.models import Resource, Tenancy
-
-LEADER_ROLES = (Role.LEADER, Role.ADMIN, Role.CASEWORKER, Role.AUDITOR, Role.POLICY_OFFICER)
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -332,15 +329,24 @@ def _tenancy_submit(request: HttpRequest, form: TenancyForm) -> bool:
 @login_required
 @require_GET
 def insight(request: HttpRequest) -> HttpResponse:
-    if not has_role(request.user, *LEADER_ROLES):
-        raise Http404
+    series = selectors.occupancy_by_week(actor=request.user)  # 404 for anyone but the centre's staff
     revenue = selectors.revenue_by_month(months=6)
     context = {
         "active_nav": "space_floors",
         "revenue": revenue,
-        "revenue_wan": [(label, value) for label, value in revenue],
         "occupancy": selectors.occupancy_by_kind(),
         "total_fen": sum(v for _l, v in revenue),
         "max_fen": max((v for _l, v in revenue), default=0) or 1,
+        "series": series,
+        "series_rows": [
+            (monday, i == series.current, [values[i] for _k, _l, values in series.series])
+            for i, monday in enumerate(series.weeks)
+        ],
+        "trend": charts.line_chart(
+            x_labels=[f"{m:%m-%d}" for m in series.weeks],
+            series=series.series,
+            marker=series.current,
+            marker_label=_("本周"),
+        ),
     }
     return render(request, "spaces/insight.html", context)
