@@ -442,6 +442,18 @@ def require_owner_write(actor: Any, *, person: Person | None, enterprise: Enterp
     raise PermissionDenied(_("只能管理自己的技术成果"))
 
 
+def _owner_or_self(
+    actor: Any, person: Person | None, enterprise: Enterprise | None
+) -> tuple[Person | None, Enterprise | None]:
+    """No owner named: the actor lists as themself (their Person is created the first time)."""
+    if person is None and enterprise is None:
+        from shouzhan.registry.services import person_for_user
+
+        require_login(actor)
+        return person_for_user(actor=actor), None
+    return person, enterprise
+
+
 def _clean_listing(listing: Listing, data: dict[str, Any]) -> None:
     unknown = sorted(set(data) - set(LISTING_FIELDS))
     if unknown:
@@ -499,11 +511,13 @@ def listing_create(
     owner_person: Person | None = None,
     owner_enterprise: Enterprise | None = None,
 ) -> Listing:
-    require_owner_write(actor, person=owner_person, enterprise=owner_enterprise)
+    """List a technology (offer) or a need; with no owner named, an offer is the actor's own."""
     if direction not in Listing.Direction.values:
         raise ValidationError(_("类别应为技术成果或技术需求"))
     if direction == Listing.Direction.NEED and owner_enterprise is None:
         raise ValidationError(_("技术需求由企业发布"))
+    owner_person, owner_enterprise = _owner_or_self(actor, owner_person, owner_enterprise)
+    require_owner_write(actor, person=owner_person, enterprise=owner_enterprise)
     listing = Listing(
         direction=direction, owner_person=owner_person, owner_enterprise=owner_enterprise, created_by=actor
     )
@@ -605,6 +619,7 @@ def listing_import(
     from shouzhan.registry import spreadsheet
     from shouzhan.registry.services import import_size_check
 
+    owner_person, owner_enterprise = _owner_or_self(actor, owner_person, owner_enterprise)
     require_owner_write(actor, person=owner_person, enterprise=owner_enterprise)
     import_size_check(len(data))
     if not data:

@@ -369,8 +369,10 @@ def market(request: HttpRequest) -> HttpResponse:
 def _owners(user: Any, direction: str) -> list[tuple[str, str]]:
     owners: list[tuple[str, str]] = []
     person = selectors.person_of(actor=user)
-    if person is not None and direction == Listing.Direction.OFFER:
-        owners.append((f"person:{person.pk}", _("%(name)s（个人）") % {"name": person.name}))
+    if direction == Listing.Direction.OFFER:
+        # Anyone may list as themself: their Person is created with the first listing.
+        value, name = (f"person:{person.pk}", person.name) if person else ("person:me", user.name)
+        owners.append((value, _("%(name)s（个人）") % {"name": name}))
     for e in Enterprise.objects.filter(pk__in=member_enterprise_ids(user)):
         owners.append((f"enterprise:{e.pk}", e.name))
     return owners
@@ -379,6 +381,8 @@ def _owners(user: Any, direction: str) -> list[tuple[str, str]]:
 def _owner(value: str, user: Any) -> tuple[Any, Any]:
     kind, _sep, pk = value.partition(":")
     if kind == "person":
+        if pk == "me":
+            return None, None  # the service lists it as the user's own
         person = selectors.person_of(actor=user)
         if person is None or str(person.pk) != pk:
             raise Http404

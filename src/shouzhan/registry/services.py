@@ -296,6 +296,40 @@ def person_create(*, actor: Any, enterprise: Enterprise | None, data: dict[str, 
 
 
 @transaction.atomic
+def person_for_user(*, actor: Any) -> Person:
+    """The logged-in user's own Person, created from their account the first time it is needed.
+
+    An inventor can then list patents without a caseworker creating their record first.
+    The user's row is locked, so two requests at once create one Person, never two.
+    """
+    from shouzhan.accounts.models import User
+    from shouzhan.core.permissions import require_login
+
+    require_login(actor)
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    person = Person.objects.filter(user_id=actor.pk).first()
+    if person is not None:
+        return person
+    name = (getattr(actor, "name", "") or "").strip() or str(actor)
+    person = Person(
+        user=actor,
+        name=name[:60],
+        mobile=getattr(actor, "mobile", None) or "",
+        email=getattr(actor, "email", None) or "",
+    )
+    person.full_clean(exclude=["enterprise", "user"])
+    person.save()
+    audit_record(
+        actor=actor,
+        action="person.create",
+        target=person,
+        after=snapshot(person),
+        note=_("本人首次使用，自动建立人员档案"),
+    )
+    return person
+
+
+@transaction.atomic
 def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person:
     _require_person_write(actor, person.enterprise_id)
     locked = Person.objects.select_for_update().get(pk=person.pk)
