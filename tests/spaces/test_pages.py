@@ -97,3 +97,45 @@ def test_staff_pages_and_demo(make_user, login_client, db):  # type: ignore[no-u
     assert entrepreneur.get("/spaces/insight/").status_code == 404
     assert entrepreneur.get("/spaces/r/999999/").status_code == 404
     assert entrepreneur.get("/spaces/statement/1/2026/13/").status_code == 404
+
+
+def test_my_spaces_card_and_enterprise_link(make_enterprise, make_user, login_client, live_room, desk, day):  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from shouzhan.spaces.models import Tenancy
+
+    a, owner_a = make_enterprise(name="甲直播")
+    b, owner_b = make_enterprise(name="乙直播")
+    services.booking_create(
+        actor=owner_a, resource=live_room, enterprise=a, start_at=at(day, 10), end_at=at(day, 12)
+    )
+    today = timezone.localdate()
+    Tenancy.objects.create(
+        enterprise=a,
+        resource=desk,
+        start_on=today,
+        end_on=today + dt.timedelta(days=30),
+        months=1,
+        monthly_fee_fen=80000,
+    )
+    index = login_client(owner_a).get("/spaces/").content.decode()
+    card = index[index.index('class="card my-spaces-card"') :].split("</ul>")[0]
+    assert f'data-enterprise="{a.pk}"' in card and "甲直播" in card
+    assert f'href="/spaces/mine/?enterprise={a.pk}"' in card
+    assert "<strong>1</strong>处在租" in card and "<strong>1</strong>个待使用的预约" in card
+    assert f"工位 · 工位 D-01（徐汇创业首站）租至 {(today + dt.timedelta(days=30)).isoformat()}" in card
+    assert f"直播间 A · {day.isoformat()} 10:00–12:00" in card
+    # B's card knows nothing of A; a staff member has no card of their own.
+    other = login_client(owner_b).get("/spaces/").content.decode()
+    assert "<strong>0</strong>个待使用的预约" in other and "直播间 A ·" not in other
+    assert (
+        "my-spaces-card" not in login_client(make_user(role=Role.CASEWORKER)).get("/spaces/").content.decode()
+    )
+    # The link from the enterprise page: members and staff see that enterprise's spaces, others 404.
+    mine = login_client(owner_a).get(f"/spaces/mine/?enterprise={a.pk}")
+    assert mine.status_code == 200 and "我的空间" in mine.content.decode()
+    staff = login_client(make_user(role=Role.CASEWORKER)).get(f"/spaces/mine/?enterprise={a.pk}")
+    assert staff.status_code == 200 and "直播间 A" in staff.content.decode()
+    assert login_client(owner_b).get(f"/spaces/mine/?enterprise={a.pk}").status_code == 404
+    assert login_client(owner_b).get("/spaces/mine/?enterprise=x").status_code == 404
+    assert b.pk != a.pk

@@ -582,3 +582,38 @@ def occupancy_by_week(
             values.append(min(100, _percent(share / len(group))))
         series.append((kind, str(label), values))
     return OccupancySeries(weeks=weeks, current=weeks_back, series=series)
+
+
+# ------------------------------------------------------------------------------------------ my spaces
+@dataclass
+class SpaceSummary:
+    """An enterprise's spaces at a glance: what it rents now, its next bookings, offers waiting for it."""
+
+    enterprise: Any
+    tenancies: list[Tenancy]
+    upcoming: list[Booking]
+    upcoming_count: int
+    pending_count: int
+    offers_count: int
+
+
+def space_summary(*, actor: Any, enterprise: Any, limit: int = 3) -> SpaceSummary:
+    require_enterprise_read(actor, enterprise.pk)
+    today = timezone.localdate()
+    upcoming = Booking.objects.filter(
+        enterprise=enterprise, status__in=Booking.HOLDING, end_at__gt=timezone.now()
+    ).select_related("resource__site")
+    return SpaceSummary(
+        enterprise=enterprise,
+        tenancies=list(
+            Tenancy.objects.filter(enterprise=enterprise, start_on__lte=today, end_on__gt=today)
+            .select_related("resource__site")
+            .order_by("start_on", "id")
+        ),
+        upcoming=list(upcoming.order_by("start_at", "id")[:limit]),
+        upcoming_count=upcoming.count(),
+        pending_count=upcoming.filter(status=Booking.Status.PENDING).count(),
+        offers_count=WaitlistEntry.objects.filter(
+            enterprise=enterprise, status=WaitlistEntry.Status.OFFERED
+        ).count(),
+    )

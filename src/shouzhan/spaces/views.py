@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +35,12 @@ def _monday(request: HttpRequest) -> dt.date:
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "spaces/index.html", {"active_nav": "spaces", "sites": selectors.site_list()})
+    context = {
+        "active_nav": "spaces",
+        "sites": selectors.site_list(),
+        "my_enterprises": _enterprises_for(request),
+    }
+    return render(request, "spaces/index.html", context)
 
 
 def _enterprises_for(request: HttpRequest) -> list[Any]:
@@ -165,7 +170,16 @@ def site_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
+    """我的空间: bookings, waitlist and incubation history of my enterprises — or of one enterprise
+    (`?enterprise=<id>`, the link from the enterprise page; staff may open any, others get 404)."""
     enterprises = _enterprises_for(request)
+    wanted = request.GET.get("enterprise") or ""
+    if wanted:
+        from shouzhan.registry.selectors import enterprise_get
+
+        if not wanted.isdigit():
+            raise Http404(_("没有找到该企业。"))
+        enterprises = [enterprise_get(actor=request.user, pk=int(wanted))]
     today = timezone.localdate()
     context = {
         "active_nav": "spaces",
@@ -176,6 +190,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         ],
         "now": timezone.now(),
         "this_month": (today.year, today.month),
+        "single": enterprises[0] if wanted else None,
     }
     return render(request, "spaces/mine.html", context)
 
