@@ -102,3 +102,15 @@ def test_leader_page_draws_the_svg_and_the_table(make_user, login_client, histor
     assert [d for c, d in rows if c] == [history[8].isoformat()]
     first = trend[trend.index(f'<th scope="row">{history[0].isoformat()}') :].split("</tr>")[0]
     assert re.findall(r'<td class="num">(\d+)%</td>', first) == ["57", "0", "7", "0"]
+
+
+def test_occupancy_api(make_user, make_enterprise, login_client, history):  # type: ignore[no-untyped-def]
+    body = login_client(make_user(role=Role.LEADER)).get("/api/v1/spaces/occupancy").json()
+    assert body["weeks"] == [m.isoformat() for m in history] and body["current"] == 8
+    assert body["series"][0] == {
+        "kind": "desk",
+        "label": "工位",
+        "percent": [57, 100, 100, 100, 100, 100, 100, 100, 29, 0, 0, 0, 0],
+    }
+    _ent, owner = make_enterprise()
+    assert login_client(owner).get("/api/v1/spaces/occupancy").status_code == 404

@@ -1,5 +1,5 @@
 """The spaces module's API: sites, resources, a week's availability, bookings (with 409 and alternatives on a
-clash), the waitlist, tenancies (staff), statements and the .ics of a booking.
+clash), the waitlist, tenancies (staff), statements, the .ics of a booking and weekly occupancy (staff).
 
 Money is yuan as text ("240.00"), never a float. Times are ISO 8601 in the centre's time zone
 (Asia/Shanghai, "+08:00"); a time sent without an offset is read in that zone. Every permission check is
@@ -597,4 +597,31 @@ def statement(request: HttpRequest, enterprise_id: int, year: int, month: int) -
             }
             for line in st.lines
         ],
+    }
+
+
+# ------------------------------------------------------------------------------------------ occupancy
+class OccupancySeriesOut(Schema):
+    kind: str
+    label: str
+    percent: list[int]
+
+
+class OccupancyOut(Schema):
+    weeks: list[dt.date]
+    current: int
+    series: list[OccupancySeriesOut]
+
+
+@router.get(
+    "/spaces/occupancy",
+    response=OccupancyOut,
+    summary="Staff: weekly occupancy per kind (8 weeks back, this week, 4 ahead)",
+)
+def occupancy(request: HttpRequest) -> dict[str, Any]:
+    s = selectors.occupancy_by_week(actor=request.user)
+    return {
+        "weeks": s.weeks,
+        "current": s.current,
+        "series": [{"kind": k, "label": label, "percent": v} for k, label, v in s.series],
     }
