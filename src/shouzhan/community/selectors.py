@@ -82,6 +82,24 @@ def my_registrations(*, actor: Any) -> QuerySet[Registration]:
     )
 
 
+def registration_get(*, actor: Any, pk: int) -> Registration:
+    """One registration: its own person and the centre's event staff see it; anyone else gets 404."""
+    reg = Registration.objects.select_related("event", "project").filter(pk=pk).first()
+    if reg is None or (
+        reg.user_id != getattr(actor, "pk", None) and not has_role(actor, Role.CASEWORKER, Role.ADMIN)
+    ):
+        raise Http404(_("没有找到该报名"))
+    return reg
+
+
+def my_project(*, actor: Any, pk: int) -> Project:
+    """A project of one of the actor's own enterprises (to present at an event), else 404."""
+    project = Project.objects.filter(pk=pk, enterprise_id__in=member_enterprise_ids(actor)).first()
+    if project is None:
+        raise Http404(_("没有找到该项目"))
+    return project
+
+
 def waitlist_position(*, registration: Registration) -> int | None:
     if registration.status != Registration.Status.WAITLISTED:
         return None
@@ -259,6 +277,17 @@ def interest_received(
     return qs
 
 
+def listing_owner_person(*, actor: Any, pk: int) -> Person:
+    """A person to list for: oneself, or anyone when a caseworker acts for them; else 404."""
+    person = Person.objects.filter(pk=pk).first()
+    if person is None or not (
+        (person.user_id is not None and person.user_id == getattr(actor, "pk", None))
+        or has_role(actor, Role.CASEWORKER, Role.ADMIN)
+    ):
+        raise Http404(_("没有找到该发布人"))
+    return person
+
+
 def my_needs(*, actor: Any) -> QuerySet[Listing]:
     return Listing.objects.filter(
         direction=Listing.Direction.NEED, owner_enterprise_id__in=member_enterprise_ids(actor)
@@ -267,6 +296,27 @@ def my_needs(*, actor: Any) -> QuerySet[Listing]:
 
 def my_contact_requests(*, actor: Any) -> QuerySet[ContactRequest]:
     return ContactRequest.objects.filter(requester_id=getattr(actor, "pk", None)).select_related("listing")
+
+
+def contact_requests_staff(*, actor: Any) -> QuerySet[ContactRequest]:
+    """Every contact request, for the centre's staff who broker them; anyone else gets 404."""
+    if not is_staff_member(actor):
+        raise Http404(_("没有找到该页面"))
+    return ContactRequest.objects.select_related("listing", "requester", "enterprise", "from_listing")
+
+
+def contact_requests_visible(*, actor: Any) -> QuerySet[ContactRequest]:
+    """Staff see every request; anyone else only their own."""
+    if is_staff_member(actor):
+        return contact_requests_staff(actor=actor)
+    return my_contact_requests(actor=actor).select_related("enterprise", "from_listing")
+
+
+def contact_request_get(*, actor: Any, pk: int) -> ContactRequest:
+    contact = contact_requests_visible(actor=actor).filter(pk=pk).first()
+    if contact is None:
+        raise Http404(_("没有找到该对接请求"))
+    return contact
 
 
 def market(*, q: str = "", direction: str = "", field: str = "", seeking: str = "") -> list[Listing]:

@@ -134,10 +134,9 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get(pk=pk)
     project = None
     if request.POST.get("project"):
-        project = Project.objects.filter(
-            pk=_int(request.POST["project"], 0), enterprise_id__in=member_enterprise_ids(request.user)
-        ).first()
-        if project is None:
+        try:
+            project = selectors.my_project(actor=request.user, pk=_int(request.POST["project"], 0))
+        except Http404:
             messages.error(request, _("没有找到该项目"))
             return redirect("community:event", pk=pk)
     try:
@@ -155,11 +154,7 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    reg = Registration.objects.filter(pk=pk).first()
-    if reg is None or (
-        reg.user_id != request.user.pk and not has_role(request.user, *services.EVENT_ADMIN_ROLES)
-    ):
-        raise Http404(_("没有找到该报名"))
+    reg = selectors.registration_get(actor=request.user, pk=pk)
     try:
         services.registration_cancel(actor=request.user, registration=reg)
     except ValidationError as exc:
@@ -557,9 +552,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def contacts(request: HttpRequest) -> HttpResponse:
-    if not is_staff_member(request.user):
-        raise Http404
-    rows = ContactRequest.objects.select_related("listing", "requester", "enterprise", "from_listing")[:200]
+    rows = selectors.contact_requests_staff(actor=request.user)[:200]
     return render(request, "community/contacts.html", {"active_nav": "market", "rows": rows})
 
 
