@@ -69,3 +69,16 @@ def test_audit_page_is_for_auditors_only(make_user: Any, login_client: Any, make
     assert login_client(make_user(role=Role.CASEWORKER)).get("/audit/").status_code == 403
     # Bad filter input is a clear form error, not a crash.
     assert login_client(auditor).get("/audit/", {"since": "not-a-date"}).status_code == 200
+
+
+def test_date_pickers_render_iso_dates_under_chinese() -> None:
+    """`<input type="date">` only accepts YYYY-MM-DD; the Chinese locale must not change that."""
+    import datetime as dt
+
+    from django.utils import translation
+
+    from shouzhan.core.widgets import IsoDateInput
+
+    with translation.override("zh-hans"):
+        html = IsoDateInput().render("on", dt.date(2026, 11, 30))
+    assert 'type="date"' in html and 'value="2026-11-30"' in html

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.cases import workflow as wf
 from shouzhan.core.money import MoneyError, yuan_to_fen
+from shouzhan.core.widgets import IsoDateInput
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -38,7 +39,7 @@ def _field_for(f: wf.Field) -> forms.Field:
         )
     if f.kind == "date":
         return forms.DateField(
-            widget=forms.DateInput(attrs={"type": "date"}),
+            widget=IsoDateInput(),
             error_messages={"invalid": _l("请输入有效日期，如 2026-05-06。")},
             **common,
         )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.core.money import MoneyError, parse_yuan
+from shouzhan.core.widgets import IsoDateInput
 from shouzhan.policies.plain import VALUE_LABELS
 from shouzhan.rules.vocabulary import FACTS, Fact
 
@@ -31,7 +32,7 @@ def _field_for(fact: Fact) -> forms.Field:
     if fact.type == "int":
         return forms.IntegerField(label=label, required=False, min_value=0, max_value=10**9)
     if fact.type == "date":
-        return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+        return forms.DateField(label=label, required=False, widget=IsoDateInput())
     if fact.type == "money":
         return forms.CharField(
             label=label, required=False, max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
@@ -46,7 +47,7 @@ def field_name(fact_name: str) -> str:
 class FactsForm(forms.Form):
     """One field per fact of the vocabulary; blank means unknown."""
 
-    on = forms.DateField(label=_l("计算日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_l("计算日期"), required=False, widget=IsoDateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -128,4 +129,4 @@ class UploadForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    effective_from = forms.DateField(label=_l("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label=_l("生效日期"), widget=IsoDateInput())
