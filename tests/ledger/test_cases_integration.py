@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from shouzhan.cases.services import case_submit, case_transition
+from shouzhan.core.models import AuditEntry
 from shouzhan.ledger import selectors, services
 from shouzhan.ledger.models import Account, Journal, Reservation
 from shouzhan.registry.models import Project
@@ -91,3 +94,114 @@ def test_clause_budget_follows_the_case(catalogue, officer, caseworker, studio):
     case_transition(actor=caseworker, case=case, action="disburse", expected_version=case.version)
     assert Reservation.objects.get(case_id=case.pk).state == "consumed"
     assert Account.objects.get(key="paid_out").balance_fen == 100_000_000
+
+
+# ----------------------------------------------------------------------------- the way back
+def _voucher_case(owner, caseworker, enterprise, amount_fen):
+    project = Project.objects.create(
+        enterprise=enterprise,
+        kind="vouchers",
+        title="算力",
+        year=YEAR,
+        extra_facts={"voucher_item": "compute"},
+    )
+    return _approved(owner, caseworker, enterprise, "xuhui.compute_voucher", project, amount_fen)
+
+
+@pytest.fixture
+def compute_budget(catalogue, officer):
+    """The compute clause's own yearly budget: 500,000 yuan."""
+    return services.clause_budget_set(
+        actor=officer, clause_id="xuhui.compute_voucher", year=YEAR, amount_fen=50_000_000
+    )
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_cancelled_application_releases_the_budget_and_reverses_the_grant(
+    programme, compute_budget, caseworker, studio, published
+):
+    enterprise, owner = studio
+    case = _voucher_case(owner, caseworker, enterprise, 20_000_000)
+    budget = Account.objects.get(pk=compute_budget.account_id)
+    assert budget.balance_fen == 30_000_000
+    assert Reservation.objects.get(case_id=case.pk).state == "reserved"
+    if published:  # cancelled during the public notice (公示有异议)
+        case = case_transition(actor=caseworker, case=case, action="publish", expected_version=case.version)
+    case = case_transition(
+        actor=caseworker, case=case, action="cancel", expected_version=case.version, note="公示有异议"
+    )
+    assert case.state == "cancelled"
+    budget.refresh_from_db()
+    assert budget.balance_fen == 50_000_000
+    assert Account.objects.get(pk=compute_budget.reserved_account_id).balance_fen == 0
+    assert Reservation.objects.get(case_id=case.pk).state == "released"
+    grant = Journal.objects.get(kind="grant", case_id=case.pk)
+    reversal = Journal.objects.get(reverses=grant)
+    assert reversal.kind == "reversal" and reversal.case_id == case.pk
+    wallet = Account.objects.get(kind="wallet", enterprise=enterprise)
+    assert (wallet.balance_fen, wallet.capped_fen) == (0, 0)
+    programme.budget_account.refresh_from_db()
+    assert programme.budget_account.balance_fen == 500_000_000
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"ledger.budget_release", "ledger.journal_reverse", "ledger.voucher_grant"} <= actions
+    assert selectors.books_check().ok
+
+
+def test_cancel_is_refused_once_the_vouchers_are_spent(
+    programme, compute_budget, caseworker, provider, studio
+):
+    enterprise, owner = studio
+    case = _voucher_case(owner, caseworker, enterprise, 20_000_000)
+    services.claim_submit(
+        actor=provider[1],
+        programme=programme,
+        enterprise=enterprise,
+        provider=provider[0],
+        amount_fen=5_000_000,
+        invoice_no="SPENT-1",
+        service_from=dt.date(YEAR, 4, 1),
+        service_to=dt.date(YEAR, 4, 30),
+    )
+    with pytest.raises(ValidationError) as exc:
+        case_transition(
+            actor=caseworker, case=case, action="cancel", expected_version=case.version, note="公示有异议"
+        )
+    message = exc.value.messages[0]
+    assert message.startswith("券余额不足"), message
+    assert "可用 150,000.00 元" in message and "本次需要 200,000.00 元" in message
+    # Nothing moved: the case, the reservation, the grant and the budget are as they were.
+    case.refresh_from_db()
+    assert case.state == "approved"
+    assert Reservation.objects.get(case_id=case.pk).state == "reserved"
+    assert not Journal.objects.filter(kind="reversal").exists()
+    assert Account.objects.get(pk=compute_budget.account_id).balance_fen == 30_000_000
+    assert selectors.books_check().ok
+
+
+def test_not_supported_application_moves_nothing(programme, compute_budget, caseworker, studio):
+    enterprise, owner = studio
+    project = Project.objects.create(
+        enterprise=enterprise,
+        kind="vouchers",
+        title="算力",
+        year=YEAR,
+        extra_facts={"voucher_item": "compute"},
+    )
+    case = case_submit(
+        actor=owner,
+        case_type="policy_application",
+        enterprise=enterprise,
+        title="申报",
+        clause_id="xuhui.compute_voucher",
+        project=project,
+        year=YEAR,
+    )
+    case = case_transition(actor=caseworker, case=case, action="accept", expected_version=case.version)
+    case = case_transition(actor=caseworker, case=case, action="start_review", expected_version=case.version)
+    case = case_transition(
+        actor=caseworker, case=case, action="not_support", expected_version=case.version, note="材料不符"
+    )
+    assert case.state == "not_supported"
+    assert not Journal.objects.filter(case_id=case.pk).exists()
+    assert not Reservation.objects.filter(case_id=case.pk).exists()
+    assert Account.objects.get(pk=compute_budget.account_id).balance_fen == 50_000_000

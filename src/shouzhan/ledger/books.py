@@ -1,12 +1,18 @@
-"""Posting to the books: lock the accounts, check the limits with a clear message, insert the entries.
+"""Posting to the books: insert a balanced journal's entries and let the database enforce the limits.
 
-The database enforces the same limits again (CHECK constraints on the trigger-maintained balances),
-so a bug here can refuse an operation but never over-spend.
+Inserting an entry moves its account's stored totals (a trigger), and CHECK constraints on the
+account refuse a balance below zero or a wallet above its yearly cap. So a posting takes no
+locks and reads nothing first: the trigger's UPDATE locks the touched accounts (entries go in
+ordered by account id, so two postings always lock in the same order and cannot deadlock), and
+the constraint has the last word. When the database refuses, `atomic()` rolls back and reads
+the accounts once to say in plain words which limit stopped the operation.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +26,24 @@ from shouzhan.ledger.models import Account, Entry, Journal
 
 @dataclass(frozen=True)
 class Line:
-    account: Account
+    """One entry to post: an account (or its id) and a signed amount in fen."""
+
+    account: Account | int
     amount_fen: int
     counts_to_cap: bool = False
+
+    @property
+    def account_id(self) -> int:
+        account = self.account
+        return account if isinstance(account, int) else int(account.pk)
+
+
+class Refused(ValidationError):
+    """The database refused a posting (a balance below zero or above a cap). `atomic()` explains it."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        super().__init__(_("账目校验未通过，操作未执行。"), code="ledger_limit")
+        self.lines = lines
 
 
 def actor_label(actor: Any) -> str:
@@ -65,60 +86,90 @@ def _refusal(account: Account, balance: int, delta: int) -> str:
     }
 
 
+def _deltas(lines: list[Line]) -> tuple[dict[int, int], dict[int, int]]:
+    delta: dict[int, int] = defaultdict(int)
+    cap_delta: dict[int, int] = defaultdict(int)
+    for line in lines:
+        delta[line.account_id] += line.amount_fen
+        if line.counts_to_cap:
+            cap_delta[line.account_id] += line.amount_fen
+    return delta, cap_delta
+
+
+def explain(lines: list[Line]) -> str:
+    """Which limit the lines break, read from the accounts as they are now (after the rollback)."""
+    delta, cap_delta = _deltas(lines)
+    fresh = {a.pk: a for a in Account.objects.filter(pk__in=delta)}
+    # An account created inside the rolled-back transaction is gone: judge it as it was passed in.
+    given = {line.account_id: line.account for line in lines if isinstance(line.account, Account)}
+    for pk in sorted(delta):
+        account = fresh.get(pk) or given.get(pk)
+        if account is None:
+            continue
+        if not account.allow_negative and account.balance_fen + delta[pk] < 0:
+            return _refusal(account, account.balance_fen, delta[pk])
+        if account.cap_fen is not None and account.capped_fen + cap_delta[pk] > account.cap_fen:
+            return _("超过每年每项上限：上限 %(cap)s，本年已发放 %(used)s，本次 %(wanted)s。") % {
+                "cap": format_yuan(account.cap_fen),
+                "used": format_yuan(account.capped_fen),
+                "wanted": format_yuan(cap_delta[pk]),
+            }
+    # The limit was hit by a posting that has since been undone: the state moved under us.
+    return _("账户余额刚刚发生变化，操作未执行，请重试。")
+
+
+@contextmanager
+def atomic() -> Iterator[None]:
+    """`transaction.atomic()` for a service that posts: a refusal by the database's limits comes out
+    as a ValidationError with the clear message (read after the rollback, so the connection is usable)."""
+    try:
+        with transaction.atomic():
+            yield
+    except Refused as exc:
+        raise ValidationError(explain(exc.lines), code="ledger_limit") from exc
+
+
 def post(*, kind: str, lines: list[Line], actor: Any, memo: str = "", **links: Any) -> Journal:
-    """Write one balanced journal. Locks every touched account (in id order, so no deadlocks)."""
+    """Write one balanced journal: one INSERT for the journal, one for its entries.
+
+    Must run inside `atomic()` (or a transaction that rolls back on `Refused`). Account objects
+    passed in are not refreshed: read the balances again if you need them.
+    """
     if not lines:
         raise ValueError("a journal needs entries")
     if sum(line.amount_fen for line in lines) != 0:
         raise ValueError("a journal must balance")  # a programming error, never user input
     if any(line.amount_fen == 0 for line in lines):
         raise ValueError("an entry cannot be zero")
-    with transaction.atomic():
-        ids = sorted({line.account.pk for line in lines})
-        locked = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
-        delta: dict[int, int] = defaultdict(int)
-        cap_delta: dict[int, int] = defaultdict(int)
-        for line in lines:
-            delta[line.account.pk] += line.amount_fen
-            if line.counts_to_cap:
-                cap_delta[line.account.pk] += line.amount_fen
-        for pk in ids:
-            account = locked[pk]
-            if not account.allow_negative and account.balance_fen + delta[pk] < 0:
-                raise ValidationError(_refusal(account, account.balance_fen, delta[pk]))
-            if account.cap_fen is not None and account.capped_fen + cap_delta[pk] > account.cap_fen:
-                raise ValidationError(
-                    _("超过每年每项上限：上限 %(cap)s，本年已发放 %(used)s，本次 %(wanted)s。")
-                    % {
-                        "cap": format_yuan(account.cap_fen),
-                        "used": format_yuan(account.capped_fen),
-                        "wanted": format_yuan(cap_delta[pk]),
-                    }
+    journal = Journal.objects.create(kind=kind, memo=memo[:255], actor_label=actor_label(actor), **links)
+    ordered = sorted(lines, key=lambda line: line.account_id)  # lock order: account id
+    try:
+        Entry.objects.bulk_create(
+            [
+                Entry(
+                    journal=journal,
+                    account_id=line.account_id,
+                    amount_fen=line.amount_fen,
+                    counts_to_cap=line.counts_to_cap,
                 )
-        journal = Journal.objects.create(kind=kind, memo=memo[:255], actor_label=actor_label(actor), **links)
-        try:
-            with transaction.atomic():
-                Entry.objects.bulk_create(
-                    [
-                        Entry(
-                            journal=journal,
-                            account_id=line.account.pk,
-                            amount_fen=line.amount_fen,
-                            counts_to_cap=line.counts_to_cap,
-                        )
-                        for line in lines
-                    ]
-                )
-        except IntegrityError as exc:  # the database's own limits: the last word
-            raise ValidationError(_("账目校验未通过，操作未执行。")) from exc
-        for pk in ids:  # keep the callers' objects current (the trigger moved the stored totals)
-            account = locked[pk]
-            account.balance_fen += delta[pk]
-            account.capped_fen += cap_delta[pk]
-        for line in lines:
-            line.account.balance_fen = locked[line.account.pk].balance_fen
-            line.account.capped_fen = locked[line.account.pk].capped_fen
-        return journal
+                for line in ordered
+            ]
+        )
+    except IntegrityError as exc:  # the account's CHECK constraints: below zero or above a cap
+        raise Refused(lines) from exc
+    return journal
+
+
+def balances(*accounts: Account) -> None:
+    """Refresh the stored totals of the given account objects in one query."""
+    fresh = {
+        row[0]: row[1:]
+        for row in Account.objects.filter(pk__in=[a.pk for a in accounts]).values_list(
+            "pk", "balance_fen", "capped_fen"
+        )
+    }
+    for account in accounts:
+        account.balance_fen, account.capped_fen = fresh[account.pk]
 
 
 def reverse(*, journal: Journal, actor: Any, reason: str) -> Journal:
@@ -130,19 +181,22 @@ def reverse(*, journal: Journal, actor: Any, reason: str) -> Journal:
     if Journal.objects.filter(reverses=journal).exists():
         raise ValidationError(_("该凭证已经冲正过。"))
     lines = [
-        Line(e.account, -e.amount_fen, e.counts_to_cap) for e in journal.entries.select_related("account")
+        Line(account_id, -amount, counts)
+        for account_id, amount, counts in journal.entries.values_list(
+            "account_id", "amount_fen", "counts_to_cap"
+        )
     ]
     try:
-        with transaction.atomic():
+        with atomic():
             return post(
                 kind=Journal.Kind.REVERSAL,
                 lines=lines,
                 actor=actor,
                 memo=reason,
                 reverses=journal,
-                programme=journal.programme,
-                enterprise=journal.enterprise,
-                claim=journal.claim,
+                programme_id=journal.programme_id,
+                enterprise_id=journal.enterprise_id,
+                claim_id=journal.claim_id,
                 case_id=journal.case_id,
             )
     except IntegrityError as exc:  # two reversals raced: the one-to-one link lets only one in

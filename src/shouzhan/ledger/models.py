@@ -196,6 +196,7 @@ class Claim(models.Model):
         APPROVED = "approved", _("已核销")
         DECLINED = "declined", _("企业不认可")
         REJECTED = "rejected", _("审核未通过")
+        REVERSED = "reversed", _("已冲正")
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="claims")
     enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.PROTECT, related_name="+")
@@ -221,10 +222,10 @@ class Claim(models.Model):
             models.CheckConstraint(
                 condition=Q(service_to__gte=models.F("service_from")), name="ledger_claim_period"
             ),
-            # The same invoice is never claimed twice (a refused claim frees its number).
+            # The same invoice is never claimed twice (a refused or reversed claim frees its number).
             models.UniqueConstraint(
                 fields=["invoice_no"],
-                condition=~Q(state__in=["declined", "rejected"]),
+                condition=~Q(state__in=["declined", "rejected", "reversed"]),
                 name="ledger_claim_invoice_once",
             ),
         ]

@@ -20,10 +20,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shouzhan.accounts.models import Organisation, User
+from shouzhan.accounts.models import Membership, Organisation, User
 from shouzhan.core.audit import audit_record
 from shouzhan.core.money import format_yuan
 from shouzhan.core.permissions import has_role, member_enterprise_ids, require_enterprise_read, user_role
@@ -164,7 +165,7 @@ def budget_fund(*, actor: Any, account: Account, amount_fen: int, memo: str = ""
     _positive(amount_fen)
     if account.kind not in (Account.Kind.PROGRAMME_BUDGET, Account.Kind.CLAUSE_BUDGET):
         raise ValidationError(_("只能向预算账户下达资金。"))
-    with transaction.atomic():
+    with books.atomic():
         before = account.balance_fen
         journal = books.post(
             kind=Journal.Kind.FUND,
@@ -172,6 +173,7 @@ def budget_fund(*, actor: Any, account: Account, amount_fen: int, memo: str = ""
             actor=actor,
             memo=memo or _("预算下达"),
         )
+        books.balances(account)
         audit_record(
             actor=actor,
             action="ledger.budget_fund",
@@ -273,33 +275,35 @@ def voucher_grant(
     _positive(amount_fen)
     if programme.expired_at is not None:
         raise ValidationError(_("%(name)s 已到期，不能再发券。") % {"name": programme.name})
-    with transaction.atomic():
-        wallet = wallet_account(programme=programme, enterprise=enterprise)
-        try:
-            with transaction.atomic():
-                journal = books.post(
-                    kind=Journal.Kind.GRANT,
-                    lines=[
-                        Line(programme.budget_account, -amount_fen),
-                        Line(wallet, amount_fen, counts_to_cap=True),
-                    ],
-                    actor=actor,
-                    memo=note or _("发券"),
-                    programme=programme,
-                    enterprise=enterprise,
-                    case_id=case_id,
-                )
-        except IntegrityError as exc:
+    wallet = wallet_account(programme=programme, enterprise=enterprise)
+    try:
+        with books.atomic():
+            journal = books.post(
+                kind=Journal.Kind.GRANT,
+                lines=[
+                    Line(programme.budget_account_id, -amount_fen),
+                    Line(wallet, amount_fen, counts_to_cap=True),
+                ],
+                actor=actor,
+                memo=note or _("发券"),
+                programme=programme,
+                enterprise=enterprise,
+                case_id=case_id,
+            )
+            books.balances(wallet)
+            audit_record(
+                actor=actor,
+                action="ledger.voucher_grant",
+                target=wallet,
+                after={"amount_fen": amount_fen, "balance_fen": wallet.balance_fen, "journal": journal.pk},
+                note=note,
+                enterprise_id=enterprise.pk,
+            )
+            return journal
+    except IntegrityError as exc:  # the one-grant-per-case constraint
+        if case_id is not None and Journal.objects.filter(kind=Journal.Kind.GRANT, case_id=case_id).exists():
             raise ValidationError(_("该申请已经发过券。")) from exc
-        audit_record(
-            actor=actor,
-            action="ledger.voucher_grant",
-            target=wallet,
-            after={"amount_fen": amount_fen, "balance_fen": wallet.balance_fen, "journal": journal.pk},
-            note=note,
-            enterprise_id=enterprise.pk,
-        )
-        return journal
+        raise
 
 
 @dataclass
@@ -364,6 +368,38 @@ def voucher_batch_grant(
 
 
 # ----------------------------------------------------------------------------- claims
+def _provider_standing(*, actor: Any, programme: Programme, provider: Organisation) -> tuple[bool, bool]:
+    """(the actor works for the provider, the provider is contracted for the programme) — one query."""
+    user = _user(actor)
+    row = (
+        Organisation.objects.filter(pk=provider.pk)
+        .annotate(
+            member=Exists(
+                Membership.objects.filter(
+                    organisation=OuterRef("pk"), user_id=user.pk if user is not None else None
+                )
+            ),
+            contracted=Exists(
+                Programme.providers.through.objects.filter(
+                    programme_id=programme.pk, organisation_id=OuterRef("pk")
+                )
+            ),
+        )
+        .values_list("kind", "member", "contracted")
+        .first()
+    )
+    if row is None:
+        return False, False
+    kind, member, contracted = row
+    return bool(member and kind == Organisation.Kind.PROVIDER and user_role(actor) is not None), bool(
+        contracted
+    )
+
+
+def _invoice_taken(invoice_no: str) -> ValidationError:
+    return ValidationError({"invoice_no": _("发票号码 %(no)s 已经申请过核销。") % {"no": invoice_no}})
+
+
 def claim_submit(
     *,
     actor: Any,
@@ -376,8 +412,13 @@ def claim_submit(
     service_to: dt.date,
     description: str = "",
 ) -> Claim:
-    """A provider asks to be paid from the enterprise's voucher; the amount is held at once."""
-    if not _is_system(actor) and provider.pk not in provider_ids(actor) and not has_role(actor, Role.ADMIN):
+    """A provider asks to be paid from the enterprise's voucher; the amount is held at once.
+
+    The wallet's balance and the invoice's uniqueness are enforced by the database (CHECK constraint,
+    partial unique index); a refusal comes back with the same clear message as before.
+    """
+    member, contracted = _provider_standing(actor=actor, programme=programme, provider=provider)
+    if not _is_system(actor) and not member and not has_role(actor, Role.ADMIN):
         raise PermissionDenied(_("只有该服务商的成员可以提交核销申请。"))
     _positive(amount_fen)
     invoice_no = (invoice_no or "").strip().upper()
@@ -394,59 +435,75 @@ def claim_submit(
         )
     if programme.expired_at is not None:
         raise ValidationError(_("%(name)s 已到期。") % {"name": programme.name})
-    if not programme.providers.filter(pk=provider.pk).exists():
+    if not contracted:
         raise ValidationError(
             _("%(provider)s 不是 %(name)s 的签约服务商。")
             % {"provider": provider.name, "name": programme.name}
         )
-    with transaction.atomic():
+    ids = dict(
+        Account.objects.filter(
+            programme=programme, enterprise=enterprise, kind__in=(Account.Kind.WALLET, Account.Kind.HOLD)
+        ).values_list("kind", "pk")
+    )
+    wallet_id = ids.get(Account.Kind.WALLET) or wallet_account(programme=programme, enterprise=enterprise).pk
+    hold_id = ids.get(Account.Kind.HOLD) or hold_account(programme=programme, enterprise=enterprise).pk
+    try:
+        with books.atomic():
+            claim = Claim.objects.create(
+                programme=programme,
+                enterprise=enterprise,
+                provider=provider,
+                amount_fen=amount_fen,
+                invoice_no=invoice_no,
+                service_from=service_from,
+                service_to=service_to,
+                description=description[:255],
+                submitted_by=_user(actor),
+            )
+            books.post(
+                kind=Journal.Kind.HOLD,
+                lines=[Line(wallet_id, -amount_fen), Line(hold_id, amount_fen)],
+                actor=actor,
+                memo=invoice_no,
+                programme_id=programme.pk,
+                enterprise_id=enterprise.pk,
+                claim=claim,
+            )
+            audit_record(
+                actor=actor,
+                action="ledger.claim_submit",
+                target=claim,
+                after={"amount_fen": amount_fen, "invoice_no": invoice_no, "state": claim.state},
+                enterprise_id=enterprise.pk,
+            )
+            return claim
+    except IntegrityError as exc:  # the invoice number is taken (possibly by a concurrent claim)
         if Claim.objects.filter(invoice_no=invoice_no).exclude(state__in=_REFUSED).exists():
-            raise ValidationError({"invoice_no": _("发票号码 %(no)s 已经申请过核销。") % {"no": invoice_no}})
-        wallet = wallet_account(programme=programme, enterprise=enterprise)
-        hold = hold_account(programme=programme, enterprise=enterprise)
-        try:
-            with transaction.atomic():
-                claim = Claim.objects.create(
-                    programme=programme,
-                    enterprise=enterprise,
-                    provider=provider,
-                    amount_fen=amount_fen,
-                    invoice_no=invoice_no,
-                    service_from=service_from,
-                    service_to=service_to,
-                    description=description[:255],
-                    submitted_by=_user(actor),
-                )
-        except IntegrityError as exc:  # a concurrent claim with the same invoice won the race
-            raise ValidationError(
-                {"invoice_no": _("发票号码 %(no)s 已经申请过核销。") % {"no": invoice_no}}
-            ) from exc
-        books.post(
-            kind=Journal.Kind.HOLD,
-            lines=[Line(wallet, -amount_fen), Line(hold, amount_fen)],
-            actor=actor,
-            memo=invoice_no,
-            programme=programme,
-            enterprise=enterprise,
-            claim=claim,
-        )
-        audit_record(
-            actor=actor,
-            action="ledger.claim_submit",
-            target=claim,
-            after={"amount_fen": amount_fen, "invoice_no": invoice_no, "state": claim.state},
-            enterprise_id=enterprise.pk,
-        )
-        return claim
+            raise _invoice_taken(invoice_no) from exc
+        raise
 
 
-_REFUSED = (Claim.State.DECLINED, Claim.State.REJECTED)
+# A refused or reversed claim frees its invoice number.
+_REFUSED = (Claim.State.DECLINED, Claim.State.REJECTED, Claim.State.REVERSED)
 
 
 def _claim_locked(claim: Claim, expected_version: int | None) -> Claim:
+    """Lock the claim row and fetch, in the same statement, the ids of the accounts it moves."""
+    same_wallet = {"programme_id": OuterRef("programme_id"), "enterprise_id": OuterRef("enterprise_id")}
     locked = (
         Claim.objects.select_for_update(of=("self",))
-        .select_related("programme", "enterprise", "provider")
+        .select_related("programme")
+        .annotate(
+            hold_id=Subquery(Account.objects.filter(kind=Account.Kind.HOLD, **same_wallet).values("pk")[:1]),
+            wallet_id=Subquery(
+                Account.objects.filter(kind=Account.Kind.WALLET, **same_wallet).values("pk")[:1]
+            ),
+            receivable_id=Subquery(
+                Account.objects.filter(
+                    kind=Account.Kind.RECEIVABLE, provider_id=OuterRef("provider_id")
+                ).values("pk")[:1]
+            ),
+        )
         .get(pk=claim.pk)
     )
     if expected_version is not None and locked.version != expected_version:
@@ -463,42 +520,30 @@ def _claim_move(
     note: str,
     allowed_from: tuple[str, ...],
 ) -> Claim:
+    """Move a claim: one locking read, the journal and its entries, the claim's update, the audit entry."""
     locked = _claim_locked(claim, expected_version)
     if locked.state not in allowed_from:
         raise ValidationError(
             _("该申请当前状态为“%(state)s”，不能执行此操作。") % {"state": locked.get_state_display()}
         )
     before = locked.state
-    hold = hold_account(programme=locked.programme, enterprise=locked.enterprise)
+    hold_id: int = locked.hold_id  # type: ignore[attr-defined]
     if to == Claim.State.APPROVED:
+        receivable_id = (
+            locked.receivable_id  # type: ignore[attr-defined]
+            or receivable_account(provider=locked.provider).pk
+        )
         books.post(
             kind=Journal.Kind.APPROVE,
-            lines=[
-                Line(hold, -locked.amount_fen),
-                Line(receivable_account(provider=locked.provider), locked.amount_fen),
-            ],
+            lines=[Line(hold_id, -locked.amount_fen), Line(receivable_id, locked.amount_fen)],
             actor=actor,
             memo=locked.invoice_no,
-            programme=locked.programme,
-            enterprise=locked.enterprise,
+            programme_id=locked.programme_id,
+            enterprise_id=locked.enterprise_id,
             claim=locked,
         )
     elif to in _REFUSED:
-        # The held amount goes back to the wallet — or to the budget if the vouchers have expired since.
-        back = (
-            locked.programme.budget_account
-            if locked.programme.expired_at is not None
-            else wallet_account(programme=locked.programme, enterprise=locked.enterprise)
-        )
-        books.post(
-            kind=Journal.Kind.RELEASE_HOLD,
-            lines=[Line(hold, -locked.amount_fen), Line(back, locked.amount_fen)],
-            actor=actor,
-            memo=note or locked.invoice_no,
-            programme=locked.programme,
-            enterprise=locked.enterprise,
-            claim=locked,
-        )
+        _claim_release_hold(actor=actor, claim=locked, hold_id=hold_id, memo=note or locked.invoice_no)
     locked.state = to
     locked.version += 1
     locked.note = note[:255] if note else locked.note
@@ -517,12 +562,31 @@ def _claim_move(
     return locked
 
 
+def _claim_release_hold(*, actor: Any, claim: Claim, hold_id: int, memo: str) -> Journal:
+    """The held amount goes back to the wallet — or to the budget if the vouchers have expired since."""
+    programme = claim.programme
+    back = (
+        programme.budget_account_id
+        if programme.expired_at is not None
+        else (claim.wallet_id or wallet_account(programme=programme, enterprise=claim.enterprise).pk)  # type: ignore[attr-defined]
+    )
+    return books.post(
+        kind=Journal.Kind.RELEASE_HOLD,
+        lines=[Line(hold_id, -claim.amount_fen), Line(back, claim.amount_fen)],
+        actor=actor,
+        memo=memo,
+        programme_id=claim.programme_id,
+        enterprise_id=claim.enterprise_id,
+        claim=claim,
+    )
+
+
 def claim_confirm(*, actor: Any, claim: Claim, expected_version: int | None = None, note: str = "") -> Claim:
     """The enterprise says the service was delivered as invoiced."""
     require_enterprise_read(actor, claim.enterprise_id)
     if claim.enterprise_id not in member_enterprise_ids(actor):
         raise PermissionDenied(_("只有企业本身可以确认核销申请。"))
-    with transaction.atomic():
+    with books.atomic():
         return _claim_move(
             actor=actor,
             claim=claim,
@@ -539,7 +603,7 @@ def claim_decline(*, actor: Any, claim: Claim, expected_version: int | None = No
         raise PermissionDenied(_("只有企业本身可以确认核销申请。"))
     if not note.strip():
         raise ValidationError({"note": _("请说明不认可的原因。")})
-    with transaction.atomic():
+    with books.atomic():
         return _claim_move(
             actor=actor,
             claim=claim,
@@ -551,8 +615,13 @@ def claim_decline(*, actor: Any, claim: Claim, expected_version: int | None = No
 
 
 def claim_approve(*, actor: Any, claim: Claim, expected_version: int | None = None, note: str = "") -> Claim:
+    """The caseworker approves a confirmed claim: the held amount becomes the provider's receivable.
+
+    Five statements on the hot path: lock the claim (fetching its accounts' ids), insert the
+    journal, insert its entries, update the claim, insert the audit entry.
+    """
     _require(actor, *APPROVE_ROLES)
-    with transaction.atomic():
+    with books.atomic():
         return _claim_move(
             actor=actor,
             claim=claim,
@@ -567,7 +636,7 @@ def claim_reject(*, actor: Any, claim: Claim, expected_version: int | None = Non
     _require(actor, *APPROVE_ROLES)
     if not note.strip():
         raise ValidationError({"note": _("请说明不通过的原因。")})
-    with transaction.atomic():
+    with books.atomic():
         return _claim_move(
             actor=actor,
             claim=claim,
@@ -578,6 +647,54 @@ def claim_reject(*, actor: Any, claim: Claim, expected_version: int | None = Non
         )
 
 
+def claim_reverse(*, actor: Any, claim: Claim, reason: str, expected_version: int | None = None) -> Claim:
+    """Correct a wrongly approved claim: a reversing journal takes the amount back from the provider's
+    receivable, and the held amount returns to the enterprise's wallet (or to the budget once the
+    vouchers have expired). Refused once the claim is in a disbursement batch (pending or paid).
+    The invoice number is freed so a corrected claim can be submitted."""
+    _require(actor, *APPROVE_ROLES)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("冲正必须说明原因。")})
+    with books.atomic():
+        locked = _claim_locked(claim, expected_version)
+        if locked.state != Claim.State.APPROVED:
+            raise ValidationError(
+                _("只有已核销的申请可以冲正；该申请当前状态为“%(state)s”。")
+                % {"state": locked.get_state_display()}
+            )
+        if Payment.objects.filter(claim=locked).exclude(status=Payment.Status.FAILED).exists():
+            raise ValidationError(_("该笔核销款已进入拨付批次，不能冲正；请先在拨付批次中标记支付失败。"))
+        approval = Journal.objects.get(claim=locked, kind=Journal.Kind.APPROVE, reversed_by__isnull=True)
+        reversal = books.reverse(journal=approval, actor=actor, reason=reason)
+        release = _claim_release_hold(
+            actor=actor,
+            claim=locked,
+            hold_id=locked.hold_id,
+            memo=reason,  # type: ignore[attr-defined]
+        )
+        locked.state = Claim.State.REVERSED
+        locked.version += 1
+        locked.note = reason[:255]
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["state", "version", "note", "decided_at"])
+        audit_record(
+            actor=actor,
+            action="ledger.claim_reverse",
+            target=locked,
+            before={"state": Claim.State.APPROVED},
+            after={
+                "state": Claim.State.REVERSED,
+                "amount_fen": locked.amount_fen,
+                "reversal": reversal.pk,
+                "release": release.pk,
+            },
+            note=reason,
+            enterprise_id=locked.enterprise_id,
+        )
+        return locked
+
+
 # ----------------------------------------------------------------------------- expiry, reversal
 def programme_expire(*, actor: Any, programme: Programme, today: dt.date | None = None) -> int:
     """After the validity ends, every unspent wallet balance returns to the budget. Returns fen returned."""
@@ -585,25 +702,28 @@ def programme_expire(*, actor: Any, programme: Programme, today: dt.date | None 
     today = today or timezone.localdate()
     if today <= programme.valid_until:
         raise ValidationError(_("有效期至 %(end)s，尚未到期。") % {"end": programme.valid_until.isoformat()})
-    with transaction.atomic():
+    with books.atomic():
         locked = Programme.objects.select_for_update().get(pk=programme.pk)
         if locked.expired_at is not None:
             raise ValidationError(_("%(name)s 已经到期收回。") % {"name": locked.name})
         returned = 0
-        wallets = Account.objects.filter(kind=Account.Kind.WALLET, programme=locked).order_by("pk")
-        for wallet in wallets:
-            fresh = Account.objects.select_for_update().get(pk=wallet.pk)
-            if fresh.balance_fen > 0:
-                amount = fresh.balance_fen
-                books.post(
-                    kind=Journal.Kind.EXPIRE,
-                    lines=[Line(fresh, -amount), Line(locked.budget_account, amount)],
-                    actor=actor,
-                    memo=_("到期收回"),
-                    programme=locked,
-                    enterprise_id=fresh.enterprise_id,
-                )
-                returned += amount
+        # Lock the programme's wallets in one statement, in id order; their balances cannot move under us.
+        wallets = list(
+            Account.objects.select_for_update()
+            .filter(kind=Account.Kind.WALLET, programme=locked, balance_fen__gt=0)
+            .order_by("pk")
+            .values_list("pk", "enterprise_id", "balance_fen")
+        )
+        for wallet_id, enterprise_id, amount in wallets:
+            books.post(
+                kind=Journal.Kind.EXPIRE,
+                lines=[Line(wallet_id, -amount), Line(locked.budget_account_id, amount)],
+                actor=actor,
+                memo=_("到期收回"),
+                programme=locked,
+                enterprise_id=enterprise_id,
+            )
+            returned += amount
         locked.expired_at = timezone.now()
         locked.save(update_fields=["expired_at"])
         programme.expired_at = locked.expired_at
@@ -617,11 +737,11 @@ def programme_expire(*, actor: Any, programme: Programme, today: dt.date | None 
 
 
 def journal_reverse(*, actor: Any, journal: Journal, reason: str) -> Journal:
-    """Correct a grant or a funding by a reversing journal (claims are corrected by decline/reject)."""
+    """Correct a grant or a funding by a reversing journal (claims: decline, reject or `claim_reverse`)."""
     _require(actor, *BUDGET_ROLES)
     if journal.kind not in (Journal.Kind.GRANT, Journal.Kind.FUND):
-        raise ValidationError(_("只能冲正发券或预算下达凭证；核销申请请走不认可或不通过。"))
-    with transaction.atomic():
+        raise ValidationError(_("只能冲正发券或预算下达凭证；核销申请请走不认可、不通过或核销冲正。"))
+    with books.atomic():
         reversal = books.reverse(journal=journal, actor=actor, reason=reason)
         audit_record(
             actor=actor,
@@ -673,7 +793,7 @@ def budget_reserve(
     if budget is None:
         return None
     _positive(amount_fen)
-    with transaction.atomic():
+    with books.atomic():
         existing = Reservation.objects.select_for_update().filter(case_id=case_id).first()
         if existing is not None and existing.state != Reservation.State.RELEASED:
             return existing  # the same approval seen twice
@@ -693,6 +813,7 @@ def budget_reserve(
             reservation = Reservation.objects.create(
                 budget=budget, case_id=case_id, enterprise_id=enterprise_id, amount_fen=amount_fen
             )
+        books.balances(budget.account)
         audit_record(
             actor=actor,
             action="ledger.budget_reserve",
@@ -704,7 +825,7 @@ def budget_reserve(
 
 
 def _reservation_finish(*, actor: Any, case_id: int, to: str) -> Reservation | None:
-    with transaction.atomic():
+    with books.atomic():
         reservation = (
             Reservation.objects.select_for_update(of=("self",))
             .select_related("budget")
@@ -800,7 +921,7 @@ def payment_mark(*, actor: Any, payment: Payment, status: str, note: str = "") -
     _require(actor, *PAY_ROLES)
     if status not in (Payment.Status.PAID, Payment.Status.FAILED):
         raise ValidationError(_("支付状态只能是已支付或支付失败。"))
-    with transaction.atomic():
+    with books.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.status != Payment.Status.PENDING:
             raise ValidationError(_("该笔支付已经是“%(s)s”。") % {"s": locked.get_status_display()})
