@@ -7,12 +7,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _l
 
-from shouzhan.community.models import Event, Listing, Seeking
+from shouzhan.community.models import Event, EventSeries, Listing, MentorProfile, Seeking
 from shouzhan.registry.forms import ImportForm, add_service_errors
 
 __all__ = ["ContactForm", "EventForm", "FeedbackForm", "ImportForm", "ListingForm", "add_service_errors"]
 
 _DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class MentorChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.user.name}（{obj.expertise}）" if obj.expertise else obj.user.name
 
 
 class EventForm(forms.Form):
@@ -24,9 +29,49 @@ class EventForm(forms.Form):
     )
     speakers = forms.CharField(label=_l("主讲嘉宾"), max_length=300, required=False)
     venue = forms.CharField(label=_l("地点"), max_length=200, required=False)
-    starts_at = forms.DateTimeField(label=_l("开始时间"), widget=_DT)
-    ends_at = forms.DateTimeField(label=_l("结束时间"), widget=_DT)
-    capacity = forms.IntegerField(label=_l("名额"), min_value=1, max_value=100000)
+    starts_at = forms.DateTimeField(
+        label=_l("开始时间"),
+        widget=_DT,
+        error_messages={"invalid": _l("请输入有效时间，如 2026-05-20 14:00")},
+    )
+    ends_at = forms.DateTimeField(
+        label=_l("结束时间"),
+        widget=_DT,
+        error_messages={"invalid": _l("请输入有效时间，如 2026-05-20 17:00")},
+    )
+    capacity = forms.IntegerField(
+        label=_l("名额"),
+        min_value=1,
+        max_value=100000,
+        help_text=_l("增加名额时，候补名单按先后自动递补"),
+        error_messages={"invalid": _l("请输入整数"), "min_value": _l("名额至少为 1")},
+    )
+    registration_open = forms.BooleanField(label=_l("开放报名"), required=False, initial=True)
+    series = forms.ModelChoiceField(
+        label=_l("所属系列"), queryset=EventSeries.objects.all(), required=False, empty_label="—"
+    )
+    new_series = forms.CharField(
+        label=_l("或新建系列"), max_length=120, required=False, help_text=_l("如 OPC 创业能力沙龙")
+    )
+    number_in_series = forms.IntegerField(
+        label=_l("系列中的场次"), min_value=1, max_value=1000, required=False, help_text=_l("如 2 表示第二场")
+    )
+    mentors = MentorChoices(
+        label=_l("点评导师"),
+        queryset=MentorProfile.objects.select_related("user"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    @classmethod
+    def initial_for(cls, event: Event) -> dict[str, Any]:
+        values = {name: getattr(event, name) for name in cls.base_fields if hasattr(event, name)}
+        values["mentors"] = list(event.mentors.all())
+        values["new_series"] = ""
+        return values
+
+    def service_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
 
 
 class ListingForm(forms.Form):

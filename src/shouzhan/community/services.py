@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from shouzhan.community.models import (
     ContactRequest,
     Event,
+    EventSeries,
     Feedback,
     FollowUpNote,
     Listing,
@@ -73,52 +74,89 @@ EVENT_FIELDS = (
 )
 
 
-def _apply_event(event: Event, data: dict[str, Any]) -> None:
-    unknown = sorted(set(data) - set(EVENT_FIELDS) - {"mentors"})
+def _series_named(actor: Any, name: str) -> EventSeries:
+    """An existing series by name, or a new one (audited) — e.g. the first OPC salon starts a series."""
+    series = EventSeries.objects.filter(name=name).first()
+    if series is None:
+        series = EventSeries(name=name)
+        series.full_clean()
+        series.save()
+        audit_record(actor=actor, action="event_series.create", target=series, after=snapshot(series))
+    return series
+
+
+def _apply_event(actor: Any, event: Event, data: dict[str, Any]) -> None:
+    unknown = sorted(set(data) - set(EVENT_FIELDS) - {"mentors", "new_series"})
     if unknown:
         raise ValidationError(_("未知字段：%(names)s") % {"names": "、".join(unknown)})
     for key, value in data.items():
-        if key != "mentors":
+        if key not in ("mentors", "new_series"):
             setattr(event, key, value)
     errors: dict[str, list[str]] = {}
+    new_series = (data.get("new_series") or "").strip()
+    if new_series:
+        if len(new_series) > 120:
+            errors["new_series"] = [_("系列名称最多 120 个字")]
+        else:
+            event.series = _series_named(actor, new_series)
     if not (event.title or "").strip():
         errors["title"] = [_("请填写活动标题")]
     if event.starts_at and event.ends_at and event.ends_at < event.starts_at:
         errors["ends_at"] = [_("结束时间不能早于开始时间")]
     if event.capacity is None or event.capacity < 1:
         errors["capacity"] = [_("名额至少为 1")]
+    elif event.pk is not None and event.capacity < _confirmed_count(event):
+        errors["capacity"] = [_("已有 %(n)s 人确认报名，名额不能少于这个数") % {"n": _confirmed_count(event)}]
+    if event.number_in_series is not None and event.series is None:
+        errors["number_in_series"] = [_("请先选择或新建系列")]
+    mentors = data.get("mentors")
+    if mentors:
+        not_mentors = [str(m) for m in mentors if not has_role(m.user, Role.MENTOR)]
+        if not_mentors:
+            errors["mentors"] = [_("以下账号不是导师：%(names)s") % {"names": "、".join(not_mentors)}]
     if errors:
         raise ValidationError(errors)
     event.full_clean(exclude=["mentors", "series"], validate_constraints=False)
+
+
+def _save_event(event: Event) -> None:
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError as exc:
+        raise ValidationError({"number_in_series": [_("该系列中已有这一场次")]}) from exc
+
+
+def _event_snapshot(event: Event) -> dict[str, Any]:
+    return snapshot(event) | {"mentors": sorted(event.mentors.values_list("pk", flat=True))}
 
 
 @transaction.atomic
 def event_create(*, actor: Any, data: dict[str, Any]) -> Event:
     require_role(actor, *EVENT_ADMIN_ROLES)
     event = Event()
-    _apply_event(event, data)
-    try:
-        with transaction.atomic():
-            event.save()
-    except IntegrityError as exc:
-        raise ValidationError({"number_in_series": [_("该系列中已有这一场次")]}) from exc
+    _apply_event(actor, event, data)
+    _save_event(event)
     if "mentors" in data:
         event.mentors.set(data["mentors"])
-    audit_record(actor=actor, action="event.create", target=event, after=snapshot(event))
+    audit_record(actor=actor, action="event.create", target=event, after=_event_snapshot(event))
     live.invalidate()
     return event
 
 
 @transaction.atomic
 def event_update(*, actor: Any, event: Event, data: dict[str, Any]) -> Event:
+    """Change an event; more seats move the waitlist up at once, in order."""
     require_role(actor, *EVENT_ADMIN_ROLES)
     event = Event.objects.select_for_update().get(pk=event.pk)
-    before = snapshot(event)
-    _apply_event(event, data)
-    event.save()
+    before = _event_snapshot(event)
+    _apply_event(actor, event, data)
+    _save_event(event)
     if "mentors" in data:
         event.mentors.set(data["mentors"])
-    audit_record(actor=actor, action="event.update", target=event, before=before, after=snapshot(event))
+    audit_record(
+        actor=actor, action="event.update", target=event, before=before, after=_event_snapshot(event)
+    )
     _promote_waitlist(event)  # more seats: the waitlist moves up
     live.invalidate()
     return event

@@ -9,6 +9,7 @@ urlpatterns = [
     path("calendar/", views.calendar_view, name="calendar"),
     path("events/new/", views.event_new, name="event_new"),
     path("events/<int:pk>/", views.event_detail, name="event"),
+    path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),
     path("events/<int:pk>/register/", views.event_register, name="register"),
     path("events/<int:pk>/checkin/", views.check_in, name="checkin"),
     path("events/<int:pk>/attendance/", views.attendance, name="attendance"),

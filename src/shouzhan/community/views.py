@@ -81,21 +81,56 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _require_event_admin(user: Any) -> None:
+    if not has_role(user, *services.EVENT_ADMIN_ROLES):
+        raise PermissionDenied(_("您的角色无权进行此操作。"))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_new(request: HttpRequest) -> HttpResponse:
-    if not has_role(request.user, *services.EVENT_ADMIN_ROLES):
-        raise PermissionDenied(_("您的角色无权进行此操作。"))
+    _require_event_admin(request.user)
     form = EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            event = services.event_create(actor=request.user, data=form.cleaned_data)
+            event = services.event_create(actor=request.user, data=form.service_data())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("活动已发布"))
             return redirect("community:event", pk=event.pk)
-    return render(request, "community/event_form.html", {"active_nav": "community", "form": form})
+    return render(
+        request,
+        "community/event_form.html",
+        {"active_nav": "community", "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_event_admin(request.user)
+    event = selectors.event_get(pk=pk)
+    form = EventForm(request.POST or None, initial=EventForm.initial_for(event))
+    if request.method == "POST" and form.is_valid():
+        waiting = getattr(event, "waitlisted", 0)
+        try:
+            event = services.event_update(actor=request.user, event=event, data=form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("活动已更新"))
+            promoted = waiting - getattr(selectors.event_get(pk=event.pk), "waitlisted", 0)
+            if promoted > 0:
+                messages.info(request, _("候补名单中 %(n)s 人已自动转为正式报名") % {"n": promoted})
+            return redirect("community:event", pk=event.pk)
+    return render(
+        request,
+        "community/event_form.html",
+        {"active_nav": "community", "form": form, "event": event},
+        status=422 if form.errors else 200,
+    )
 
 
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -123,6 +158,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if event.series
             else [],
             "is_door_staff": has_role(request.user, *services.DOOR_ROLES),
+            "can_edit": has_role(request.user, *services.EVENT_ADMIN_ROLES),
             "now": timezone.now(),
         },
     )
@@ -553,7 +589,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def contacts(request: HttpRequest) -> HttpResponse:
     rows = selectors.contact_requests_staff(actor=request.user)[:200]
-    return render(request, "community/contacts.html", {"active_nav": "market", "rows": rows})
+    return render(request, "community/contacts.html", {"active_nav": "contacts", "rows": rows})
 
 
 @login_required
