@@ -60,3 +60,35 @@ def test_anonymous_is_refused() -> None:
 def test_keyword_only() -> None:
     params = inspect.signature(services.person_for_user).parameters
     assert [p.kind for p in params.values()] == [inspect.Parameter.KEYWORD_ONLY]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_create_one_person(make_user: Any) -> None:
+    import threading
+
+    from django.db import connection
+
+    user = make_user(name="周老先生")
+    barrier = threading.Barrier(2)
+    found: list[int] = []
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            barrier.wait()
+            found.append(services.person_for_user(actor=user).pk)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(set(found)) == 1
+    assert Person.objects.filter(user=user).count() == 1
+    assert AuditEntry.objects.filter(action="person.create").count() == 1
