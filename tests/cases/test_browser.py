@@ -57,7 +57,7 @@ def test_apply_more_info_resubmit_approve_and_download(
     _login(page, owner.mobile)
     page.goto(f"{page.base_url}/cases/mine/")
     expect(page.get_by_text("请上传获奖证明。").first).to_be_visible()
-    page.get_by_role("link", name="补充材料并重新提交").click()
+    page.get_by_role("link", name="修改内容、补充材料并重新提交").click()
     proof = tmp_path / "获奖证明.pdf"
     proof.write_bytes(b"%PDF-1.4\n% award\n%%EOF\n")
     page.locator("#upload-form input[type=file]").set_input_files(str(proof))

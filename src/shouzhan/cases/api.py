@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -48,6 +48,12 @@ class TransitionOut(Schema):
     who: list[str]
     needs_note: bool
     needs_amount: bool
+    edits_data: bool
+
+
+class ChoiceOut(Schema):
+    value: str
+    label: str
 
 
 class FieldOut(Schema):
@@ -55,6 +61,8 @@ class FieldOut(Schema):
     label: str
     kind: str
     required: bool
+    choices: list[ChoiceOut]
+    staff_only: bool
 
 
 class CaseTypeOut(Schema):
@@ -95,6 +103,7 @@ class CaseOut(Schema):
     clock: ClockOut
     version: int
     assignee_id: int | None
+    assignee_name: str
     created_at: dt.datetime
 
 
@@ -150,6 +159,37 @@ class TransitionIn(Schema):
     data: dict[str, Any] | None = None
 
 
+class AssignIn(Schema):
+    assignee_id: int | None = Field(
+        description="A caseworker's user id; null puts the case back as unassigned"
+    )
+    expected_version: int = Field(description="The version you read; a stale one gets 409")
+    note: str = ""
+
+
+class TicketIn(Schema):
+    enterprise_id: int | None = None
+    title: str = ""
+    data: dict[str, Any] = Field(
+        description="need (required), category, urgency (normal|urgent|critical), location, reported_on, "
+        "reporter, reporter_contact"
+    )
+    assignee_id: int | None = None
+
+
+class ResponseTimeOut(Schema):
+    key: str
+    label: str
+    limit_days: int
+    limit_variants: str
+    closed_last_90_days: int
+    median_working_days: float | None
+    on_time: int
+    late: int
+    open_overdue: int
+    rate_percent: str
+
+
 class OnTimeOut(Schema):
     key: str
     label: str
@@ -197,7 +237,7 @@ def case_out(case: Case, actor: Any) -> dict[str, Any]:
         "state_label": str(state.staff_label if staff else state.applicant_label),
         "enterprise_id": case.enterprise_id,
         "title": case.title,
-        "data": case.data,
+        "data": selectors.case_visible_data(actor=actor, case=case),
         "clause_id": case.clause_id,
         "year": case.year,
         "project_id": case.project_id,
@@ -209,6 +249,7 @@ def case_out(case: Case, actor: Any) -> dict[str, Any]:
         "clock": {"status": clock.status, "label": str(clock.label), "working_days_left": clock.days_left},
         "version": case.version,
         "assignee_id": case.assignee_id,
+        "assignee_name": case.assignee.name if case.assignee_id and case.assignee else "",
         "created_at": case.created_at,
     }
 
@@ -282,11 +323,19 @@ def case_types(request: HttpRequest) -> list[dict[str, Any]]:
                     "who": sorted(t.who),
                     "needs_note": t.needs_note,
                     "needs_amount": t.needs_amount,
+                    "edits_data": t.edits_data,
                 }
                 for t in ct.transitions
             ],
             "fields": [
-                {"name": f.name, "label": str(f.label), "kind": f.kind, "required": f.required}
+                {
+                    "name": f.name,
+                    "label": str(f.label),
+                    "kind": f.kind,
+                    "required": f.required,
+                    "choices": [{"value": v, "label": str(lab)} for v, lab in f.choices],
+                    "staff_only": f.staff_only,
+                }
                 for f in ct.fields
             ],
             "document_formats": sorted(ct.documents.formats),
@@ -306,10 +355,12 @@ def case_list(
 
 @router.get("/cases/queue", response=list[CaseOut], summary="Staff queue: open cases, earliest due first")
 def case_queue(
-    request: HttpRequest, case_type: str = "", mine: bool = False, limit: int = 100
+    request: HttpRequest, case_type: str = "", mine: bool = False, assigned: str = "", limit: int = 100
 ) -> list[dict[str, Any]]:
     services.require_staff(request.user)
-    cases = selectors.case_queue(actor=request.user, case_type=case_type, mine=mine)
+    if assigned not in ("", "mine", "unassigned"):
+        raise ValidationError({"assigned": ["assigned 只能是 mine 或 unassigned / mine or unassigned"]})
+    cases = selectors.case_queue(actor=request.user, case_type=case_type, mine=mine, assigned=assigned)
     return [case_out(c, request.user) for c in cases[: max(1, min(limit, 500))]]
 
 
@@ -329,6 +380,87 @@ def on_time(request: HttpRequest, by: str = "type") -> list[dict[str, Any]]:
         }
         for r in selectors.on_time_rates(actor=request.user, by=by)
     ]
+
+
+@router.get(
+    "/cases/response-times",
+    response=list[ResponseTimeOut],
+    summary="Per case type: time limit, median working days to close (90 days), on-time rate",
+)
+def response_times(request: HttpRequest) -> list[dict[str, Any]]:
+    services.require_staff(request.user)
+    return [
+        {
+            "key": r.key,
+            "label": r.label,
+            "limit_days": r.limit_days,
+            "limit_variants": r.limit_variants,
+            "closed_last_90_days": r.closed,
+            "median_working_days": r.median_days,
+            "on_time": r.on_time,
+            "late": r.late,
+            "open_overdue": r.open_overdue,
+            "rate_percent": r.percent,
+        }
+        for r in selectors.response_times(actor=request.user)
+    ]
+
+
+def _assignee(actor: Any, user_id: int | None) -> Any:
+    if not services.can_assign(actor):
+        raise PermissionDenied("只有营商专员可以指派办件 / only caseworkers assign cases")
+    if user_id is None:
+        return None
+    found = next((u for u in services.assignable_users() if u.pk == user_id), None)
+    if found is None:
+        raise ValidationError({"assignee_id": ["只能指派给在岗的营商专员 / not an active caseworker"]})
+    return found
+
+
+@router.post("/cases/tickets", response={201: CaseDetailOut}, summary="Open a ticket (staff): 工单")
+def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
+    from shouzhan.registry.selectors import enterprise_get
+
+    if not services.can_open_ticket(request.user):
+        raise PermissionDenied("只有营商专员可以登记工单 / only caseworkers open tickets")
+    enterprise = None
+    if payload.enterprise_id is not None:
+        enterprise = enterprise_get(actor=request.user, pk=payload.enterprise_id)
+    case = services.ticket_open(
+        actor=request.user,
+        enterprise=enterprise,
+        title=payload.title,
+        data=payload.data,
+        assignee=_assignee(request.user, payload.assignee_id),
+    )
+    return Status(201, case_detail_out(case, request.user))
+
+
+@router.post(
+    "/cases/{case_id}/assign",
+    response={200: CaseDetailOut, 409: ErrorOut},
+    summary="Assign or reassign a case to a caseworker (send the version you read)",
+)
+def case_assign(request: HttpRequest, case_id: int, payload: AssignIn) -> Any:
+    case = selectors.case_get(actor=request.user, pk=case_id)
+    try:
+        moved = services.case_assign(
+            actor=request.user,
+            case=case,
+            assignee=_assignee(request.user, payload.assignee_id),
+            expected_version=payload.expected_version,
+            note=payload.note,
+        )
+    except services.CaseConflict:
+        current = Case.objects.get(pk=case.pk)
+        return Status(
+            409,
+            ErrorOut(
+                error="the case was changed by someone else; reload and retry / " + services.CONFLICT_MESSAGE,
+                detail={"current_version": current.version, "state": current.state},
+            ),
+        )
+    return case_detail_out(moved, request.user)
 
 
 @router.get("/cases/notifications", response=list[NotificationOut], summary="Your in-site notifications")

@@ -43,7 +43,38 @@ def _field_for(f: wf.Field) -> forms.Field:
             error_messages={"invalid": _l("请输入有效日期，如 2026-05-06。")},
             **common,
         )
+    if f.kind == "choice":
+        return forms.ChoiceField(
+            choices=[("", "—"), *f.choices],
+            error_messages={"invalid_choice": _l("请从列表中选择。")},
+            **common,
+        )
     return forms.CharField(max_length=200, **common)
+
+
+def case_fields(form: forms.Form, case_type: wf.CaseType, *, staff_only: bool = True) -> None:
+    """Add the case type's own fields to a form (staff-only fields only when `staff_only`)."""
+    for f in case_type.fields:
+        if f.staff_only and not staff_only:
+            continue
+        form.fields[f.name] = _field_for(f)
+
+
+def cleaned_case_data(
+    form: forms.Form, case_type: wf.CaseType, *, keep_empty: bool = False
+) -> dict[str, Any]:
+    """The case type's fields from a valid form; `keep_empty` sends "" for a field emptied on purpose."""
+    data: dict[str, Any] = {}
+    for f in case_type.fields:
+        if f.name not in form.fields:
+            continue
+        value = form.cleaned_data.get(f.name)
+        if value is None or value == "":
+            if keep_empty:
+                data[f.name] = ""
+            continue
+        data[f.name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
 
 
 class CaseForm(forms.Form):
@@ -79,8 +110,7 @@ class CaseForm(forms.Form):
                 max_length=20,
                 help_text=_l("可不填，由专员在上限内核定"),
             )
-        for f in case_type.fields:
-            self.fields[f.name] = _field_for(f)
+        case_fields(self, case_type, staff_only=False)
 
     def clean_amount_yuan(self) -> int | None:
         value = (self.cleaned_data.get("amount_yuan") or "").strip()
@@ -95,16 +125,10 @@ class CaseForm(forms.Form):
         return fen
 
     def data_fields(self) -> list[Any]:
-        return [self[f.name] for f in self.case_type.fields]
+        return [self[f.name] for f in self.case_type.fields if f.name in self.fields]
 
     def case_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        for f in self.case_type.fields:
-            value = self.cleaned_data.get(f.name)
-            if value is None or value == "":
-                continue
-            data[f.name] = value.isoformat() if hasattr(value, "isoformat") else value
-        return data
+        return cleaned_case_data(self, self.case_type)
 
 
 class TransitionForm(forms.Form):
@@ -133,10 +157,94 @@ class UploadForm(forms.Form):
     )
 
 
+class ResubmitForm(forms.Form):
+    """Answer a request for more information: the case's fields (pre-filled), a file, a note."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_l("补正说明"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    document_name = forms.CharField(
+        label=_l("材料名称"), max_length=100, required=False, initial=_l("补正材料")
+    )
+    file = forms.FileField(label=_l("补充文件（可选）"), required=False, allow_empty_file=True)
+
+    def __init__(self, *args: Any, case_type: wf.CaseType, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.case_type = case_type
+        case_fields(self, case_type, staff_only=False)
+
+    def data_fields(self) -> list[Any]:
+        return [self[f.name] for f in self.case_type.fields if f.name in self.fields]
+
+    def case_data(self) -> dict[str, Any]:
+        return cleaned_case_data(self, self.case_type, keep_empty=True)
+
+
+class AssignForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    assignee = forms.TypedChoiceField(label=_l("指派给"), coerce=int, required=False, empty_value=None)
+    note = forms.CharField(label=_l("说明"), required=False, max_length=5000)
+
+    def __init__(self, *args: Any, users: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.users = {u.pk: u for u in users}
+        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+            ("", _l("（不指派，放回待分派）")),
+            *[(u.pk, u.name or str(u)) for u in users],
+        ]
+
+    def chosen(self) -> Any:
+        pk = self.cleaned_data.get("assignee")
+        return None if pk is None else self.users[pk]
+
+
+class TicketForm(forms.Form):
+    """A ticket opened by staff: the ticket type's fields, an optional enterprise, an optional assignee."""
+
+    enterprise = forms.CharField(
+        label=_l("相关企业（可不填）"),
+        required=False,
+        max_length=200,
+        help_text=_l("企业名称或统一社会信用代码；关于某个地点的问题可不填"),
+        widget=forms.TextInput(attrs={"list": "enterprise-names", "autocomplete": "off"}),
+    )
+    title = forms.CharField(
+        label=_l("标题（可不填）"), required=False, max_length=200, help_text=_l("不填则按类别和描述生成")
+    )
+
+    def __init__(self, *args: Any, users: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.case_type = wf.case_type_get("ticket")
+        case_fields(self, self.case_type)
+        self.users = {u.pk: u for u in users}
+        self.fields["assignee"] = forms.TypedChoiceField(
+            label=_l("指派给"),
+            coerce=int,
+            required=False,
+            empty_value=None,
+            choices=[("", _l("（暂不指派，进入待分派）")), *[(u.pk, u.name or str(u)) for u in users]],
+        )
+
+    def data_fields(self) -> list[Any]:
+        return [self[f.name] for f in self.case_type.fields]
+
+    def case_data(self) -> dict[str, Any]:
+        return cleaned_case_data(self, self.case_type)
+
+    def chosen_assignee(self) -> Any:
+        pk = self.cleaned_data.get("assignee")
+        return None if pk is None else self.users[pk]
+
+
+ASSIGNED_CHOICES = (("", _l("全部")), ("mine", _l("我承办的")), ("unassigned", _l("待分派")))
+
+
 class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_l("搜索"), required=False, max_length=100)
     case_type = forms.ChoiceField(label=_l("类型"), required=False)
-    mine = forms.BooleanField(label=_l("只看我的和未分派的"), required=False)
+    assigned = forms.ChoiceField(label=_l("承办"), required=False, choices=ASSIGNED_CHOICES)
+    mine = forms.BooleanField(label=_l("只看我的和未分派的"), required=False)  # older links keep working
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

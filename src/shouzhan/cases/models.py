@@ -49,6 +49,8 @@ class Case(models.Model):
     due_on = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
     due_provisional = models.BooleanField(_("期限为暂定"), default=False)
     clock_stopped_on = models.DateField(_("停表日期"), null=True, blank=True)
+    # Working days spent waiting for the applicant (clock stopped), summed over every request.
+    clock_waited_days = models.PositiveIntegerField(_("停表工作日"), default=0)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
     closed_on_time = models.BooleanField(_("按期办结"), null=True, blank=True)
     reminded_for = models.DateField(_("已提醒的期限"), null=True, blank=True)

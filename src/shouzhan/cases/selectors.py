@@ -91,8 +91,13 @@ def case_queue(
     case_type: str = "",
     mine: bool = False,
     q: str = "",
+    assigned: str = "",
 ) -> QuerySet[Case]:
-    """Open cases for staff, the earliest due first (cases waiting for the applicant last)."""
+    """Open cases for staff, the earliest due first (cases waiting for the applicant last).
+
+    `assigned`: "mine" (assigned to the actor), "unassigned", or "" for all; `mine=True` is the
+    older "mine and unassigned" view.
+    """
     if not (is_system(actor) or is_staff_member(actor)):
         return Case.objects.none()
     cases = case_list(actor=actor, case_type=case_type, open_only=True, q=q)
@@ -100,6 +105,10 @@ def case_queue(
         cases = cases.filter(due_on__lte=due_before)
     if mine:
         cases = cases.filter(Q(assignee=actor) | Q(assignee__isnull=True))
+    if assigned == "mine":
+        cases = cases.filter(assignee=actor) if not is_system(actor) else cases.none()
+    elif assigned == "unassigned":
+        cases = cases.filter(assignee__isnull=True)
     # Running clocks first (by due date); cases waiting for the applicant after them.
     return cases.order_by(F("clock_stopped_on").asc(nulls_first=True), "due_on", "created_at", "id")
 
@@ -170,8 +179,18 @@ def case_is_overdue(case: Case, *, today: dt.date | None = None) -> bool:
 
 
 def case_timeline(*, actor: Any, case: Case) -> list[CaseEvent]:
+    """The history; for applicants without the values of staff-only fields."""
     require_case_read(actor, case)
-    return list(case.events.select_related("actor"))
+    events = list(case.events.select_related("actor"))
+    if is_system(actor) or is_staff_member(actor):
+        return events
+    hidden = {f.name for f in wf.case_type_get(case.case_type).fields if f.staff_only}
+    for e in events:
+        if hidden and e.data:
+            e.data = {k: v for k, v in e.data.items() if k not in hidden}
+            if "changes" in e.data:
+                e.data["changes"] = [c for c in e.data["changes"] if c.get("field") not in hidden]
+    return events
 
 
 def case_documents(*, actor: Any, case: Case) -> list[Document]:
@@ -271,3 +290,192 @@ def notifications_for(*, actor: Any, unread_only: bool = False) -> QuerySet[Noti
         return Notification.objects.none()
     notes = Notification.objects.filter(user=actor).select_related("case")
     return notes.filter(read_at__isnull=True) if unread_only else notes
+
+
+# ----------------------------------------------------------------------------- what the case says
+def _norm(value: Any) -> Any:
+    return None if value in (None, "") else value
+
+
+@dataclass
+class DataRow:
+    name: str
+    label: str
+    value: Any
+    before: Any = None  # the value when more information was last requested, if it changed since
+    changed: bool = False
+
+
+@dataclass
+class ChangesSinceRequest:
+    """What the applicant changed after the last request for more information."""
+
+    requested_at: dt.datetime
+    request_note: str
+    resubmitted_at: dt.datetime | None
+    fields: dict[str, tuple[Any, Any]]  # name → (before the request's answer, now)
+    document_ids: set[int]
+
+
+def case_changes_since_request(*, actor: Any, case: Case) -> ChangesSinceRequest | None:
+    """Fields and documents changed since the last "more information" request (None if there was none)."""
+    require_case_read(actor, case)
+    ct = wf.case_type_get(case.case_type)
+    events = list(case.events.all())
+    stop_states = {s.key for s in ct.states if s.stops_clock}
+    last = None
+    for i, e in enumerate(events):
+        if e.to_state in stop_states and e.from_state != e.to_state:
+            last = i
+    if last is None:
+        return None
+    request = events[last]
+    first_before: dict[str, Any] = {}
+    resubmitted_at = None
+    docs: set[int] = set()
+    for e in events[last + 1 :]:
+        for change in (e.data or {}).get("changes", []):
+            first_before.setdefault(change["field"], change["before"])
+        if e.action == "upload" and (e.data or {}).get("document_id"):
+            docs.add(int(e.data["document_id"]))
+        if e.from_state == request.to_state and e.to_state != e.from_state and resubmitted_at is None:
+            resubmitted_at = e.created_at
+    now = {name: _norm(case.data.get(name)) for name in first_before}
+    fields = {
+        name: (before, now[name]) for name, before in first_before.items() if _norm(before) != now[name]
+    }
+    return ChangesSinceRequest(request.created_at, request.note, resubmitted_at, fields, docs)
+
+
+def case_data_rows(*, actor: Any, case: Case, changes: ChangesSinceRequest | None = None) -> list[DataRow]:
+    """The case type's fields as people read them; staff-only fields for staff only."""
+    require_case_read(actor, case)
+    ct = wf.case_type_get(case.case_type)
+    staff = is_system(actor) or is_staff_member(actor)
+    changed = changes.fields if (changes and staff) else {}
+    rows = []
+    for f in ct.fields:
+        if f.staff_only and not staff:
+            continue
+        value = case.data.get(f.name)
+        if value in (None, "") and f.name not in changed:
+            continue
+        before = changed[f.name][0] if f.name in changed else None
+        rows.append(DataRow(f.name, str(f.label), f.display(value), f.display(before), f.name in changed))
+    return rows
+
+
+def case_visible_data(*, actor: Any, case: Case) -> dict[str, Any]:
+    """The case's data without the fields only staff may see (the API's `data`)."""
+    require_case_read(actor, case)
+    if is_system(actor) or is_staff_member(actor):
+        return dict(case.data)
+    hidden = {f.name for f in wf.case_type_get(case.case_type).fields if f.staff_only}
+    return {k: v for k, v in case.data.items() if k not in hidden}
+
+
+def case_assign_choices(*, actor: Any) -> list[Any]:
+    """Caseworkers a case may be assigned to (empty for those who may not assign)."""
+    from shouzhan.cases.services import assignable_users, can_assign
+
+    return assignable_users() if can_assign(actor) else []
+
+
+# ----------------------------------------------------------------------------- response times
+@dataclass
+class ResponseRow:
+    """FixMyStreet-style response times of one case type over a window of days."""
+
+    key: str
+    label: str
+    limit_days: int
+    limit_variants: str  # e.g. "紧急 2 · 特急 1"
+    closed: int
+    median_days: float | None  # working days from submission to closing, waiting for the applicant excluded
+    on_time: int
+    late: int
+    open_overdue: int
+
+    @property
+    def denominator(self) -> int:
+        return self.on_time + self.late + self.open_overdue
+
+    @property
+    def rate(self) -> float | None:
+        # A ratio for display only (a percentage), never money.
+        return None if self.denominator == 0 else self.on_time / self.denominator
+
+    @property
+    def percent(self) -> str:
+        return "—" if self.rate is None else f"{self.rate * 100:.0f}%"
+
+    @property
+    def median_label(self) -> str:
+        if self.median_days is None:
+            return "—"
+        return f"{self.median_days:g}"
+
+    @property
+    def within_limit(self) -> bool | None:
+        return None if self.median_days is None else self.median_days <= self.limit_days
+
+
+def _median(values: list[int]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[mid])
+    return (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def response_times(*, actor: Any, today: dt.date | None = None, window_days: int = 90) -> list[ResponseRow]:
+    """Per case type: the time limit, the median working days to close (closed in the last `window_days`
+    days, time waiting for the applicant excluded) and the on-time rate = closed on time ÷ (closed in
+    the window + open and overdue now). Staff only; leaders read it, nobody changes anything here."""
+    if not (is_system(actor) or is_staff_member(actor)):
+        return []
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=window_days)
+    closed = (
+        Case.objects.filter(_closed_filter(), closed_on__gte=since, closed_on__lte=today)
+        .only("case_type", "submitted_on", "closed_on", "closed_on_time", "clock_waited_days")
+        .order_by()
+    )
+    durations: dict[str, list[int]] = {}
+    on_time: dict[str, int] = {}
+    late: dict[str, int] = {}
+    for case in closed.iterator():
+        assert case.closed_on is not None
+        days = max(0, working_days_between(case.submitted_on, case.closed_on) - case.clock_waited_days)
+        durations.setdefault(case.case_type, []).append(days)
+        bucket = on_time if case.closed_on_time else late
+        bucket[case.case_type] = bucket.get(case.case_type, 0) + 1
+    overdue: dict[str, int] = {}
+    running = Case.objects.filter(_open_filter(), due_on__lt=today, clock_stopped_on__isnull=True).order_by()
+    for key in running.values_list("case_type", flat=True):
+        overdue[key] = overdue.get(key, 0) + 1
+    rows = []
+    for ct in wf.case_types():
+        variants = ""
+        if ct.limit_by is not None:
+            name, limits = ct.limit_by
+            field = ct.field(name)
+            variants = " · ".join(
+                f"{str(field.display(value)).split('（')[0]} {days}" for value, days in limits
+            )
+        rows.append(
+            ResponseRow(
+                key=ct.key,
+                label=str(ct.label),
+                limit_days=ct.limit_days,
+                limit_variants=variants,
+                closed=len(durations.get(ct.key, [])),
+                median_days=_median(durations.get(ct.key, [])),
+                on_time=on_time.get(ct.key, 0),
+                late=late.get(ct.key, 0),
+                open_overdue=overdue.get(ct.key, 0),
+            )
+        )
+    return rows

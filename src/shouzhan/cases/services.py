@@ -7,13 +7,14 @@ worker can never disagree about who may move a case.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,6 +123,10 @@ def _clean_data(ct: wf.CaseType, data: dict[str, Any], *, partial: bool = False)
                 value = number
             elif f.kind == "date":
                 value = dt.date.fromisoformat(str(value)).isoformat()
+            elif f.kind == "choice":
+                value = str(value)
+                if value not in {key for key, _label in f.choices}:
+                    raise ValueError
             else:
                 value = str(value)
                 if len(value) > 5000:
@@ -131,6 +136,8 @@ def _clean_data(ct: wf.CaseType, data: dict[str, Any], *, partial: bool = False)
                 "int": _("请填写不小于0的整数"),
                 "percent": _("请填写0到100之间的整数"),
                 "date": _("请按 YYYY-MM-DD 填写日期"),
+                "choice": _("请从列表中选择（可选：%(choices)s）")
+                % {"choices": "、".join(str(label) for _key, label in f.choices)},
             }.get(f.kind, _("内容过长（最多5000字）"))
             errors[f.name] = [_("“%(label)s”：%(hint)s。") % {"label": f.label, "hint": hint}]
             continue
@@ -138,6 +145,29 @@ def _clean_data(ct: wf.CaseType, data: dict[str, Any], *, partial: bool = False)
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _check_editable(ct: wf.CaseType, actor: Any, data: dict[str, Any]) -> None:
+    """Fields only staff see are changed only by staff (or the system)."""
+    if is_system(actor) or is_staff_member(actor) or not isinstance(data, dict):
+        return
+    hidden = sorted(set(data) & {f.name for f in ct.fields if f.staff_only})
+    if hidden:
+        raise ValidationError({hidden[0]: [_("申请人不能修改这一项。")]})
+
+
+def _norm(value: Any) -> Any:
+    return None if value in (None, "") else value
+
+
+def data_changes(ct: wf.CaseType, before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    """The declared fields whose value changed: name, label, before and after (None when empty)."""
+    changes = []
+    for f in ct.fields:
+        old, new = _norm(before.get(f.name)), _norm(after.get(f.name))
+        if old != new:
+            changes.append({"field": f.name, "label": str(f.label), "before": old, "after": new})
+    return changes
 
 
 def _rule_result(*, case: Case, on: dt.date) -> dict[str, Any]:
@@ -242,8 +272,13 @@ def case_submit(
     amount_requested_fen: int | None = None,
     related: Model | None = None,
     submitted_on: dt.date | None = None,
+    record_applicant: bool = True,
 ) -> Case:
-    """Open a case. Members submit for their own enterprise; staff and system actors for any."""
+    """Open a case. Members submit for their own enterprise; staff and system actors for any.
+
+    `record_applicant=False` is for staff opening a case on someone's behalf (a ticket heard on a
+    visit): the staff member is recorded as the one who opened it, not as the applicant.
+    """
     try:
         ct = wf.case_type_get(case_type)
     except KeyError:
@@ -283,7 +318,7 @@ def case_submit(
         raise ValidationError(errors)
 
     on = submitted_on or timezone.localdate()
-    due = add_working_days(on, ct.limit_days)
+    due = add_working_days(on, ct.limit_for(cleaned))
     case = Case(
         case_type=ct.key,
         state=ct.initial,
@@ -297,7 +332,7 @@ def case_submit(
         submitted_on=on,
         due_on=due.date,
         due_provisional=due.provisional,
-        applicant=user,
+        applicant=user if record_applicant else None,
     )
     if related is not None:
         from django.contrib.contenttypes.models import ContentType
@@ -411,8 +446,12 @@ def case_transition(
     today = on or timezone.localdate()
     before = {f: getattr(locked, f) for f in _AUDIT_FIELDS}
     from_state = locked.state
+    changes: list[dict[str, Any]] = []
     if data:
+        _check_editable(ct, actor, data)
+        old_data = dict(locked.data)
         locked.data = _clean_data(ct, {**locked.data, **data})
+        changes = data_changes(ct, old_data, locked.data)
     if t.needs_amount:
         _decide_amount(locked, amount_fen, today)
         locked.decision_reasons = note
@@ -436,15 +475,19 @@ def case_transition(
         actor_label=actor_label(actor),
         note=note,
         amount_fen=amount_fen if t.needs_amount else None,
-        data={k: v for k, v in (data or {}).items()},
+        data={**({k: v for k, v in (data or {}).items()}), **({"changes": changes} if changes else {})},
         due_on=locked.due_on,
     )
+    audit_before, audit_after = dict(before), {f: getattr(locked, f) for f in _AUDIT_FIELDS}
+    if changes:
+        audit_before["data"] = {c["field"]: c["before"] for c in changes}
+        audit_after["data"] = {c["field"]: c["after"] for c in changes}
     audit_record(
         actor=actor,
         action=f"case.{action}",
         target=locked,
-        before=before,
-        after={f: getattr(locked, f) for f in _AUDIT_FIELDS},
+        before=audit_before,
+        after=audit_after,
         note=note,
         enterprise_id=locked.enterprise_id,
     )
@@ -505,6 +548,7 @@ def _move_clock(ct: wf.CaseType, case: Case, source: wf.State, target: wf.State,
     """Stop, restart, reset or close the working-day clock as the case changes state."""
     if source.stops_clock and case.clock_stopped_on is not None and case.due_on is not None:
         waited = max(0, working_days_between(case.clock_stopped_on, today))
+        case.clock_waited_days = (case.clock_waited_days or 0) + waited
         due = add_working_days(case.due_on, waited)
         case.due_on, case.due_provisional = due.date, case.due_provisional or due.provisional
         case.clock_stopped_on = None
@@ -625,6 +669,183 @@ def document_upload(*, actor: Any, case: Case, name: str, filename: str, content
         enterprise_id=case.enterprise_id,
     )
     return doc
+
+
+# ----------------------------------------------------------------------------- assignment
+def can_assign(actor: Any) -> bool:
+    """Caseworkers (and administrators) assign and reassign cases; leaders and auditors only read."""
+    return not is_system(actor) and user_role(actor) in (Role.CASEWORKER, Role.ADMIN)
+
+
+def assignable_users() -> list[Any]:
+    """Who a case may be assigned to: active caseworkers and administrators."""
+    from shouzhan.accounts.models import User
+
+    return list(
+        User.objects.filter(Q(role__in=[Role.CASEWORKER, Role.ADMIN]) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+@transaction.atomic
+def case_assign(
+    *, actor: Any, case: Case, assignee: Any, expected_version: int, note: str = "", on: dt.date | None = None
+) -> Case:
+    """Assign (指派) or reassign an open case to a caseworker; `assignee=None` puts it back as unassigned.
+
+    The assignee is the one reminded before the deadline and alerted when it passes. Until someone is
+    assigned, the first caseworker who acts on the case becomes the assignee.
+    """
+    if _user(actor) is None:
+        raise PermissionDenied(_("请先登录。"))
+    require_case_read(actor, case)
+    if not can_assign(actor):
+        raise PermissionDenied(_("只有营商专员可以指派办件。"))
+    if assignee is not None and user_role(assignee) not in (Role.CASEWORKER, Role.ADMIN):
+        raise ValidationError({"assignee": [_("只能指派给在岗的营商专员。")]})
+    note = (note or "").strip()
+    if len(note) > 5000:
+        raise ValidationError({"note": [_("说明最多5000字。")]})
+    try:
+        locked = Case.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=case.pk)
+    except Case.DoesNotExist:
+        raise Http404(_("没有找到该办件。")) from None
+    if locked.version != expected_version:
+        raise CaseConflict(_(CONFLICT_MESSAGE), code="conflict")
+    ct = wf.case_type_get(locked.case_type)
+    if ct.state(locked.state).final:
+        raise ValidationError({"assignee": [_("办件已办结，不能再指派。")]}, code="state")
+    new_id = assignee.pk if assignee is not None else None
+    if locked.assignee_id == new_id:
+        raise ValidationError({"assignee": [_("该办件已由这位专员承办。")]})
+    old = locked.assignee
+    before = {"assignee_id": locked.assignee_id, "assignee": actor_label(old) if old else ""}
+    locked.assignee = assignee
+    locked.reminded_for = None  # the new assignee gets the reminder for the current deadline
+    locked.overdue_alerted_for = None
+    locked.version += 1
+    locked.save()
+    after = {"assignee_id": new_id, "assignee": actor_label(assignee) if assignee else ""}
+    CaseEvent.objects.create(
+        case=locked,
+        action="assign",
+        from_state=locked.state,
+        to_state=locked.state,
+        actor=_user(actor),
+        actor_label=actor_label(actor),
+        note=note,
+        data={"from": before, "to": after},
+        due_on=locked.due_on,
+    )
+    audit_record(
+        actor=actor,
+        action="case.assign",
+        target=locked,
+        before=before,
+        after=after,
+        note=note,
+        enterprise_id=locked.enterprise_id,
+    )
+    if assignee is not None and assignee.pk != actor.pk:
+        message = _("%(who)s 将办件「%(title)s」指派给您，办理期限 %(due)s。") % {
+            "who": actor_label(actor),
+            "title": locked.title,
+            "due": locked.due_on or "—",
+        }
+        if note:
+            message += _("说明：%(note)s") % {"note": note}
+        notify_user(user=assignee, case=locked, message=message, kind="assign")
+    case.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return locked
+
+
+# ----------------------------------------------------------------------------- resubmission
+@transaction.atomic
+def case_resubmit(
+    *,
+    actor: Any,
+    case: Case,
+    expected_version: int,
+    data: dict[str, Any] | None = None,
+    note: str = "",
+    documents: Sequence[tuple[str, str, bytes]] = (),
+    action: str = "resubmit",
+    on: dt.date | None = None,
+) -> Case:
+    """Answer a request for more information: changed fields, new documents, then resubmit — all or nothing.
+
+    The fields are checked exactly as at submission; each document as any upload. The history records
+    every changed field with its value before and after; the staff page highlights them.
+    """
+    ct = wf.case_type_get(case.case_type)
+    try:
+        t = ct.transition(action)
+    except KeyError:
+        raise ValidationError({"action": [_("这个办件不能补正后重新提交。")]}) from None
+    if not t.edits_data:
+        raise ValidationError({"action": [_("“%(action)s”不能修改申请内容。") % {"action": t.label}]})
+    # Check everything that can be checked before a file is stored.
+    require_case_read(actor, case)
+    if case.version != expected_version:
+        raise CaseConflict(_(CONFLICT_MESSAGE), code="conflict")
+    if not t.who & relations(actor, case):
+        raise PermissionDenied(_who_message(t))
+    if data:
+        _check_editable(ct, actor, data)
+        _clean_data(ct, {**case.data, **data})
+    for _name, filename, content in documents:
+        document_check(case_type=case.case_type, filename=filename, content=content)
+    for name, filename, content in documents:
+        document_upload(actor=actor, case=case, name=name, filename=filename, content=content)
+    return case_transition(
+        actor=actor, case=case, action=action, expected_version=expected_version, note=note, data=data, on=on
+    )
+
+
+# ----------------------------------------------------------------------------- tickets from the staff side
+def can_open_ticket(actor: Any) -> bool:
+    return can_assign(actor)
+
+
+def ticket_open(
+    *,
+    actor: Any,
+    enterprise: Any = None,
+    title: str = "",
+    data: dict[str, Any],
+    assignee: Any = None,
+    related: Model | None = None,
+    submitted_on: dt.date | None = None,
+) -> Case:
+    """A caseworker opens a ticket (工单) for a complaint or a need heard on a visit (急难愁盼).
+
+    The enterprise is optional (a ticket may be about a place). The urgency chooses the time limit;
+    the enterprise, if any, sees the ticket in 我的办件. The reporter's contact stays with the staff.
+    """
+    if not can_open_ticket(actor):
+        raise PermissionDenied(_("只有营商专员可以登记工单。"))
+    with transaction.atomic():
+        ct = wf.case_type_get("ticket")
+        cleaned = _clean_data(ct, data or {})
+        title = (title or "").strip()
+        if not title:
+            category = ct.field("category").display(cleaned.get("category")) or _("工单")
+            need = " ".join(str(cleaned.get("need", "")).split())
+            title = f"{category}：{need[:40]}{'…' if len(need) > 40 else ''}"
+        case = case_submit(
+            actor=actor,
+            case_type=ct.key,
+            enterprise=enterprise,
+            title=title,
+            data=cleaned,
+            related=related,
+            submitted_on=submitted_on,
+            record_applicant=False,
+        )
+        if assignee is not None:
+            case = case_assign(actor=actor, case=case, assignee=assignee, expected_version=case.version)
+        return case
 
 
 # ----------------------------------------------------------------------------- deadlines (the worker)

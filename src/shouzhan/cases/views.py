@@ -18,10 +18,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shouzhan.cases import notices, selectors, services
+from shouzhan.cases import charts, notices, selectors, services
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.files import CONTENT_TYPES
-from shouzhan.cases.forms import CaseForm, QueueFilterForm, TransitionForm, UploadForm, add_service_errors
+from shouzhan.cases.forms import (
+    AssignForm,
+    CaseForm,
+    QueueFilterForm,
+    ResubmitForm,
+    TicketForm,
+    TransitionForm,
+    UploadForm,
+    add_service_errors,
+)
 from shouzhan.cases.models import Case
 from shouzhan.core.permissions import is_staff_member, member_enterprise_ids
 
@@ -74,6 +83,8 @@ def new(request: HttpRequest, case_type: str) -> HttpResponse:
         raise Http404(_("没有这种办件类型。")) from None
     if ct.group == "policy":
         return redirect("policies:calculator")
+    if ct.group == "ticket" and services.can_open_ticket(request.user):
+        return redirect("cases:ticket_new")
     enterprises = _member_enterprises(request.user)
     if not enterprises and not is_staff_member(request.user):
         messages.info(request, _("请先登记您的企业，再提交办件。"))
@@ -174,6 +185,15 @@ def apply(request: HttpRequest, clause_id: str) -> HttpResponse:
 
 
 # ----------------------------------------------------------------------------- one case
+def _action_form(case: Case, t: wf.Transition) -> Any:
+    initial = {"version": case.version}
+    if t.edits_data:
+        ct = wf.case_type_get(case.case_type)
+        fields = {f.name: case.data.get(f.name) for f in ct.fields if not f.staff_only}
+        return ResubmitForm(initial={**initial, **fields}, prefix=t.action, case_type=ct)
+    return TransitionForm(initial=initial, prefix=t.action)
+
+
 def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
     ct = wf.case_type_get(case.case_type)
     actions = selectors.case_actions(actor=request.user, case=case)
@@ -183,6 +203,9 @@ def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
     can_upload = not ct.state(case.state).final and (
         services.is_applicant(request.user, case) or wf.CASEWORKER in services.relations(request.user, case)
     )
+    changes = selectors.case_changes_since_request(actor=request.user, case=case) if staff else None
+    assignees = selectors.case_assign_choices(actor=request.user)
+    can_assign = bool(assignees) and not ct.state(case.state).final
     return {
         "case": case,
         "case_type": ct,
@@ -193,15 +216,19 @@ def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
         "clock": selectors.case_clock(case),
         "events": selectors.case_timeline(actor=request.user, case=case),
         "documents": selectors.case_documents(actor=request.user, case=case),
-        "actions": [(t, TransitionForm(initial={"version": case.version}, prefix=t.action)) for t in actions],
+        "actions": [(t, _action_form(case, t)) for t in actions],
         "notices": notices.notices_available(case),
         "upload_form": UploadForm(),
         "can_upload": can_upload,
         "staff": staff,
         "state_labels": {s.key: (s.staff_label if staff else s.applicant_label) for s in ct.states},
-        "data_rows": [
-            (f.label, case.data.get(f.name)) for f in ct.fields if case.data.get(f.name) not in (None, "")
-        ],
+        "data_rows": selectors.case_data_rows(actor=request.user, case=case, changes=changes),
+        "changes": changes if changes and (changes.fields or changes.document_ids) else None,
+        "assign_form": (
+            AssignForm(initial={"version": case.version, "assignee": case.assignee_id}, users=assignees)
+            if can_assign
+            else None
+        ),
         "active_nav": "queue" if staff else "cases",
         **extra,
     }
@@ -218,19 +245,52 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     case = selectors.case_get(actor=request.user, pk=pk)
-    form = TransitionForm(request.POST, prefix=action)
+    ct = wf.case_type_get(case.case_type)
+    try:
+        t = ct.transition(action)
+    except KeyError:
+        t = None
+    form: Any
+    if t is not None and t.edits_data:
+        form = ResubmitForm(request.POST, request.FILES, prefix=action, case_type=ct)
+    else:
+        form = TransitionForm(request.POST, prefix=action)
     error: list[str] = []
     status = 400
     if form.is_valid():
         try:
-            services.case_transition(
-                actor=request.user,
-                case=case,
-                action=action,
-                expected_version=form.cleaned_data["version"],
-                note=form.cleaned_data.get("note") or "",
-                amount_fen=form.cleaned_data.get("amount_yuan"),
-            )
+            if isinstance(form, ResubmitForm):
+                upload = form.cleaned_data.get("file")
+                max_bytes = ct.documents.max_bytes
+                documents = (
+                    [
+                        (
+                            form.cleaned_data.get("document_name") or _("补正材料"),
+                            upload.name,
+                            upload.read(max_bytes + 1),
+                        )
+                    ]
+                    if upload is not None
+                    else []
+                )
+                services.case_resubmit(
+                    actor=request.user,
+                    case=case,
+                    action=action,
+                    expected_version=form.cleaned_data["version"],
+                    note=form.cleaned_data.get("note") or "",
+                    data=form.case_data(),
+                    documents=documents,
+                )
+            else:
+                services.case_transition(
+                    actor=request.user,
+                    case=case,
+                    action=action,
+                    expected_version=form.cleaned_data["version"],
+                    note=form.cleaned_data.get("note") or "",
+                    amount_fen=form.cleaned_data.get("amount_yuan"),
+                )
         except services.CaseConflict as exc:
             error, status = exc.messages, 409
         except PermissionDenied as exc:
@@ -238,23 +298,55 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            assert t is not None
+            messages.success(request, _("已完成：%(action)s。") % {"action": t.label})
+            return redirect("cases:detail", pk=case.pk)
+    case.refresh_from_db()
+    ctx = _detail_context(request, case, action_error=error)
+    if not error and action not in {a.action for a, _f in ctx["actions"]}:
+        # Not offered now (wrong state or role): show the refusal at the top of the page.
+        ctx["action_error"] = [e for errors in form.errors.values() for e in errors]
+    ctx["actions"] = [(a, form if a.action == action else f) for a, f in ctx["actions"]]
+    if status == 409:
+        ctx["actions"] = [(a, _action_form(case, a)) for a, _f in ctx["actions"]]
+    return render(request, "cases/detail.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """指派 / 改派: choose the caseworker in charge (the one reminded before the deadline)."""
+    case = selectors.case_get(actor=request.user, pk=pk)
+    users = selectors.case_assign_choices(actor=request.user)
+    if not users:
+        raise PermissionDenied(_("只有营商专员可以指派办件。"))
+    form = AssignForm(request.POST, users=users)
+    error: list[str] = []
+    status = 400
+    if form.is_valid():
+        try:
+            services.case_assign(
+                actor=request.user,
+                case=case,
+                assignee=form.chosen(),
+                expected_version=form.cleaned_data["version"],
+                note=form.cleaned_data.get("note") or "",
+            )
+        except services.CaseConflict as exc:
+            error, status = exc.messages, 409
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            chosen = form.chosen()
             messages.success(
                 request,
-                _("已完成：%(action)s。")
-                % {"action": wf.case_type_get(case.case_type).transition(action).label},
+                _("已指派给 %(name)s。") % {"name": chosen.name} if chosen else _("已改为待分派。"),
             )
             return redirect("cases:detail", pk=case.pk)
     case.refresh_from_db()
     ctx = _detail_context(request, case, action_error=error)
-    if not error and action not in {t.action for t, _f in ctx["actions"]}:
-        # Not offered now (wrong state or role): show the refusal at the top of the page.
-        ctx["action_error"] = [e for errors in form.errors.values() for e in errors]
-    ctx["actions"] = [(t, form if t.action == action else f) for t, f in ctx["actions"]]
-    if status == 409:
-        ctx["actions"] = [
-            (t, TransitionForm(initial={"version": case.version}, prefix=t.action))
-            for t, _f in ctx["actions"]
-        ]
+    if status != 409 and ctx["assign_form"] is not None:
+        ctx["assign_form"] = form
     return render(request, "cases/detail.html", ctx, status=status)
 
 
@@ -334,22 +426,108 @@ def queue(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         case_type=filters.get("case_type") or "",
         mine=bool(filters.get("mine")),
+        assigned=filters.get("assigned") or "",
         q=filters.get("q") or "",
     )
     page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(c, selectors.case_clock(c, today=today), wf.case_type_get(c.case_type)) for c in page]
-    by_type = selectors.on_time_rates(actor=request.user, by="type", today=today)
-    by_worker = selectors.on_time_rates(actor=request.user, by="caseworker", today=today)
     ctx = {
         "form": form,
         "page": page,
         "rows": rows,
-        "counts": selectors.queue_counts(actor=request.user, today=today),
-        "by_type": by_type,
-        "by_worker": by_worker,
         "active_nav": "queue",
     }
     if request.headers.get("HX-Request"):
         return render(request, "cases/_queue_rows.html", ctx)
+    times = selectors.response_times(actor=request.user, today=today)
+    ctx.update(
+        {
+            "counts": selectors.queue_counts(actor=request.user, today=today),
+            "by_type": selectors.on_time_rates(actor=request.user, by="type", today=today),
+            "by_worker": selectors.on_time_rates(actor=request.user, by="caseworker", today=today),
+            "times": times,
+            "chart": charts.response_chart(times),
+            "can_open_ticket": services.can_open_ticket(request.user),
+        }
+    )
     return render(request, "cases/queue.html", ctx)
+
+
+@login_required
+@require_GET
+def response_times(request: HttpRequest) -> HttpResponse:
+    """FixMyStreet-style response times per case type (read-only; leaders see it too)."""
+    services.require_staff(request.user)
+    times = selectors.response_times(actor=request.user)
+    return render(
+        request,
+        "cases/response_times.html",
+        {"times": times, "chart": charts.response_chart(times), "active_nav": "queue"},
+    )
+
+
+def _enterprise_named(actor: Any, text: str) -> Any:
+    """The enterprise a ticket is about, by exact name or credit code; a clear error otherwise."""
+    from shouzhan.registry.selectors import enterprise_visible
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    found = list(enterprise_visible(actor=actor, q=text)[:50])
+    exact = [e for e in found if e.name == text or (e.credit_code or "") == text.upper()]
+    if len(exact) == 1:
+        return exact[0]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValidationError(
+            {"enterprise": [_("企业库中没有找到“%(q)s”，请检查名称或留空。") % {"q": text}]}
+        )
+    raise ValidationError(
+        {"enterprise": [_("“%(q)s”对应多家企业，请填写完整名称或统一社会信用代码。") % {"q": text}]}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    """登记工单: a complaint or a need heard on a visit (急难愁盼) enters the queue with its time limit."""
+    from shouzhan.registry.selectors import enterprise_visible
+
+    if not services.can_open_ticket(request.user):
+        raise PermissionDenied(_("只有营商专员可以登记工单。"))
+    users = selectors.case_assign_choices(actor=request.user)
+    form = TicketForm(
+        request.POST or None,
+        users=users,
+        initial={
+            "urgency": "normal",
+            "reported_on": timezone.localdate(),
+            "enterprise": request.GET.get("enterprise", ""),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.ticket_open(
+                actor=request.user,
+                enterprise=_enterprise_named(request.user, form.cleaned_data.get("enterprise") or ""),
+                title=form.cleaned_data.get("title") or "",
+                data=form.case_data(),
+                assignee=form.chosen_assignee(),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("工单已登记：%(ref)s，办理期限 %(due)s。") % {"ref": case.reference, "due": case.due_on},
+            )
+            return redirect("cases:detail", pk=case.pk)
+    names = list(enterprise_visible(actor=request.user).order_by("name").values_list("name", flat=True)[:500])
+    return render(
+        request,
+        "cases/ticket_new.html",
+        {"form": form, "case_type": form.case_type, "enterprise_names": names, "active_nav": "queue"},
+        status=400 if request.method == "POST" else 200,
+    )

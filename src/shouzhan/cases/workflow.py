@@ -59,6 +59,7 @@ class Transition:
     needs_note: bool = False  # a reason is required (refusals, requests for information)
     needs_amount: bool = False  # an amount in fen is required (approval of a policy application)
     style: str = "primary"  # button style on the pages: primary | accent | danger | ghost
+    edits_data: bool = False  # the page offers the case type's fields and uploads with it (resubmission)
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,17 @@ class Field:
 
     name: str
     label: Any
-    kind: str = "text"  # text | textarea | int | percent | date
+    kind: str = "text"  # text | textarea | int | percent | date | choice
     required: bool = False
     help: Any = ""
+    choices: tuple[tuple[str, Any], ...] = ()  # for kind "choice": (value, label)
+    staff_only: bool = False  # shown to the centre's staff only (e.g. a reporter's contact)
+
+    def display(self, value: Any) -> Any:
+        """The value as people read it (the label of a choice)."""
+        if self.kind == "choice":
+            return next((label for key, label in self.choices if key == value), value)
+        return value
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,24 @@ class CaseType:
         True  # offered on the "apply" page to enterprise members (others are opened by modules/staff)
     )
     group: str = "service"  # policy | filing | service | ticket | other
+    # A time limit chosen by a field's value, e.g. ("urgency", (("urgent", 2), ("critical", 1))):
+    # a value not listed (or no value) keeps `limit_days`.
+    limit_by: tuple[str, tuple[tuple[str, int], ...]] | None = None
+
+    def limit_for(self, data: dict[str, Any] | None) -> int:
+        """The working-day limit for a case of this type with this data."""
+        if self.limit_by is not None and data:
+            name, limits = self.limit_by
+            for value, days in limits:
+                if data.get(name) == value:
+                    return days
+        return self.limit_days
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
 
     def state(self, key: str) -> State:
         for s in self.states:
@@ -124,6 +151,15 @@ class CaseType:
         actions = [t.action for t in self.transitions]
         if len(actions) != len(set(actions)):
             raise ValueError(f"{self.key}: duplicate actions")
+        for f in self.fields:
+            if f.kind == "choice" and not f.choices:
+                raise ValueError(f"{self.key}.{f.name}: a choice field needs choices")
+        if self.limit_by is not None:
+            name, limits = self.limit_by
+            if name not in {f.name for f in self.fields}:
+                raise ValueError(f"{self.key}: limit_by names an unknown field {name!r}")
+            if any(days < 0 for _value, days in limits):
+                raise ValueError(f"{self.key}: limit_by days must not be negative")
 
 
 _REGISTRY: dict[str, CaseType] = {}
@@ -195,7 +231,7 @@ def service_flow(
             needs_note=True,
             style="accent",
         ),
-        _tr("resubmit", _l("补正后重新提交"), ["more_info"], w, APPLICANT_ONLY),
+        _tr("resubmit", _l("补正后重新提交"), ["more_info"], w, APPLICANT_ONLY, edits_data=True),
         _tr(
             "complete", _l("办结") if done.key == "completed" else _l("通过"), [w], done.key, STAFF_OR_SYSTEM
         ),
@@ -276,7 +312,7 @@ POLICY_APPLICATION = CaseType(
             needs_note=True,
             style="accent",
         ),
-        _tr("resubmit", _l("补正后重新提交"), ["more_info"], "in_review", APPLICANT_ONLY),
+        _tr("resubmit", _l("补正后重新提交"), ["more_info"], "in_review", APPLICANT_ONLY, edits_data=True),
         _tr("approve", _l("核定并批准"), ["in_review"], "approved", STAFF, needs_amount=True),
         _tr(
             "not_support",
@@ -407,14 +443,38 @@ SERVICE_TYPES = (
     ),
 )
 
+TICKET_CATEGORIES = (
+    ("space", _l("场地与空间")),
+    ("policy", _l("政策兑现")),
+    ("licence", _l("证照与审批")),
+    ("financing", _l("融资与资金")),
+    ("talent", _l("人才与用工")),
+    ("environment", _l("环境与秩序")),
+    ("ip", _l("知识产权与维权")),
+    ("other", _l("其他")),
+)
+URGENCY = (
+    ("normal", _l("一般（5个工作日）")),
+    ("urgent", _l("紧急（2个工作日）")),
+    ("critical", _l("特急（1个工作日）")),
+)
 TICKET = service_type(
     "ticket",
     _l("工单"),
     5,
     _l("走访、巡查中听到的投诉与急难愁盼，转为工单跟踪到底。"),
-    (Field("need", _l("问题描述"), "textarea", required=True),),
+    (
+        Field("need", _l("问题描述"), "textarea", required=True),
+        Field("category", _l("类别"), "choice", choices=TICKET_CATEGORIES),
+        Field("urgency", _l("紧急程度"), "choice", choices=URGENCY),
+        Field("location", _l("地点"), help=_l("如：漕河泾开发区A座3楼，或企业地址")),
+        Field("reported_on", _l("反映日期"), "date"),
+        Field("reporter", _l("反映人"), help=_l("如：企业负责人张三、园区居民")),
+        Field("reporter_contact", _l("反映人联系方式"), staff_only=True, help=_l("仅中心工作人员可见")),
+    ),
     listed=False,
     group="ticket",
+    limit_by=("urgency", (("urgent", 2), ("critical", 1))),
 )
 
 for _ct in (POLICY_APPLICATION, PLANNING_FILING, FINISHED_FILM_FILING, *SERVICE_TYPES, TICKET):
