@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.core.permissions import can_read_audit, is_staff_member, member_enterprise_ids, user_role
 from shouzhan.core.roles import Role
@@ -37,6 +38,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             nav.append(("calendar", _("工作日历"), reverse("core:calendar")))
     return {
         "nav_items": nav,
+        "nav_groups": group_nav(nav),
         "user_role": role,
         "user_role_label": Role(role).label if role else "",
         "my_enterprise_id": my_enterprise_id,
@@ -56,3 +58,44 @@ def module_nav(user: Any) -> list[tuple[str, str, str]]:
             continue
         entries.extend(nav.items(user))
     return entries
+
+
+# Menu entries grouped so the top bar stays one line: (group key, label) per entry key.
+NAV_GROUPS: dict[str, tuple[str, Any]] = {
+    "staff": ("centre", _l("服务中心")),
+    "enterprises": ("centre", _l("服务中心")),
+    "audit": ("centre", _l("服务中心")),
+    "calendar": ("centre", _l("服务中心")),
+    "enterprise": ("mine", _l("我的企业")),
+    "projects": ("mine", _l("我的企业")),
+    "policies": ("policy", _l("政策")),
+    "calculator": ("policy", _l("政策")),
+    "cases": ("cases", _l("办件")),
+    "queue": ("cases", _l("办件")),
+    "spaces": ("spaces", _l("空间")),
+    "space_floors": ("spaces", _l("空间")),
+    "ledger": ("ledger", _l("券")),
+    "ledger_provider": ("ledger", _l("券")),
+    "community": ("community", _l("社区")),
+    "market": ("community", _l("社区")),
+    "mentor_panel": ("community", _l("社区")),
+    "contacts": ("community", _l("社区")),
+}
+
+
+def group_nav(nav: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """Entries in groups, in the order each group first appears; search is the top bar's own box."""
+    groups: list[dict[str, Any]] = []
+    by_key: dict[str, dict[str, Any]] = {}
+    for key, label, url in nav:
+        if key == "search":
+            continue
+        group_key, group_label = NAV_GROUPS.get(key, (key, label))
+        group = by_key.get(group_key)
+        if group is None:
+            group = {"key": group_key, "label": group_label, "url": url, "items": [], "keys": set()}
+            by_key[group_key] = group
+            groups.append(group)
+        group["items"].append((key, label, url))
+        group["keys"].add(key)
+    return groups

@@ -46,9 +46,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def staff_workspace(request: HttpRequest) -> HttpResponse:
     if not is_staff_member(request.user):
         raise PermissionDenied(_("工作台仅对服务中心工作人员开放。"))
+    from shouzhan.cases.selectors import queue_counts
     from shouzhan.registry.selectors import enterprise_stats
 
     stats = enterprise_stats(actor=request.user)
+    cases = queue_counts(actor=request.user)
     recent = None
     if can_read_audit(request.user):
         recent = selectors.audit_list(actor=request.user)[:8]
@@ -57,6 +59,7 @@ def staff_workspace(request: HttpRequest) -> HttpResponse:
     context = {
         "active_nav": "staff",
         "stats": stats,
+        "cases": cases,
         "recent": recent,
         "today": today,
         "today_is_workday": cal.is_workday(today),
