@@ -94,3 +94,13 @@ class BatchGrantForm(forms.Form):
         if not parsed:
             raise forms.ValidationError(_("名单为空。"))
         return parsed
+
+
+class BatchSheetForm(forms.Form):
+    programme = forms.ModelChoiceField(
+        label=_("券项目"), queryset=Programme.objects.filter(expired_at__isnull=True)
+    )
+    file = forms.FileField(
+        label=_("发放名单（.xlsx）"),
+        help_text=_("列：统一社会信用代码、金额（元）、备注；第一行为表头。"),
+    )

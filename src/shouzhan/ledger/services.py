@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,7 @@ from shouzhan.core.money import format_yuan
 from shouzhan.core.permissions import has_role, member_enterprise_ids, require_enterprise_read, user_role
 from shouzhan.core.roles import Role
 from shouzhan.ledger import books
+from shouzhan.ledger.batch_sheet import SheetRow
 from shouzhan.ledger.books import Line
 from shouzhan.ledger.models import (
     ITEM_CLAUSES,
@@ -37,6 +38,7 @@ from shouzhan.ledger.models import (
     Claim,
     ClauseBudget,
     DisbursementBatch,
+    IdempotencyKey,
     Item,
     Journal,
     Payment,
@@ -315,17 +317,19 @@ class BatchRow:
     message: str
 
 
-def voucher_batch_preview(
-    *, actor: Any, programme: Programme, rows: list[tuple[Enterprise, int]]
-) -> list[BatchRow]:
-    """What a batch grant would do, row by row, without writing anything."""
-    _require(actor, *GRANT_ROLES)
+def _batch_check(*, programme: Programme, rows: list[tuple[Enterprise, int]]) -> list[tuple[int, bool, str]]:
+    """(granted this year so far, ok, reason) for each row, in order: duplicates, cap, budget."""
     budget_left = Account.objects.get(pk=programme.budget_account_id).balance_fen
     granted = dict(
         Account.objects.filter(kind=Account.Kind.WALLET, programme=programme).values_list(
             "enterprise_id", "capped_fen"
         )
     )
+    if programme.expired_at is not None:
+        return [
+            (granted.get(e.pk, 0), False, _("%(name)s 已到期，不能再发券。") % {"name": programme.name})
+            for e, _a in rows
+        ]
     seen: set[int] = set()
     out = []
     for enterprise, amount in rows:
@@ -346,8 +350,20 @@ def voucher_batch_preview(
         if ok:
             budget_left -= amount
         seen.add(enterprise.pk)
-        out.append(BatchRow(enterprise, amount, used, ok, message))
+        out.append((used, ok, message))
     return out
+
+
+def voucher_batch_preview(
+    *, actor: Any, programme: Programme, rows: list[tuple[Enterprise, int]]
+) -> list[BatchRow]:
+    """What a batch grant would do, row by row, without writing anything."""
+    _require(actor, *GRANT_ROLES)
+    checks = _batch_check(programme=programme, rows=rows)
+    return [
+        BatchRow(enterprise, amount, used, ok, message)
+        for (enterprise, amount), (used, ok, message) in zip(rows, checks, strict=True)
+    ]
 
 
 def voucher_batch_grant(
@@ -367,18 +383,124 @@ def voucher_batch_grant(
         ]
 
 
+@dataclass
+class SheetReportRow:
+    """One row of an uploaded batch, as the preview reports it."""
+
+    row: int
+    credit_code: str
+    enterprise: Enterprise | None
+    amount_fen: int | None
+    note: str
+    granted_fen: int
+    ok: bool
+    message: str
+
+
+def voucher_batch_sheet_preview(
+    *, actor: Any, programme: Programme, rows: list[SheetRow]
+) -> list[SheetReportRow]:
+    """Row by row: what reading the sheet found wrong, then the ledger's checks on the readable rows."""
+    _require(actor, *GRANT_ROLES)
+    readable = [r for r in rows if not r.error and r.enterprise is not None and r.amount_fen is not None]
+    checks = dict(
+        zip(
+            (r.row for r in readable),
+            _batch_check(
+                programme=programme,
+                rows=[(r.enterprise, r.amount_fen) for r in readable],  # type: ignore[misc]
+            ),
+            strict=True,
+        )
+    )
+    report = []
+    for r in rows:
+        used, ok, message = checks.get(r.row, (0, False, r.error))
+        report.append(
+            SheetReportRow(
+                row=r.row,
+                credit_code=r.credit_code,
+                enterprise=r.enterprise,
+                amount_fen=r.amount_fen,
+                note=r.note,
+                granted_fen=used,
+                ok=ok,
+                message=message,
+            )
+        )
+    return report
+
+
+def voucher_batch_sheet_grant(
+    *, actor: Any, programme: Programme, rows: list[SheetRow], source: str = "", token: str = ""
+) -> list[Journal]:
+    """Grant every row of an uploaded batch, or nothing: the rows are checked again at the moment of
+    granting (with the balances as they are now), and any refusal rolls the whole batch back.
+
+    `token` names one confirmed preview: confirming the same preview twice (a double click, a
+    resent form) is refused by a unique row instead of granting twice."""
+    _require(actor, *GRANT_ROLES)
+    user = _user(actor)
+    with transaction.atomic():  # the token and the grants commit together, or neither
+        if token and user is not None:
+            try:
+                with transaction.atomic():
+                    IdempotencyKey.objects.create(
+                        user=user,
+                        key=f"batch_sheet:{token}"[:200],
+                        endpoint="ledger.voucher_batch_sheet_grant",
+                        request_hash="",
+                        status=201,
+                        body={"programme": programme.pk, "rows": len(rows)},
+                    )
+            except IntegrityError as exc:
+                raise ValidationError(_("这份名单已经确认发放过，不会重复发放。")) from exc
+        report = voucher_batch_sheet_preview(actor=actor, programme=programme, rows=rows)
+        bad = [r for r in report if not r.ok]
+        if bad:
+            raise ValidationError(
+                [
+                    _("第 %(row)s 行（%(code)s）：%(reason)s")
+                    % {"row": r.row, "code": r.credit_code or "—", "reason": r.message}
+                    for r in bad
+                ]
+            )
+        journals = []
+        for r in report:
+            assert r.enterprise is not None and r.amount_fen is not None
+            journals.append(
+                voucher_grant(
+                    actor=actor,
+                    programme=programme,
+                    enterprise=r.enterprise,
+                    amount_fen=r.amount_fen,
+                    note=r.note or _("批量发券"),
+                )
+            )
+        audit_record(
+            actor=actor,
+            action="ledger.voucher_batch_grant",
+            target=programme,
+            after={
+                "rows": len(journals),
+                "total_fen": sum(r.amount_fen or 0 for r in report),
+                "journals": [j.pk for j in journals],
+                "source": source[:200],
+            },
+        )
+        return journals
+
+
 # ----------------------------------------------------------------------------- claims
 def _provider_standing(*, actor: Any, programme: Programme, provider: Organisation) -> tuple[bool, bool]:
     """(the actor works for the provider, the provider is contracted for the programme) — one query."""
     user = _user(actor)
+    members = Membership.objects.filter(organisation=OuterRef("pk"))
+    members = members.filter(user=user) if user is not None else members.none()
     row = (
         Organisation.objects.filter(pk=provider.pk)
         .annotate(
-            member=Exists(
-                Membership.objects.filter(
-                    organisation=OuterRef("pk"), user_id=user.pk if user is not None else None
-                )
-            ),
+            member=Exists(members),
             contracted=Exists(
                 Programme.providers.through.objects.filter(
                     programme_id=programme.pk, organisation_id=OuterRef("pk")
@@ -460,6 +582,14 @@ def claim_submit(
                 description=description[:255],
                 submitted_by=_user(actor),
             )
+            audit_record(
+                actor=actor,
+                action="ledger.claim_submit",
+                target=claim,
+                after={"amount_fen": amount_fen, "invoice_no": invoice_no, "state": claim.state},
+                enterprise_id=enterprise.pk,
+            )
+            # Last, so the wallet stays locked only until the commit.
             books.post(
                 kind=Journal.Kind.HOLD,
                 lines=[Line(wallet_id, -amount_fen), Line(hold_id, amount_fen)],
@@ -468,13 +598,6 @@ def claim_submit(
                 programme_id=programme.pk,
                 enterprise_id=enterprise.pk,
                 claim=claim,
-            )
-            audit_record(
-                actor=actor,
-                action="ledger.claim_submit",
-                target=claim,
-                after={"amount_fen": amount_fen, "invoice_no": invoice_no, "state": claim.state},
-                enterprise_id=enterprise.pk,
             )
             return claim
     except IntegrityError as exc:  # the invoice number is taken (possibly by a concurrent claim)
@@ -487,25 +610,29 @@ def claim_submit(
 _REFUSED = (Claim.State.DECLINED, Claim.State.REJECTED, Claim.State.REVERSED)
 
 
+_CLAIM_LOCK_SQL = """
+SELECT c.*,
+  (SELECT a.id FROM ledger_account a WHERE a.kind = %s AND a.programme_id = c.programme_id
+     AND a.enterprise_id = c.enterprise_id LIMIT 1) AS hold_id,
+  (SELECT a.id FROM ledger_account a WHERE a.kind = %s AND a.programme_id = c.programme_id
+     AND a.enterprise_id = c.enterprise_id LIMIT 1) AS wallet_id,
+  (SELECT a.id FROM ledger_account a WHERE a.kind = %s AND a.provider_id = c.provider_id LIMIT 1) AS receivable_id
+FROM ledger_claim c WHERE c.id = %s"""
+
+
 def _claim_locked(claim: Claim, expected_version: int | None) -> Claim:
-    """Lock the claim row and fetch, in the same statement, the ids of the accounts it moves."""
-    same_wallet = {"programme_id": OuterRef("programme_id"), "enterprise_id": OuterRef("enterprise_id")}
-    locked = (
-        Claim.objects.select_for_update(of=("self",))
-        .select_related("programme")
-        .annotate(
-            hold_id=Subquery(Account.objects.filter(kind=Account.Kind.HOLD, **same_wallet).values("pk")[:1]),
-            wallet_id=Subquery(
-                Account.objects.filter(kind=Account.Kind.WALLET, **same_wallet).values("pk")[:1]
-            ),
-            receivable_id=Subquery(
-                Account.objects.filter(
-                    kind=Account.Kind.RECEIVABLE, provider_id=OuterRef("provider_id")
-                ).values("pk")[:1]
-            ),
-        )
-        .get(pk=claim.pk)
-    )
+    """Lock the claim row and fetch, in the same statement, the ids of the accounts it moves.
+
+    Written as SQL on purpose: it is the approval's hot path, and building the same statement
+    through the ORM (three correlated subqueries) cost several milliseconds of CPU per approval.
+    Only the claim row is locked (the subqueries read); the accounts are locked by the posting.
+    """
+    sql = _CLAIM_LOCK_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    kinds = (Account.Kind.HOLD.value, Account.Kind.WALLET.value, Account.Kind.RECEIVABLE.value)
+    rows = list(Claim.objects.raw(sql, [*kinds, claim.pk]))
+    if not rows:
+        raise Claim.DoesNotExist
+    locked = rows[0]
     if expected_version is not None and locked.version != expected_version:
         raise ValidationError(_("该申请已被他人处理，请刷新后再试。"), code="stale")
     return locked
@@ -528,6 +655,23 @@ def _claim_move(
         )
     before = locked.state
     hold_id: int = locked.hold_id  # type: ignore[attr-defined]
+    locked.state = to
+    locked.version += 1
+    locked.note = note[:255] if note else locked.note
+    if to != Claim.State.CONFIRMED:
+        locked.decided_at = timezone.now()
+    locked.save(update_fields=["state", "version", "note", "decided_at"])
+    audit_record(
+        actor=actor,
+        action=f"ledger.claim_{to}",
+        target=locked,
+        before={"state": before},
+        after={"state": to, "amount_fen": locked.amount_fen},
+        note=note,
+        enterprise_id=locked.enterprise_id,
+    )
+    # The posting goes last: its trigger locks the shared accounts (a provider's receivable is
+    # touched by every approval for that provider), so they stay locked only until the commit.
     if to == Claim.State.APPROVED:
         receivable_id = (
             locked.receivable_id  # type: ignore[attr-defined]
@@ -544,21 +688,6 @@ def _claim_move(
         )
     elif to in _REFUSED:
         _claim_release_hold(actor=actor, claim=locked, hold_id=hold_id, memo=note or locked.invoice_no)
-    locked.state = to
-    locked.version += 1
-    locked.note = note[:255] if note else locked.note
-    if to != Claim.State.CONFIRMED:
-        locked.decided_at = timezone.now()
-    locked.save(update_fields=["state", "version", "note", "decided_at"])
-    audit_record(
-        actor=actor,
-        action=f"ledger.claim_{to}",
-        target=locked,
-        before={"state": before},
-        after={"state": to, "amount_fen": locked.amount_fen},
-        note=note,
-        enterprise_id=locked.enterprise_id,
-    )
     return locked
 
 
@@ -667,12 +796,8 @@ def claim_reverse(*, actor: Any, claim: Claim, reason: str, expected_version: in
             raise ValidationError(_("该笔核销款已进入拨付批次，不能冲正；请先在拨付批次中标记支付失败。"))
         approval = Journal.objects.get(claim=locked, kind=Journal.Kind.APPROVE, reversed_by__isnull=True)
         reversal = books.reverse(journal=approval, actor=actor, reason=reason)
-        release = _claim_release_hold(
-            actor=actor,
-            claim=locked,
-            hold_id=locked.hold_id,
-            memo=reason,  # type: ignore[attr-defined]
-        )
+        hold_id: int = locked.hold_id  # type: ignore[attr-defined]
+        release = _claim_release_hold(actor=actor, claim=locked, hold_id=hold_id, memo=reason)
         locked.state = Claim.State.REVERSED
         locked.version += 1
         locked.note = reason[:255]

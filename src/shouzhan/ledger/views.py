@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,8 +19,8 @@ from django.views.decorators.http import require_POST
 from shouzhan.accounts.models import Organisation
 from shouzhan.core.money import fen_to_yuan
 from shouzhan.core.permissions import has_role, is_staff_member, member_enterprise_ids
-from shouzhan.ledger import charts, selectors, services
-from shouzhan.ledger.forms import BatchGrantForm, ClaimForm, NoteForm
+from shouzhan.ledger import batch_sheet, charts, selectors, services
+from shouzhan.ledger.forms import BatchGrantForm, BatchSheetForm, ClaimForm, NoteForm
 from shouzhan.ledger.models import Claim, DisbursementBatch, Payment, Programme
 from shouzhan.registry.models import Enterprise
 
@@ -164,6 +166,91 @@ def staff(request: HttpRequest) -> HttpResponse:
             "can_pay": has_role(request.user, *services.PAY_ROLES),
             "batches": DisbursementBatch.objects.prefetch_related("payments")[:10],
         },
+    )
+
+
+_SHEET_SALT = "ledger.batch_sheet"
+
+
+@login_required
+def batch_grant_sheet(request: HttpRequest) -> HttpResponse:
+    """Upload an .xlsx, see every row's verdict (row number and reason), then grant all or nothing."""
+    _require_staff(request)
+    if not has_role(request.user, *services.GRANT_ROLES):
+        raise PermissionDenied(_("您的角色无权进行此操作。"))
+    form = BatchSheetForm(request.POST or None, request.FILES or None)
+    report = None
+    payload = ""
+    errors: list[str] = []
+    programme: Programme | None = None
+    if request.method == "POST" and request.POST.get("confirm"):
+        try:
+            carried = signing.loads(request.POST.get("payload", ""), salt=_SHEET_SALT, max_age=3600)
+            programme = get_object_or_404(Programme, pk=carried["programme"])
+            done = services.voucher_batch_sheet_grant(
+                actor=request.user,
+                programme=programme,
+                rows=batch_sheet.rows_from_payload(carried["rows"]),
+                source=carried.get("source", ""),
+                token=carried.get("token", ""),
+            )
+            messages.success(request, _("已向 %(n)s 家企业发券。") % {"n": len(done)})
+            return redirect("ledger:staff")
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            errors.append(_("预览已过期或内容不完整，请重新上传文件。"))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+        form = BatchSheetForm()
+    elif request.method == "POST" and form.is_valid():
+        programme = form.cleaned_data["programme"]
+        upload = form.cleaned_data["file"]
+        try:
+            rows = batch_sheet.sheet_read(data=upload.read(), filename=upload.name or "")
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+        else:
+            report = services.voucher_batch_sheet_preview(actor=request.user, programme=programme, rows=rows)
+            if all(r.ok for r in report):
+                payload = signing.dumps(
+                    {
+                        "programme": programme.pk,
+                        "rows": [r.as_payload() for r in rows],
+                        "source": (upload.name or "")[:200],
+                        "token": uuid.uuid4().hex,
+                    },
+                    salt=_SHEET_SALT,
+                    compress=True,
+                )
+    bad = [r for r in report or [] if not r.ok]
+    return render(
+        request,
+        "ledger/batch_grant_sheet.html",
+        {
+            "active_nav": "ledger",
+            "form": form,
+            "programme": programme,
+            "report": report,
+            "bad_count": len(bad),
+            "payload": payload,
+            "errors": errors,
+            "total_fen": sum(r.amount_fen or 0 for r in report or []),
+        },
+        status=422 if form.errors or errors or bad else 200,
+    )
+
+
+@login_required
+def batch_grant_sheet_template(request: HttpRequest) -> HttpResponse:
+    """An empty batch sheet with the three columns and one example row."""
+    _require_staff(request)
+    return _xlsx(
+        {
+            str(_("发放名单")): [
+                list(batch_sheet.COLUMNS),
+                ["91310104MA1FR0000X", "200000.00", _("示例，请删除")],
+            ]
+        },
+        "batch-grant-template.xlsx",
     )
 
 
