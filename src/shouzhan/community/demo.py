@@ -61,7 +61,8 @@ def load_demo() -> str:
     series, _created = EventSeries.objects.get_or_create(
         name="OPC 创业能力沙龙", defaults={"description": "探索一人公司、AI 应用与个人事业可能性的系列沙龙。"}
     )
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    # Salons start at 14:00 Shanghai time (the agenda below), whatever the server's clock zone.
+    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
     plan = [
         (1, "第一场 OPC 创业能力沙龙", now - dt.timedelta(days=30)),
         (2, "第二场 OPC 创业能力沙龙", now - dt.timedelta(days=1)),
@@ -81,8 +82,8 @@ def load_demo() -> str:
                     "agenda": "14:00 开场\n14:20 项目路演（每组 8 分钟）\n15:30 导师点评\n16:30 自由交流",
                     "speakers": "陈导",
                     "venue": "上钢营商服务中心 二楼多功能厅",
-                    "starts_at": start.replace(hour=6) + dt.timedelta(hours=8),
-                    "ends_at": start.replace(hour=6) + dt.timedelta(hours=11),
+                    "starts_at": start.replace(hour=14),
+                    "ends_at": start.replace(hour=17),
                     "capacity": 40,
                     "mentors": [mentor],
                 },
