@@ -99,7 +99,9 @@ def test_the_assignee_is_the_one_reminded(studio: Any, caseworker: Any, casework
     late = _consult(studio, "逾期的咨询", submitted_on=dt.date.today() - dt.timedelta(days=40))
     case_assign(actor=caseworker, case=late, assignee=caseworker2, expected_version=1)
     assert case_deadlines_notify() == {"reminded": 0, "alerted": 1}
-    assert list(Notification.objects.filter(kind="overdue").values_list("user_id", flat=True)) == [caseworker2.pk]
+    assert list(Notification.objects.filter(kind="overdue").values_list("user_id", flat=True)) == [
+        caseworker2.pk
+    ]
     # Reassigned: the new assignee is alerted about the same deadline too.
     case_assign(actor=caseworker2, case=late, assignee=caseworker, expected_version=2)
     assert case_deadlines_notify() == {"reminded": 0, "alerted": 1}
@@ -115,7 +117,9 @@ def test_assign_page_queue_filter_and_leader_is_read_only(
     assert 'id="assign"' in page and "李专员" in page
     bad = client.post(f"/cases/{case.pk}/assign/", {"version": 1, "assignee": 999999})
     assert bad.status_code == 400
-    ok = client.post(f"/cases/{case.pk}/assign/", {"version": 1, "assignee": caseworker2.pk, "note": "请跟进"})
+    ok = client.post(
+        f"/cases/{case.pk}/assign/", {"version": 1, "assignee": caseworker2.pk, "note": "请跟进"}
+    )
     assert ok.status_code == 302
     stale = client.post(f"/cases/{case.pk}/assign/", {"version": 1, "assignee": caseworker.pk})
     assert stale.status_code == 409 and "已被他人处理" in stale.content.decode()
@@ -128,7 +132,9 @@ def test_assign_page_queue_filter_and_leader_is_read_only(
     leader = login_client(make_user(role=Role.LEADER))
     seen = leader.get(f"/cases/{case.pk}/")
     assert seen.status_code == 200 and 'id="assign"' not in seen.content.decode()
-    assert leader.post(f"/cases/{case.pk}/assign/", {"version": 2, "assignee": caseworker.pk}).status_code == 403
+    assert (
+        leader.post(f"/cases/{case.pk}/assign/", {"version": 2, "assignee": caseworker.pk}).status_code == 403
+    )
     owner = login_client(studio[1])
     assert 'id="assign"' not in owner.get(f"/cases/{case.pk}/").content.decode()
 
@@ -137,7 +143,9 @@ def test_assign_api(studio: Any, caseworker: Any, caseworker2: Any, login_client
     case = _consult(studio)
     api = login_client(caseworker)
     url = f"/api/v1/cases/{case.pk}/assign"
-    ok = api.post(url, {"assignee_id": caseworker2.pk, "expected_version": 1}, content_type="application/json")
+    ok = api.post(
+        url, {"assignee_id": caseworker2.pk, "expected_version": 1}, content_type="application/json"
+    )
     assert ok.status_code == 200 and ok.json()["assignee_name"] == "李专员"
     stale = api.post(url, {"assignee_id": None, "expected_version": 1}, content_type="application/json")
     assert stale.status_code == 409
@@ -148,5 +156,7 @@ def test_assign_api(studio: Any, caseworker: Any, caseworker2: Any, login_client
     assert refused.status_code == 403
     mine = api.get("/api/v1/cases/queue?assigned=mine").json()
     assert mine == []
-    assert [c["id"] for c in login_client(caseworker2).get("/api/v1/cases/queue?assigned=mine").json()] == [case.pk]
+    assert [c["id"] for c in login_client(caseworker2).get("/api/v1/cases/queue?assigned=mine").json()] == [
+        case.pk
+    ]
     assert api.get("/api/v1/cases/queue?assigned=bogus").status_code == 422

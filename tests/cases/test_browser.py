@@ -60,14 +60,18 @@ def test_apply_more_info_resubmit_approve_and_download(
     page.get_by_role("link", name="修改内容、补充材料并重新提交").click()
     proof = tmp_path / "获奖证明.pdf"
     proof.write_bytes(b"%PDF-1.4\n% award\n%%EOF\n")
-    page.locator("#upload-form input[type=file]").set_input_files(str(proof))
-    page.locator("#upload-form button").click()
-    expect(page.get_by_role("link", name="获奖证明.pdf")).to_be_visible()
+    # One form: change the application's text, attach the proof, resubmit.
+    page.locator("#action-resubmit textarea[name=resubmit-summary]").fill("作品获2026年度优秀微短剧奖")
+    page.locator("#action-resubmit input[type=file]").set_input_files(str(proof))
+    page.locator("#action-resubmit textarea[name=resubmit-note]").fill("已上传获奖证明")
     page.locator("#action-resubmit button").click()
     expect(page.locator("#case-state")).to_have_text("审核中")
+    expect(page.get_by_role("link", name="获奖证明.pdf")).to_be_visible()
 
     _login(page, worker.mobile)
     page.goto(f"{page.base_url}/cases/{case.pk}/")
+    expect(page.locator("#changes")).to_contain_text("作品获2026年度优秀微短剧奖")
+    expect(page.locator("#changes")).to_contain_text("获奖证明.pdf")
     page.locator("#action-approve input[name=approve-amount_yuan]").fill("1200000")
     page.locator("#action-approve textarea").fill("作品获奖")
     page.locator("#action-approve button").click()

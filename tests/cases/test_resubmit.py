@@ -32,7 +32,9 @@ def waiting(studio: Any, caseworker: Any) -> Case:
     return case
 
 
-def test_resubmit_service_records_before_and_after(waiting: Case, studio: Any, settings: Any, tmp_path: Any) -> None:
+def test_resubmit_service_records_before_and_after(
+    waiting: Case, studio: Any, settings: Any, tmp_path: Any
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     owner = studio[1]
     case_resubmit(
@@ -72,7 +74,9 @@ def test_bad_resubmission_changes_nothing(waiting: Case, studio: Any, settings: 
         )
     assert set(err.value.message_dict) == {"episodes", "ai_share", "work_title"}
     with pytest.raises(ValidationError, match="内容不是允许的格式"):
-        case_resubmit(actor=owner, case=waiting, expected_version=4, documents=[("x", "x.pdf", b"MZ\x90\x00")])
+        case_resubmit(
+            actor=owner, case=waiting, expected_version=4, documents=[("x", "x.pdf", b"MZ\x90\x00")]
+        )
     waiting.refresh_from_db()
     assert waiting.state == "more_info" and waiting.data == FILING
     assert not Document.objects.exists() and not list(tmp_path.rglob("*.pdf"))

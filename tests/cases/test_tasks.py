@@ -38,9 +38,9 @@ def test_the_worker_runs_the_deadline_pass_and_schedules_the_next(studio: Any, c
     done = DBTaskResult.objects.get(pk=waiting.pk)
     assert done.status == "SUCCESSFUL"
     assert done.return_value == {"reminded": 0, "alerted": 1}
-    assert list(Notification.objects.filter(user=caseworker, kind="overdue").values_list("case_id", flat=True)) == [
-        late.pk
-    ]
+    assert list(
+        Notification.objects.filter(user=caseworker, kind="overdue").values_list("case_id", flat=True)
+    ) == [late.pk]
     # The pass put the next one in the queue, about five minutes later.
     following = DBTaskResult.objects.get(status="READY")
     assert following.run_after > done.finished_at

@@ -117,7 +117,9 @@ def test_ticket_api(studio: Any, caseworker: Any, login_client: Any) -> None:
     assert made.status_code == 201 and made.json()["case_type"] == "ticket"
     bad = api.post("/api/v1/cases/tickets", {"data": {"urgency": "x"}}, content_type="application/json")
     assert bad.status_code == 422
-    refused = login_client(owner).post("/api/v1/cases/tickets", {"data": NEED}, content_type="application/json")
+    refused = login_client(owner).post(
+        "/api/v1/cases/tickets", {"data": NEED}, content_type="application/json"
+    )
     assert refused.status_code == 403
     types = {t["key"]: t for t in api.get("/api/v1/cases/types").json()}
     urgency = next(f for f in types["ticket"]["fields"] if f["name"] == "urgency")
@@ -128,7 +130,9 @@ def test_applicant_cannot_change_staff_only_fields(studio: Any, caseworker: Any,
     enterprise, owner = studio
     case = ticket_open(actor=caseworker, enterprise=enterprise, data={**NEED, "reporter_contact": "139"})
     case_transition(actor=caseworker, case=case, action="accept", expected_version=1)
-    case_transition(actor=caseworker, case=case, action="request_info", expected_version=2, note="请说明时间段")
+    case_transition(
+        actor=caseworker, case=case, action="request_info", expected_version=2, note="请说明时间段"
+    )
     with pytest.raises(ValidationError, match="不能修改这一项"):
         case_transition(
             actor=owner, case=case, action="resubmit", expected_version=3, data={"reporter_contact": "000"}
