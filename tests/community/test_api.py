@@ -397,6 +397,22 @@ def test_import_report_over_the_api(make_user: Any, login_client: Any) -> None:
     empty.name = "empty.xlsx"
     refused = login_client(user).post("/api/v1/community/listings/import", {"file": empty})
     assert refused.status_code == 422
+    # Someone else's inventor record is not there for you; a caseworker may import for them.
+    inventor = Person.objects.get(user=user)
+    sheet = io.BytesIO(
+        xlsx([*rows[:1], [patent_number.make("201410000003"), "一种包装膜", "可降解", "新材料", "转让"]])
+    )
+    sheet.name = "代录.xlsx"
+    stranger = login_client(make_user()).post(
+        "/api/v1/community/listings/import", {"file": sheet, "owner_person_id": inventor.pk}
+    )
+    assert stranger.status_code == 404
+    sheet.seek(0)
+    brokered = login_client(make_user(role=Role.CASEWORKER)).post(
+        "/api/v1/community/listings/import", {"file": sheet, "owner_person_id": inventor.pk}
+    )
+    assert brokered.json()["created"] == 1
+    assert Listing.objects.filter(owner_person=inventor).count() == 2
     anonymous = Client().post("/api/v1/community/listings/import", {"file": io.BytesIO(b"x")})
     assert anonymous.status_code == 401
 

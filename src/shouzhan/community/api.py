@@ -484,12 +484,14 @@ def listing_import(
     request: HttpRequest,
     file: File[UploadedFile],
     owner_enterprise_id: Form[int | None] = None,
+    owner_person_id: Form[int | None] = None,
 ) -> dict[str, Any]:
-    _person, enterprise = _owners(request, owner_enterprise_id, None)
+    person, enterprise = _owners(request, owner_enterprise_id, owner_person_id)
     report = services.listing_import(
         actor=request.user,
         data=file.read(settings.IMPORT_MAX_BYTES + 1),
         filename=file.name or "upload.xlsx",
+        owner_person=person,
         owner_enterprise=enterprise,
     )
     return report.as_dict()
