@@ -154,6 +154,14 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(request: pytest.FixtureRequest, settings: Any) -> None:
+    """Argon2 costs a noticeable fraction of a second per user; tests make hundreds of users.
+    Tests about password hashing itself are marked `argon2` and keep the production hashers."""
+    if request.node.get_closest_marker("argon2") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache() -> Iterator[None]:
     """Rolled-back overrides fire no signal: start every test with an empty calendar cache."""
     from shouzhan.core.calendar import clear_calendar_cache

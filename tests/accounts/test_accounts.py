@@ -14,6 +14,7 @@ from shouzhan.registry.models import Enterprise
 from tests.conftest import PASSWORD, valid_credit_code
 
 
+@pytest.mark.argon2
 @pytest.mark.django_db
 def test_passwords_are_hashed_with_argon2(make_user: Any) -> None:
     user = make_user()

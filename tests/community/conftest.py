@@ -21,12 +21,6 @@ def _fresh_index() -> Iterator[None]:
     live.invalidate()
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """Argon2 costs ~0.1–0.5 s a user; these tests make dozens of users and never test hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def caseworker(make_user: Callable[..., Any]) -> Any:
     return make_user(role=Role.CASEWORKER, name="张洁")
