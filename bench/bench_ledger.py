@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 BASE_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 DB = "shouzhan_bench"
 CLIENTS = 16
-CLAIMS = int(os.environ.get("BENCH_LEDGER_CLAIMS", "1600"))  # for the 16 processes
-THREADED = int(os.environ.get("BENCH_LEDGER_THREADED", "400"))  # for the 16 threads
-BASELINE = int(os.environ.get("BENCH_LEDGER_BASELINE", "150"))
+CLAIMS = int(os.environ.get("BENCH_LEDGER_CLAIMS", "960"))  # for the 16 processes
+THREADED = int(os.environ.get("BENCH_LEDGER_THREADED", "320"))  # for the 16 threads
+BASELINE = int(os.environ.get("BENCH_LEDGER_BASELINE", "120"))
 ENTERPRISES = 64
-PROVIDERS = 4
+PROVIDERS = int(os.environ.get("BENCH_LEDGER_PROVIDERS", "4"))
 
 
 def main() -> None:
