@@ -13,7 +13,9 @@ from shouzhan.cases.models import Notification
 from shouzhan.cases.services import case_submit, case_transition
 from shouzhan.cases.tasks import deadlines_pass, deadlines_schedule
 
-pytestmark = pytest.mark.django_db
+# The worker closes connections that are not in autocommit mode (Django's close_old_connections):
+# on PostgreSQL that would end the test's wrapping transaction, so this test commits for real.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_worker_runs_the_deadline_pass_and_schedules_the_next(studio: Any, caseworker: Any) -> None:
