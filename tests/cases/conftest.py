@@ -14,12 +14,6 @@ from shouzhan.policies.services import catalogue_sync
 from shouzhan.registry.models import Enterprise, Project
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings: Any) -> None:
-    """The cases tests make many users; argon2 is deliberately slow, and it is not what they test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def catalogue(db: Any) -> Any:
     return catalogue_sync(actor="system:test", directory=settings.CATALOGUE_DIR)
