@@ -106,3 +106,18 @@ def test_reverse_after_expiry_returns_the_amount_to_the_budget(approved, officer
     assert Account.objects.get(pk=programme.budget_account_id).balance_fen == budget_before + 300_000
     assert _balances(enterprise)[0] == 0
     assert selectors.books_check().ok
+
+
+def test_caseworker_reverses_from_the_staff_page(approved, caseworker, login_client):
+    claim, enterprise = approved
+    client = login_client(caseworker)
+    page = client.get("/ledger/staff/").content.decode()
+    assert "冲正原因" in page
+    url = f"/ledger/claims/{claim.pk}/reverse/"
+    r = client.post(url, {"expected_version": claim.version, "note": ""}, follow=True)
+    assert "冲正必须说明原因" in r.content.decode()
+    assert Claim.objects.get(pk=claim.pk).state == "approved"
+    r = client.post(url, {"expected_version": claim.version, "note": "发票作废"}, follow=True)
+    assert r.status_code == 200 and "已冲正" in r.content.decode()
+    assert Claim.objects.get(pk=claim.pk).state == "reversed"
+    assert _balances(enterprise)[0] == 1_000_000

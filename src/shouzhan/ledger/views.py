@@ -63,6 +63,10 @@ def wallet(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _claim_reverse(*, actor: Any, claim: Claim, expected_version: int | None = None, note: str = "") -> Claim:
+    return services.claim_reverse(actor=actor, claim=claim, reason=note, expected_version=expected_version)
+
+
 @login_required
 @require_POST
 def claim_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -74,6 +78,7 @@ def claim_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "decline": (services.claim_decline, "ledger:wallet", _("已退回，冻结的额度已回到您的券中。")),
         "approve": (services.claim_approve, "ledger:staff", _("已核销。")),
         "reject": (services.claim_reject, "ledger:staff", _("已退回该核销申请。")),
+        "reverse": (_claim_reverse, "ledger:staff", _("已冲正：金额已回到企业的券中。")),
     }
     if action not in actions:
         raise Http404
