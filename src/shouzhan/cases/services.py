@@ -18,6 +18,7 @@ from django.db.models import Model, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.models import Case, CaseEvent, Notification
@@ -28,7 +29,7 @@ from shouzhan.core.permissions import is_staff_member, member_enterprise_ids, us
 from shouzhan.core.roles import Role
 from shouzhan.core.workdays import add_working_days, working_days_between
 
-CONFLICT_MESSAGE = "该办件已被他人处理，请刷新后重试"
+CONFLICT_MESSAGE = gettext_noop("该办件已被他人处理，请刷新后重试")  # translated where raised
 _AUDIT_FIELDS = ("state", "version", "due_on", "due_provisional", "amount_approved_fen", "assignee_id")
 
 

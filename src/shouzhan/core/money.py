@@ -20,9 +20,9 @@ def parse_yuan(value: object) -> Decimal:
     Refuses floats (they are not exact), negatives, more than two decimals, and absurd sizes.
     """
     if isinstance(value, bool) or value is None:
-        raise MoneyError("金额不能为空")
+        raise MoneyError(_("金额不能为空"))
     if isinstance(value, float):
-        raise MoneyError("金额必须是精确的数字（不接受浮点数）")
+        raise MoneyError(_("金额必须是精确的数字（不接受浮点数）"))
     if isinstance(value, Decimal):
         amount = value
     elif isinstance(value, int):
@@ -31,19 +31,19 @@ def parse_yuan(value: object) -> Decimal:
         text = str(value).strip().translate(_FULLWIDTH).replace(",", "").replace("，", "")
         text = text.removeprefix("¥").removeprefix("￥").removesuffix("元").strip()
         if not text:
-            raise MoneyError("金额不能为空")
+            raise MoneyError(_("金额不能为空"))
         try:
             amount = Decimal(text)
         except InvalidOperation as exc:
-            raise MoneyError(f"“{value}”不是有效金额") from exc
+            raise MoneyError(_("“%(value)s”不是有效金额") % {"value": value}) from exc
     if not amount.is_finite():
-        raise MoneyError("金额必须是有限数字")
+        raise MoneyError(_("金额必须是有限数字"))
     if amount < 0:
-        raise MoneyError("金额不能为负数")
+        raise MoneyError(_("金额不能为负数"))
     if amount > MAX_YUAN:
-        raise MoneyError("金额过大")
+        raise MoneyError(_("金额过大"))
     if amount != amount.quantize(Decimal("0.01")):
-        raise MoneyError("金额最多保留两位小数（到分）")
+        raise MoneyError(_("金额最多保留两位小数（到分）"))
     return amount.quantize(Decimal("0.01"))
 
 

@@ -270,7 +270,7 @@ def _history_label(name: str) -> tuple[str, bool]:
             continue
         label = str(getattr(field, "verbose_name", name))
         if name.endswith("_fen"):
-            return label.replace("（分）", "（元）"), True
+            return label.replace(str(_("（分）")), str(_("（元）"))), True
         return label, False
     extra = {n: str(label) for n, label, _t in PROJECT_EXTRA_FACTS}
     return extra.get(name, name), False

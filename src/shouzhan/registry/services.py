@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shouzhan.core.audit import audit_record, snapshot
 from shouzhan.core.money import MoneyError, fen_to_yuan, yuan_to_fen
@@ -63,7 +64,7 @@ PROJECT_FIELDS = (
 PROJECT_EXTRA_NAMES = tuple(name for name, _label, _type in PROJECT_EXTRA_FACTS)
 PERSON_FIELDS = ("name", "title", "mobile", "email", "birth_year", "note")
 
-STALE_MESSAGE = "该企业信息已被他人修改，请刷新后重试"
+STALE_MESSAGE = gettext_noop("该企业信息已被他人修改，请刷新后重试")  # translated where raised
 
 
 class StaleVersionError(ValidationError):

@@ -138,7 +138,7 @@ def booking_ics(booking: Booking, *, host: str = "shouzhan") -> bytes:
         f"DTSTAMP:{_utc(timezone.now())}",
         f"DTSTART:{_utc(booking.start_at)}",
         f"DTEND:{_utc(booking.end_at)}",
-        f"SUMMARY:{_escape(f'{r.get_kind_display()}预约：{r.name}')}",
+        f"SUMMARY:{_escape(_('%(kind)s预约：%(name)s') % {'kind': r.get_kind_display(), 'name': r.name})}",
         f"LOCATION:{_escape(' '.join(x for x in [r.site.name, r.site.address, str(r.floor.number) + 'F' if r.floor else ''] if x))}",
         f"DESCRIPTION:{_escape(chr(10).join(description))}",
         f"STATUS:{status}",

@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from shouzhan.community.search.bm25 import Doc, Hit, Index
 from shouzhan.community.search.documents import KIND_LABELS, SECTOR_WORDS
 from shouzhan.community.search.tokenizer import tokenize
@@ -59,21 +61,22 @@ def _facts(source: Source, doc: Doc) -> list[str]:
     facts: list[str] = []
     f = doc.facts
     if source.field and f.get("field") == source.field:
-        facts.append(f"同一技术领域：{source.field}")
+        facts.append(_("同一技术领域：%(field)s") % {"field": source.field})
     common = [s for s in source.seeking if s in f.get("seeking", [])]
     if common:
         facts.append(
-            "合作方式一致：" + "、".join(str(Seeking(s).label) for s in common if s in Seeking.values)
+            _("合作方式一致：%(ways)s")
+            % {"ways": _("、").join(str(Seeking(s).label) for s in common if s in Seeking.values)}
         )
     if doc.kind == "mentor" and source.field:
         if any(source.field in e or e in source.field for e in f.get("expertise", [])):
-            facts.append(f"导师擅长：{source.field}")
+            facts.append(_("导师擅长：%(field)s") % {"field": source.field})
     if doc.kind == "clause" and source.sector and source.sector in f.get("sectors", []):
-        facts.append(f"条款适用行业：{Sector(source.sector).label}")
+        facts.append(_("条款适用行业：%(sector)s") % {"sector": Sector(source.sector).label})
     if doc.kind == "enterprise" and f.get("sector"):
         sector_words = set(tokenize(SECTOR_WORDS.get(f["sector"], "")))
         if source.field and set(tokenize(source.field)) & sector_words:
-            facts.append(f"企业行业：{Sector(f['sector']).label}")
+            facts.append(_("企业行业：%(sector)s") % {"sector": Sector(f["sector"]).label})
     return facts
 
 
