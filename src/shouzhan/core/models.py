@@ -65,8 +65,9 @@ class AuditEntry(models.Model):
     )
     actor_label = models.CharField(_("操作人名称"), max_length=150, blank=True)
     action = models.CharField(_("动作"), max_length=80, db_index=True)
-    target_type = models.CharField(_("对象类型"), max_length=80, db_index=True)
-    target_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
+    # Looked up together through the (target_type, target_id, -at) index below.
+    target_type = models.CharField(_("对象类型"), max_length=80)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     target_label = models.CharField(_("对象"), max_length=255, blank=True)
     # The enterprise the record concerns, so an enterprise's own history can be shown to it.
     enterprise_id = models.BigIntegerField(_("企业编号"), null=True, blank=True, db_index=True)
