@@ -330,24 +330,31 @@ def person_for_user(*, actor: Any) -> Person:
     return person
 
 
-@transaction.atomic
-def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person:
-    _require_person_write(actor, person.enterprise_id)
-    locked = Person.objects.select_for_update().get(pk=person.pk)
+def _update_audited(*, actor: Any, instance: Any, apply: Any, data: dict[str, Any], action: str) -> Any:
+    """Lock the row, apply the data, and save and audit only when a field really changed."""
+    locked = type(instance).objects.select_for_update().get(pk=instance.pk)
     before = snapshot(locked)
-    _apply_person_data(locked, data)
+    apply(locked, data)
     old, new = _changes(before, snapshot(locked))
     if new:
         locked.save()
         audit_record(
             actor=actor,
-            action="person.update",
+            action=action,
             target=locked,
             before=old,
             after=new,
             enterprise_id=locked.enterprise_id,
         )
     return locked
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person:
+    _require_person_write(actor, person.enterprise_id)
+    return _update_audited(
+        actor=actor, instance=person, apply=_apply_person_data, data=data, action="person.update"
+    )
 
 
 @transaction.atomic
@@ -423,21 +430,9 @@ def project_create(*, actor: Any, enterprise: Enterprise, data: dict[str, Any]) 
 @transaction.atomic
 def project_update(*, actor: Any, project: Project, data: dict[str, Any]) -> Project:
     require_enterprise_write(actor, project.enterprise_id)
-    locked = Project.objects.select_for_update().get(pk=project.pk)
-    before = snapshot(locked)
-    _apply_project_data(locked, data)
-    old, new = _changes(before, snapshot(locked))
-    if new:
-        locked.save()
-        audit_record(
-            actor=actor,
-            action="project.update",
-            target=locked,
-            before=old,
-            after=new,
-            enterprise_id=locked.enterprise_id,
-        )
-    return locked
+    return _update_audited(
+        actor=actor, instance=project, apply=_apply_project_data, data=data, action="project.update"
+    )
 
 
 @transaction.atomic
