@@ -93,7 +93,7 @@ def test_clause_budget_follows_the_case(catalogue, officer, caseworker, studio):
     case = case_transition(actor=caseworker, case=case, action="publish", expected_version=case.version)
     case_transition(actor=caseworker, case=case, action="disburse", expected_version=case.version)
     assert Reservation.objects.get(case_id=case.pk).state == "consumed"
-    assert Account.objects.get(key="paid_out").balance_fen == 100_000_000
+    assert selectors.account_balance_fen(Account.objects.get(key="paid_out")) == 100_000_000
 
 
 # ----------------------------------------------------------------------------- the way back

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from shouzhan.ledger import selectors, services
+from shouzhan.ledger import books, selectors, services
 from shouzhan.ledger.models import Account, Claim
 from tests.ledger.conftest import CAP, YEAR
 
@@ -72,7 +72,7 @@ def test_200_concurrent_claims_against_one_voucher(programme, officer, caseworke
     assert wallet.balance_fen == CAP - 150 * amount >= 0
     assert wallet.capped_fen == CAP
     assert Claim.objects.filter(state="approved").count() == 150
-    assert Account.objects.get(kind="receivable").balance_fen == 150 * amount
+    assert selectors.account_balance_fen(Account.objects.get(kind="receivable")) == 150 * amount
     check = selectors.books_check()
     assert check.ok, check
     assert check.entries_total_fen == 0
@@ -126,5 +126,43 @@ def test_concurrent_grants_and_claims_on_two_programmes_sharing_a_budget(
     for account in Account.objects.filter(kind__in=["wallet", "programme_budget"]):
         assert account.balance_fen >= 0
         assert account.cap_fen is None or account.capped_fen <= account.cap_fen
+    check = selectors.books_check()
+    assert check.ok, check
+
+
+def test_concurrent_payments_never_take_a_receivable_below_zero(
+    programme, officer, caseworker, provider, make_enterprise
+):
+    """A receivable keeps no stored total; its guard trigger locks it before summing the entries,
+    so 40 payments of 1/20 of what is owed, racing from 16 connections, let exactly 20 through."""
+    enterprise, owner = make_enterprise()
+    services.voucher_grant(actor=officer, programme=programme, enterprise=enterprise, amount_fen=2_000)
+    claim = services.claim_submit(
+        actor=provider[1],
+        programme=programme,
+        enterprise=enterprise,
+        provider=provider[0],
+        amount_fen=2_000,
+        invoice_no="OWED-1",
+        service_from=dt.date(YEAR, 6, 1),
+        service_to=dt.date(YEAR, 6, 30),
+    )
+    claim = services.claim_confirm(actor=owner, claim=claim)
+    services.claim_approve(actor=caseworker, claim=claim)
+    receivable = services.receivable_account(provider=provider[0])
+    paid_out = services.paid_out_account()
+
+    def pay(i: int) -> None:
+        with books.atomic():
+            books.post(
+                kind="pay",
+                lines=[books.Line(receivable.pk, -100), books.Line(paid_out.pk, 100)],
+                actor="system:test",
+            )
+
+    outcomes = _run(40, pay)
+    assert outcomes == Counter({"ok": 20, f"账户 {receivable.name} 余额不足": 20})
+    assert selectors.account_balance_fen(receivable) == 0
+    assert selectors.account_balance_fen(paid_out) == 2_000
     check = selectors.books_check()
     assert check.ok, check

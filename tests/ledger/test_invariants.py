@@ -147,6 +147,8 @@ def test_any_sequence_keeps_the_invariants(world, ops):
                 )
                 assert 0 <= capped[i] <= CAP
             held = sum(c.amount_fen for c, _e, s in claims if s in ("submitted", "confirmed"))
+            owed = Account.objects.filter(kind="receivable").first()
+            assert (selectors.account_balance_fen(owed) if owed else 0) == receivable
             # Money is conserved: the budget's original funding is exactly accounted for.
             assert budget + sum(wallet) + held + receivable == BUDGET
         transaction.set_rollback(True)

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 
 from shouzhan.core.models import AuditEntry
-from shouzhan.ledger import selectors, services
+from shouzhan.ledger import books, selectors, services
 from shouzhan.ledger.models import Account, Claim, Entry, Journal, Payment, Reservation
 from tests.ledger.conftest import CAP, YEAR
 
@@ -89,7 +89,8 @@ def test_claim_flow_partial_redemptions(programme, officer, caseworker, provider
     claim = services.claim_approve(actor=caseworker, claim=claim, expected_version=2)
     assert claim.state == Claim.State.APPROVED
     receivable = Account.objects.get(kind="receivable", provider=provider[0])
-    assert receivable.balance_fen == 4_000_000
+    assert selectors.account_balance_fen(receivable) == 4_000_000
+    assert (receivable.keeps_total, receivable.balance_fen) == (False, 0)  # derived, never stored
     second = _claim(programme, enterprise, provider, 6_000_000, "inv-b")
     assert _wallet(programme, enterprise).balance_fen == 0
     with pytest.raises(ValidationError) as exc:
@@ -235,6 +236,57 @@ def test_database_refuses_an_overdraft_even_without_python_checks(programme, mak
         Entry.objects.create(journal=journal, account=wallet, amount_fen=CAP + 1, counts_to_cap=True)
 
 
+def _approved_claim(programme, officer, caseworker, provider, make_enterprise, amount):
+    enterprise, owner = make_enterprise()
+    services.voucher_grant(actor=officer, programme=programme, enterprise=enterprise, amount_fen=amount)
+    claim = _claim(programme, enterprise, provider, amount, "inv-owed")
+    claim = services.claim_confirm(actor=owner, claim=claim)
+    return services.claim_approve(actor=caseworker, claim=claim)
+
+
+def test_a_receivable_keeps_no_stored_total_and_never_goes_below_zero(
+    programme, officer, caseworker, provider, make_enterprise
+):
+    _approved_claim(programme, officer, caseworker, provider, make_enterprise, 7_000)
+    receivable = services.receivable_account(provider=provider[0])
+    paid_out = services.paid_out_account()
+    assert [(a.keeps_total, a.balance_fen) for a in (receivable, paid_out)] == [(False, 0), (False, 0)]
+    books.balances(receivable, paid_out)
+    assert (receivable.balance_fen, paid_out.balance_fen) == (7_000, 0)
+    # Paying out more than is owed is refused by the database, with the balance in plain words.
+    with pytest.raises(ValidationError) as exc, books.atomic():
+        books.post(
+            kind=Journal.Kind.PAY,
+            lines=[books.Line(receivable, -7_001), books.Line(paid_out, 7_001)],
+            actor="system:test",
+        )
+    assert exc.value.messages == [f"账户 {receivable.name} 余额不足：剩余 70.00 元，本次需要 70.01 元。"]
+    with books.atomic():
+        books.post(
+            kind=Journal.Kind.PAY,
+            lines=[books.Line(receivable, -7_000), books.Line(paid_out, 7_000)],
+            actor="system:test",
+        )
+    assert selectors.account_balance_fen(receivable) == 0
+    assert selectors.account_balance_fen(paid_out) == 7_000
+    assert selectors.books_check().ok
+
+
+def test_database_refuses_a_derived_account_below_zero_without_python_checks(
+    programme, officer, caseworker, provider, make_enterprise
+):
+    _approved_claim(programme, officer, caseworker, provider, make_enterprise, 500)
+    receivable = Account.objects.get(kind="receivable")
+    journal = Journal.objects.create(kind="pay")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Entry.objects.create(journal=journal, account=receivable, amount_fen=-501)
+    # A stored total on such an account is refused too: there must be nothing to mistake for one.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Account.objects.filter(pk=receivable.pk).update(balance_fen=500)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Account.objects.create(key="x", kind="wallet", name="x", keeps_total=False)
+
+
 def test_batch_grant_preview_then_all_or_nothing(programme, officer, make_enterprise):
     a, _ = make_enterprise(name="甲")
     b, _ = make_enterprise(name="乙")
@@ -347,11 +399,11 @@ def test_disbursement_batch_pays_claims_and_subsidies(
     services.payment_mark(
         actor=caseworker, payment=payments[1], status=Payment.Status.FAILED, note="账号错误"
     )
-    assert Account.objects.get(key="paid_out").balance_fen == 4_000
-    assert Account.objects.get(kind="receivable").balance_fen == 0
+    assert selectors.account_balance_fen(Account.objects.get(key="paid_out")) == 4_000
+    assert selectors.account_balance_fen(Account.objects.get(kind="receivable")) == 0
     retry = services.disbursement_batch_create(actor=caseworker)
     (again,) = retry.payments.all()
     services.payment_mark(actor=caseworker, payment=again, status=Payment.Status.PAID)
     assert Reservation.objects.get(case_id=9).state == Reservation.State.CONSUMED
-    assert Account.objects.get(key="paid_out").balance_fen == 6_500
+    assert selectors.account_balance_fen(Account.objects.get(key="paid_out")) == 6_500
     assert selectors.books_check().ok

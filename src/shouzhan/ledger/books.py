@@ -6,18 +6,24 @@ locks and reads nothing first: the trigger's UPDATE locks the touched accounts (
 ordered by account id, so two postings always lock in the same order and cannot deadlock), and
 the constraint has the last word. When the database refuses, `atomic()` rolls back and reads
 the accounts once to say in plain words which limit stopped the operation.
+
+A provider's receivable and the paid-out account keep no stored total (`Account.keeps_total`):
+every approval credits a receivable, and a stored total there would make concurrent approvals
+for one provider wait on its row until each commits. Their balance is the sum of their entries
+(`totals`), and a trigger refuses an entry that would take one below zero.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from shouzhan.core.money import format_yuan
@@ -53,10 +59,36 @@ def actor_label(actor: Any) -> str:
 
 
 def account_get_or_create(*, key: str, kind: str, name: str, **fields: Any) -> Account:
+    fields.setdefault("keeps_total", kind not in Account.DERIVED_KINDS)
     account, _created = Account.objects.get_or_create(
         key=key, defaults={"kind": kind, "name": name, **fields}
     )
     return account
+
+
+def totals(account_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """{account id: (balance, counted toward the cap)} as of now: the stored totals where the
+    account keeps them, the sum of its entries where it does not. Two queries at most."""
+    ids = set(account_ids)
+    out: dict[int, tuple[int, int]] = {}
+    derived: list[int] = []
+    for pk, balance, capped, keeps in Account.objects.filter(pk__in=ids).values_list(
+        "pk", "balance_fen", "capped_fen", "keeps_total"
+    ):
+        if keeps:
+            out[pk] = (balance, capped)
+        else:
+            derived.append(pk)
+            out[pk] = (0, 0)
+    if derived:
+        for pk, balance, capped in (
+            Entry.objects.filter(account_id__in=derived)
+            .values("account_id")
+            .annotate(s=Sum("amount_fen"), c=Sum("amount_fen", filter=Q(counts_to_cap=True)))
+            .values_list("account_id", "s", "c")
+        ):
+            out[pk] = (balance or 0, capped or 0)
+    return out
 
 
 def _refusal(account: Account, balance: int, delta: int) -> str:
@@ -100,18 +132,20 @@ def explain(lines: list[Line]) -> str:
     """Which limit the lines break, read from the accounts as they are now (after the rollback)."""
     delta, cap_delta = _deltas(lines)
     fresh = {a.pk: a for a in Account.objects.filter(pk__in=delta)}
+    now = totals(fresh)
     # An account created inside the rolled-back transaction is gone: judge it as it was passed in.
     given = {line.account_id: line.account for line in lines if isinstance(line.account, Account)}
     for pk in sorted(delta):
         account = fresh.get(pk) or given.get(pk)
         if account is None:
             continue
-        if not account.allow_negative and account.balance_fen + delta[pk] < 0:
-            return _refusal(account, account.balance_fen, delta[pk])
-        if account.cap_fen is not None and account.capped_fen + cap_delta[pk] > account.cap_fen:
+        balance, capped = now.get(pk, (account.balance_fen, account.capped_fen))
+        if not account.allow_negative and balance + delta[pk] < 0:
+            return _refusal(account, balance, delta[pk])
+        if account.cap_fen is not None and capped + cap_delta[pk] > account.cap_fen:
             return _("超过每年每项上限：上限 %(cap)s，本年已发放 %(used)s，本次 %(wanted)s。") % {
                 "cap": format_yuan(account.cap_fen),
-                "used": format_yuan(account.capped_fen),
+                "used": format_yuan(capped),
                 "wanted": format_yuan(cap_delta[pk]),
             }
     # The limit was hit by a posting that has since been undone: the state moved under us.
@@ -213,13 +247,9 @@ def post(*, kind: str, lines: list[Line], actor: Any, memo: str = "", **links: A
 
 
 def balances(*accounts: Account) -> None:
-    """Refresh the stored totals of the given account objects in one query."""
-    fresh = {
-        row[0]: row[1:]
-        for row in Account.objects.filter(pk__in=[a.pk for a in accounts]).values_list(
-            "pk", "balance_fen", "capped_fen"
-        )
-    }
+    """Refresh the balances of the given account objects (derived from the entries where the
+    account keeps no stored total), so `account.balance_fen` reads true."""
+    fresh = totals(a.pk for a in accounts)
     for account in accounts:
         account.balance_fen, account.capped_fen = fresh[account.pk]
 

@@ -2,8 +2,12 @@
 
 The database keeps the books honest on its own:
 - an entry is never updated or deleted (triggers refuse it);
-- inserting an entry moves its account's balance (trigger), so the totals can never drift from
-  the entries, and CHECK constraints refuse a balance below zero or a wallet above its yearly cap;
+- inserting an entry moves its account's stored balance (trigger), so the totals can never drift
+  from the entries, and CHECK constraints refuse a balance below zero or a wallet above its yearly cap;
+- accounts with no limit to enforce on their way up (a provider's receivable, paid out) keep no
+  stored total: their balance is the sum of their entries, so the approvals that credit a
+  provider's receivable never queue on its row; a trigger refuses an entry that would take such
+  an account below zero;
 - on PostgreSQL a deferred constraint trigger refuses a journal whose entries do not sum to zero.
 """
 
@@ -54,11 +58,16 @@ class Account(models.Model):
     programme = models.ForeignKey(
         "ledger.Programme", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
     )
-    # Maintained by the database trigger on entry insert; rebuildable from the entries.
+    # Maintained by the database trigger on entry insert when `keeps_total`; rebuildable from the
+    # entries. Read balances through `books.balances` / `selectors.account_balances`, which derive
+    # the others from their entries.
     balance_fen = models.BigIntegerField(_("余额（分）"), default=0)
     capped_fen = models.BigIntegerField(_("计入上限的累计发放（分）"), default=0)
     cap_fen = models.BigIntegerField(_("上限（分）"), null=True, blank=True)
     allow_negative = models.BooleanField(_("可为负"), default=False)
+    # False for the accounts many postings credit at once and no limit guards (receivable, paid
+    # out): a stored total there would be one row every approval has to lock until its commit.
+    keeps_total = models.BooleanField(_("保存余额合计"), default=True)
 
     class Meta:
         ordering = ["id"]
@@ -75,7 +84,17 @@ class Account(models.Model):
             models.CheckConstraint(
                 condition=Q(allow_negative=False) | Q(kind="funding"), name="ledger_only_funding_negative"
             ),
+            # An account without a stored total has nothing stored that could be mistaken for one,
+            # and only the unlimited kinds may go without.
+            models.CheckConstraint(
+                condition=Q(keeps_total=True)
+                | Q(kind__in=["receivable", "paid_out"], balance_fen=0, capped_fen=0, cap_fen__isnull=True),
+                name="ledger_account_total_kept",
+            ),
         ]
+
+    # The kinds whose balance is derived from the entries on every read.
+    DERIVED_KINDS = ("receivable", "paid_out")
 
     def __str__(self) -> str:
         return self.name
