@@ -58,3 +58,9 @@ def test_claim_confirm_approve_and_wallet_balance(
     expect(page.locator(".wallet-balance")).to_have_text("164,999.50 元")
     expect(page.locator(".wallet-card")).to_contain_text("35,000.50 元")  # 已核销
     expect(page.locator("#to-confirm")).to_contain_text("没有等待您确认的核销申请")
+
+    _login(page, provider[1].mobile)
+    page.goto(page.base_url + "/ledger/provider/")
+    expect(page.locator("[data-total=owed]")).to_have_text("35,000.50 元")
+    expect(page.locator("[data-total=pending]")).to_have_text("0.00 元")
+    expect(page.locator("table")).to_contain_text("已核销")

@@ -152,3 +152,31 @@ def test_demo_is_idempotent(catalogue):
     from shouzhan.ledger.selectors import books_check
 
     assert books_check().ok
+
+
+def test_provider_sees_what_is_pending_owed_and_paid(programme, granted, provider, caseworker, login_client):
+    enterprise, owner = granted
+    claims = [
+        services.claim_submit(
+            actor=provider[1],
+            programme=programme,
+            enterprise=enterprise,
+            provider=provider[0],
+            amount_fen=amount,
+            invoice_no=f"T-{amount}",
+            service_from=programme.valid_from,
+            service_to=programme.valid_from,
+        )
+        for amount in (1_000_00, 2_500_00, 40_00)
+    ]
+    for claim in claims[:2]:
+        claim = services.claim_confirm(actor=owner, claim=claim)
+        services.claim_approve(actor=caseworker, claim=claim)
+    batch = services.disbursement_batch_create(actor=caseworker)
+    first = batch.payments.get(claim=claims[0])
+    services.payment_mark(actor=caseworker, payment=first, status="paid")
+
+    page = login_client(provider[1]).get("/ledger/provider/").content.decode()
+    assert 'data-total="pending">40.00 元<' in page
+    assert 'data-total="owed">2,500.00 元<' in page
+    assert 'data-total="paid">1,000.00 元<' in page

@@ -17,7 +17,16 @@ from shouzhan.core.permissions import (
     scope_to_enterprises,
 )
 from shouzhan.ledger import books
-from shouzhan.ledger.models import Account, Claim, ClauseBudget, Entry, Journal, Programme, Reservation
+from shouzhan.ledger.models import (
+    Account,
+    Claim,
+    ClauseBudget,
+    Entry,
+    Journal,
+    Payment,
+    Programme,
+    Reservation,
+)
 from shouzhan.ledger.services import provider_ids
 
 
@@ -160,6 +169,33 @@ def claims_for_enterprise(*, actor: Any, enterprise_id: int) -> QuerySet[Claim]:
     return scope_to_enterprises(actor, Claim.objects.select_related("programme", "provider")).filter(
         enterprise_id=enterprise_id
     )
+
+
+# ----------------------------------------------------------------------------- provider
+@dataclass
+class ProviderTotals:
+    pending_fen: int  # claims waiting for the enterprise or the caseworker
+    owed_fen: int  # approved and not yet paid: the receivable's balance
+    paid_fen: int  # paid out by disbursement batches
+
+
+def provider_totals(*, provider_ids: set[int]) -> ProviderTotals:
+    """What a provider is waiting for, is owed and has been paid (the receivable is summed from its entries)."""
+    pending = (
+        Claim.objects.filter(
+            provider_id__in=provider_ids, state__in=[Claim.State.SUBMITTED, Claim.State.CONFIRMED]
+        ).aggregate(s=Sum("amount_fen"))["s"]
+        or 0
+    )
+    receivables = Account.objects.filter(kind=Account.Kind.RECEIVABLE, provider_id__in=provider_ids)
+    owed = sum(balance for balance, _capped in books.totals(receivables.values_list("pk", flat=True)).values())
+    paid = (
+        Payment.objects.filter(claim__provider_id__in=provider_ids, status=Payment.Status.PAID).aggregate(
+            s=Sum("amount_fen")
+        )["s"]
+        or 0
+    )
+    return ProviderTotals(pending_fen=pending, owed_fen=owed, paid_fen=paid)
 
 
 # ----------------------------------------------------------------------------- staff

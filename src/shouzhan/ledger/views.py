@@ -131,7 +131,13 @@ def provider(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ledger/provider.html",
-        {"active_nav": "ledger_provider", "organisation": organisation, "form": form, "claims": claims},
+        {
+            "active_nav": "ledger_provider",
+            "organisation": organisation,
+            "form": form,
+            "claims": claims,
+            "totals": selectors.provider_totals(provider_ids=providers),
+        },
         status=422 if form.errors else 200,
     )
 
