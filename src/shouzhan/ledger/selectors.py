@@ -188,7 +188,9 @@ def provider_totals(*, provider_ids: set[int]) -> ProviderTotals:
         or 0
     )
     receivables = Account.objects.filter(kind=Account.Kind.RECEIVABLE, provider_id__in=provider_ids)
-    owed = sum(balance for balance, _capped in books.totals(receivables.values_list("pk", flat=True)).values())
+    owed = sum(
+        balance for balance, _capped in books.totals(receivables.values_list("pk", flat=True)).values()
+    )
     paid = (
         Payment.objects.filter(claim__provider_id__in=provider_ids, status=Payment.Status.PAID).aggregate(
             s=Sum("amount_fen")
