@@ -12,7 +12,7 @@ from django.conf import settings
 from shouzhan.accounts.models import Membership, Organisation, User
 from shouzhan.core.roles import Role
 from shouzhan.ledger import services
-from shouzhan.ledger.models import Programme
+from shouzhan.ledger.models import Claim, Programme
 
 # Ledger entries and journals are append-only by trigger; tests/conftest.py lifts every trigger
 # around Django's test flush.
@@ -65,3 +65,38 @@ def programme(catalogue: None, officer: User, provider: tuple[Organisation, User
         budget_fen=500_000_000,  # 5,000,000 yuan
         providers=[provider[0]],
     )
+
+
+def submit_claim(
+    programme: Programme,
+    enterprise: Any,
+    provider: tuple[Organisation, User],
+    amount_fen: int,
+    invoice_no: str,
+) -> Claim:
+    """A provider's claim for a March service period."""
+    return services.claim_submit(
+        actor=provider[1],
+        programme=programme,
+        enterprise=enterprise,
+        provider=provider[0],
+        amount_fen=amount_fen,
+        invoice_no=invoice_no,
+        service_from=dt.date(YEAR, 3, 1),
+        service_to=dt.date(YEAR, 3, 31),
+    )
+
+
+def approve_claim(
+    programme: Programme,
+    enterprise: Any,
+    owner: User,
+    provider: tuple[Organisation, User],
+    caseworker: User,
+    amount_fen: int,
+    invoice_no: str,
+) -> Claim:
+    """Submitted by the provider, confirmed by the enterprise's owner, approved by the caseworker."""
+    claim = submit_claim(programme, enterprise, provider, amount_fen, invoice_no)
+    claim = services.claim_confirm(actor=owner, claim=claim)
+    return services.claim_approve(actor=caseworker, claim=claim)

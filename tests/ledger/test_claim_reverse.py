@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from shouzhan.core.models import AuditEntry
 from shouzhan.ledger import selectors, services
 from shouzhan.ledger.models import Account, Claim, Journal, Payment
-from tests.ledger.conftest import YEAR
+from tests.ledger.conftest import YEAR, approve_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -19,18 +19,7 @@ pytestmark = pytest.mark.django_db
 def approved(programme, officer, caseworker, provider, make_enterprise):
     enterprise, owner = make_enterprise()
     services.voucher_grant(actor=officer, programme=programme, enterprise=enterprise, amount_fen=1_000_000)
-    claim = services.claim_submit(
-        actor=provider[1],
-        programme=programme,
-        enterprise=enterprise,
-        provider=provider[0],
-        amount_fen=300_000,
-        invoice_no="FIX-1",
-        service_from=dt.date(YEAR, 3, 1),
-        service_to=dt.date(YEAR, 3, 31),
-    )
-    claim = services.claim_confirm(actor=owner, claim=claim)
-    return services.claim_approve(actor=caseworker, claim=claim), enterprise
+    return approve_claim(programme, enterprise, owner, provider, caseworker, 300_000, "FIX-1"), enterprise
 
 
 def _balances(enterprise):

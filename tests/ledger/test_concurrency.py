@@ -12,7 +12,7 @@ from django.db import connection
 
 from shouzhan.ledger import books, selectors, services
 from shouzhan.ledger.models import Account, Claim
-from tests.ledger.conftest import CAP, YEAR
+from tests.ledger.conftest import CAP, YEAR, approve_claim
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -137,18 +137,7 @@ def test_concurrent_payments_never_take_a_receivable_below_zero(
     so 40 payments of 1/20 of what is owed, racing from 16 connections, let exactly 20 through."""
     enterprise, owner = make_enterprise()
     services.voucher_grant(actor=officer, programme=programme, enterprise=enterprise, amount_fen=2_000)
-    claim = services.claim_submit(
-        actor=provider[1],
-        programme=programme,
-        enterprise=enterprise,
-        provider=provider[0],
-        amount_fen=2_000,
-        invoice_no="OWED-1",
-        service_from=dt.date(YEAR, 6, 1),
-        service_to=dt.date(YEAR, 6, 30),
-    )
-    claim = services.claim_confirm(actor=owner, claim=claim)
-    services.claim_approve(actor=caseworker, claim=claim)
+    approve_claim(programme, enterprise, owner, provider, caseworker, 2_000, "OWED-1")
     receivable = services.receivable_account(provider=provider[0])
     paid_out = services.paid_out_account()
 

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from shouzhan.ledger import services
 from shouzhan.ledger.models import Claim
-from tests.ledger.conftest import YEAR
+from tests.ledger.conftest import YEAR, approve_claim, submit_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -156,24 +156,11 @@ def test_demo_is_idempotent(catalogue):
 
 def test_provider_sees_what_is_pending_owed_and_paid(programme, granted, provider, caseworker, login_client):
     enterprise, owner = granted
-    claims = [
-        services.claim_submit(
-            actor=provider[1],
-            programme=programme,
-            enterprise=enterprise,
-            provider=provider[0],
-            amount_fen=amount,
-            invoice_no=f"T-{amount}",
-            service_from=programme.valid_from,
-            service_to=programme.valid_from,
-        )
-        for amount in (1_000_00, 2_500_00, 40_00)
-    ]
-    for claim in claims[:2]:
-        claim = services.claim_confirm(actor=owner, claim=claim)
-        services.claim_approve(actor=caseworker, claim=claim)
+    first = approve_claim(programme, enterprise, owner, provider, caseworker, 1_000_00, "T-1")
+    approve_claim(programme, enterprise, owner, provider, caseworker, 2_500_00, "T-2")
+    submit_claim(programme, enterprise, provider, 40_00, "T-3")
     batch = services.disbursement_batch_create(actor=caseworker)
-    first = batch.payments.get(claim=claims[0])
+    first = batch.payments.get(claim=first)
     services.payment_mark(actor=caseworker, payment=first, status="paid")
 
     page = login_client(provider[1]).get("/ledger/provider/").content.decode()

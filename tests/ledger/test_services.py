@@ -12,7 +12,7 @@ from django.http import Http404
 from shouzhan.core.models import AuditEntry
 from shouzhan.ledger import books, selectors, services
 from shouzhan.ledger.models import Account, Claim, Entry, Journal, Payment, Reservation
-from tests.ledger.conftest import CAP, YEAR
+from tests.ledger.conftest import CAP, YEAR, approve_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -239,9 +239,7 @@ def test_database_refuses_an_overdraft_even_without_python_checks(programme, mak
 def _approved_claim(programme, officer, caseworker, provider, make_enterprise, amount):
     enterprise, owner = make_enterprise()
     services.voucher_grant(actor=officer, programme=programme, enterprise=enterprise, amount_fen=amount)
-    claim = _claim(programme, enterprise, provider, amount, "inv-owed")
-    claim = services.claim_confirm(actor=owner, claim=claim)
-    return services.claim_approve(actor=caseworker, claim=claim)
+    return approve_claim(programme, enterprise, owner, provider, caseworker, amount, "INV-OWED")
 
 
 def test_a_receivable_keeps_no_stored_total_and_never_goes_below_zero(
