@@ -72,9 +72,12 @@ def submit_claim(
     enterprise: Any,
     provider: tuple[Organisation, User],
     amount_fen: int,
-    invoice_no: str,
+    invoice_no: str = "INV-1",
+    **fields: Any,
 ) -> Claim:
-    """A provider's claim for a March service period."""
+    """A provider's claim, for a March service period unless `fields` say otherwise."""
+    fields.setdefault("service_from", dt.date(YEAR, 3, 1))
+    fields.setdefault("service_to", dt.date(YEAR, 3, 31))
     return services.claim_submit(
         actor=provider[1],
         programme=programme,
@@ -82,8 +85,7 @@ def submit_claim(
         provider=provider[0],
         amount_fen=amount_fen,
         invoice_no=invoice_no,
-        service_from=dt.date(YEAR, 3, 1),
-        service_to=dt.date(YEAR, 3, 31),
+        **fields,
     )
 
 

@@ -12,23 +12,9 @@ from django.http import Http404
 from shouzhan.core.models import AuditEntry
 from shouzhan.ledger import books, selectors, services
 from shouzhan.ledger.models import Account, Claim, Entry, Journal, Payment, Reservation
-from tests.ledger.conftest import CAP, YEAR, approve_claim
+from tests.ledger.conftest import CAP, YEAR, approve_claim, submit_claim
 
 pytestmark = pytest.mark.django_db
-
-
-def _claim(programme, enterprise, provider, amount, invoice="INV-1", **kw):
-    return services.claim_submit(
-        actor=provider[1],
-        programme=programme,
-        enterprise=enterprise,
-        provider=provider[0],
-        amount_fen=amount,
-        invoice_no=invoice,
-        service_from=dt.date(YEAR, 3, 1),
-        service_to=dt.date(YEAR, 3, 31),
-        **kw,
-    )
 
 
 def _wallet(programme, enterprise):
@@ -82,7 +68,7 @@ def test_only_officers_grant(programme, caseworker, make_enterprise):
 def test_claim_flow_partial_redemptions(programme, officer, caseworker, provider, make_enterprise):
     enterprise, owner = make_enterprise()
     services.voucher_grant(actor=officer, programme=programme, enterprise=enterprise, amount_fen=10_000_000)
-    claim = _claim(programme, enterprise, provider, 4_000_000, "inv-a")
+    claim = submit_claim(programme, enterprise, provider, 4_000_000, "inv-a")
     assert claim.invoice_no == "INV-A" and claim.state == Claim.State.SUBMITTED
     assert _wallet(programme, enterprise).balance_fen == 6_000_000  # held at once
     claim = services.claim_confirm(actor=owner, claim=claim, expected_version=1)
@@ -91,10 +77,10 @@ def test_claim_flow_partial_redemptions(programme, officer, caseworker, provider
     receivable = Account.objects.get(kind="receivable", provider=provider[0])
     assert selectors.account_balance_fen(receivable) == 4_000_000
     assert (receivable.keeps_total, receivable.balance_fen) == (False, 0)  # derived, never stored
-    second = _claim(programme, enterprise, provider, 6_000_000, "inv-b")
+    second = submit_claim(programme, enterprise, provider, 6_000_000, "inv-b")
     assert _wallet(programme, enterprise).balance_fen == 0
     with pytest.raises(ValidationError) as exc:
-        _claim(programme, enterprise, provider, 1, "inv-c")
+        submit_claim(programme, enterprise, provider, 1, "inv-c")
     assert exc.value.messages[0].startswith("券余额不足")
     services.claim_decline(actor=owner, claim=second, note="服务未交付")
     assert _wallet(programme, enterprise).balance_fen == 6_000_000
@@ -104,20 +90,20 @@ def test_claim_flow_partial_redemptions(programme, officer, caseworker, provider
 def test_same_invoice_cannot_be_claimed_twice(programme, officer, provider, make_enterprise):
     enterprise, owner = make_enterprise()
     services.voucher_grant(actor=officer, programme=programme, enterprise=enterprise, amount_fen=10_000_000)
-    first = _claim(programme, enterprise, provider, 100, "F-001")
+    first = submit_claim(programme, enterprise, provider, 100, "F-001")
     with pytest.raises(ValidationError) as exc:
-        _claim(programme, enterprise, provider, 100, " f-001 ")
+        submit_claim(programme, enterprise, provider, 100, " f-001 ")
     assert exc.value.message_dict["invoice_no"] == ["发票号码 F-001 已经申请过核销。"]
     services.claim_decline(actor=owner, claim=first, note="金额不对")
     assert (
-        _claim(programme, enterprise, provider, 90, "F-001").amount_fen == 90
+        submit_claim(programme, enterprise, provider, 90, "F-001").amount_fen == 90
     )  # a refused one frees the number
 
 
 def test_claim_stale_version_and_wrong_state(programme, officer, caseworker, provider, make_enterprise):
     enterprise, owner = make_enterprise()
     services.voucher_grant(actor=officer, programme=programme, enterprise=enterprise, amount_fen=1000)
-    claim = _claim(programme, enterprise, provider, 500)
+    claim = submit_claim(programme, enterprise, provider, 500)
     with pytest.raises(ValidationError, match="不能执行此操作"):
         services.claim_approve(actor=caseworker, claim=claim)  # not confirmed yet
     services.claim_confirm(actor=owner, claim=claim, expected_version=1)
@@ -131,7 +117,7 @@ def test_other_enterprise_and_strangers_cannot_touch_claims(
     enterprise, _owner = make_enterprise()
     _other, stranger = make_enterprise()
     services.voucher_grant(actor=officer, programme=programme, enterprise=enterprise, amount_fen=1000)
-    claim = _claim(programme, enterprise, provider, 500)
+    claim = submit_claim(programme, enterprise, provider, 500)
     with pytest.raises(Http404):
         services.claim_confirm(actor=stranger, claim=claim)
     with pytest.raises(Http404):
@@ -139,10 +125,8 @@ def test_other_enterprise_and_strangers_cannot_touch_claims(
     with pytest.raises(Http404):
         selectors.wallets_for(actor=stranger, enterprise_id=enterprise.pk)
     other_provider = make_provider("别家语料公司")
-    with pytest.raises(PermissionDenied):
-        _claim(
-            programme, enterprise, other_provider, 1, provider_org=None
-        ) if False else services.claim_submit(
+    with pytest.raises(PermissionDenied):  # a member of one provider claiming for another
+        services.claim_submit(
             actor=other_provider[1],
             programme=programme,
             enterprise=enterprise,
@@ -153,7 +137,7 @@ def test_other_enterprise_and_strangers_cannot_touch_claims(
             service_to=dt.date(YEAR, 1, 2),
         )
     with pytest.raises(ValidationError, match=r"不是 .* 的签约服务商"):
-        _claim(programme, enterprise, other_provider, 1, "Y")
+        submit_claim(programme, enterprise, other_provider, 1, "Y")
 
 
 def test_service_period_outside_validity(programme, officer, provider, make_enterprise):
@@ -176,7 +160,7 @@ def test_service_period_outside_validity(programme, officer, provider, make_ente
 def test_expiry_returns_unspent_balance(programme, officer, caseworker, provider, make_enterprise):
     enterprise, _owner = make_enterprise()
     services.voucher_grant(actor=officer, programme=programme, enterprise=enterprise, amount_fen=10_000)
-    pending = _claim(programme, enterprise, provider, 3_000, "P1")
+    pending = submit_claim(programme, enterprise, provider, 3_000, "P1")
     with pytest.raises(ValidationError, match="尚未到期"):
         services.programme_expire(actor=officer, programme=programme, today=dt.date(YEAR, 12, 31))
     returned = services.programme_expire(actor=officer, programme=programme, today=dt.date(YEAR + 1, 1, 1))
@@ -209,7 +193,7 @@ def test_reversal_negates_a_grant_once(programme, officer, make_enterprise):
 def test_reversal_refused_when_the_vouchers_are_spent(programme, officer, provider, make_enterprise):
     enterprise, _ = make_enterprise()
     grant = services.voucher_grant(actor=officer, programme=programme, enterprise=enterprise, amount_fen=1000)
-    _claim(programme, enterprise, provider, 600)
+    submit_claim(programme, enterprise, provider, 600)
     with pytest.raises(ValidationError, match="券余额不足"):
         services.journal_reverse(actor=officer, journal=grant, reason="错误")
 
@@ -373,7 +357,7 @@ def test_disbursement_batch_pays_claims_and_subsidies(
 ):
     enterprise, owner = make_enterprise()
     services.voucher_grant(actor=officer, programme=programme, enterprise=enterprise, amount_fen=10_000)
-    claim = _claim(programme, enterprise, provider, 4_000)
+    claim = submit_claim(programme, enterprise, provider, 4_000)
     services.claim_confirm(actor=owner, claim=claim)
     services.claim_approve(actor=caseworker, claim=claim)
     services.clause_budget_set(actor=officer, clause_id="xuhui.events", year=YEAR, amount_fen=10_000)
