@@ -15,6 +15,11 @@ from shouzhan.policies.services import catalogue_sync
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _settled(page: Any) -> None:
+    """Wait until no htmx request is in flight (htmx marks the requesting element)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
 def test_calculator_updates_when_a_missing_fact_is_added(page: Any) -> None:
     catalogue_sync(actor="system:test", directory=settings.CATALOGUE_DIR)
     load_demo()
@@ -29,8 +34,8 @@ def test_calculator_updates_when_a_missing_fact_is_added(page: Any) -> None:
     page.get_by_role("link", name="政策计算器").first.click()
     page.wait_for_url("**/policies/calculator/")
     page.get_by_label("从项目载入").select_option(label="分镜智能体 StoryBoard-1")
+    _settled(page)
     card = page.locator('.clause-result[data-clause="hu8.agent_rd"]')
-    card.wait_for()
     assert "待补充信息" in card.inner_text()
     assert "600,000.00 元" in card.inner_text()
     eligible = page.locator('.clause-result[data-clause="xuhui.agent_rd"]')
