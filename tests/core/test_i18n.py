@@ -94,3 +94,25 @@ def test_landing_page_in_english_and_in_chinese(client: Any) -> None:
     assert response["Content-Language"] == "en"
     assert "First Stop" in english
     assert "创业首站" not in english
+
+
+def test_one_chinese_word_gets_the_english_its_context_needs() -> None:
+    """项目 is a project, a voucher programme or a statement's line item; 预约 is "Book" on a button and
+    a booking as a thing; 空间 is one space in a table and Spaces in the menu."""
+    from django.utils import translation
+
+    from shouzhan.core.context_processors import group_nav
+    from shouzhan.spaces.models import Booking
+
+    with translation.override("en"):
+        assert translation.gettext("项目") == "Project"
+        assert translation.pgettext("voucher programme", "项目") == "Programme"
+        assert translation.pgettext("statement line", "项目") == "Item"
+        assert translation.gettext("预约") == "Book"
+        assert (str(Booking._meta.verbose_name), str(Booking._meta.verbose_name_plural)) == (
+            "Booking",
+            "Bookings",
+        )
+        assert translation.gettext("空间") == "Space"
+        menu = group_nav([("spaces", "空间预约", "/spaces/"), ("space_floors", "楼层", "/spaces/floors/")])
+        assert str(menu[0]["label"]) == "Spaces"

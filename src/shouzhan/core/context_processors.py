@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import pgettext_lazy
 
 from shouzhan.core.permissions import can_read_audit, is_staff_member, member_enterprise_ids, user_role
 from shouzhan.core.roles import Role
@@ -72,8 +73,8 @@ NAV_GROUPS: dict[str, tuple[str, Any]] = {
     "calculator": ("policy", _l("政策")),
     "cases": ("cases", _l("办件")),
     "queue": ("cases", _l("办件")),
-    "spaces": ("spaces", _l("空间")),
-    "space_floors": ("spaces", _l("空间")),
+    "spaces": ("spaces", pgettext_lazy("navigation", "空间")),
+    "space_floors": ("spaces", pgettext_lazy("navigation", "空间")),
     "ledger": ("ledger", _l("券")),
     "ledger_provider": ("ledger", _l("券")),
     "community": ("community", _l("社区")),

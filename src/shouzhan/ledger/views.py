@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from shouzhan.accounts.models import Organisation
@@ -350,7 +351,7 @@ def export_usage(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     usage: list[list[Any]] = [
         [
-            _("项目"),
+            pgettext("voucher programme", "项目"),
             _("年度"),
             _("每家上限（元）"),
             _("预算剩余（元）"),

@@ -9,6 +9,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shouzhan.core.money import fen_to_yuan
 from shouzhan.spaces.models import Booking
@@ -31,7 +32,7 @@ def statement_xlsx(statement: Statement) -> bytes:
     ws["A1"].font = Font(bold=True, size=13)
     header = [
         _("日期"),
-        _("项目"),
+        pgettext("statement line", "项目"),
         _("空间"),
         _("应收（元）"),
         _("减免（元）"),

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MAX_FEN = 10**12
 
@@ -224,8 +225,8 @@ class Booking(models.Model):
 
     class Meta:
         ordering = ["start_at", "id"]
-        verbose_name = _("预约")
-        verbose_name_plural = _("预约")
+        verbose_name = pgettext_lazy("noun", "预约")
+        verbose_name_plural = pgettext_lazy("plural noun", "预约")
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_at__gt=F("start_at")), name="spaces_booking_end_after_start"
