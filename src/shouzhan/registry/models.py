@@ -204,3 +204,47 @@ class Patent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+
+class ImportJob(models.Model):
+    """An enterprise import too large to run inside one request: the worker runs it in chunks and
+    records its progress, so the page can show a bar, and the report when it is done."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    actor = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(_("文件名"), max_length=255)
+    # The uploaded file, kept until the job has run (then emptied: the report is what stays).
+    data = models.BinaryField(editable=False)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(_("数据行"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理"), default=0)
+    report = models.JSONField(null=True, blank=True)
+    error = models.CharField(_("失败原因"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(processed_rows__lte=models.F("total_rows")), name="import_job_progress_bounded"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total_rows else self.processed_rows * 100 // self.total_rows
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

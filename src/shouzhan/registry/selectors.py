@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 from shouzhan.core.money import fen_to_yuan, format_yuan
 from shouzhan.core.permissions import (
     can_write_enterprise,
+    has_role,
     is_staff_member,
     member_enterprise_ids,
     require_enterprise_read,
     scope_to_enterprises,
 )
+from shouzhan.core.roles import Role
 from shouzhan.registry.choices import PROJECT_EXTRA_FACTS, STAGE_OFFERS, STAGE_ORDER, Sector, Stage
-from shouzhan.registry.models import Enterprise, Person, Project
+from shouzhan.registry.models import Enterprise, ImportJob, Person, Project
 
 
 def enterprise_stats(*, actor: Any) -> dict[str, Any]:
@@ -297,3 +299,18 @@ def history_changes(entry: Any) -> list[dict[str, Any]]:
             {"field": name, "label": label, "before": _show(before, money), "after": _show(after, money)}
         )
     return rows
+
+
+def import_job_get(*, actor: Any, pk: int) -> ImportJob:
+    """An import job, for the user who started it (and administrators); 404 for anyone else."""
+    job = ImportJob.objects.filter(pk=pk).first()
+    if job is None or not (job.actor_id == getattr(actor, "pk", None) or has_role(actor, Role.ADMIN)):
+        raise Http404(_("没有找到该导入任务。"))
+    return job
+
+
+def import_jobs_recent(*, actor: Any, limit: int = 5) -> list[ImportJob]:
+    """The user's latest background imports, newest first (the file bytes are not read)."""
+    if not getattr(actor, "pk", None):
+        return []
+    return list(ImportJob.objects.filter(actor=actor).defer("data", "report")[:limit])

@@ -25,7 +25,7 @@ from shouzhan.core.roles import Role
 from shouzhan.registry import credit_code as cc
 from shouzhan.registry import spreadsheet as sheet
 from shouzhan.registry.choices import PROJECT_EXTRA_FACTS, VOUCHER_ITEMS, Sector, Stage
-from shouzhan.registry.models import Enterprise, Person, Project
+from shouzhan.registry.models import Enterprise, ImportJob, Person, Project
 
 # Who may import and export the enterprise register (policy of the centre).
 IMPORT_EXPORT_ROLES = (Role.CASEWORKER, Role.POLICY_OFFICER, Role.LEADER, Role.ADMIN)
@@ -474,6 +474,19 @@ class ImportReport:
     def bad_rows(self) -> list[int]:
         return sorted({e.row for e in self.errors})
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportReport:
+        """The report a finished ImportJob stored, back as the object the pages show."""
+        return cls(
+            filename=data["filename"],
+            total_rows=data["total_rows"],
+            created=data["created"],
+            updated=data["updated"],
+            unchanged=data["unchanged"],
+            errors=[RowError(e["row"], e["column"], e["reason"]) for e in data["errors"]],
+            ignored_columns=list(data["ignored_columns"]),
+        )
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "filename": self.filename,
@@ -537,23 +550,30 @@ def import_size_check(size: int) -> None:
         )
 
 
-@transaction.atomic
-def enterprise_import(*, actor: Any, data: bytes, filename: str) -> ImportReport:
-    """Import enterprises from .xlsx or .csv, keyed by credit code: good rows saved, bad rows reported.
-
-    A blank cell means unknown: it sets nothing on an existing enterprise (nothing saved is lost).
-    Raises ValidationError when the whole file cannot be read (type, size, rows, header).
-    """
+def _read_import(
+    *, actor: Any, data: bytes, filename: str
+) -> tuple[list[sheet.Column | None], list[str], list[tuple[int, list[Any]]]]:
+    """Who may import, and the file read whole: a ValidationError says why it cannot be imported at all."""
     require_import_export(actor)
     import_size_check(len(data))
     if not data:
         raise ValidationError(_("文件是空的"))
     try:
-        columns, ignored, rows = _read_table(data, filename)
+        return _read_table(data, filename)
     except sheet.FileError as exc:
         raise ValidationError(str(exc)) from exc
-    report = ImportReport(filename=filename, total_rows=len(rows), ignored_columns=ignored)
-    first_row_of: dict[str, int] = {}
+
+
+def _import_rows(
+    *,
+    actor: Any,
+    columns: list[sheet.Column | None],
+    rows: list[tuple[int, list[Any]]],
+    report: ImportReport,
+    first_row_of: dict[str, int],
+) -> None:
+    """Save the good rows and report the bad ones. `first_row_of` (credit code → first row) carries
+    across calls, so a file imported in chunks still finds a code repeated in a later chunk."""
     for number, values in rows:
         parsed: dict[str, Any] = {}
         row_errors: list[RowError] = []
@@ -589,13 +609,16 @@ def enterprise_import(*, actor: Any, data: bytes, filename: str) -> ImportReport
             report.errors.append(RowError(number, "", _("保存失败：与已有数据冲突")))
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
+
+
+def _import_audit(*, actor: Any, report: ImportReport) -> None:
     audit_record(
         actor=actor,
         action="enterprise.import",
         target_type="registry.enterprise",
-        target_label=filename[:255],
+        target_label=report.filename[:255],
         after={
-            "filename": filename,
+            "filename": report.filename,
             "rows": report.total_rows,
             "created": report.created,
             "updated": report.updated,
@@ -604,14 +627,104 @@ def enterprise_import(*, actor: Any, data: bytes, filename: str) -> ImportReport
         },
         note=_("导入 %(f)s：新增 %(c)s，更新 %(u)s，未变 %(n)s，错误 %(e)s 行")
         % {
-            "f": filename,
+            "f": report.filename,
             "c": report.created,
             "u": report.updated,
             "n": report.unchanged,
             "e": len(report.bad_rows),
         },
     )
+
+
+@transaction.atomic
+def enterprise_import(*, actor: Any, data: bytes, filename: str) -> ImportReport:
+    """Import enterprises from .xlsx or .csv, keyed by credit code: good rows saved, bad rows reported.
+
+    A blank cell means unknown: it sets nothing on an existing enterprise (nothing saved is lost).
+    Raises ValidationError when the whole file cannot be read (type, size, rows, header).
+    """
+    return _import_now(actor, filename, *_read_import(actor=actor, data=data, filename=filename))
+
+
+def _import_now(
+    actor: Any,
+    filename: str,
+    columns: list[sheet.Column | None],
+    ignored: list[str],
+    rows: list[tuple[int, list[Any]]],
+) -> ImportReport:
+    report = ImportReport(filename=filename, total_rows=len(rows), ignored_columns=ignored)
+    _import_rows(actor=actor, columns=columns, rows=rows, report=report, first_row_of={})
+    _import_audit(actor=actor, report=report)
     return report
+
+
+# ----------------------------------------------------------------------------- large imports
+# Rows a page imports while the user waits (about two seconds on SQLite); a larger file is queued
+# for the worker, which commits IMPORT_CHUNK rows at a time and records its progress.
+IMPORT_CHUNK = 200
+
+
+def enterprise_import_submit(*, actor: Any, data: bytes, filename: str) -> ImportReport | ImportJob:
+    """What the import page calls: a small file is imported at once (its report comes back); a large
+    one becomes an ImportJob for the background worker. A file that cannot be read is refused now."""
+    columns, ignored, rows = _read_import(actor=actor, data=data, filename=filename)
+    if len(rows) <= settings.IMPORT_INLINE_ROWS:
+        with transaction.atomic():
+            return _import_now(actor, filename, columns, ignored, rows)
+    from shouzhan.registry.tasks import import_job_task
+
+    with transaction.atomic():
+        job = ImportJob.objects.create(actor=actor, filename=filename[:255], data=data, total_rows=len(rows))
+        audit_record(
+            actor=actor,
+            action="enterprise.import_queued",
+            target=job,
+            after={"filename": job.filename, "rows": job.total_rows, "status": job.status},
+        )
+        # The task row is written in the same transaction: the job and its task exist together or not at all.
+        import_job_task.enqueue(job.pk)
+    return job
+
+
+def _import_job_finish(job: ImportJob, **fields: Any) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(data=b"", finished_at=timezone.now(), **fields)
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run a queued import (the worker calls this). Each chunk of rows commits with the progress, so
+    the page can show it; a job that is not queued (run already, or running) is left alone."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status != ImportJob.Status.QUEUED:
+            return job
+        job.status = ImportJob.Status.RUNNING
+        job.save(update_fields=["status"])
+    actor = job.actor
+    try:
+        columns, ignored, rows = _read_import(actor=actor, data=bytes(job.data), filename=job.filename)
+        report = ImportReport(filename=job.filename, total_rows=len(rows), ignored_columns=ignored)
+        first_row_of: dict[str, int] = {}
+        for start in range(0, len(rows), IMPORT_CHUNK):
+            chunk = rows[start : start + IMPORT_CHUNK]
+            with transaction.atomic():
+                _import_rows(
+                    actor=actor, columns=columns, rows=chunk, report=report, first_row_of=first_row_of
+                )
+                ImportJob.objects.filter(pk=job.pk).update(processed_rows=start + len(chunk))
+        with transaction.atomic():
+            _import_audit(actor=actor, report=report)
+            _import_job_finish(job, status=ImportJob.Status.DONE, report=report.as_dict())
+    except (ValidationError, PermissionDenied) as exc:  # e.g. the uploader has lost the import role since
+        reason = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        _import_job_finish(job, status=ImportJob.Status.FAILED, error=reason[:500])
+    except Exception:
+        _import_job_finish(
+            job, status=ImportJob.Status.FAILED, error=_("导入时发生内部错误，已记录，请联系管理员。")
+        )
+        raise  # the worker logs it with its traceback
+    job.refresh_from_db()
+    return job
 
 
 def _import_row(actor: Any, parsed: dict[str, Any]) -> str:

@@ -32,7 +32,7 @@ from shouzhan.registry.forms import (
     ProjectForm,
     add_service_errors,
 )
-from shouzhan.registry.models import Enterprise
+from shouzhan.registry.models import Enterprise, ImportJob
 
 PER_PAGE = 25
 EnterpriseView = Callable[..., HttpResponse]
@@ -135,13 +135,16 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 services.import_size_check(upload.size or 0)
-                report = services.enterprise_import(
+                result = services.enterprise_import_submit(
                     actor=request.user, data=upload.read(), filename=upload.name or ""
                 )
             except ValidationError as exc:
                 form.add_error("file", exc.messages)
                 status = 400
             else:
+                if isinstance(result, ImportJob):  # too large to wait for: the worker runs it
+                    return redirect("registry:import_job", pk=result.pk)
+                report = result
                 if report.saved == 0 and report.errors:
                     status = 400
                     messages.error(request, _("没有导入任何企业：所有数据行都有错误，请修改后重新导入。"))
@@ -158,8 +161,24 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
                     )
         else:
             status = 400
-    context = {"active_nav": "enterprises", "form": form, "report": report, "columns": services.sheet.COLUMNS}
+    context = {
+        "active_nav": "enterprises",
+        "form": form,
+        "report": report,
+        "columns": services.sheet.COLUMNS,
+        "jobs": selectors.import_jobs_recent(actor=request.user),
+    }
     return render(request, "registry/import.html", context, status=status)
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background import: its progress while it runs (the partial polls itself), its report after."""
+    job = selectors.import_job_get(actor=request.user, pk=pk)
+    report = services.ImportReport.from_dict(job.report) if job.report else None
+    template = "registry/_import_job.html" if request.htmx else "registry/import_job.html"  # type: ignore[attr-defined]
+    return render(request, template, {"active_nav": "enterprises", "job": job, "report": report})
 
 
 # ------------------------------------------------------------------------------------------ one enterprise

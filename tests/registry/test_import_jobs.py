@@ -1,0 +1,129 @@
+"""Large imports run in the background: a file with more rows than a page should wait for becomes an
+ImportJob that the worker runs in committed chunks, with its progress and report on a page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.http import Http404
+from django_tasks_db.models import DBTaskResult
+
+from shouzhan.core.models import AuditEntry
+from shouzhan.core.roles import Role
+from shouzhan.registry import selectors, services
+from shouzhan.registry.credit_code import make
+from shouzhan.registry.models import Enterprise, ImportJob
+from shouzhan.registry.tasks import import_job_task
+from tests.registry.conftest import csv_bytes
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["统一社会信用代码", "企业名称", "所在区", "员工人数"]
+
+
+def _file(n: int, *, bad_row: int | None = None, repeat_first_at: int | None = None) -> bytes:
+    """n data rows (sheet rows 2 … n+1); one may have a bad head-count, one may repeat row 2's code."""
+    rows: list[list[Any]] = [HEADER]
+    for i in range(n):
+        code = make(f"91310104MA{i:07d}")
+        if repeat_first_at is not None and i + 2 == repeat_first_at:
+            code = rows[1][0]
+        rows.append([code, f"企业{i}", "徐汇", "很多" if bad_row == i + 2 else 3])
+    return csv_bytes(rows)
+
+
+@pytest.fixture
+def small_inline(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three rows are imported at once; more are queued and run two rows per chunk."""
+    settings.IMPORT_INLINE_ROWS = 3
+    monkeypatch.setattr(services, "IMPORT_CHUNK", 2)
+
+
+def test_a_small_file_is_imported_at_once(caseworker: Any, small_inline: None) -> None:
+    result = services.enterprise_import_submit(actor=caseworker, data=_file(3), filename="小.csv")
+    assert isinstance(result, services.ImportReport)
+    assert (result.created, ImportJob.objects.count(), Enterprise.objects.count()) == (3, 0, 3)
+
+
+def test_a_large_file_is_queued_then_run_in_chunks(caseworker: Any, small_inline: None) -> None:
+    data = _file(7, bad_row=4, repeat_first_at=7)
+    job = services.enterprise_import_submit(actor=caseworker, data=data, filename="大.csv")
+    assert isinstance(job, ImportJob)
+    assert (job.status, job.total_rows, job.processed_rows) == ("queued", 7, 0)
+    assert Enterprise.objects.count() == 0  # nothing is imported until the worker runs it
+    task = DBTaskResult.objects.get()
+    assert (task.task_path, task.args_kwargs["args"]) == (import_job_task.module_path, [job.pk])
+    assert AuditEntry.objects.filter(action="enterprise.import_queued", target_id=str(job.pk)).exists()
+
+    job = services.import_job_run(job_id=job.pk)
+    assert (job.status, job.processed_rows, bytes(job.data)) == ("done", 7, b"")
+    report = services.ImportReport.from_dict(job.report)
+    assert (report.total_rows, report.created, report.bad_rows) == (7, 5, [4, 7])
+    # Row 7 repeats row 2's code although the two were in different chunks.
+    assert [(e.row, e.reason) for e in report.errors if e.row == 7] == [(7, "与第2行重复")]
+    assert Enterprise.objects.count() == 5
+    assert AuditEntry.objects.filter(action="enterprise.import").count() == 1
+
+    again = services.import_job_run(job_id=job.pk)  # a retried task changes nothing
+    assert again.status == "done" and AuditEntry.objects.filter(action="enterprise.import").count() == 1
+
+
+def test_an_unreadable_large_file_is_refused_at_once(caseworker: Any, small_inline: None) -> None:
+    with pytest.raises(ValidationError, match="缺少必需的列"):
+        services.enterprise_import_submit(
+            actor=caseworker, data=csv_bytes([["名称"], ["x"]] * 5), filename="x.csv"
+        )
+    assert ImportJob.objects.count() == 0 and DBTaskResult.objects.count() == 0
+
+
+def test_a_job_whose_uploader_lost_the_role_fails_clearly(caseworker: Any, small_inline: None) -> None:
+    job = services.enterprise_import_submit(actor=caseworker, data=_file(5), filename="大.csv")
+    caseworker.role = Role.ENTREPRENEUR
+    caseworker.save()
+    job = services.import_job_run(job_id=job.pk)
+    assert job.status == "failed" and job.error and Enterprise.objects.count() == 0
+
+
+def test_only_the_uploader_and_administrators_see_a_job(
+    caseworker: Any, make_user: Any, small_inline: None
+) -> None:
+    job = services.enterprise_import_submit(actor=caseworker, data=_file(5), filename="大.csv")
+    with pytest.raises(Http404):
+        selectors.import_job_get(actor=make_user(role=Role.CASEWORKER), pk=job.pk)
+    assert selectors.import_job_get(actor=make_user(role=Role.ADMIN), pk=job.pk) == job
+    assert selectors.import_jobs_recent(actor=caseworker) == [job]
+
+
+def test_pages_queue_show_progress_then_the_report(
+    caseworker: Any, make_user: Any, login_client: Any, small_inline: None
+) -> None:
+    client = login_client(caseworker)
+    upload = SimpleUploadedFile("名录.csv", _file(5, bad_row=3), content_type="text/csv")
+    response = client.post("/enterprises/import/", {"file": upload})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/enterprises/import/{job.pk}/"
+
+    page = client.get(response["Location"]).content.decode()
+    assert "排队中" in page and "已处理 0 / 5 行（0%）" in page and 'hx-trigger="every 1s"' in page
+    assert "名录.csv" in client.get("/enterprises/import/").content.decode()  # listed under 后台导入
+
+    services.import_job_run(job_id=job.pk)
+    partial = client.get(f"/enterprises/import/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in partial and "hx-trigger" not in partial  # finished: the polling stops
+    assert 'id="created">4<' in partial and 'id="bad-rows">1<' in partial and "员工人数" in partial
+
+    stranger = login_client(make_user(role=Role.CASEWORKER))
+    assert stranger.get(f"/enterprises/import/{job.pk}/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_a_queued_import(caseworker: Any, small_inline: None) -> None:
+    job = services.enterprise_import_submit(actor=caseworker, data=_file(5), filename="大.csv")
+    call_command("db_worker", max_tasks=1, startup_delay=False, interval=0, reload=False, verbosity=0)
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, Enterprise.objects.count()) == ("done", 5, 5)
+    assert DBTaskResult.objects.get().return_value == {"status": "done", "rows": 5}
