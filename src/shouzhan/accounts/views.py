@@ -17,6 +17,7 @@ from shouzhan.accounts import services, throttle
 from shouzhan.accounts.forms import LoginForm, MemberAddForm, RegisterForm
 from shouzhan.accounts.models import Membership
 from shouzhan.core.audit import audit_record
+from shouzhan.core.forms import add_service_errors
 from shouzhan.core.middleware import client_ip
 from shouzhan.core.permissions import require_enterprise_read, require_enterprise_write
 from shouzhan.registry.models import Enterprise
@@ -88,10 +89,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
                     sector=d["sector"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else []:
-                    form.add_error(field if field in form.fields else None, errors)
-                if not hasattr(exc, "error_dict"):
-                    form.add_error(None, exc.messages)
+                add_service_errors(form, exc)
             else:
                 login(request, user, backend="shouzhan.accounts.backends.MobileOrEmailBackend")
                 messages.success(request, _("注册成功！请完善企业信息，以便为您匹配政策。"))
@@ -131,11 +129,7 @@ def members_view(request: HttpRequest, pk: int) -> HttpResponse:
                     title=d["title"],
                 )
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc.messages)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("已添加成员。"))
                 return redirect("accounts:members", pk=pk)

@@ -13,20 +13,6 @@ from shouzhan.core.money import MoneyError, yuan_to_fen
 from shouzhan.core.widgets import IsoDateInput
 
 
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError onto the form: field errors inline, the rest on top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            target = (
-                name
-                if name in form.fields
-                else ("amount_yuan" if name == "amount_fen" and "amount_yuan" in form.fields else None)
-            )
-            form.add_error(target, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _field_for(f: wf.Field) -> forms.Field:
     common: dict[str, Any] = {"label": f.label, "required": f.required, "help_text": f.help}
     if f.kind == "textarea":

@@ -29,9 +29,9 @@ from shouzhan.cases.forms import (
     TicketForm,
     TransitionForm,
     UploadForm,
-    add_service_errors,
 )
 from shouzhan.cases.models import Case
+from shouzhan.core.forms import add_service_errors
 from shouzhan.core.permissions import is_staff_member, member_enterprise_ids
 
 PER_PAGE = 30

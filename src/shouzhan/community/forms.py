@@ -8,9 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.community.models import Event, EventSeries, Listing, MentorProfile, Seeking
-from shouzhan.registry.forms import ImportForm, add_service_errors
+from shouzhan.registry.forms import ImportForm
 
-__all__ = ["ContactForm", "EventForm", "FeedbackForm", "ImportForm", "ListingForm", "add_service_errors"]
+__all__ = ["ContactForm", "EventForm", "FeedbackForm", "ImportForm", "ListingForm"]
 
 _DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 

@@ -22,10 +22,10 @@ from shouzhan.community.forms import (
     FeedbackForm,
     ImportForm,
     ListingForm,
-    add_service_errors,
 )
 from shouzhan.community.models import ContactRequest, Listing, OfficeHour, Registration, Seeking
 from shouzhan.community.qr import qr_svg
+from shouzhan.core.forms import add_service_errors
 from shouzhan.core.permissions import has_role, is_staff_member, member_enterprise_ids
 from shouzhan.registry.models import Enterprise, Project
 

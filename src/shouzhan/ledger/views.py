@@ -18,6 +18,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from shouzhan.accounts.models import Organisation
+from shouzhan.core.forms import add_service_errors
 from shouzhan.core.money import fen_to_yuan
 from shouzhan.core.permissions import has_role, is_staff_member, member_enterprise_ids
 from shouzhan.ledger import batch_sheet, charts, selectors, services
@@ -123,11 +124,7 @@ def provider(request: HttpRequest) -> HttpResponse:
             )
             return redirect("ledger:provider")
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
     claims = Claim.objects.filter(provider_id__in=providers).select_related("programme", "enterprise")[:100]
     return render(
         request,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shouzhan.core.forms import add_service_errors
 from shouzhan.core.permissions import has_role, is_staff_member, member_enterprise_ids
 from shouzhan.core.roles import Role
 from shouzhan.policies import selectors, services
@@ -236,10 +237,7 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, version=v, effective_from=form.cleaned_data["effective_from"]
             )
         except ValidationError as exc:
-            for field, errors in (
-                exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-            ):
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("第 %(n)d 版已发布。") % {"n": v.number})
             return redirect("policies:document", code=v.document.code)

@@ -61,15 +61,6 @@ def yuan_initial(fen: int | None) -> str:
     return "" if fen is None else str(fen_to_yuan(fen))
 
 
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError onto the form: field errors inline, the rest on top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class EnterpriseForm(forms.Form):
     name = forms.CharField(label=_l("企业名称"), max_length=200)
     credit_code = forms.CharField(

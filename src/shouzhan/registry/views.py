@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shouzhan.core.forms import add_service_errors, form_saved
 from shouzhan.core.permissions import is_staff_member
 from shouzhan.core.selectors import enterprise_history
 from shouzhan.registry import selectors, services
@@ -30,7 +31,6 @@ from shouzhan.registry.forms import (
     ImportForm,
     PersonForm,
     ProjectForm,
-    add_service_errors,
 )
 from shouzhan.registry.models import Enterprise, ImportJob
 
@@ -281,6 +281,11 @@ def enterprise_history_view(request: HttpRequest, enterprise: Enterprise) -> Htt
     return render(request, "registry/history.html", context)
 
 
+def _form_status(request: HttpRequest) -> int:
+    """A form page answers 200 when shown and 400 when a POST comes back to it with errors."""
+    return 400 if request.method == "POST" else 200
+
+
 # ------------------------------------------------------------------------------------------ projects
 @enterprise_page("GET")
 def project_list(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
@@ -293,43 +298,30 @@ def project_list(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
 def project_new(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
     _require_edit(request, enterprise)
     form = ProjectForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.project_create(actor=request.user, enterprise=enterprise, data=form.service_data())
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("项目已添加。"))
-                return redirect("registry:projects", pk=enterprise.pk)
+    if request.method == "POST" and form_saved(
+        form,
+        lambda: services.project_create(actor=request.user, enterprise=enterprise, data=form.service_data()),
+    ):
+        messages.success(request, _("项目已添加。"))
+        return redirect("registry:projects", pk=enterprise.pk)
     context = _enterprise_context(request, enterprise, "projects")
     context.update({"form": form, "project": None})
-    return render(request, "registry/project_form.html", context, status=status)
+    return render(request, "registry/project_form.html", context, status=_form_status(request))
 
 
 @enterprise_page("GET", "POST")
 def project_edit(request: HttpRequest, enterprise: Enterprise, project_pk: int) -> HttpResponse:
     project = selectors.project_get(actor=request.user, enterprise=enterprise, pk=project_pk)
     _require_edit(request, enterprise)
-    status = 200
-    if request.method == "POST":
-        form = ProjectForm(request.POST)
-        status = 400
-        if form.is_valid():
-            try:
-                services.project_update(actor=request.user, project=project, data=form.service_data())
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("项目已保存。"))
-                return redirect("registry:projects", pk=enterprise.pk)
-    else:
-        form = ProjectForm(initial=ProjectForm.initial_for(project))
+    form = ProjectForm(request.POST or None, initial=ProjectForm.initial_for(project))
+    if request.method == "POST" and form_saved(
+        form, lambda: services.project_update(actor=request.user, project=project, data=form.service_data())
+    ):
+        messages.success(request, _("项目已保存。"))
+        return redirect("registry:projects", pk=enterprise.pk)
     context = _enterprise_context(request, enterprise, "projects")
     context.update({"form": form, "project": project})
-    return render(request, "registry/project_form.html", context, status=status)
+    return render(request, "registry/project_form.html", context, status=_form_status(request))
 
 
 @enterprise_page("POST")
@@ -345,44 +337,32 @@ def project_delete(request: HttpRequest, enterprise: Enterprise, project_pk: int
 @enterprise_page("GET", "POST")
 def people(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
     form = PersonForm(request.POST or None)
-    status = 200
     if request.method == "POST":
         _require_edit(request, enterprise)
-        status = 400
-        if form.is_valid():
-            try:
-                services.person_create(actor=request.user, enterprise=enterprise, data=form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("人员已添加。"))
-                return redirect("registry:people", pk=enterprise.pk)
+        if form_saved(
+            form,
+            lambda: services.person_create(actor=request.user, enterprise=enterprise, data=form.cleaned_data),
+        ):
+            messages.success(request, _("人员已添加。"))
+            return redirect("registry:people", pk=enterprise.pk)
     context = _enterprise_context(request, enterprise, "people")
     context.update({"form": form, "people": selectors.person_list(actor=request.user, enterprise=enterprise)})
-    return render(request, "registry/people.html", context, status=status)
+    return render(request, "registry/people.html", context, status=_form_status(request))
 
 
 @enterprise_page("GET", "POST")
 def person_edit(request: HttpRequest, enterprise: Enterprise, person_pk: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, enterprise=enterprise, pk=person_pk)
     _require_edit(request, enterprise)
-    status = 200
-    if request.method == "POST":
-        form = PersonForm(request.POST)
-        status = 400
-        if form.is_valid():
-            try:
-                services.person_update(actor=request.user, person=person, data=form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("人员信息已保存。"))
-                return redirect("registry:people", pk=enterprise.pk)
-    else:
-        form = PersonForm(initial=PersonForm.initial_for(person))
+    form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person))
+    if request.method == "POST" and form_saved(
+        form, lambda: services.person_update(actor=request.user, person=person, data=form.cleaned_data)
+    ):
+        messages.success(request, _("人员信息已保存。"))
+        return redirect("registry:people", pk=enterprise.pk)
     context = _enterprise_context(request, enterprise, "people")
     context.update({"form": form, "person": person})
-    return render(request, "registry/person_form.html", context, status=status)
+    return render(request, "registry/person_form.html", context, status=_form_status(request))
 
 
 @enterprise_page("POST")

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from shouzhan.core.forms import add_service_errors
 from shouzhan.core.permissions import has_role, is_staff_member
 from shouzhan.spaces import charts, exports, selectors, services
 from shouzhan.spaces.forms import BookingForm, TenancyForm
@@ -101,12 +102,7 @@ def resource_book(request: HttpRequest, pk: int) -> HttpResponse:
     except services.BookingConflict as conflict:
         return _calendar(request, resource, form, conflict=conflict, monday=monday, status=409)
     except ValidationError as exc:
-        for field, errors in (
-            exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]
-        ):
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
+        add_service_errors(form, exc)
         return _calendar(request, resource, form, monday=monday, status=422)
     if booking.status == booking.Status.PENDING:
         messages.success(request, _("已提交协拍预约，审批通过后确认：%(slot)s") % {"slot": str(booking)})
@@ -324,10 +320,7 @@ def _tenancy_submit(request: HttpRequest, form: TenancyForm) -> bool:
                 months=d["months"],
             )
     except ValidationError as exc:
-        items = exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]
-        for field, errors in items:
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
+        add_service_errors(form, exc)
         return False
     note = (
         _("，工位费减免 %(pct)s%%（前 %(m)s 个月）") % {"pct": t.relief_percent, "m": t.relief_months}
