@@ -86,6 +86,8 @@ def test_a_job_whose_uploader_lost_the_role_fails_clearly(caseworker: Any, small
     caseworker.save()
     job = services.import_job_run(job_id=job.pk)
     assert job.status == "failed" and job.error and Enterprise.objects.count() == 0
+    failed = AuditEntry.objects.get(action="enterprise.import_failed", target_id=str(job.pk))
+    assert (failed.before, failed.after["status"]) == ({"status": "running"}, "failed")
 
 
 def test_only_the_uploader_and_administrators_see_a_job(

@@ -689,6 +689,14 @@ def enterprise_import_submit(*, actor: Any, data: bytes, filename: str) -> Impor
 
 def _import_job_finish(job: ImportJob, **fields: Any) -> None:
     ImportJob.objects.filter(pk=job.pk).update(data=b"", finished_at=timezone.now(), **fields)
+    if fields["status"] == ImportJob.Status.FAILED:  # a finished import is audited as the import itself
+        audit_record(
+            actor=job.actor,
+            action="enterprise.import_failed",
+            target=job,
+            before={"status": job.status},
+            after={"status": ImportJob.Status.FAILED, "error": fields.get("error", "")},
+        )
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
