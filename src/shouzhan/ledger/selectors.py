@@ -179,20 +179,22 @@ class ProviderTotals:
     paid_fen: int  # paid out by disbursement batches
 
 
-def provider_totals(*, provider_ids: set[int]) -> ProviderTotals:
-    """What a provider is waiting for, is owed and has been paid (the receivable is summed from its entries)."""
+def provider_totals(*, actor: Any) -> ProviderTotals:
+    """What the actor's provider organisations are waiting for, are owed and have been paid (the
+    receivable is summed from its entries). Someone who works for no provider sees zeros."""
+    mine = provider_ids(actor)
     pending = (
         Claim.objects.filter(
-            provider_id__in=provider_ids, state__in=[Claim.State.SUBMITTED, Claim.State.CONFIRMED]
+            provider_id__in=mine, state__in=[Claim.State.SUBMITTED, Claim.State.CONFIRMED]
         ).aggregate(s=Sum("amount_fen"))["s"]
         or 0
     )
-    receivables = Account.objects.filter(kind=Account.Kind.RECEIVABLE, provider_id__in=provider_ids)
+    receivables = Account.objects.filter(kind=Account.Kind.RECEIVABLE, provider_id__in=mine)
     owed = sum(
         balance for balance, _capped in books.totals(receivables.values_list("pk", flat=True)).values()
     )
     paid = (
-        Payment.objects.filter(claim__provider_id__in=provider_ids, status=Payment.Status.PAID).aggregate(
+        Payment.objects.filter(claim__provider_id__in=mine, status=Payment.Status.PAID).aggregate(
             s=Sum("amount_fen")
         )["s"]
         or 0

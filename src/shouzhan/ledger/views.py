@@ -134,7 +134,7 @@ def provider(request: HttpRequest) -> HttpResponse:
             "organisation": organisation,
             "form": form,
             "claims": claims,
-            "totals": selectors.provider_totals(provider_ids=providers),
+            "totals": selectors.provider_totals(actor=request.user),
         },
         status=422 if form.errors else 200,
     )
