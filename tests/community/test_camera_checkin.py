@@ -93,7 +93,7 @@ def test_door_page_checks_in_a_ticket_read_by_the_camera(
         expect(page.locator("#door-result")).to_contain_text("签到成功：林晓")
         expect(page.locator("#checked-count")).to_contain_text("已签到 1 人")
         # The ticket stays in front of the camera: it is not sent again and again.
-        page.wait_for_timeout(1000)
+        page.wait_for_timeout(4000)
         expect(page.locator("#door-result")).to_contain_text("签到成功：林晓")
         page.get_by_role("button", name="关闭摄像头").click()
         expect(page.locator("video")).to_be_hidden()

@@ -4,5 +4,5 @@ document.addEventListener("htmx:afterRequest", function (event) {
   if (!form) { return; }
   form.reset();
   var input = form.querySelector("input[name=code]");
-  if (input) { input.focus(); }
+  if (input && !form.dataset.camera) { input.focus(); }
 });

@@ -3,7 +3,6 @@
 // typed code. Without a camera (or without permission) the page keeps working as before.
 (function () {
   "use strict";
-  var REPEAT_MS = 3000; // the same ticket held in front of the camera counts once
 
   function setup(box) {
     var form = document.querySelector("form[data-reset-after]");
@@ -16,7 +15,7 @@
     var context = canvas.getContext("2d", { willReadFrequently: true });
     var stream = null;
     var timer = null;
-    var last = { text: "", at: 0 };
+    var seen = {}; // codes already sent from this page: a ticket held in front of the camera counts once
 
     if (!form || !input || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !window.jsQR) {
       box.hidden = true; // no camera API here: the scanner gun and the keyboard still work
@@ -34,9 +33,8 @@
       var image = context.getImageData(0, 0, canvas.width, canvas.height);
       var found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
       if (!found || !found.data) { return; }
-      var now = Date.now();
-      if (found.data === last.text && now - last.at < REPEAT_MS) { return; }
-      last = { text: found.data, at: now };
+      if (seen[found.data]) { return; }
+      seen[found.data] = true;
       input.value = found.data;
       say(box.dataset.readText + " " + found.data);
       form.requestSubmit();
@@ -48,6 +46,7 @@
       video.hidden = true;
       start.hidden = false;
       stop.hidden = true;
+      delete form.dataset.camera;
     }
 
     start.addEventListener("click", function () {
@@ -57,6 +56,7 @@
         .then(function (s) {
           stream = s;
           video.srcObject = s;
+          form.dataset.camera = "on"; // community.js then leaves the focus alone (no phone keyboard)
           video.hidden = false;
           start.hidden = true;
           stop.hidden = false;
