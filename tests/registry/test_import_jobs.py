@@ -3,8 +3,10 @@ ImportJob that the worker runs in committed chunks, with its progress and report
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -113,6 +115,7 @@ def test_pages_queue_show_progress_then_the_report(
     assert "排队中" in page and "已处理 0 / 5 行（0%）" in page and 'hx-trigger="every 1s"' in page
     assert "名录.csv" in client.get("/enterprises/import/").content.decode()  # listed under 后台导入
 
+    assert client.get(f"/enterprises/import/{job.pk}/errors.xlsx").status_code == 404  # not finished yet
     services.import_job_run(job_id=job.pk)
     partial = client.get(f"/enterprises/import/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in partial and "hx-trigger" not in partial  # finished: the polling stops
@@ -129,3 +132,25 @@ def test_the_worker_runs_a_queued_import(caseworker: Any, small_inline: None) ->
     job.refresh_from_db()
     assert (job.status, job.processed_rows, Enterprise.objects.count()) == ("done", 5, 5)
     assert DBTaskResult.objects.get().return_value == {"status": "done", "rows": 5}
+
+
+def test_a_long_error_list_is_cut_on_the_page_and_whole_in_the_download(
+    caseworker: Any, make_user: Any, login_client: Any, small_inline: None
+) -> None:
+    rows: list[list[Any]] = [HEADER] + [
+        [make(f"91310104MA{i:07d}"), f"企业{i}", "徐汇", "很多"] for i in range(250)
+    ]
+    job = services.enterprise_import_submit(actor=caseworker, data=csv_bytes(rows), filename="错误多.csv")
+    services.import_job_run(job_id=job.pk)
+    client = login_client(caseworker)
+    page = client.get(f"/enterprises/import/{job.pk}/").content.decode()
+    assert page.count('<td class="num">') == 200
+    assert "这里只列出前 200 条，共 250 条。" in page and f"/enterprises/import/{job.pk}/errors.xlsx" in page
+
+    response = client.get(f"/enterprises/import/{job.pk}/errors.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["未导入的行"]
+    values = list(sheet.values)
+    assert values[0] == ("行号", "列", "原因")
+    assert len(values) == 251 and values[1] == (2, "员工人数", "“很多”不是整数")
+    stranger = login_client(make_user(role=Role.CASEWORKER))
+    assert stranger.get(f"/enterprises/import/{job.pk}/errors.xlsx").status_code == 404

@@ -337,20 +337,21 @@ def _read_csv(data: bytes) -> Iterator[tuple[int, list[Any]]]:
 
 
 # ------------------------------------------------------------------------------------------ writing
-def write_xlsx(rows: list[list[Any]]) -> bytes:
-    """A one-sheet workbook with the Chinese headers; text is always written as text, never as a formula."""
+def write_xlsx(rows: list[list[Any]], *, header: list[str] | None = None, title: str = "企业") -> bytes:
+    """A one-sheet workbook (by default the register's Chinese headers); text is always written as
+    text, never as a formula."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("企业")
-    header = []
-    for column in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=column.label)
+    sheet = workbook.create_sheet(title)
+    header_cells = []
+    for label in header if header is not None else [column.label for column in COLUMNS]:
+        cell = WriteOnlyCell(sheet, value=label)
         cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+        header_cells.append(cell)
+    sheet.append(header_cells)
     for values in rows:
         cells = []
         for value in values:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("enterprises/export.xlsx", views.enterprise_export, name="enterprise_export"),
     path("enterprises/import/", views.enterprise_import, name="enterprise_import"),
     path("enterprises/import/<int:pk>/", views.import_job, name="import_job"),
+    path("enterprises/import/<int:pk>/errors.xlsx", views.import_job_errors, name="import_job_errors"),
     path("e/<int:pk>/", views.enterprise_detail, name="enterprise"),
     path("e/<int:pk>/edit/", views.enterprise_edit, name="enterprise_edit"),
     path("e/<int:pk>/stage/", views.enterprise_stage, name="enterprise_stage"),

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -279,6 +279,26 @@ def enterprise_history_view(request: HttpRequest, enterprise: Enterprise) -> Htt
     context = _enterprise_context(request, enterprise, "history")
     context.update({"page": page, "rows": rows})
     return render(request, "registry/history.html", context)
+
+
+@login_required
+@require_GET
+def import_job_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every row a background import could not save, as .xlsx (the page lists only the first ones)."""
+    job = selectors.import_job_get(actor=request.user, pk=pk)
+    if not job.report:
+        raise Http404(_("该导入任务尚未完成。"))
+    report = services.ImportReport.from_dict(job.report)
+    content = services.sheet.write_xlsx(
+        [[e.row, e.column or "", e.reason] for e in report.errors],
+        header=[_("行号"), _("列"), _("原因")],
+        title=_("未导入的行"),
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.xlsx"'
+    return response
 
 
 def _form_status(request: HttpRequest) -> int:
