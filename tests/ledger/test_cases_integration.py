@@ -12,7 +12,7 @@ from shouzhan.core.models import AuditEntry
 from shouzhan.ledger import selectors, services
 from shouzhan.ledger.models import Account, Journal, Reservation
 from shouzhan.registry.models import Project
-from tests.ledger.conftest import CAP, YEAR
+from tests.ledger.conftest import CAP, YEAR, submit_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -152,13 +152,12 @@ def test_cancel_is_refused_once_the_vouchers_are_spent(
 ):
     enterprise, owner = studio
     case = _voucher_case(owner, caseworker, enterprise, 20_000_000)
-    services.claim_submit(
-        actor=provider[1],
-        programme=programme,
-        enterprise=enterprise,
-        provider=provider[0],
-        amount_fen=5_000_000,
-        invoice_no="SPENT-1",
+    submit_claim(
+        programme,
+        enterprise,
+        provider,
+        5_000_000,
+        "SPENT-1",
         service_from=dt.date(YEAR, 4, 1),
         service_to=dt.date(YEAR, 4, 30),
     )

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from shouzhan.core.models import AuditEntry
 from shouzhan.ledger import selectors, services
 from shouzhan.ledger.models import Account, Claim, Journal, Payment
-from tests.ledger.conftest import YEAR, approve_claim
+from tests.ledger.conftest import YEAR, approve_claim, submit_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -47,16 +47,7 @@ def test_reverse_restores_the_balances_with_a_reversing_journal(approved, casewo
     assert entry.after["reversal"] == reversal.pk
     assert selectors.books_check().ok
     # The invoice number is free again: the provider submits the corrected claim.
-    services.claim_submit(
-        actor=provider[1],
-        programme=claim.programme,
-        enterprise=enterprise,
-        provider=provider[0],
-        amount_fen=30_000,
-        invoice_no="FIX-1",
-        service_from=dt.date(YEAR, 3, 1),
-        service_to=dt.date(YEAR, 3, 31),
-    )
+    submit_claim(claim.programme, enterprise, provider, 30_000, "FIX-1")
 
 
 def test_reverse_needs_a_reason_a_caseworker_and_an_approved_claim(approved, officer, caseworker):

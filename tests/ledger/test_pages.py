@@ -23,13 +23,12 @@ def granted(programme, officer, make_enterprise):
 
 def test_wallet_page_shows_balance_and_claims_to_confirm(programme, granted, provider, login_client):
     enterprise, owner = granted
-    services.claim_submit(
-        actor=provider[1],
-        programme=programme,
-        enterprise=enterprise,
-        provider=provider[0],
-        amount_fen=5_000_000,
-        invoice_no="W-1",
+    submit_claim(
+        programme,
+        enterprise,
+        provider,
+        5_000_000,
+        "W-1",
         service_from=programme.valid_from,
         service_to=programme.valid_from,
     )
@@ -39,13 +38,12 @@ def test_wallet_page_shows_balance_and_claims_to_confirm(programme, granted, pro
 
 def test_confirm_from_the_page(programme, granted, provider, login_client):
     enterprise, owner = granted
-    claim = services.claim_submit(
-        actor=provider[1],
-        programme=programme,
-        enterprise=enterprise,
-        provider=provider[0],
-        amount_fen=100,
-        invoice_no="W-2",
+    claim = submit_claim(
+        programme,
+        enterprise,
+        provider,
+        100,
+        "W-2",
         service_from=programme.valid_from,
         service_to=programme.valid_from,
     )

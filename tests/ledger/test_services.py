@@ -144,13 +144,12 @@ def test_service_period_outside_validity(programme, officer, provider, make_ente
     enterprise, _ = make_enterprise()
     services.voucher_grant(actor=officer, programme=programme, enterprise=enterprise, amount_fen=1000)
     with pytest.raises(ValidationError) as exc:
-        services.claim_submit(
-            actor=provider[1],
-            programme=programme,
-            enterprise=enterprise,
-            provider=provider[0],
-            amount_fen=1,
-            invoice_no="Z",
+        submit_claim(
+            programme,
+            enterprise,
+            provider,
+            1,
+            "Z",
             service_from=dt.date(YEAR - 1, 12, 1),
             service_to=dt.date(YEAR, 1, 2),
         )
