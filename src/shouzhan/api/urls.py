@@ -6,14 +6,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
 from shouzhan.api.core import router as core_router
+from shouzhan.api.schema import ShouzhanAPI
 
-api = NinjaAPI(
+api = ShouzhanAPI(
     title="Shouzhan API",
     version="1",
     description="首站 一站式营商服务平台 JSON API. Session authentication (log in on the site); "
