@@ -58,7 +58,11 @@ def test_stale_version_is_refused_with_a_clear_message(make_enterprise):
         ({"credit_code": "91330100799655058C"}, "credit_code", "统一社会信用代码校验位错误：最后一位应为“B”"),
         ({"annual_revenue_yuan": "-5"}, "annual_revenue_yuan", "金额不能为负数"),
         ({"annual_revenue_yuan": "12.345"}, "annual_revenue_yuan", "金额最多保留两位小数（到分）"),
-        ({"annual_revenue_yuan": "abc"}, "annual_revenue_yuan", "“abc”不是有效金额"),
+        (
+            {"annual_revenue_yuan": "abc"},
+            "annual_revenue_yuan",
+            "“abc”不是有效金额：请只填阿拉伯数字，可用逗号按三位分隔，最多两位小数，如 1,234.56",
+        ),
         ({"employees": -3}, "employees", "员工人数不能为负数"),
         ({"name": "  "}, "name", "企业名称不能为空"),
         ({"registered_on": dt.date(2999, 1, 1)}, "registered_on", "成立日期不能晚于今天"),

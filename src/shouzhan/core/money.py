@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 FEN_PER_YUAN = 100
 MAX_YUAN = Decimal("1000000000000")  # 1e12 yuan: far above any district budget, bounds bad input
+
+
+# The one format parse_yuan reads, said the same way in every refusal and form help text.
+YUAN_FORMAT = _l("请只填阿拉伯数字，可用逗号按三位分隔，最多两位小数，如 1,234.56")
+YUAN_HELP = _l("单位：元；只填阿拉伯数字，可用逗号按三位分隔，最多两位小数，如 1,234.56")
 
 
 class MoneyError(ValueError):
@@ -15,9 +22,15 @@ class MoneyError(ValueError):
 
 
 def parse_yuan(value: object) -> Decimal:
-    """Parse a yuan amount typed by a person or read from a file: '1,234.5', '１２００', 3000, Decimal.
+    """Parse a yuan amount typed by a person or read from a file, in ONE format.
 
-    Refuses floats (they are not exact), negatives, more than two decimals, and absurd sizes.
+    Text: ASCII digits, optionally grouped in threes by commas, and at most two decimals
+    after a point — '1234.56', '1,234.56', '1200', '0.5'. Spaces around it are ignored.
+    Everything else is refused with a message naming the format (YUAN_FORMAT): exponents
+    ('1e5'), underscores ('1_000'), full-width or other scripts' digits, currency signs
+    ('¥100'), units ('100元'), a sign ('+5'), badly grouped commas ('1,00').
+    From code or a spreadsheet cell: int and Decimal are taken as they are; float is refused
+    (it is not exact). Negatives, more than two decimals and absurd sizes are refused too.
     """
     if isinstance(value, bool) or value is None:
         raise MoneyError(_("金额不能为空"))
@@ -28,14 +41,7 @@ def parse_yuan(value: object) -> Decimal:
     elif isinstance(value, int):
         amount = Decimal(value)
     else:
-        text = str(value).strip().translate(_FULLWIDTH).replace(",", "").replace("，", "")
-        text = text.removeprefix("¥").removeprefix("￥").removesuffix("元").strip()
-        if not text:
-            raise MoneyError(_("金额不能为空"))
-        try:
-            amount = Decimal(text)
-        except InvalidOperation as exc:
-            raise MoneyError(_("“%(value)s”不是有效金额") % {"value": value}) from exc
+        amount = _parse_text(str(value))
     if not amount.is_finite():
         raise MoneyError(_("金额必须是有限数字"))
     if amount < 0:
@@ -45,6 +51,27 @@ def parse_yuan(value: object) -> Decimal:
     if amount != amount.quantize(Decimal("0.01")):
         raise MoneyError(_("金额最多保留两位小数（到分）"))
     return amount.quantize(Decimal("0.01"))
+
+
+# Digits are spelled [0-9], not \d: \d would also match full-width and Arabic-Indic digits.
+_YUAN_TEXT = re.compile(r"(-?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?")
+
+
+def _parse_text(raw: str) -> Decimal:
+    text = raw.strip()
+    if not text:
+        raise MoneyError(_("金额不能为空"))
+    match = _YUAN_TEXT.fullmatch(text)
+    if match is None:
+        raise MoneyError(
+            _("“%(value)s”不是有效金额：%(format)s") % {"value": raw.strip()[:40], "format": YUAN_FORMAT}
+        )
+    sign, whole, decimals = match.groups()
+    if sign:
+        raise MoneyError(_("金额不能为负数"))
+    if decimals is not None and len(decimals) > 2:
+        raise MoneyError(_("金额最多保留两位小数（到分）"))
+    return Decimal(whole.replace(",", "") + ("." + decimals if decimals else ""))
 
 
 def yuan_to_fen(value: object) -> int:
@@ -70,6 +97,3 @@ def format_wan(fen: int | None) -> str:
     wan = Decimal(int(fen)) / Decimal(1_000_000)
     text = f"{wan.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}".rstrip("0").rstrip(".")
     return _("%(amount)s 万元") % {"amount": text}
-
-
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from shouzhan.core.money import MoneyError, fen_to_yuan, parse_yuan
+from shouzhan.core.money import YUAN_HELP, MoneyError, fen_to_yuan, parse_yuan
 from shouzhan.registry import credit_code as cc
 from shouzhan.registry.choices import DISTRICT_CHOICES, VOUCHER_ITEMS, ProjectKind, Sector, Stage
 from shouzhan.registry.models import Enterprise, Person, Project
@@ -43,7 +43,7 @@ class YuanField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 30)
-        kwargs.setdefault("help_text", _l("单位：元，可填 1,234.56"))
+        kwargs.setdefault("help_text", YUAN_HELP)
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("inputmode", "decimal")
 
