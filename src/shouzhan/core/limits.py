@@ -1,0 +1,146 @@
+"""Every input is bounded: one set of named limits, used by every form and every API schema.
+
+- Text: `SHORT_TEXT` for a name, a title or a one-line answer; `TEXT` for a note, a message or a
+  reason; `LONG_TEXT` for an abstract, a description or a synopsis; `RULE_TEXT` for a pasted rule
+  file. A search box reads at most `QUERY_TEXT`.
+- Forms: `BoundedForm` (or `bound_form_fields(form)`) gives every CharField without an explicit
+  `max_length` the default bound — `LONG_TEXT` for a textarea, `TEXT` otherwise — so a field added
+  later cannot be unbounded by accident.
+- API: `ShortText`, `Text`, `LongText`, `QueryText`, `Key` are `str` with a maximum length;
+  `JsonDict` is a JSON object bounded in depth, keys and total size (a case's `data`);
+  `PageLimit` is the `limit` of a list endpoint, at most `PAGE_MAX`.
+- Lists: an endpoint returns at most `PAGE_MAX` rows a page; a list item carries an
+  `excerpt(text)` of a long text, the detail endpoint the whole text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Annotated, Any
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+from pydantic import AfterValidator, Field, StringConstraints
+
+SHORT_TEXT = 200
+TEXT = 2000
+LONG_TEXT = 5000
+RULE_TEXT = 512 * 1024  # a policy's rule file pasted as text (an uploaded one is limited to 512 KB too)
+QUERY_TEXT = 200
+KEY_TEXT = 64  # a code from a fixed list: a state, a kind, an action, a district
+
+PAGE_MAX = 200
+PAGE_DEFAULT = 50
+EXCERPT = 200
+
+JSON_MAX_DEPTH = 4
+JSON_MAX_KEYS = 100  # keys and list items, counted through every level
+JSON_MAX_CHARS = 50_000  # the object written as compact JSON
+
+ShortText = Annotated[str, StringConstraints(max_length=SHORT_TEXT)]
+Text = Annotated[str, StringConstraints(max_length=TEXT)]
+LongText = Annotated[str, StringConstraints(max_length=LONG_TEXT)]
+RuleText = Annotated[str, StringConstraints(max_length=RULE_TEXT)]
+QueryText = Annotated[str, StringConstraints(max_length=QUERY_TEXT)]
+Key = Annotated[str, StringConstraints(max_length=KEY_TEXT)]
+PageLimit = Annotated[int, Field(ge=1, le=PAGE_MAX, description=f"Rows per page, at most {PAGE_MAX}")]
+PageOffset = Annotated[int, Field(ge=0, le=10_000_000)]
+
+
+class JsonTooLarge(ValueError):
+    pass
+
+
+def json_bounds_check(value: Any) -> None:
+    """Refuse a JSON value nested deeper than JSON_MAX_DEPTH, with more than JSON_MAX_KEYS keys and
+    items in all, a string longer than LONG_TEXT, or more than JSON_MAX_CHARS written out."""
+    count = 0
+
+    def walk(node: Any, depth: int) -> None:
+        nonlocal count
+        if isinstance(node, dict | list):
+            if depth >= JSON_MAX_DEPTH:
+                raise JsonTooLarge(
+                    f"嵌套层数过多（最多 {JSON_MAX_DEPTH} 层） / nested deeper than {JSON_MAX_DEPTH} levels"
+                )
+            count += len(node)
+            if count > JSON_MAX_KEYS:
+                raise JsonTooLarge(f"内容项过多（最多 {JSON_MAX_KEYS} 项） / more than {JSON_MAX_KEYS} items")
+            children: Iterable[Any] = node.values() if isinstance(node, dict) else node
+            if isinstance(node, dict):
+                for key in node:
+                    walk(key, depth + 1)
+            for child in children:
+                walk(child, depth + 1)
+        elif isinstance(node, str) and len(node) > LONG_TEXT:
+            raise JsonTooLarge(
+                f"内容过长（每项最多 {LONG_TEXT} 字） / a text longer than {LONG_TEXT} characters"
+            )
+
+    walk(value, 0)
+    size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str))
+    if size > JSON_MAX_CHARS:
+        raise JsonTooLarge(
+            f"内容过长（合计最多 {JSON_MAX_CHARS} 字） / more than {JSON_MAX_CHARS} characters"
+        )
+
+
+def _bounded_json(value: Any) -> Any:
+    json_bounds_check(value)
+    return value
+
+
+# A JSON object from a client (a case's `data`, the calculator's facts): bounded in depth, keys and size.
+JsonDict = Annotated[dict[str, Any], Field(max_length=JSON_MAX_KEYS), AfterValidator(_bounded_json)]
+
+
+def excerpt(text: str, n: int = EXCERPT) -> str:
+    """The start of a long text for a list (whitespace folded), with … when cut."""
+    folded = " ".join(text.split())
+    return folded if len(folded) <= n else folded[: n - 1] + "…"
+
+
+# ------------------------------------------------------------------------------------------ forms
+def bound_field(field: forms.Field) -> None:
+    """Give a CharField without max_length the default bound (LONG_TEXT for a textarea, else TEXT)."""
+    if not isinstance(field, forms.CharField) or field.max_length is not None:
+        return
+    limit = LONG_TEXT if isinstance(field.widget, forms.Textarea) else TEXT
+    field.max_length = limit
+    field.validators.append(MaxLengthValidator(limit))
+    if not field.widget.is_hidden:
+        field.widget.attrs.setdefault("maxlength", str(limit))
+
+
+def bound_form_fields(form: forms.BaseForm) -> forms.BaseForm:
+    """Bound every CharField of a form instance (also the fields its __init__ added)."""
+    for field in form.fields.values():
+        bound_field(field)
+    return form
+
+
+class BoundedForm(forms.Form):
+    """A form whose every CharField has a maximum length, whatever the subclass declares or adds.
+
+    Declared fields are bounded when the class is made; fields a subclass's __init__ adds are bounded
+    when that __init__ returns."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for field in cls.__dict__.get("declared_fields", {}).values():
+            bound_field(field)
+        own_init = cls.__dict__.get("__init__")
+        if own_init is not None and not getattr(own_init, "_bounds_fields", False):
+
+            def __init__(self: forms.BaseForm, *args: Any, **kw: Any) -> None:
+                own_init(self, *args, **kw)
+                bound_form_fields(self)
+
+            __init__._bounds_fields = True  # type: ignore[attr-defined]
+            __init__.__doc__ = own_init.__doc__
+            cls.__init__ = __init__  # type: ignore[method-assign]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bound_form_fields(self)
