@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -14,8 +16,51 @@ CSP = (
 )
 
 
+@functools.lru_cache(maxsize=8)
+def _networks(trusted: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(t.strip(), strict=False) for t in trusted if t.strip())
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """One hop of a forwarding header: '203.0.113.5', '203.0.113.5:4711', '[2001:db8::1]:443'."""
+    text = text.strip().strip('"')
+    if text.startswith("["):
+        text = text[1 : text.find("]")] if "]" in text else ""
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The visitor's address. Behind proxies listed in SHOUZHAN_TRUSTED_PROXIES, it is read from
+    their header (SHOUZHAN_CLIENT_IP_HEADER, e.g. X-Forwarded-For), walking from the right past our
+    own proxies: the first hop we did not add is the client; anything left of it, the client may
+    have written itself. Without trusted proxies the header is ignored, so no one can pick an address."""
+    from django.conf import settings
+
+    remote = _address(request.META.get("REMOTE_ADDR") or "")
+    if remote is None:
+        return None
+    networks = _networks(tuple(getattr(settings, "SHOUZHAN_TRUSTED_PROXIES", ())))
+    if not networks or not any(remote in net for net in networks):
+        return str(remote)
+    header = getattr(settings, "SHOUZHAN_CLIENT_IP_HEADER", "X-Forwarded-For")
+    value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+    client = remote
+    for hop in reversed([h for h in value.split(",") if h.strip()]):
+        address = _address(hop)
+        if address is None:
+            break  # rubbish: keep the last address a trusted proxy vouched for
+        client = address
+        if not any(address in net for net in networks):
+            break
+    return str(client)
 
 
 class SecurityHeadersMiddleware:
