@@ -104,10 +104,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Login throttling: after this many failures for one login name or one address, wait.
+# Throttling (accounts/throttle.py: one mechanism for the login page, the admin, password change,
+# reset and registration). Login failures count per (account, client address): after
+# LOGIN_MAX_FAILURES that address waits LOGIN_LOCKOUT_SECONDS for that account, and after
+# LOGIN_MAX_FAILURES_PER_IP for any account. Someone else's failures never lock the owner out:
+# beyond LOGIN_MAX_FAILURES on the account from anywhere, every try on it waits a step longer
+# (LOGIN_DELAY_STEP_SECONDS each, at most LOGIN_DELAY_MAX_SECONDS).
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", "30"))
+LOGIN_DELAY_STEP_SECONDS = float(os.environ.get("LOGIN_DELAY_STEP_SECONDS", "0.5"))
+LOGIN_DELAY_MAX_SECONDS = float(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "3"))
+# Registrations per client address, and password-reset e-mails per mailbox and per address, per window.
+REGISTER_MAX_PER_IP = int(os.environ.get("REGISTER_MAX_PER_IP", "20"))
+REGISTER_WINDOW_SECONDS = int(os.environ.get("REGISTER_WINDOW_SECONDS", "3600"))
+PASSWORD_RESET_MAX_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_MAX_PER_EMAIL", "3"))
+PASSWORD_RESET_MAX_PER_IP = int(os.environ.get("PASSWORD_RESET_MAX_PER_IP", "10"))
+PASSWORD_RESET_WINDOW_SECONDS = int(os.environ.get("PASSWORD_RESET_WINDOW_SECONDS", "3600"))
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(24 * 3600)))
+# The client's address (throttling, the audit trail): behind reverse proxies, list them (addresses or
+# CIDRs, comma-separated) and name the header they append the client to. Only a request arriving from
+# one of them is believed, and only the hops they added (core.middleware.client_ip).
+SHOUZHAN_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("SHOUZHAN_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+SHOUZHAN_CLIENT_IP_HEADER = os.environ.get("SHOUZHAN_CLIENT_IP_HEADER", "X-Forwarded-For")
 
 # Background work (deadline reminders, overdue alerts) goes through django-tasks with its database
 # backend: `manage.py db_worker` runs it (`make run` starts one beside the site).
