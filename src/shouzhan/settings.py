@@ -177,8 +177,18 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every spreadsheet is read by core.spreadsheets.read_rows, which counts what it reads and refuses a
+# file beyond any of these: the upload's bytes, the .xlsx parts' bytes once unzipped, the rows below the
+# header (blank rows count), the cells (blank ones inside a row count) and the seconds spent reading.
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
+IMPORT_MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 IMPORT_MAX_ROWS = 20000
+IMPORT_MAX_CELLS = 1_000_000
+IMPORT_MAX_SECONDS = 20
+# A background import renews its lease with each committed chunk; a job silent for longer than this is
+# taken to have lost its worker and is resumed from its last chunk (failed after IMPORT_JOB_MAX_RUNS runs).
+IMPORT_JOB_LEASE_SECONDS = 120
+IMPORT_JOB_MAX_RUNS = 3
 # A file with more data rows than this is imported by the background worker, with a progress bar.
 IMPORT_INLINE_ROWS = 1000
 
