@@ -45,8 +45,20 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(NinjaValidationError)
 def _schema_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     """Wrong types or missing fields in the request, in the same shape as every other error."""
-    detail = [{"field": _field_path(err.get("loc", ())), "message": err.get("msg", "")} for err in exc.errors]
+    detail = [{"field": _field_path(err.get("loc", ())), "message": _message(err)} for err in exc.errors]
     return _error(request, 422, "invalid input / 输入有误", detail)
+
+
+def _message(err: dict[str, Any]) -> str:
+    """A bound of shouzhan.core.limits said in both languages; other messages as pydantic words them."""
+    kind, ctx = err.get("type"), err.get("ctx") or {}
+    if kind == "string_too_long":
+        return f"at most {ctx.get('max_length')} characters / 最多 {ctx.get('max_length')} 个字"
+    if kind == "too_long":
+        return f"at most {ctx.get('max_length')} items / 最多 {ctx.get('max_length')} 项"
+    if kind == "less_than_equal":
+        return f"at most {ctx.get('le')} / 不能大于 {ctx.get('le')}"
+    return str(err.get("msg", ""))
 
 
 def _field_path(loc: Any) -> str | None:

@@ -20,6 +20,7 @@ from shouzhan.cases import notices, selectors, services
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.files import CONTENT_TYPES
 from shouzhan.cases.models import Case, Document
+from shouzhan.core.limits import JsonDict, Key, LongText, MoneyText, PageLimit, ShortText
 from shouzhan.core.money import MoneyError, fen_to_yuan, yuan_to_fen
 from shouzhan.core.permissions import is_staff_member
 
@@ -141,22 +142,26 @@ class CaseDetailOut(CaseOut):
 
 
 class CaseIn(Schema):
-    case_type: str
+    case_type: Key
     enterprise_id: int | None = None
-    title: str
-    data: dict[str, Any] = Field(default_factory=dict)
+    title: ShortText
+    data: JsonDict = Field(default_factory=dict)
     project_id: int | None = None
-    clause_id: str | None = None
+    clause_id: Key | None = None
     year: int | None = Field(default=None, ge=2000, le=2100)
-    amount_requested_yuan: str | None = Field(default=None, description='Yuan as text, e.g. "200000.00"')
+    amount_requested_yuan: MoneyText | None = Field(
+        default=None, description='Yuan as text, e.g. "200000.00"'
+    )
 
 
 class TransitionIn(Schema):
-    action: str
+    action: Key
     expected_version: int = Field(description="The version you read; a stale one gets 409")
-    note: str = ""
-    amount_yuan: str | None = Field(default=None, description="Approved amount in yuan (text), for approvals")
-    data: dict[str, Any] | None = None
+    note: LongText = ""
+    amount_yuan: MoneyText | None = Field(
+        default=None, description="Approved amount in yuan (text), for approvals"
+    )
+    data: JsonDict | None = None
 
 
 class AssignIn(Schema):
@@ -164,13 +169,13 @@ class AssignIn(Schema):
         description="A caseworker's user id; null puts the case back as unassigned"
     )
     expected_version: int = Field(description="The version you read; a stale one gets 409")
-    note: str = ""
+    note: LongText = ""
 
 
 class TicketIn(Schema):
     enterprise_id: int | None = None
-    title: str = ""
-    data: dict[str, Any] = Field(
+    title: ShortText = ""
+    data: JsonDict = Field(
         description="need (required), category, urgency (normal|urgent|critical), location, reported_on, "
         "reporter, reporter_contact"
     )
@@ -347,25 +352,29 @@ def case_types(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/cases", response=list[CaseOut], summary="Cases you may see (members: your enterprise's)")
 def case_list(
-    request: HttpRequest, case_type: str = "", state: str = "", open_only: bool = False, limit: int = 100
+    request: HttpRequest,
+    case_type: Key = "",
+    state: Key = "",
+    open_only: bool = False,
+    limit: PageLimit = 100,
 ) -> list[dict[str, Any]]:
     cases = selectors.case_list(actor=request.user, case_type=case_type, state=state, open_only=open_only)
-    return [case_out(c, request.user) for c in cases[: max(1, min(limit, 500))]]
+    return [case_out(c, request.user) for c in cases[:limit]]
 
 
 @router.get("/cases/queue", response=list[CaseOut], summary="Staff queue: open cases, earliest due first")
 def case_queue(
-    request: HttpRequest, case_type: str = "", mine: bool = False, assigned: str = "", limit: int = 100
+    request: HttpRequest, case_type: Key = "", mine: bool = False, assigned: Key = "", limit: PageLimit = 100
 ) -> list[dict[str, Any]]:
     services.require_staff(request.user)
     if assigned not in ("", "mine", "unassigned"):
         raise ValidationError({"assigned": ["assigned 只能是 mine 或 unassigned / mine or unassigned"]})
     cases = selectors.case_queue(actor=request.user, case_type=case_type, mine=mine, assigned=assigned)
-    return [case_out(c, request.user) for c in cases[: max(1, min(limit, 500))]]
+    return [case_out(c, request.user) for c in cases[:limit]]
 
 
 @router.get("/cases/on-time", response=list[OnTimeOut], summary="On-time rate per case type or caseworker")
-def on_time(request: HttpRequest, by: str = "type") -> list[dict[str, Any]]:
+def on_time(request: HttpRequest, by: Key = "type") -> list[dict[str, Any]]:
     services.require_staff(request.user)
     if by not in ("type", "caseworker"):
         raise ValidationError({"by": ["by 只能是 type 或 caseworker"]})
@@ -545,7 +554,7 @@ def case_transition(request: HttpRequest, case_id: int, payload: TransitionIn) -
     "/cases/{case_id}/documents", response={201: DocumentOut}, summary="Upload a document (multipart)"
 )
 def document_upload(
-    request: HttpRequest, case_id: int, file: File[UploadedFile], name: Form[str] = "申报材料"
+    request: HttpRequest, case_id: int, file: File[UploadedFile], name: Form[ShortText] = "申报材料"
 ) -> Any:
     case = selectors.case_get(actor=request.user, pk=case_id)
     max_bytes = wf.case_type_get(case.case_type).documents.max_bytes
@@ -573,7 +582,7 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
 @router.get(
     "/cases/{case_id}/notices/{kind}", summary="A PDF notice: acceptance (受理通知书) or decision (决定书)"
 )
-def notice(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+def notice(request: HttpRequest, case_id: int, kind: Key) -> HttpResponse:
     case = selectors.case_get(actor=request.user, pk=case_id)
     pdf, filename = notices.notice_pdf(actor=request.user, case=case, kind=kind)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -9,7 +9,7 @@ translates their answers — 401 for an anonymous write, 403 for a role that may
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +22,17 @@ from shouzhan.community import selectors, services
 from shouzhan.community.models import ContactRequest, Event, Feedback, Listing, Registration, Seeking
 from shouzhan.community.search.documents import KIND_LABELS
 from shouzhan.community.search.matching import Match
+from shouzhan.core.limits import (
+    PAGE_DEFAULT,
+    Key,
+    LongText,
+    PageLimit,
+    PageOffset,
+    QueryText,
+    ShortText,
+    Text,
+    excerpt,
+)
 from shouzhan.registry.models import Enterprise, Person
 from shouzhan.registry.selectors import enterprise_get
 
@@ -95,7 +106,7 @@ class CheckInOut(Schema):
 
 class FeedbackIn(Schema):
     project_id: int
-    text: str = Field(max_length=5000)
+    text: LongText
 
 
 class FeedbackOut(Schema):
@@ -150,7 +161,7 @@ def _feedback_out(fb: Feedback) -> dict[str, Any]:
 
 
 @router.get("/community/events", response=list[EventOut], auth=None, summary="Events, soonest first")
-def event_list(request: HttpRequest, upcoming: bool = False, kind: str = "") -> list[dict[str, Any]]:
+def event_list(request: HttpRequest, upcoming: bool = False, kind: Key = "") -> list[dict[str, Any]]:
     qs = selectors.event_list(upcoming_only=upcoming)
     if kind:
         if kind not in Event.Kind.values:
@@ -252,12 +263,15 @@ def project_feedback(request: HttpRequest, project_id: int) -> list[dict[str, An
 
 
 # ------------------------------------------------------------------------------------------ listings
+# Each way of cooperating at most once (licence, sale, partner, investment).
+SeekingList = Annotated[list[Key], Field(max_length=len(Seeking.values))]
+
+
 class ListingOut(Schema):
     id: int
     direction: str
     patent_number: str
     title: str
-    abstract: str
     legal_status: str
     field: str
     seeking: list[str]
@@ -268,9 +282,13 @@ class ListingOut(Schema):
     created_at: dt.datetime
 
 
+class ListingItemOut(ListingOut):
+    excerpt: str = Field(description="The start of the abstract; the listing itself has the whole text")
+
+
 class ListingPage(Schema):
     count: int
-    items: list[ListingOut]
+    items: list[ListingItemOut]
 
 
 class MatchOut(Schema):
@@ -283,28 +301,29 @@ class MatchOut(Schema):
 
 
 class ListingDetailOut(ListingOut):
+    abstract: str
     can_manage: bool
     matches: dict[str, list[MatchOut]] = Field(description="By kind: need, offer, enterprise, mentor, clause")
 
 
 class ListingFilters(Schema):
-    q: str = Field(default="", max_length=200)
-    direction: str = ""
+    q: QueryText = ""
+    direction: Key = ""
     field: str = Field(default="", max_length=60)
-    seeking: str = ""
-    offset: int = Field(default=0, ge=0)
-    limit: int = Field(default=50, ge=1, le=200)
+    seeking: Key = ""
+    offset: PageOffset = 0
+    limit: PageLimit = PAGE_DEFAULT
 
 
 class ListingIn(Schema):
-    title: str
-    abstract: str
-    field: str
-    seeking: list[str] = Field(description="licence | sale | partner | investment")
+    title: ShortText
+    abstract: LongText
+    field: str = Field(max_length=60)
+    seeking: SeekingList = Field(description="licence | sale | partner | investment")
     patent_number: str = Field(
-        default="", description="e.g. ZL202310123456.7; blank for an unpatented technology"
+        default="", max_length=30, description="e.g. ZL202310123456.7; blank for an unpatented technology"
     )
-    legal_status: str = Field(default="", description="granted | pending | expired | none")
+    legal_status: Key = Field(default="", description="granted | pending | expired | none")
     owner_enterprise_id: int | None = Field(
         default=None, description="List for your enterprise; leave out to list as yourself"
     )
@@ -313,23 +332,23 @@ class ListingIn(Schema):
 
 class NeedIn(Schema):
     owner_enterprise_id: int
-    title: str
-    abstract: str
-    field: str
-    seeking: list[str]
+    title: ShortText
+    abstract: LongText
+    field: str = Field(max_length=60)
+    seeking: SeekingList
 
 
 class ListingPatch(Schema):
-    title: str | None = None
-    abstract: str | None = None
-    field: str | None = None
-    seeking: list[str] | None = None
-    patent_number: str | None = None
-    legal_status: str | None = None
+    title: ShortText | None = None
+    abstract: LongText | None = None
+    field: str | None = Field(default=None, max_length=60)
+    seeking: SeekingList | None = None
+    patent_number: str | None = Field(default=None, max_length=30)
+    legal_status: Key | None = None
 
 
 class ListingStatusIn(Schema):
-    status: str = Field(description="active | closed")
+    status: Key = Field(description="active | closed")
 
 
 class ImportRowError(Schema):
@@ -353,7 +372,6 @@ def _listing_out(listing: Listing) -> dict[str, Any]:
         "direction": listing.direction,
         "patent_number": listing.patent_number,
         "title": listing.title,
-        "abstract": listing.abstract,
         "legal_status": listing.legal_status,
         "field": listing.field,
         "seeking": list(listing.seeking),
@@ -389,7 +407,11 @@ def _check_filters(direction: str, seeking: str) -> None:
 def _page(rows: list[Listing], filters: ListingFilters) -> dict[str, Any]:
     return {
         "count": len(rows),
-        "items": [_listing_out(r) for r in rows[filters.offset : filters.offset + filters.limit]],
+        # A list carries an excerpt of each abstract: a page stays small whatever the abstracts hold.
+        "items": [
+            _listing_out(r) | {"excerpt": excerpt(r.abstract)}
+            for r in rows[filters.offset : filters.offset + filters.limit]
+        ],
     }
 
 
@@ -417,6 +439,7 @@ def listing_detail(request: HttpRequest, listing_id: int) -> dict[str, Any]:
     listing = selectors.listing_get(actor=request.user, pk=listing_id)
     related = selectors.listing_related(actor=request.user, listing=listing)
     return _listing_out(listing) | {
+        "abstract": listing.abstract,
         "can_manage": selectors.listing_can_manage(actor=request.user, listing=listing),
         "matches": {kind: [_match_out(m) for m in matches] for kind, matches in related.items()},
     }
@@ -527,9 +550,10 @@ def need_create(request: HttpRequest, payload: NeedIn) -> Status:
 
 # ------------------------------------------------------------------------------------------ search
 class SearchParams(Schema):
-    q: str = Field(max_length=200, description="Words in Chinese or English")
-    kind: list[str] = Field(
+    q: QueryText = Field(description="Words in Chinese or English")
+    kind: list[Key] = Field(
         default_factory=list,
+        max_length=len(KIND_LABELS),
         description="offer | need | mentor | event | policy | clause | enterprise (staff)",
     )
     limit: int = Field(default=20, ge=1, le=100)
@@ -592,7 +616,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ contacts
 class ContactIn(Schema):
     listing_id: int
-    message: str = Field(max_length=2000)
+    message: Text
     from_listing_id: int | None = Field(default=None, description="Your need that the listing matched")
 
 

@@ -6,7 +6,7 @@
 - Forms: `BoundedForm` (or `bound_form_fields(form)`) gives every CharField without an explicit
   `max_length` the default bound — `LONG_TEXT` for a textarea, `TEXT` otherwise — so a field added
   later cannot be unbounded by accident.
-- API: `ShortText`, `Text`, `LongText`, `QueryText`, `Key` are `str` with a maximum length;
+- API: `ShortText`, `Text`, `LongText`, `QueryText`, `Key`, `MoneyText` are `str` with a maximum length;
   `JsonDict` is a JSON object bounded in depth, keys and total size (a case's `data`);
   `PageLimit` is the `limit` of a list endpoint, at most `PAGE_MAX`.
 - Lists: an endpoint returns at most `PAGE_MAX` rows a page; a list item carries an
@@ -22,6 +22,7 @@ from typing import Annotated, Any
 from django import forms
 from django.core.validators import MaxLengthValidator
 from pydantic import AfterValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 SHORT_TEXT = 200
 TEXT = 2000
@@ -29,6 +30,7 @@ LONG_TEXT = 5000
 RULE_TEXT = 512 * 1024  # a policy's rule file pasted as text (an uploaded one is limited to 512 KB too)
 QUERY_TEXT = 200
 KEY_TEXT = 64  # a code from a fixed list: a state, a kind, an action, a district
+MONEY_TEXT = 32  # an amount typed in yuan, e.g. "1,234,567.89"
 
 PAGE_MAX = 200
 PAGE_DEFAULT = 50
@@ -44,12 +46,13 @@ LongText = Annotated[str, StringConstraints(max_length=LONG_TEXT)]
 RuleText = Annotated[str, StringConstraints(max_length=RULE_TEXT)]
 QueryText = Annotated[str, StringConstraints(max_length=QUERY_TEXT)]
 Key = Annotated[str, StringConstraints(max_length=KEY_TEXT)]
+MoneyText = Annotated[str, StringConstraints(max_length=MONEY_TEXT)]  # yuan as text, e.g. "1234.50"
 PageLimit = Annotated[int, Field(ge=1, le=PAGE_MAX, description=f"Rows per page, at most {PAGE_MAX}")]
 PageOffset = Annotated[int, Field(ge=0, le=10_000_000)]
 
 
 class JsonTooLarge(ValueError):
-    pass
+    """A JSON value beyond the bounds; the message names the bound in English and Chinese."""
 
 
 def json_bounds_check(value: Any) -> None:
@@ -62,11 +65,11 @@ def json_bounds_check(value: Any) -> None:
         if isinstance(node, dict | list):
             if depth >= JSON_MAX_DEPTH:
                 raise JsonTooLarge(
-                    f"嵌套层数过多（最多 {JSON_MAX_DEPTH} 层） / nested deeper than {JSON_MAX_DEPTH} levels"
+                    f"nested deeper than {JSON_MAX_DEPTH} levels / 嵌套层数过多（最多 {JSON_MAX_DEPTH} 层）"
                 )
             count += len(node)
             if count > JSON_MAX_KEYS:
-                raise JsonTooLarge(f"内容项过多（最多 {JSON_MAX_KEYS} 项） / more than {JSON_MAX_KEYS} items")
+                raise JsonTooLarge(f"more than {JSON_MAX_KEYS} items / 内容项过多（最多 {JSON_MAX_KEYS} 项）")
             children: Iterable[Any] = node.values() if isinstance(node, dict) else node
             if isinstance(node, dict):
                 for key in node:
@@ -75,24 +78,30 @@ def json_bounds_check(value: Any) -> None:
                 walk(child, depth + 1)
         elif isinstance(node, str) and len(node) > LONG_TEXT:
             raise JsonTooLarge(
-                f"内容过长（每项最多 {LONG_TEXT} 字） / a text longer than {LONG_TEXT} characters"
+                f"a text longer than {LONG_TEXT} characters / 内容过长（每项最多 {LONG_TEXT} 字）"
             )
 
     walk(value, 0)
     size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str))
     if size > JSON_MAX_CHARS:
         raise JsonTooLarge(
-            f"内容过长（合计最多 {JSON_MAX_CHARS} 字） / more than {JSON_MAX_CHARS} characters"
+            f"more than {JSON_MAX_CHARS} characters in all / 内容过长（合计最多 {JSON_MAX_CHARS} 字）"
         )
 
 
 def _bounded_json(value: Any) -> Any:
-    json_bounds_check(value)
+    try:
+        json_bounds_check(value)
+    except JsonTooLarge as exc:
+        # A custom error type: the message reaches the caller as it is (no "Value error, " prefix).
+        raise PydanticCustomError("json_too_large", str(exc)) from None
     return value
 
 
-# A JSON object from a client (a case's `data`, the calculator's facts): bounded in depth, keys and size.
-JsonDict = Annotated[dict[str, Any], Field(max_length=JSON_MAX_KEYS), AfterValidator(_bounded_json)]
+# Add to an Annotated JSON type to bound it as a whole (depth, keys, size).
+JSON_BOUND = AfterValidator(_bounded_json)
+# A JSON object from a client (a case's `data`): bounded in depth, keys and size.
+JsonDict = Annotated[dict[str, Any], Field(max_length=JSON_MAX_KEYS), JSON_BOUND]
 
 
 def excerpt(text: str, n: int = EXCERPT) -> str:

@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from shouzhan.accounts.models import Organisation
+from shouzhan.core.limits import Key, MoneyText
 from shouzhan.core.money import MoneyError, fen_to_yuan, yuan_to_fen
 from shouzhan.core.permissions import is_staff_member
 from shouzhan.ledger import selectors, services
@@ -54,8 +55,8 @@ class WalletOut(Schema):
 class GrantIn(Schema):
     programme_id: int
     enterprise_id: int
-    amount_yuan: str = Field(description='Yuan as text, e.g. "100000.00"')
-    note: str = ""
+    amount_yuan: MoneyText = Field(description='Yuan as text, e.g. "100000.00"')
+    note: str = Field("", max_length=255)
 
 
 class GrantOut(Schema):
@@ -70,16 +71,16 @@ class ClaimIn(Schema):
     programme_id: int
     enterprise_id: int
     provider_id: int
-    amount_yuan: str
-    invoice_no: str
+    amount_yuan: MoneyText
+    invoice_no: str = Field(max_length=40)
     service_from: dt.date
     service_to: dt.date
-    description: str = ""
+    description: str = Field("", max_length=255)
 
 
 class DecisionIn(Schema):
     expected_version: int
-    note: str = ""
+    note: str = Field("", max_length=255)
 
 
 class ClaimOut(Schema):
@@ -235,7 +236,7 @@ _DECISIONS = {
     response={200: ClaimOut},
     summary="confirm / decline (enterprise), approve / reject (caseworker); Idempotency-Key supported",
 )
-def claim_decide(request: HttpRequest, claim_id: int, action: str, payload: DecisionIn) -> Status:
+def claim_decide(request: HttpRequest, claim_id: int, action: Key, payload: DecisionIn) -> Status:
     if action not in _DECISIONS:
         raise HttpError(404, "unknown action / 未知操作")
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import Field
 
+from shouzhan.core.limits import JSON_BOUND, JSON_MAX_KEYS, Key, QueryText, RuleText, ShortText, Text
 from shouzhan.policies import selectors, services
 
 router = Router(tags=["policies"])
@@ -50,8 +52,16 @@ class VersionOut(Schema):
     uploaded_at: dt.datetime
 
 
+# {"enterprise": {…}, "project": {…}}: bounded like any JSON a client sends.
+Facts = Annotated[
+    dict[Key, Annotated[dict[Key, Any], Field(max_length=JSON_MAX_KEYS)]],
+    Field(max_length=JSON_MAX_KEYS),
+    JSON_BOUND,
+]
+
+
 class CalculatorIn(Schema):
-    facts: dict[str, dict[str, Any]]
+    facts: Facts
     on: dt.date | None = None
 
 
@@ -72,9 +82,9 @@ class CalculatorOut(Schema):
 
 
 class UploadIn(Schema):
-    text: str
-    filename: str = "upload.yaml"
-    note: str = ""
+    text: RuleText
+    filename: ShortText = "upload.yaml"
+    note: Text = ""
 
 
 class PublishIn(Schema):
@@ -122,10 +132,10 @@ def _calc_out(result: selectors.CalculatorResult) -> CalculatorOut:
 @router.get("/policies", response=list[PolicyOut], auth=None, summary="Policies in force, with their clauses")
 def policy_list(
     request: HttpRequest,
-    q: str = "",
-    issuer: str = "",
-    district: str = "",
-    sector: str = "",
+    q: QueryText = "",
+    issuer: ShortText = "",
+    district: Key = "",
+    sector: Key = "",
     on: dt.date | None = None,
 ) -> list[PolicyOut]:
     entries = selectors.policy_library(
@@ -147,7 +157,7 @@ def policy_list(
 
 
 @router.get("/clauses/{clause_id}", response=ClauseOut, auth=None, summary="One clause in force")
-def clause_detail(request: HttpRequest, clause_id: str, on: dt.date | None = None) -> ClauseOut:
+def clause_detail(request: HttpRequest, clause_id: Key, on: dt.date | None = None) -> ClauseOut:
     _, clause, _ = selectors.clause_get(clause_id=clause_id, on=on or timezone.localdate())
     return _clause_out(clause)
 
@@ -182,7 +192,7 @@ def enterprise_calculator(
 
 
 @router.get("/policies/{code}/versions", response=list[VersionOut], auth=None, summary="Versions of a policy")
-def versions(request: HttpRequest, code: str) -> list[VersionOut]:
+def versions(request: HttpRequest, code: Key) -> list[VersionOut]:
     document = selectors.document_get(code=code)
     return [_version_out(v) for v in selectors.document_versions(actor=request.user, document=document)]
 

@@ -14,14 +14,13 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from shouzhan.core.limits import Key, LongText, MoneyText, PageLimit, PageOffset, QueryText, ShortText, Text
 from shouzhan.core.money import fen_to_yuan
 from shouzhan.registry import selectors, services
 from shouzhan.registry.choices import PROJECT_EXTRA_FACTS
 from shouzhan.registry.models import Enterprise, Project
 
 router = Router(tags=["registry"])
-
-MoneyText = str  # yuan as text, e.g. "1234.50"
 
 
 class ErrorOut(Schema):
@@ -56,37 +55,37 @@ class EnterprisePage(Schema):
 
 class EnterprisePatch(Schema):
     expected_version: int = Field(description="The version you read; a stale one gets 409")
-    name: str | None = None
-    credit_code: str | None = None
-    district: str | None = None
+    name: ShortText | None = None
+    credit_code: Key | None = None
+    district: Key | None = None
     registered_on: dt.date | None = None
     employees: int | None = None
     annual_revenue_yuan: MoneyText | None = Field(default=None, description='Yuan as text, e.g. "1234.50"')
     is_one_person_company: bool | None = None
-    sector: str | None = None
+    sector: Key | None = None
     in_cluster: bool | None = None
     is_startup: bool | None = None
-    stage: str | None = None
-    legal_representative: str | None = None
-    address: str | None = None
-    phone: str | None = None
-    description: str | None = None
+    stage: Key | None = None
+    legal_representative: ShortText | None = None
+    address: Text | None = None
+    phone: Key | None = None
+    description: LongText | None = None
 
 
 class EnterpriseFilters(Schema):
-    q: str = ""
-    district: str = ""
-    sector: str = ""
-    stage: str = ""
+    q: QueryText = ""
+    district: Key = ""
+    sector: Key = ""
+    stage: Key = ""
     in_cluster: bool | None = None
-    offset: int = Field(default=0, ge=0)
-    limit: int = Field(default=50, ge=1, le=500)
+    offset: PageOffset = 0
+    limit: PageLimit = 50
 
 
 class ProjectIn(Schema):
-    kind: str
-    title: str
-    description: str = ""
+    kind: Key
+    title: ShortText
+    description: LongText = ""
     year: int | None = None
     rd_investment_yuan: MoneyText | None = Field(default=None, description='Yuan as text, e.g. "250000.00"')
     self_developed: bool | None = None
@@ -100,7 +99,7 @@ class ProjectIn(Schema):
     benchmark_work: bool | None = None
     stable_capacity: bool | None = None
     overseas_at_scale: bool | None = None
-    voucher_item: str | None = None
+    voucher_item: Key | None = None
 
 
 class ProjectOut(Schema):

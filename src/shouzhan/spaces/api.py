@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from shouzhan.core.limits import Key
 from shouzhan.core.money import fen_to_yuan
 from shouzhan.spaces import exports, selectors, services
 from shouzhan.spaces.models import Booking, Resource, Site, Tenancy, WaitlistEntry
@@ -84,7 +85,7 @@ class SpanOut(Schema):
     booking_id: int | None
 
 
-class DayOut(Schema):
+class AvailabilityDayOut(Schema):
     date: dt.date
     spans: list[SpanOut]
 
@@ -92,7 +93,7 @@ class DayOut(Schema):
 class AvailabilityOut(Schema):
     resource_id: int
     week: dt.date
-    days: list[DayOut]
+    days: list[AvailabilityDayOut]
 
 
 class BookingIn(Schema):
@@ -356,7 +357,7 @@ def _slot(payload: BookingIn, resource: Resource) -> tuple[dt.datetime, dt.datet
 
 # ------------------------------------------------------------------------------------------ catalogue
 @router.get("/spaces/sites", response=list[SiteOut], auth=None, summary="Sites with their floors")
-def sites(request: HttpRequest, kind: str | None = None, district: str | None = None) -> list[dict[str, Any]]:
+def sites(request: HttpRequest, kind: Key | None = None, district: Key | None = None) -> list[dict[str, Any]]:
     return [site_out(s) for s in selectors.site_list(kind=kind, district=district)]
 
 
@@ -364,7 +365,7 @@ def sites(request: HttpRequest, kind: str | None = None, district: str | None = 
 def resources(
     request: HttpRequest,
     site_id: int | None = None,
-    kind: str | None = None,
+    kind: Key | None = None,
     floor: int | None = None,
     min_capacity: int | None = None,
     bookable: bool | None = None,
@@ -416,7 +417,7 @@ def availability(request: HttpRequest, resource_id: int, week: dt.date | None = 
 # ------------------------------------------------------------------------------------------ bookings
 @router.get("/spaces/bookings", response=list[BookingOut], summary="My bookings (staff: all), newest first")
 def bookings(
-    request: HttpRequest, enterprise_id: int | None = None, status: str | None = None, upcoming: bool = False
+    request: HttpRequest, enterprise_id: int | None = None, status: Key | None = None, upcoming: bool = False
 ) -> list[dict[str, Any]]:
     qs = selectors.bookings_for(actor=request.user, enterprise_id=enterprise_id)
     if status:
@@ -517,7 +518,7 @@ def waitlist_withdraw(request: HttpRequest, entry_id: int) -> dict[str, Any]:
     "/spaces/tenancies", response=list[TenancyOut], summary="Tenancies (members: their own; staff: all)"
 )
 def tenancies(
-    request: HttpRequest, enterprise_id: int | None = None, status: str | None = None
+    request: HttpRequest, enterprise_id: int | None = None, status: Key | None = None
 ) -> list[dict[str, Any]]:
     qs = selectors.tenancies_for(actor=request.user, enterprise_id=enterprise_id, status=status)
     return [tenancy_out(t) for t in qs[:1000]]
