@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -112,3 +113,63 @@ def test_cli_workdays_add() -> None:
     bad = _cli("workdays", "add", "2026-02-30", "2")
     assert bad.returncode != 0
     assert "YYYY-MM-DD" in bad.stderr
+
+
+# Issue #11, defect 9: 9999-12-31 plus five working days overflowed Python's dates (a traceback
+# from the command line, a 500 from the API). The calendar answers for 1900–2200 and says so.
+def test_dates_outside_the_calendar_are_refused_clearly() -> None:
+    from shouzhan.core.workdays import DateOutOfRange, parse_iso_date
+
+    past = "the due date would fall after 2200-12-31, beyond the calendar / 到期日将晚于 2200-12-31，超出工作日历的范围"
+    outside = (
+        "date must be YYYY-MM-DD between 1900-01-01 and 2200-12-31 / "
+        "日期应为 YYYY-MM-DD 格式，且在 1900-01-01 至 2200-12-31 之间"
+    )
+    with pytest.raises(DateOutOfRange) as exc:
+        DEFAULT.add_working_days(D(9999, 12, 31), 5)
+    assert str(exc.value) == outside
+    with pytest.raises(DateOutOfRange) as exc:
+        DEFAULT.add_working_days(D(2200, 12, 31), 1)
+    assert str(exc.value) == past
+    last_day_off = Calendar(overrides={D(2200, 12, 31): False})
+    with pytest.raises(DateOutOfRange):
+        last_day_off.add_working_days(D(2200, 12, 31), 0)  # the next working day would be in 2201
+    with pytest.raises(DateOutOfRange):
+        DEFAULT.working_days_between(D(1899, 12, 31), D(1900, 1, 2))
+    assert DEFAULT.add_working_days(D(2200, 12, 30), 1) == Due(D(2200, 12, 31), provisional=True)
+    assert DEFAULT.working_days_between(D(1900, 1, 1), D(1900, 1, 5)) == 4
+    assert parse_iso_date(" 2026-10-10 ") == D(2026, 10, 10)
+    for bad in ("0", "20261010", "2026-10-1", "2026-02-30", "2026-10-10T00:00", "9999-12-31", 0, None):
+        with pytest.raises(DateOutOfRange):
+            parse_iso_date(bad)
+
+
+def test_cli_workdays_outside_the_calendar_is_a_clear_error() -> None:
+    bad = _cli("workdays", "add", "9999-12-31", "5")
+    assert bad.returncode != 0
+    assert "Traceback" not in bad.stderr
+    assert "date must be YYYY-MM-DD between 1900-01-01 and 2200-12-31" in bad.stderr
+    past = _cli("workdays", "add", "2200-12-20", "30")
+    assert past.returncode != 0 and "Traceback" not in past.stderr
+    assert "the due date would fall after 2200-12-31" in past.stderr
+    between = _cli("workdays", "between", "2026-01-01", "9999-12-31")
+    assert between.returncode != 0 and "Traceback" not in between.stderr
+
+
+@pytest.mark.django_db
+def test_calendar_page_outside_the_calendar_says_so(make_user: Any, login_client: Any) -> None:
+    from django.utils import timezone
+
+    from shouzhan.core.roles import Role
+
+    client = login_client(make_user(role=Role.CASEWORKER))
+    page = client.get("/calendar/", {"start": "2200-12-20", "n": 30})
+    assert page.status_code == 200
+    assert "到期日将晚于 2200-12-31，超出工作日历的范围" in page.content.decode()
+    assert page.context["due"] is None
+    assert client.get("/calendar/", {"start": "9999-12-31", "n": 5}).status_code == 200
+    for month in ("9999-12", "0001-01"):
+        page = client.get("/calendar/", {"month": month})
+        assert page.status_code == 200 and page.context["month"] == timezone.localdate().replace(day=1)
+    ok = client.get("/calendar/", {"start": "2026-09-30", "n": 2})
+    assert ok.context["due"] == Due(D(2026, 10, 9), provisional=False)

@@ -3,15 +3,51 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from shouzhan.core.permissions import member_enterprise_ids, user_role
-from shouzhan.core.workdays import MAX_WORKING_DAYS, add_working_days, is_workday, working_days_between
+from shouzhan.core.workdays import (
+    DATE_FORMAT_MESSAGE,
+    MAX_DATE,
+    MAX_WORKING_DAYS,
+    MIN_DATE,
+    DateOutOfRange,
+    add_working_days,
+    is_workday,
+    parse_iso_date,
+    working_days_between,
+)
 
 router = Router(tags=["core"])
+
+
+def _iso_date(value: Any) -> dt.date:
+    try:
+        return parse_iso_date(value)
+    except DateOutOfRange:
+        # A custom error type: the message reaches the caller as it is (no "Value error, " prefix).
+        raise PydanticCustomError("date_format", DATE_FORMAT_MESSAGE) from None
+
+
+# Pydantic alone reads 0 as 1970-01-01 and accepts years up to 9999 (where adding days overflows).
+IsoDate = Annotated[
+    dt.date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": f"YYYY-MM-DD, {MIN_DATE} … {MAX_DATE}",
+        }
+    ),
+]
 
 
 class MeOut(Schema):
@@ -55,22 +91,25 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/workdays/add", response=DueOut, auth=None, summary="Due date after N working days")
-def workdays_add(request: HttpRequest, start: dt.date, n: int) -> DueOut:
+def workdays_add(request: HttpRequest, start: IsoDate, n: int) -> DueOut:
     if not 0 <= n <= MAX_WORKING_DAYS:
         raise HttpError(
             422, f"n must be between 0 and {MAX_WORKING_DAYS} / 工作日数应在 0 到 {MAX_WORKING_DAYS} 之间"
         )
-    due = add_working_days(start, n)
+    try:
+        due = add_working_days(start, n)
+    except DateOutOfRange as exc:
+        raise HttpError(422, str(exc)) from None
     return DueOut(start=start, working_days=n, due=due.date, provisional=due.provisional)
 
 
 @router.get("/workdays/day", response=DayOut, auth=None, summary="Is this date a working day?")
-def workdays_day(request: HttpRequest, date: dt.date) -> DayOut:
+def workdays_day(request: HttpRequest, date: IsoDate) -> DayOut:
     return DayOut(date=date, is_workday=is_workday(date))
 
 
 @router.get("/workdays/between", response=BetweenOut, auth=None, summary="Working days after start up to end")
-def workdays_between(request: HttpRequest, start: dt.date, end: dt.date) -> BetweenOut:
+def workdays_between(request: HttpRequest, start: IsoDate, end: IsoDate) -> BetweenOut:
     if abs((end - start).days) > MAX_WORKING_DAYS * 2:
         raise HttpError(422, "range too long / 日期范围过长")
     return BetweenOut(start=start, end=end, working_days=working_days_between(start, end))

@@ -24,7 +24,7 @@ from shouzhan.core.models import WorkdayOverride
 from shouzhan.core.permissions import can_read_audit, is_staff_member, member_enterprise_ids, require_role
 from shouzhan.core.roles import Role
 from shouzhan.core.widgets import IsoDateInput
-from shouzhan.core.workdays import MAX_WORKING_DAYS, package_years
+from shouzhan.core.workdays import MAX_DATE, MAX_WORKING_DAYS, MIN_DATE, DateOutOfRange, package_years
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -153,6 +153,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         month = dt.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
     except ValueError:
         month = today.replace(day=1)
+    if not MIN_DATE <= month <= MAX_DATE:  # the calendar's range (9999-12 overflowed the next month)
+        month = today.replace(day=1)
     cal = current_calendar()
     weeks = []
     for week in pycal.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
@@ -171,11 +173,12 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             )
         weeks.append(days)
     due_form = DueForm(request.GET if "start" in request.GET else None)
-    due = (
-        cal.add_working_days(due_form.cleaned_data["start"], due_form.cleaned_data["n"])
-        if (due_form.is_bound and due_form.is_valid())
-        else None
-    )
+    due = None
+    if due_form.is_bound and due_form.is_valid():
+        try:
+            due = cal.add_working_days(due_form.cleaned_data["start"], due_form.cleaned_data["n"])
+        except DateOutOfRange as exc:  # before 1900, or counting past 2200
+            due_form.add_error("start", str(exc))
     prev_month = (month - dt.timedelta(days=1)).replace(day=1)
     next_month = (month + dt.timedelta(days=32)).replace(day=1)
     context = {

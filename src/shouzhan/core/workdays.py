@@ -4,7 +4,12 @@ Weekends are off, statutory holidays are off, and adjusted working weekends (调
 are on, as published by the State Council and shipped by the `chinesecalendar`
 package. Administrators can override single days (stored in the database; see
 `core.calendar`). A year nobody knows yet is counted Monday–Friday and every
-answer that touched it is marked provisional; nothing here ever raises for a date.
+answer that touched it is marked provisional.
+
+The calendar answers for MIN_DATE … MAX_DATE (1900–2200): arithmetic that starts outside
+it or would end past it raises DateOutOfRange (a ValueError with a bilingual message), never
+an OverflowError from the far end of Python's dates. Text from outside (API, CLI) is read
+with `parse_iso_date`: YYYY-MM-DD only, not a number of seconds or any other ISO spelling.
 
 Convention for deadlines: the day of submission does not count; a deadline is
 the end of the Nth working day after it. A submission on a day off therefore
@@ -14,6 +19,7 @@ starts counting on the next working day.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,6 +27,43 @@ from functools import lru_cache
 import chinese_calendar
 
 MAX_WORKING_DAYS = 3660  # ten years of working days: a bound so bad input cannot spin forever
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2200, 12, 31)
+DATE_FORMAT_MESSAGE = (
+    f"date must be YYYY-MM-DD between {MIN_DATE} and {MAX_DATE} / "
+    f"日期应为 YYYY-MM-DD 格式，且在 {MIN_DATE} 至 {MAX_DATE} 之间"
+)
+PAST_RANGE_MESSAGE = f"the due date would fall after {MAX_DATE}, beyond the calendar / 到期日将晚于 {MAX_DATE}，超出工作日历的范围"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class DateOutOfRange(ValueError):
+    """A date the calendar does not answer for (outside MIN_DATE … MAX_DATE), or not YYYY-MM-DD."""
+
+
+def parse_iso_date(value: object) -> dt.date:
+    """A date from outside: a `date` or the text YYYY-MM-DD, within MIN_DATE … MAX_DATE.
+
+    Refuses numbers (0 is not 1970-01-01), datetimes, '20260101', '2026-1-1' and the like.
+    """
+    if isinstance(value, dt.datetime):
+        raise DateOutOfRange(DATE_FORMAT_MESSAGE)
+    if isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise DateOutOfRange(DATE_FORMAT_MESSAGE) from None
+    else:
+        raise DateOutOfRange(DATE_FORMAT_MESSAGE)
+    return check_date(day)
+
+
+def check_date(day: dt.date) -> dt.date:
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise DateOutOfRange(DATE_FORMAT_MESSAGE)
+    return day
 
 
 @lru_cache(maxsize=1)
@@ -82,17 +125,17 @@ class Calendar:
         if n > MAX_WORKING_DAYS:
             raise ValueError(f"n must be <= {MAX_WORKING_DAYS}")
         provisional = False
-        day = start
+        day = check_date(start)
         if n == 0:
             answer = self.day(day)
             while not answer.is_workday:
                 provisional |= answer.provisional
-                day += dt.timedelta(days=1)
+                day = _next_day(day)
                 answer = self.day(day)
             return Due(day, provisional or answer.provisional)
         counted = 0
         while counted < n:
-            day += dt.timedelta(days=1)
+            day = _next_day(day)
             answer = self.day(day)
             provisional |= answer.provisional
             if answer.is_workday:
@@ -104,6 +147,8 @@ class Calendar:
 
         Consistent with add_working_days: add_working_days(a, n) == b  ⇒  between(a, b) == n.
         """
+        check_date(start)
+        check_date(end)
         if end < start:
             return -self.working_days_between(end, start)
         if (end - start).days > MAX_WORKING_DAYS * 2:
@@ -118,6 +163,12 @@ class Calendar:
 
     def workdays_in(self, days: Iterable[dt.date]) -> list[dt.date]:
         return [d for d in days if self.is_workday(d)]
+
+
+def _next_day(day: dt.date) -> dt.date:
+    if day >= MAX_DATE:
+        raise DateOutOfRange(PAST_RANGE_MESSAGE)
+    return day + dt.timedelta(days=1)
 
 
 DEFAULT = Calendar()

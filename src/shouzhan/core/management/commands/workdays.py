@@ -7,14 +7,20 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shouzhan.core.workdays import MAX_WORKING_DAYS, add_working_days, working_days_between
+from shouzhan.core.workdays import (
+    MAX_WORKING_DAYS,
+    DateOutOfRange,
+    add_working_days,
+    parse_iso_date,
+    working_days_between,
+)
 
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise CommandError(f"invalid date {text!r}: expected YYYY-MM-DD / 日期格式应为 YYYY-MM-DD") from exc
+        return parse_iso_date(text)
+    except DateOutOfRange as exc:
+        raise CommandError(f"invalid date {text!r}: {exc}") from exc
 
 
 class Command(BaseCommand):
@@ -38,6 +44,14 @@ class Command(BaseCommand):
                 raise CommandError(f"N must be a whole number, got {options['n']!r}") from exc
             if not 0 <= n <= MAX_WORKING_DAYS:
                 raise CommandError(f"N must be between 0 and {MAX_WORKING_DAYS}")
-            self.stdout.write(str(add_working_days(start, n)))
+            try:
+                due = add_working_days(start, n)
+            except DateOutOfRange as exc:  # counting would run past the calendar's last day
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(str(due))
         else:
-            self.stdout.write(str(working_days_between(_date(options["start"]), _date(options["end"]))))
+            start, end = _date(options["start"]), _date(options["end"])
+            try:
+                self.stdout.write(str(working_days_between(start, end)))
+            except ValueError as exc:  # range too long
+                raise CommandError(str(exc)) from exc
