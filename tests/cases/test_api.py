@@ -157,3 +157,69 @@ def _file(name: str, content: bytes) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
+
+
+# Issue #11, defect 9: cases and community both had a schema called EventOut, so the OpenAPI
+# described a case's timeline with the community event's fields.
+CASE_EVENT_FIELDS = {"action", "from_state", "to_state", "actor", "note", "amount_yuan", "due_on", "at"}
+
+
+def _resolve(schema: dict[str, Any], ref: str) -> dict[str, Any]:
+    assert ref.startswith("#/components/schemas/")
+    return schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+
+
+def test_openapi_case_timeline_is_described_with_case_events(client: Any) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    detail = schema["paths"]["/api/v1/cases/{case_id}"]["get"]["responses"]["200"]
+    case_schema = _resolve(schema, detail["content"]["application/json"]["schema"]["$ref"])
+    events = case_schema["properties"]["events"]
+    assert events["type"] == "array"
+    event = _resolve(schema, events["items"]["$ref"])
+    assert set(event["properties"]) == CASE_EVENT_FIELDS
+    assert set(event["required"]) == CASE_EVENT_FIELDS
+    # The community's events keep their own schema, with their own fields.
+    listed = schema["paths"]["/api/v1/community/events"]["get"]["responses"]["200"]
+    community_event = _resolve(schema, listed["content"]["application/json"]["schema"]["items"]["$ref"])
+    assert {"starts_at", "venue", "capacity"} <= set(community_event["properties"])
+
+
+def _models_in(annotation: Any, found: set[type]) -> None:
+    import typing
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation not in found:
+            found.add(annotation)
+            for field in annotation.model_fields.values():
+                _models_in(field.annotation, found)
+        return
+    for arg in typing.get_args(annotation):
+        _models_in(arg, found)
+
+
+def test_no_two_different_api_schemas_share_a_name() -> None:
+    """The OpenAPI names a schema by its class name: two different classes with one name would be
+    merged into whichever came last (as EventOut was). Same name must mean the same schema."""
+    from shouzhan.api.urls import api
+
+    models: set[type] = set()
+    for _prefix, router in api._routers:
+        for operation_set in router.path_operations.values():
+            for operation in operation_set.operations:
+                wrappers = [*operation.models, *operation.response_models.values()]
+                for wrapper in wrappers:
+                    # ninja wraps parameters and responses in generated models; what they hold is named
+                    for field in getattr(wrapper, "model_fields", {}).values():
+                        _models_in(field.annotation, models)
+    assert len(models) > 50
+    by_name: dict[str, dict[str, Any]] = {}
+    clashes: list[str] = []
+    for model in sorted(models, key=lambda m: f"{m.__module__}.{m.__qualname__}"):
+        body = model.model_json_schema()
+        if model.__name__ in by_name and by_name[model.__name__] != body:
+            clashes.append(f"{model.__module__}.{model.__qualname__}")
+        by_name.setdefault(model.__name__, body)
+    assert clashes == []
+    assert {"CaseEventOut", "EventOut", "CaseDetailOut"} <= set(by_name)

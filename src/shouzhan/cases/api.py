@@ -108,7 +108,9 @@ class CaseOut(Schema):
     created_at: dt.datetime
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
+    """One entry of a case's timeline: who took which action, from which state to which, and when."""
+
     action: str
     from_state: str
     to_state: str
@@ -133,7 +135,7 @@ class DocumentOut(Schema):
 
 class CaseDetailOut(CaseOut):
     actions: list[str]
-    events: list[EventOut]
+    events: list[CaseEventOut]
     documents: list[DocumentOut]
     notices: list[str]
     rule_result: dict[str, Any] | None
