@@ -291,7 +291,13 @@ def test_size_and_row_limits(caseworker, settings, codes):
     rows = [["统一社会信用代码", "企业名称"], [codes["A"], "甲"], [codes["B"], "乙"], [codes["C"], "丙"]]
     with pytest.raises(ValidationError) as exc:
         services.enterprise_import(actor=caseworker, data=csv_bytes(rows), filename="many.csv")
-    assert exc.value.messages == ["文件行数过多：最多 2 行数据，请拆分成多个文件后导入"]
+    assert exc.value.messages == [
+        "表格行数过多：读到第 4 行，而表头以下最多 2 行（空行也计算在内）。请删除多余的行，或拆分成多个文件后导入"
+    ]
+    # Blank rows count: the header, one blank row and two data rows are four rows too.
+    spaced = [rows[0], [], rows[1], rows[2]]
+    with pytest.raises(ValidationError, match="读到第 4 行"):
+        services.enterprise_import(actor=caseworker, data=csv_bytes(spaced), filename="spaced.csv")
     assert Enterprise.objects.count() == 0
 
 

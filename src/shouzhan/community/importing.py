@@ -8,7 +8,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from shouzhan.community.models import Listing, Seeking
-from shouzhan.registry import spreadsheet
+from shouzhan.core.spreadsheets import SpreadsheetError, is_blank, read_rows
+
+MAX_ROWS = 5000  # rows below the header in one file (the one reader counts blank rows too)
 
 # key → (label, accepted headers)
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -54,39 +56,37 @@ def _norm(text: Any) -> str:
 
 
 def read(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:
-    """Rows as {key: cell} with their spreadsheet row numbers, and the header names we ignored."""
+    """Rows as {key: cell} with their spreadsheet row numbers, and the header names we ignored.
+
+    Raises SpreadsheetError when the file cannot be read or is beyond the reader's limits."""
     lookup = {_norm(h): key for key, (_label, headers) in COLUMNS.items() for h in headers}
     keys: list[str | None] | None = None
     ignored: list[str] = []
     rows: list[tuple[int, dict[str, Any]]] = []
-    for number, values in spreadsheet.read_rows(data, filename):
+    for number, values in read_rows(data, filename, max_rows=MAX_ROWS):
         if keys is None:
-            if all(spreadsheet.is_blank(v) for v in values):
-                raise spreadsheet.FileError(_("第 1 行应为表头（专利号、名称、摘要 …），但它是空的"))
+            if all(is_blank(v) for v in values):
+                raise SpreadsheetError(_("第 1 行应为表头（专利号、名称、摘要 …），但它是空的"))
             keys = [lookup.get(_norm(v)) for v in values]
             ignored = [
-                str(v).strip()
-                for v, k in zip(values, keys, strict=True)
-                if k is None and not spreadsheet.is_blank(v)
+                str(v).strip() for v, k in zip(values, keys, strict=True) if k is None and not is_blank(v)
             ]
             missing = [COLUMNS[k][0] for k in REQUIRED if k not in keys]
             if missing:
-                raise spreadsheet.FileError(_("缺少必需的列：%(cols)s") % {"cols": "、".join(missing)})
+                raise SpreadsheetError(_("缺少必需的列：%(cols)s") % {"cols": "、".join(missing)})
             continue
-        if all(spreadsheet.is_blank(v) for v in values):
+        if all(is_blank(v) for v in values):
             continue
         rows.append((number, {k: v for k, v in zip(keys, values, strict=False) if k is not None}))
-        if len(rows) > 5000:
-            raise spreadsheet.FileError(_("一次最多导入 5000 行，请拆分文件"))
     if keys is None:
-        raise spreadsheet.FileError(_("文件是空的"))
+        raise SpreadsheetError(_("文件是空的"))
     return rows, ignored
 
 
 def parse_row(cells: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Cells → listing data, and the problems found (column label, reason)."""
     problems: list[tuple[str, str]] = []
-    text = {k: "" if spreadsheet.is_blank(v) else str(v).strip() for k, v in cells.items()}
+    text = {k: "" if is_blank(v) else str(v).strip() for k, v in cells.items()}
     parsed: dict[str, Any] = {
         "patent_number": text.get("patent_number", ""),
         "title": text.get("title", ""),

@@ -10,20 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from shouzhan.core.money import yuan_to_fen
+from shouzhan.core.spreadsheets import SpreadsheetError, is_blank, read_rows
 from shouzhan.registry.models import Enterprise
-from shouzhan.registry.spreadsheet import (
-    CellError,
-    FileError,
-    is_blank,
-    parse_credit_code,
-    parse_money,
-    read_rows,
-)
+from shouzhan.registry.spreadsheet import CellError, parse_credit_code, parse_money
 
 CODE, AMOUNT, NOTE = "统一社会信用代码", "金额（元）", "备注"
 COLUMNS = (CODE, AMOUNT, NOTE)
@@ -62,17 +55,13 @@ class SheetRow:
 def sheet_read(*, data: bytes, filename: str = "") -> list[SheetRow]:
     """Every data row with its number, the enterprise it names and, if unusable, why.
 
-    Raises ValidationError when the file as a whole cannot be read (wrong type, no header, too many rows).
+    Raises ValidationError when the file as a whole cannot be read (wrong type, no header) or is
+    beyond the limits of the one reader (bytes, rows — at most MAX_ROWS here —, cells, seconds).
     """
-    max_bytes = getattr(settings, "IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-    if not data:
-        raise ValidationError(_("文件是空的。"))
-    if len(data) > max_bytes:
-        raise ValidationError(_("文件太大（上限 %(mb)s MB）。") % {"mb": max_bytes // 1024 // 1024})
     rows: list[SheetRow] = []
     columns: dict[str, int] | None = None
     try:
-        for number, cells in read_rows(data, filename):
+        for number, cells in read_rows(data, filename, max_rows=MAX_ROWS):
             if all(is_blank(c) for c in cells):
                 continue
             if columns is None:
@@ -88,10 +77,8 @@ def sheet_read(*, data: bytes, filename: str = "") -> list[SheetRow]:
                         % {"row": number, "cols": "、".join(missing), "need": "、".join(COLUMNS)}
                     )
                 continue
-            if len(rows) >= MAX_ROWS:
-                raise ValidationError(_("一次最多 %(n)s 行。") % {"n": MAX_ROWS})
             rows.append(_row(number, cells, columns))
-    except FileError as exc:
+    except SpreadsheetError as exc:
         raise ValidationError(str(exc)) from exc
     if columns is None:
         raise ValidationError(_("文件中没有表头（需要：%(need)s）。") % {"need": "、".join(COLUMNS)})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import uuid
 from typing import Any
 
@@ -21,6 +20,7 @@ from shouzhan.accounts.models import Organisation
 from shouzhan.core.forms import add_service_errors
 from shouzhan.core.money import fen_to_yuan
 from shouzhan.core.permissions import has_role, is_staff_member, member_enterprise_ids
+from shouzhan.core.spreadsheets import Sheet, write_xlsx
 from shouzhan.ledger import batch_sheet, charts, selectors, services
 from shouzhan.ledger.forms import BatchGrantForm, BatchSheetForm, ClaimForm, NoteForm
 from shouzhan.ledger.models import Claim, DisbursementBatch, Payment, Programme
@@ -326,18 +326,11 @@ def payment_mark(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _xlsx(sheets: dict[str, list[list[Any]]], filename: str) -> HttpResponse:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
+    """Sheets of rows (the first row of each is its header) through the one writer: a payee named
+    '=HYPERLINK(…)' stays text in the bank's payment file, never a live formula."""
+    content = write_xlsx(*(Sheet(title, rows[1:], header=rows[0]) for title, rows in sheets.items()))
     response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

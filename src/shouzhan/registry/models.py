@@ -208,7 +208,12 @@ class Patent(models.Model):
 
 class ImportJob(models.Model):
     """An enterprise import too large to run inside one request: the worker runs it in chunks and
-    records its progress, so the page can show a bar, and the report when it is done."""
+    records its progress, so the page can show a bar, and the report when it is done.
+
+    A run owns the job by its `run_token` and shows it is alive by `heartbeat_at` (set when it starts
+    and with every committed chunk). A job silent for longer than IMPORT_JOB_LEASE_SECONDS has lost
+    its worker: `services.import_jobs_recover` queues it again from its last committed chunk, or
+    marks it failed with the rows done once IMPORT_JOB_MAX_RUNS runs have died."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -223,10 +228,18 @@ class ImportJob(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     total_rows = models.PositiveIntegerField(_("数据行"), default=0)
     processed_rows = models.PositiveIntegerField(_("已处理"), default=0)
+    # The report so far (counts and bad rows of the committed chunks); the final one once done.
     report = models.JSONField(null=True, blank=True)
     error = models.CharField(_("失败原因"), max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    run_token = models.CharField(max_length=32, blank=True, editable=False)
+    # Runs whose worker died (killed, crashed, machine lost), and the rows committed when the last
+    # such run was noticed: the job went on from there.
+    interruptions = models.PositiveSmallIntegerField(_("中断次数"), default=0)
+    resumed_from = models.PositiveIntegerField(_("断点"), default=0)
+    task_id = models.CharField(max_length=64, blank=True, editable=False)  # the current django-tasks result
 
     class Meta:
         ordering = ["-id"]

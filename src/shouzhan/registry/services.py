@@ -7,17 +7,19 @@ functions and so can never disagree about who may change what.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from shouzhan.core import spreadsheets
 from shouzhan.core.audit import audit_record, snapshot
 from shouzhan.core.money import MoneyError, fen_to_yuan, yuan_to_fen
 from shouzhan.core.permissions import has_role, require_enterprise_write, require_role
@@ -502,12 +504,12 @@ class ImportReport:
 def _read_table(
     data: bytes, filename: str
 ) -> tuple[list[sheet.Column | None], list[str], list[tuple[int, list[Any]]]]:
-    """Header columns, ignored header names, and the non-blank data rows (refusing too many rows)."""
-    max_rows = settings.IMPORT_MAX_ROWS
+    """Header columns, ignored header names, and the non-blank data rows. The one reader
+    (core.spreadsheets) refuses a file beyond the limits on bytes, rows, cells and seconds."""
     columns: list[sheet.Column | None] | None = None
     ignored: list[str] = []
     rows: list[tuple[int, list[Any]]] = []
-    for number, values in sheet.read_rows(data, filename):
+    for number, values in spreadsheets.read_rows(data, filename):
         if columns is None:
             if all(sheet.is_blank(v) for v in values):
                 raise sheet.FileError(_("第 1 行应为表头（如 统一社会信用代码、企业名称 …），但它是空的"))
@@ -529,25 +531,19 @@ def _read_table(
                 labels = [c.label for c in sheet.COLUMNS if c.key in dup]
                 raise sheet.FileError(_("表头中有重复的列：%(cols)s") % {"cols": "、".join(labels)})
             continue
-        if all(sheet.is_blank(v) for v in values):
-            continue
-        rows.append((number, values))
-        if len(rows) > max_rows:
-            raise sheet.FileError(
-                _("文件行数过多：最多 %(max)s 行数据，请拆分成多个文件后导入") % {"max": f"{max_rows:,}"}
-            )
+        if not all(sheet.is_blank(v) for v in values):
+            rows.append((number, values))
     if columns is None:
         raise sheet.FileError(_("文件是空的"))
     return columns, ignored, rows
 
 
 def import_size_check(size: int) -> None:
-    max_bytes = settings.IMPORT_MAX_BYTES
-    if size > max_bytes:
-        raise ValidationError(
-            _("文件过大（%(size).1f MB），上限为 %(max).1f MB")
-            % {"size": size / 1024 / 1024, "max": max_bytes / 1024 / 1024}
-        )
+    """Refuse an upload larger than IMPORT_MAX_BYTES before reading it."""
+    try:
+        spreadsheets.size_check(size)
+    except spreadsheets.SpreadsheetError as exc:
+        raise ValidationError(str(exc)) from exc
 
 
 def _read_import(
@@ -663,6 +659,12 @@ def _import_now(
 # Rows a page imports while the user waits (about two seconds on SQLite); a larger file is queued
 # for the worker, which commits IMPORT_CHUNK rows at a time and records its progress.
 IMPORT_CHUNK = 200
+RECOVERER = "system:import-watch"  # the audit trail's actor when a job whose worker died is taken up
+
+
+class _RunSuperseded(Exception):
+    """This run no longer owns the job (its lease expired and the job was taken up again): stop,
+    and let the enclosing transaction undo the chunk it was writing."""
 
 
 def enterprise_import_submit(*, actor: Any, data: bytes, filename: str) -> ImportReport | ImportJob:
@@ -672,8 +674,6 @@ def enterprise_import_submit(*, actor: Any, data: bytes, filename: str) -> Impor
     if len(rows) <= settings.IMPORT_INLINE_ROWS:
         with transaction.atomic():
             return _import_now(actor, filename, columns, ignored, rows)
-    from shouzhan.registry.tasks import import_job_task
-
     with transaction.atomic():
         job = ImportJob.objects.create(actor=actor, filename=filename[:255], data=data, total_rows=len(rows))
         audit_record(
@@ -683,56 +683,177 @@ def enterprise_import_submit(*, actor: Any, data: bytes, filename: str) -> Impor
             after={"filename": job.filename, "rows": job.total_rows, "status": job.status},
         )
         # The task row is written in the same transaction: the job and its task exist together or not at all.
-        import_job_task.enqueue(job.pk)
+        _import_job_enqueue(job)
     return job
 
 
-def _import_job_finish(job: ImportJob, **fields: Any) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(data=b"", finished_at=timezone.now(), **fields)
-    if fields["status"] == ImportJob.Status.FAILED:  # a finished import is audited as the import itself
-        audit_record(
-            actor=job.actor,
-            action="enterprise.import_failed",
-            target=job,
-            before={"status": job.status},
-            after={"status": ImportJob.Status.FAILED, "error": fields.get("error", "")},
-        )
+def _import_job_enqueue(job: ImportJob) -> None:
+    from shouzhan.registry.tasks import import_job_task
+
+    result = import_job_task.enqueue(job.pk)
+    job.task_id = str(result.id)
+    ImportJob.objects.filter(pk=job.pk).update(task_id=job.task_id)
+
+
+def _import_job_finish(job: ImportJob, *, token: str, **fields: Any) -> None:
+    """End this run's job (done or failed) — only if the run still owns it."""
+    with transaction.atomic():
+        owned = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING, run_token=token)
+        if not owned.update(data=b"", finished_at=timezone.now(), run_token="", **fields):
+            raise _RunSuperseded
+        if fields["status"] == ImportJob.Status.FAILED:  # a finished import is audited as the import itself
+            audit_record(
+                actor=job.actor,
+                action="enterprise.import_failed",
+                target=job,
+                before={"status": ImportJob.Status.RUNNING},
+                after={"status": ImportJob.Status.FAILED, "error": fields.get("error", "")},
+            )
+
+
+def _first_rows(columns: list[sheet.Column | None], rows: list[tuple[int, list[Any]]]) -> dict[str, int]:
+    """Credit code → the first row naming it, over rows an earlier run committed: what `_import_rows`
+    had built for them, so a code repeated after the break is still reported as a repeat."""
+    index = next((i for i, c in enumerate(columns) if c is not None and c.key == "credit_code"), None)
+    first: dict[str, int] = {}
+    if index is None:
+        return first
+    for number, values in rows:
+        try:
+            code = sheet.parse_credit_code(values[index] if index < len(values) else None)
+        except sheet.CellError:
+            continue
+        first.setdefault(code, number)
+    return first
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
-    """Run a queued import (the worker calls this). Each chunk of rows commits with the progress, so
-    the page can show it; a job that is not queued (run already, or running) is left alone."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.status != ImportJob.Status.QUEUED:
-            return job
-        job.status = ImportJob.Status.RUNNING
-        job.save(update_fields=["status"])
+    """Run a queued import (the worker calls this). Each chunk of rows commits together with the
+    progress, the report so far and a heartbeat, so the page can show it and a run that dies can be
+    taken up from its last committed chunk. A job that is not queued (done, failed, or running under
+    another worker) is left alone: one conditional UPDATE decides which run owns it."""
+    token = uuid.uuid4().hex
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, run_token=token, heartbeat_at=timezone.now()
+    )
+    job = ImportJob.objects.get(pk=job_id)
+    if not claimed:
+        return job
     actor = job.actor
     try:
-        columns, ignored, rows = _read_import(actor=actor, data=bytes(job.data), filename=job.filename)
-        report = ImportReport(filename=job.filename, total_rows=len(rows), ignored_columns=ignored)
-        first_row_of: dict[str, int] = {}
-        for start in range(0, len(rows), IMPORT_CHUNK):
-            chunk = rows[start : start + IMPORT_CHUNK]
+        try:
+            columns, ignored, rows = _read_import(actor=actor, data=bytes(job.data), filename=job.filename)
+            done = job.processed_rows
+            if done and job.report:  # a resumed run: the committed chunks' report goes on growing
+                report = ImportReport.from_dict(job.report)
+            else:
+                report = ImportReport(filename=job.filename, total_rows=len(rows), ignored_columns=ignored)
+            first_row_of = _first_rows(columns, rows[:done])
+            for start in range(done, len(rows), IMPORT_CHUNK):
+                chunk = rows[start : start + IMPORT_CHUNK]
+                with transaction.atomic():
+                    _import_rows(
+                        actor=actor, columns=columns, rows=chunk, report=report, first_row_of=first_row_of
+                    )
+                    owned = ImportJob.objects.filter(
+                        pk=job.pk, status=ImportJob.Status.RUNNING, run_token=token, processed_rows=start
+                    )
+                    if not owned.update(
+                        processed_rows=start + len(chunk),
+                        heartbeat_at=timezone.now(),
+                        report=report.as_dict(),
+                    ):
+                        raise _RunSuperseded  # undoes this chunk: the run that owns the job does it
             with transaction.atomic():
-                _import_rows(
-                    actor=actor, columns=columns, rows=chunk, report=report, first_row_of=first_row_of
-                )
-                ImportJob.objects.filter(pk=job.pk).update(processed_rows=start + len(chunk))
-        with transaction.atomic():
-            _import_audit(actor=actor, report=report)
-            _import_job_finish(job, status=ImportJob.Status.DONE, report=report.as_dict())
-    except (ValidationError, PermissionDenied) as exc:  # e.g. the uploader has lost the import role since
-        reason = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        _import_job_finish(job, status=ImportJob.Status.FAILED, error=reason[:500])
-    except Exception:
-        _import_job_finish(
-            job, status=ImportJob.Status.FAILED, error=_("导入时发生内部错误，已记录，请联系管理员。")
-        )
-        raise  # the worker logs it with its traceback
+                _import_audit(actor=actor, report=report)
+                _import_job_finish(job, token=token, status=ImportJob.Status.DONE, report=report.as_dict())
+        except (ValidationError, PermissionDenied) as exc:  # e.g. the uploader has lost the import role since
+            reason = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            _import_job_finish(job, token=token, status=ImportJob.Status.FAILED, error=reason[:500])
+        except _RunSuperseded:
+            raise
+        except Exception:
+            _import_job_finish(
+                job,
+                token=token,
+                status=ImportJob.Status.FAILED,
+                error=_("导入时发生内部错误，已记录，请联系管理员。"),
+            )
+            raise  # the worker logs it with its traceback
+    except _RunSuperseded:
+        pass  # another run owns the job now; what this one had not committed was undone
     job.refresh_from_db()
     return job
+
+
+def import_jobs_recover(*, job_id: int | None = None) -> list[ImportJob]:
+    """Take up the background imports whose worker died (killed, crashed, machine lost): a running
+    job silent for longer than IMPORT_JOB_LEASE_SECONDS is queued again and goes on from its last
+    committed chunk — nothing committed is lost or imported twice — or, once IMPORT_JOB_MAX_RUNS
+    runs have died, is marked failed with the rows done. The dead run's django-tasks result is
+    marked failed too. Safe to call from anywhere at any time (the job page does, so does
+    `manage.py import_jobs_recover` and every import task): a conditional UPDATE lets exactly one
+    caller take each job up. Returns the jobs taken up."""
+    now = timezone.now()
+    silent = Q(heartbeat_at__lt=now - dt.timedelta(seconds=settings.IMPORT_JOB_LEASE_SECONDS)) | Q(
+        heartbeat_at__isnull=True
+    )
+    stale = ImportJob.objects.filter(silent, status=ImportJob.Status.RUNNING)
+    if job_id is not None:
+        stale = stale.filter(pk=job_id)
+    taken: list[ImportJob] = []
+    for job in stale.defer("data", "report"):
+        with transaction.atomic():
+            won = ImportJob.objects.filter(
+                silent, pk=job.pk, status=ImportJob.Status.RUNNING, run_token=job.run_token
+            )
+            lost = job.interruptions + 1
+            before = {"status": job.status, "processed_rows": job.processed_rows}
+            if lost >= settings.IMPORT_JOB_MAX_RUNS:
+                error = _(
+                    "后台导入进程意外中断了 %(n)s 次，导入已停止：前 %(done)s 行已导入，其余 %(left)s 行未导入。"
+                    "请把未导入的行另存为新文件后重新导入。"
+                ) % {"n": lost, "done": job.processed_rows, "left": job.total_rows - job.processed_rows}
+                fields: dict[str, Any] = {
+                    "status": ImportJob.Status.FAILED,
+                    "error": error[:500],
+                    "data": b"",
+                    "finished_at": now,
+                }
+                action = "enterprise.import_failed"
+            else:
+                fields = {"status": ImportJob.Status.QUEUED, "resumed_from": job.processed_rows}
+                action = "enterprise.import_resumed"
+            if not won.update(run_token="", interruptions=lost, **fields):
+                continue  # someone else took it up first
+            _task_lost(job.task_id)
+            audit_record(
+                actor=RECOVERER,
+                action=action,
+                target=job,
+                before=before,
+                after={"status": fields["status"], "interruptions": lost, "error": fields.get("error", "")},
+            )
+            if fields["status"] == ImportJob.Status.QUEUED:
+                _import_job_enqueue(job)
+        job.refresh_from_db()
+        taken.append(job)
+    return taken
+
+
+def _task_lost(task_id: str) -> None:
+    """Mark the django-tasks result of a run whose worker died as failed (it would say RUNNING forever)."""
+    if not task_id:
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(
+        status="FAILED",
+        finished_at=timezone.now(),
+        exception_class_path="shouzhan.registry.services.WorkerLost",
+        traceback="The worker running this import stopped without finishing it (killed or crashed); "
+        "the import was taken up again by import_jobs_recover.",
+    )
 
 
 def _import_row(actor: Any, parsed: dict[str, Any]) -> str:
@@ -796,7 +917,9 @@ def enterprise_export(*, actor: Any, enterprises: QuerySet[Enterprise] | list[En
                 e.phone or None,
             ]
         )
-    content = sheet.write_xlsx(rows)
+    content = spreadsheets.write_xlsx(
+        spreadsheets.Sheet("企业", rows, header=[column.label for column in sheet.COLUMNS])
+    )
     audit_record(
         actor=actor,
         action="enterprise.export",

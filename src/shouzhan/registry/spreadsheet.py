@@ -1,22 +1,23 @@
-"""Reading and writing enterprise spreadsheets (.xlsx and .csv): columns, cell parsers, file readers.
+"""The enterprise register as a spreadsheet: its columns and cell parsers.
 
 Pure functions without database access; `services.enterprise_import` and
 `services.enterprise_export` do the saving, the permissions and the audit trail.
-Every parser raises `CellError` with a reason in Chinese.
+Files are read and written by core.spreadsheets (the one reader, with its limits, and the one
+writer, which stores text as text). Every parser raises `CellError` with a reason in Chinese.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from shouzhan.core.money import MoneyError, parse_yuan
+from shouzhan.core.spreadsheets import SpreadsheetError
+from shouzhan.core.spreadsheets import is_blank as is_blank
 from shouzhan.registry import credit_code as cc
 from shouzhan.registry.choices import DISTRICTS, Sector, Stage
 
@@ -25,16 +26,11 @@ class CellError(ValueError):
     """A cell that cannot be read; the message is the reason shown to the person importing."""
 
 
-class FileError(ValueError):
-    """The whole file cannot be read (wrong type, too big, no header …)."""
+FileError = SpreadsheetError  # the whole file cannot be read (type, size, limits, header …)
 
 
 _TRUE = {"是", "true", "1", "y", "yes", "t", "对", "√"}
 _FALSE = {"否", "false", "0", "n", "no", "f", "不是", "×"}
-
-
-def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _text(value: Any) -> str:
@@ -251,122 +247,6 @@ for _col in COLUMNS:
 
 def column_for_header(header: Any) -> Column | None:
     return _HEADER_INDEX.get(_norm_header(header))
-
-
-# ------------------------------------------------------------------------------------------ reading files
-XLSX_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
-
-
-def sniff_kind(data: bytes, filename: str) -> str:
-    """'xlsx' or 'csv', judged by the content (the file name is only a hint)."""
-    if data.startswith(XLSX_MAGIC):
-        return "xlsx"
-    if data.startswith(OLE_MAGIC):
-        raise FileError("不支持旧版 Excel (.xls) 文件，请在 Excel 中另存为 .xlsx 后再导入")
-    head = data[:4096]
-    if b"\x00" in head:
-        raise FileError("文件内容不是 .xlsx 或 .csv 表格，请上传 Excel (.xlsx) 或 CSV 文件")
-    if decode_text(head, partial=True) is None:
-        raise FileError("文件内容不是 .xlsx 或 .csv 表格，请上传 Excel (.xlsx) 或 CSV 文件")
-    if filename.lower().endswith(".xlsx"):
-        raise FileError("文件扩展名是 .xlsx，但内容不是有效的 Excel 文件")
-    return "csv"
-
-
-def decode_text(data: bytes, *, partial: bool = False) -> str | None:
-    """UTF-8 (with or without BOM), falling back to GBK (GB18030); None when it is neither."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError as exc:
-            # A sample cut in the middle of a multi-byte character is still text.
-            if partial and encoding == "utf-8-sig" and exc.start >= len(data) - 3:
-                return data[: exc.start].decode(encoding)
-    return None
-
-
-def read_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
-    """Yield (spreadsheet row number, cell values) — the header is row 1."""
-    kind = sniff_kind(data, filename)
-    if kind == "xlsx":
-        yield from _read_xlsx(data)
-    else:
-        yield from _read_csv(data)
-
-
-def _read_xlsx(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    import openpyxl
-
-    unreadable = "无法读取该 Excel 文件：文件已损坏或不是 .xlsx 格式"
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # BadZipFile, KeyError, InvalidFileException …: openpyxl raises many kinds on a malformed workbook; all mean "unreadable"
-        raise FileError(unreadable) from exc
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise FileError("Excel 文件中没有工作表")
-        rows = sheet.iter_rows(values_only=True)
-        number = 0
-        while True:
-            try:
-                row = next(rows)
-            except StopIteration:
-                break
-            except Exception as exc:  # a damaged sheet part: say where reading stopped
-                raise FileError(f"{unreadable}（读到第 {number} 行时出错）") from exc
-            number += 1
-            yield number, list(row)
-    finally:
-        workbook.close()
-
-
-def _read_csv(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    text = decode_text(data)
-    if text is None:
-        raise FileError("无法识别 CSV 文件的编码，请另存为 UTF-8 编码的 CSV")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([",", "\t", ";"], key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for row in reader:
-            yield reader.line_num, list(row)
-    except csv.Error as exc:
-        raise FileError(f"CSV 文件格式有误（第 {reader.line_num} 行）：{exc}") from exc
-
-
-# ------------------------------------------------------------------------------------------ writing
-def write_xlsx(rows: list[list[Any]], *, header: list[str] | None = None, title: str = "企业") -> bytes:
-    """A one-sheet workbook (by default the register's Chinese headers); text is always written as
-    text, never as a formula."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    header_cells = []
-    for label in header if header is not None else [column.label for column in COLUMNS]:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = Font(bold=True)
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for values in rows:
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # '=cmd|…' stays text: no formula injection
-            elif isinstance(value, Decimal):
-                cell.number_format = "#,##0.00"
-            elif isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def bool_text(value: bool | None) -> str | None:

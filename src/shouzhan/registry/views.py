@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shouzhan.core.forms import add_service_errors, form_saved
 from shouzhan.core.permissions import is_staff_member
 from shouzhan.core.selectors import enterprise_history
+from shouzhan.core.spreadsheets import Sheet, write_xlsx
 from shouzhan.registry import selectors, services
 from shouzhan.registry.forms import (
     EnterpriseFilterForm,
@@ -166,9 +167,16 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
         "form": form,
         "report": report,
         "columns": services.sheet.COLUMNS,
-        "jobs": selectors.import_jobs_recent(actor=request.user),
+        "jobs": _recent_jobs(request),
     }
     return render(request, "registry/import.html", context, status=status)
+
+
+def _recent_jobs(request: HttpRequest) -> list[ImportJob]:
+    jobs = selectors.import_jobs_recent(actor=request.user)
+    if any(job.status == ImportJob.Status.RUNNING for job in jobs) and services.import_jobs_recover():
+        jobs = selectors.import_jobs_recent(actor=request.user)  # a dead worker's job was taken up
+    return jobs
 
 
 @login_required
@@ -176,7 +184,10 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """A background import: its progress while it runs (the partial polls itself), its report after."""
     job = selectors.import_job_get(actor=request.user, pk=pk)
-    report = services.ImportReport.from_dict(job.report) if job.report else None
+    if job.status == ImportJob.Status.RUNNING and services.import_jobs_recover(job_id=job.pk):
+        job.refresh_from_db()  # its worker had died: queued again from its last chunk, or failed
+    done = job.status == ImportJob.Status.DONE  # before that, job.report holds the report so far
+    report = services.ImportReport.from_dict(job.report) if done and job.report else None
     template = "registry/_import_job.html" if request.htmx else "registry/import_job.html"  # type: ignore[attr-defined]
     return render(request, template, {"active_nav": "enterprises", "job": job, "report": report})
 
@@ -286,13 +297,15 @@ def enterprise_history_view(request: HttpRequest, enterprise: Enterprise) -> Htt
 def import_job_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """Every row a background import could not save, as .xlsx (the page lists only the first ones)."""
     job = selectors.import_job_get(actor=request.user, pk=pk)
-    if not job.report:
+    if job.status != ImportJob.Status.DONE or not job.report:
         raise Http404(_("该导入任务尚未完成。"))
     report = services.ImportReport.from_dict(job.report)
-    content = services.sheet.write_xlsx(
-        [[e.row, e.column or "", e.reason] for e in report.errors],
-        header=[_("行号"), _("列"), _("原因")],
-        title=_("未导入的行"),
+    content = write_xlsx(
+        Sheet(
+            _("未导入的行"),
+            [[e.row, e.column or "", e.reason] for e in report.errors],
+            header=[_("行号"), _("列"), _("原因")],
+        )
     )
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

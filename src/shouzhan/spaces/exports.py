@@ -1,9 +1,8 @@
-"""Files: monthly statements (.xlsx with openpyxl, PDF with WeasyPrint) and iCalendar (.ics, RFC 5545)."""
+"""Files: monthly statements (.xlsx through core.spreadsheets, PDF with WeasyPrint) and iCalendar (.ics, RFC 5545)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -12,24 +11,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from shouzhan.core.money import fen_to_yuan
+from shouzhan.core.spreadsheets import Sheet, write_xlsx
 from shouzhan.spaces.models import Booking
 from shouzhan.spaces.selectors import Statement
 
 
 def statement_xlsx(statement: Statement) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"{statement.year}-{statement.month:02d}"
-    ws.append(
-        [
-            _("%(name)s %(year)s年%(month)s月 空间费用对账单")
-            % {"name": statement.enterprise.name, "year": statement.year, "month": statement.month}
-        ]
-    )
-    ws["A1"].font = Font(bold=True, size=13)
+    """The month's statement as .xlsx, through the one writer: an enterprise named '=HYPERLINK(…)'
+    is written as its name, never as a live formula."""
+    heading = _("%(name)s %(year)s年%(month)s月 空间费用对账单") % {
+        "name": statement.enterprise.name,
+        "year": statement.year,
+        "month": statement.month,
+    }
     header = [
         _("日期"),
         pgettext("statement line", "项目"),
@@ -39,22 +33,19 @@ def statement_xlsx(statement: Statement) -> bytes:
         _("实收（元）"),
         _("减免依据"),
     ]
-    ws.append(header)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for line in statement.lines:
-        ws.append(
-            [
-                line.day,
-                line.description,
-                line.resource,
-                fen_to_yuan(line.gross_fen),
-                fen_to_yuan(line.relief_fen),
-                fen_to_yuan(line.net_fen),
-                line.reason,
-            ]
-        )
-    ws.append(
+    rows: list[list[Any]] = [
+        [
+            line.day,
+            line.description,
+            line.resource,
+            fen_to_yuan(line.gross_fen),
+            fen_to_yuan(line.relief_fen),
+            fen_to_yuan(line.net_fen),
+            line.reason,
+        ]
+        for line in statement.lines
+    ]
+    rows.append(
         [
             _("合计"),
             "",
@@ -65,16 +56,15 @@ def statement_xlsx(statement: Statement) -> bytes:
             "",
         ]
     )
-    for row in ws.iter_rows(min_row=3, min_col=4, max_col=6):
-        for cell in row:
-            cell.number_format = "#,##0.00"
-    for row in ws.iter_rows(min_row=3, max_col=1):
-        row[0].number_format = "yyyy-mm-dd"
-    for col, width in zip("ABCDEFG", (12, 40, 18, 14, 14, 14, 60), strict=True):
-        ws.column_dimensions[col].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return write_xlsx(
+        Sheet(
+            f"{statement.year}-{statement.month:02d}",
+            rows,
+            header=header,
+            heading=heading,
+            widths=(12, 40, 18, 14, 14, 14, 60),
+        )
+    )
 
 
 def statement_pdf(statement: Statement) -> bytes:
