@@ -3,7 +3,11 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from shouzhan.accounts.forms import AdminLoginForm
 from shouzhan.api.urls import api
+
+# The admin logs in through the same backend, throttle and lockout message as the login page.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("shouzhan.core.urls")),

@@ -26,7 +26,7 @@ SPELLINGS = [
     "13800000004",
     "+86 138 0000 0004",
     "138-0000-0004",
-    "１３８００００００４",  # full-width digits
+    "１３８０００００００４",  # full-width digits
     "+８６ １３８－００００－０００４",  # full-width plus, hyphens and digits, ideographic spaces
     "0086 (138) 0000 0004",
     "١٣٨٠٠٠٠٠٠٠٤",  # Arabic-Indic digits
@@ -38,7 +38,9 @@ def _login_page(client: Client, login: str, password: str) -> int:
 
 
 def _admin_login(client: Client, login: str, password: str) -> Any:
-    return client.post("/admin/login/?next=/admin/", {"username": login, "password": password, "next": "/admin/"})
+    return client.post(
+        "/admin/login/?next=/admin/", {"username": login, "password": password, "next": "/admin/"}
+    )
 
 
 def _logged_in(client: Client) -> bool:

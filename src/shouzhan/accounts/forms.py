@@ -1,16 +1,23 @@
-"""Login and registration forms with messages in Chinese (English through i18n)."""
+"""Login, admin login, password change and reset, and registration forms with messages in Chinese (English through i18n)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from shouzhan.accounts import services, throttle
+from shouzhan.accounts.backends import password_check
 from shouzhan.accounts.models import User
 from shouzhan.accounts.validators import normalize_mobile, validate_mobile
+from shouzhan.core.middleware import client_ip
 from shouzhan.registry import credit_code as cc
 from shouzhan.registry.choices import DISTRICT_CHOICES, Sector
 
@@ -118,3 +125,107 @@ class MemberAddForm(forms.Form):
         if password:
             password_validation.validate_password(password)
         return password
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's login: the same backend and throttle as the login page, and the same lockout message."""
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError:
+            refusal = throttle.refusal(self.request)
+            if refusal is not None:
+                raise ValidationError(refusal.message, code="throttled") from None
+            raise
+
+
+_NEW_PASSWORD_HELP = _l("至少 8 位，不能全是数字")
+
+
+class _PasswordSetMixin:
+    """Saving goes through the service (audited); the new-password help is one line of text."""
+
+    user: User
+    cleaned_data: dict[str, Any]
+    fields: dict[str, forms.Field]
+    audit_action = ""
+
+    def _short_help(self) -> None:
+        self.fields["new_password1"].help_text = _NEW_PASSWORD_HELP
+
+    def save(self, commit: bool = True) -> User:
+        services.password_set(
+            actor=self.user,
+            user=self.user,
+            password=self.cleaned_data["new_password1"],
+            action=self.audit_action,
+        )
+        return self.user
+
+
+class AccountPasswordChangeForm(_PasswordSetMixin, PasswordChangeForm):
+    """The old password is checked through the login throttle: a borrowed session cannot guess it."""
+
+    audit_action = "account.password_change"
+
+    def __init__(self, user: User, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+        self.refusal: throttle.Throttled | None = None
+        self._short_help()
+
+    def clean_old_password(self) -> str:
+        old = self.cleaned_data["old_password"]
+        try:
+            ok = password_check(
+                request=self.request,
+                user=self.user,
+                login=self.user.login_name,
+                password=old,
+                purpose="password_change",
+            )
+        except throttle.Throttled as refusal:
+            self.refusal = refusal
+            raise ValidationError(refusal.message, code="throttled") from None
+        if ok is None:
+            raise ValidationError(_("原密码不正确，请重新输入。"), code="password_incorrect")
+        return str(old)
+
+
+class AccountSetPasswordForm(_PasswordSetMixin, SetPasswordForm):  # type: ignore[misc]
+    """The new password after following the e-mailed link."""
+
+    audit_action = "account.password_reset"
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self._short_help()
+
+
+class AccountPasswordResetForm(PasswordResetForm):
+    """Each request counts per mailbox and per client address before any e-mail is sent."""
+
+    def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.refusal: throttle.Throttled | None = None
+        self.fields["email"].label = _l("注册时填写的电子邮箱")
+
+    def clean_email(self) -> str:
+        email = str(self.cleaned_data["email"]).strip().lower()
+        try:
+            throttle.reserve(
+                throttle.PASSWORD_RESET,
+                identity=f"email:{email}",
+                address=client_ip(self.request) if self.request is not None else None,
+            )
+        except throttle.Throttled as refusal:
+            self.refusal = refusal
+            raise ValidationError(refusal.message, code="throttled") from None
+        return email
+
+    def save(self, **kwargs: Any) -> None:  # type: ignore[override]
+        for user in self.get_users(self.cleaned_data["email"]):
+            services.password_reset_requested(user=user)
+        super().save(**kwargs)

@@ -138,15 +138,39 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organisation}"
 
 
-class LoginFailure(models.Model):
-    """A failed login, kept for throttling (in the database so every process sees it)."""
+class AuthAttempt(models.Model):
+    """One try through the throttle (a login, a password reset request, a registration), kept for the
+    throttle's window: in the database, so every process and worker counts the same tries. A login
+    try is written before the password is checked and taken back if it succeeds."""
 
-    key = models.CharField(max_length=200, db_index=True)
+    scope = models.CharField(max_length=20)
+    # The normalised identity ('user:42' for a known account, else the normalised login name).
+    identity = models.CharField(max_length=300, blank=True)
+    address = models.CharField(max_length=64, blank=True)  # the client address (IPv6: its /64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("认证尝试记录")
+        verbose_name_plural = _("认证尝试记录")
+        indexes = [
+            models.Index(fields=["scope", "identity", "address", "at"], name="authattempt_identity_addr"),
+            models.Index(fields=["scope", "address", "at"], name="authattempt_address"),
+            models.Index(fields=["at"], name="authattempt_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.identity} {self.address} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class ThrottleLock(models.Model):
+    """A row to lock while counting and recording a try, so that check and count cannot race."""
+
+    key = models.CharField(max_length=400, unique=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        verbose_name = _("登录失败记录")
-        verbose_name_plural = _("登录失败记录")
+        verbose_name = _("限流锁")
+        verbose_name_plural = _("限流锁")
 
     def __str__(self) -> str:
-        return f"{self.key} {self.at:%Y-%m-%d %H:%M:%S}"
+        return self.key

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from shouzhan.accounts import throttle
 from shouzhan.accounts.models import Membership, Organisation, User
 from shouzhan.core.audit import audit_record
 from shouzhan.core.permissions import has_role
@@ -108,3 +109,19 @@ def member_remove(*, actor: Any, membership: Membership) -> None:
 
 def _enterprise_id(organisation: Organisation) -> int | None:
     return Enterprise.objects.filter(organisation=organisation).values_list("id", flat=True).first()
+
+
+@transaction.atomic
+def password_set(*, actor: Any, user: User, password: str, action: str) -> User:
+    """A new password (changed by its owner, or reset through the e-mailed link). Audited, never stored
+    in the trail; the failed logins counted against the account are forgotten."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    throttle.forget(throttle.LOGIN, identity=throttle.identity_for(user, user.login_name))
+    audit_record(actor=actor, action=action, target=user)
+    return user
+
+
+def password_reset_requested(*, user: User) -> None:
+    """Someone asked for a reset link to this account's mailbox (the person asking is not known)."""
+    audit_record(actor="anonymous", action="account.password_reset_request", target=user)

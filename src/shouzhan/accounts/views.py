@@ -1,22 +1,33 @@
-"""Login (throttled), logout, registration of an entrepreneur, and an enterprise's members."""
+"""Login, logout, password change and reset, registration (all throttled), and an enterprise's members."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shouzhan.accounts import services, throttle
-from shouzhan.accounts.forms import LoginForm, MemberAddForm, RegisterForm
+from shouzhan.accounts.forms import (
+    AccountPasswordChangeForm,
+    AccountPasswordResetForm,
+    AccountSetPasswordForm,
+    LoginForm,
+    MemberAddForm,
+    RegisterForm,
+)
 from shouzhan.accounts.models import Membership
-from shouzhan.core.audit import audit_record
 from shouzhan.core.forms import add_service_errors
 from shouzhan.core.middleware import client_ip
 from shouzhan.core.permissions import require_enterprise_read, require_enterprise_write
@@ -36,27 +47,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
-            name, password = form.cleaned_data["login"], form.cleaned_data["password"]
-            ip = client_ip(request)
-            wait = throttle.seconds_locked(name, ip)
-            if wait:
-                minutes = max(1, (wait + 59) // 60)
-                form.add_error(None, _("登录失败次数过多，请 %(m)d 分钟后再试。") % {"m": minutes})
+            # The backend throttles, checks and audits; a refusal says how long to wait.
+            user = authenticate(
+                request, username=form.cleaned_data["login"], password=form.cleaned_data["password"]
+            )
+            if user is not None:
+                login(request, user)
+                return redirect(_next_url(request) or "core:home")
+            refusal = throttle.refusal(request)
+            if refusal is not None:
+                form.add_error(None, refusal.message)
                 status = 429
             else:
-                user = authenticate(request, username=name, password=password)
-                if user is None:
-                    throttle.record_failure(name, ip)
-                    form.add_error(None, _("手机号/邮箱或密码不正确。"))
-                    status = 400
-                else:
-                    throttle.record_success(name)
-                    login(request, user)
-                    audit_record(actor=user, action="account.login", target=user)
-                    return redirect(_next_url(request) or "core:home")
-        else:
-            status = 400
+                form.add_error(None, _("手机号/邮箱或密码不正确。"))
     return render(
         request, "accounts/login.html", {"form": form, "next": _next_url(request) or ""}, status=status
     )
@@ -75,6 +80,13 @@ def register_view(request: HttpRequest) -> HttpResponse:
         return redirect("core:home")
     form = RegisterForm(request.POST or None)
     if request.method == "POST":
+        try:
+            throttle.reserve(throttle.REGISTER, address=client_ip(request))
+        except throttle.Throttled as refusal:
+            # Not validated: a waiting client learns nothing (not even whether a number is taken).
+            kept = {k: v for k, v in request.POST.items() if not k.startswith("password")}
+            context = {"form": RegisterForm(initial=kept), "refusal": refusal.message}
+            return render(request, "accounts/register.html", context, status=429)
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -151,3 +163,63 @@ def members_view(request: HttpRequest, pk: int) -> HttpResponse:
         "tab": "members",
     }
     return render(request, "accounts/members.html", context, status=status)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = AccountPasswordChangeForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 429 if form.refusal is not None else 400
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = AccountPasswordResetForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_sent")
+
+    @property
+    def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]
+        return {"valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 429 if form.refusal is not None else 400
+        return response
+
+
+class PasswordResetSentView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_sent.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = AccountSetPasswordForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class PasswordResetDoneView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_done.html"
