@@ -173,3 +173,17 @@ def test_registration_is_rate_limited_per_address(settings: Any) -> None:
 @pytest.mark.django_db
 def test_login_page_links_to_password_reset() -> None:
     assert 'href="/accounts/password/reset/"' in Client().get("/accounts/login/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_header_links_a_logged_in_user_to_the_password_change(make_user: Any, login_client: Any) -> None:
+    page = login_client(make_user()).get("/accounts/password/").content.decode()
+    assert 'class="whoami" href="/accounts/password/"' in page
+
+
+@pytest.mark.django_db
+def test_password_reset_page_in_english() -> None:
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/accounts/password/reset/").content.decode()
+    assert "Reset your password" in page and "Send the reset link" in page

@@ -289,3 +289,25 @@ def test_thirty_parallel_wrong_passwords_get_exactly_the_allowed_checks(
     assert sorted(statuses) == [400] * 5 + [429] * 25
     assert _login_page(Client(REMOTE_ADDR="203.0.113.77"), MOBILE, PASSWORD) == 429
     assert _login_page(Client(REMOTE_ADDR="192.0.2.77"), MOBILE, PASSWORD) == 302
+
+
+@pytest.mark.django_db
+def test_any_caller_of_authenticate_goes_through_the_throttle(owner: User) -> None:
+    """A future API login (or anything else) calling django.contrib.auth.authenticate is throttled too."""
+    from django.contrib.auth import authenticate
+
+    from shouzhan.accounts import throttle
+
+    def request() -> Any:
+        return RequestFactory().post("/api/v1/login", REMOTE_ADDR="203.0.113.90")
+
+    for i in range(5):
+        assert authenticate(request(), username=SPELLINGS[i], password="wrong") is None
+    refused = request()
+    assert authenticate(refused, username=MOBILE, password=PASSWORD) is None
+    refusal = throttle.refusal(refused)
+    assert refusal is not None and refusal.minutes == 15
+    assert (
+        authenticate(RequestFactory().post("/", REMOTE_ADDR="192.0.2.90"), username=MOBILE, password=PASSWORD)
+        == owner
+    )
