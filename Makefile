@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/shouzhan
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint format bench sysdeps install migrate demo messages clean
+.PHONY: run serve test test-sqlite test-postgres lint format bench sysdeps install migrate demo messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ run: sysdeps demo
 	@$(PY) manage.py db_worker --interval 5 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	SHOUZHAN_DEBUG=$${SHOUZHAN_DEBUG:-0} $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The site as production serves it (deploy/serve.py): migrations, static files collected for WhiteNoise,
+# gunicorn with WEB_CONCURRENCY workers (default 2 × cores + 1) and the task worker beside it; stopping
+# `make serve` stops both. Settings from the environment (README, "Production").
+serve: install
+	@exec $(PY) deploy/serve.py --bind "$${SHOUZHAN_BIND:-$(HOST):$(PORT)}"
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

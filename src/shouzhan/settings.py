@@ -157,6 +157,30 @@ SECURE_SSL_REDIRECT = SECURE
 SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
+# Behind a TLS-terminating proxy the app sees plain http: it learns that the visitor used https only
+# from a header the proxy sets (without it SHOUZHAN_SECURE=1 redirects to https forever). Name that
+# header, e.g. SHOUZHAN_PROXY_SSL_HEADER=X-Forwarded-Proto (value "https" by default, or
+# "X-Forwarded-Ssl: on"), only when the proxy overwrites it on every request: a client could send it too.
+# Django is the one place that reads it (deploy/gunicorn.conf.py turns gunicorn's own reading off).
+def _proxy_ssl_header(text: str) -> tuple[str, str] | None:
+    import re
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    if not text.strip():
+        return None
+    name, _sep, value = text.replace("=", ":", 1).partition(":")
+    name, value = name.strip(), value.strip() or "https"
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", name):
+        raise ImproperlyConfigured(f"SHOUZHAN_PROXY_SSL_HEADER: not a header name: {name!r}")
+    return ("HTTP_" + name.upper().replace("-", "_"), value)
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(os.environ.get("SHOUZHAN_PROXY_SSL_HEADER", ""))
+# The host (and port) the visitor asked for, from X-Forwarded-Host / -Port, when the proxy sets them.
+USE_X_FORWARDED_HOST = os.environ.get("SHOUZHAN_USE_X_FORWARDED_HOST", "0") == "1"
+USE_X_FORWARDED_PORT = os.environ.get("SHOUZHAN_USE_X_FORWARDED_PORT", "0") == "1"
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -171,6 +195,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Production (`make serve`, deploy/) collects static files with content hashes in their names, so
+# browsers may cache them for ever; tests and `make run` keep the plain names (no collectstatic needed).
+if os.environ.get("SHOUZHAN_STATIC_MANIFEST", "0") == "1":
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "media/"
