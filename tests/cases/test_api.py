@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from shouzhan.cases.models import Case
+from tests.cases import samples
 from tests.cases.conftest import FILING
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = samples.pdf()  # a well-formed PDF: uploads are checked beyond their first bytes
 
 
 def post(client: Any, url: str, body: dict[str, Any]) -> Any:
@@ -223,3 +224,73 @@ def test_no_two_different_api_schemas_share_a_name() -> None:
         by_name.setdefault(model.__name__, body)
     assert clashes == []
     assert {"CaseEventOut", "EventOut", "CaseDetailOut"} <= set(by_name)
+
+
+# Issue #11, defect 9: a case created through the API without enterprise_id was stored with no
+# enterprise. A member's case is their enterprise's (taken from their only one, else named); staff
+# name it for case types that are about an enterprise.
+SERVICE = {"case_type": "service.financing", "title": "融资对接", "data": {"need": "贷款 200 万"}}
+
+
+def test_member_without_enterprise_id_files_for_their_only_enterprise(studio: Any, login_client: Any) -> None:
+    enterprise, owner = studio
+    r = post(login_client(owner), "/api/v1/cases", SERVICE)
+    assert r.status_code == 201, r.content
+    assert r.json()["enterprise_id"] == enterprise.pk
+    assert Case.objects.get().enterprise_id == enterprise.pk
+
+
+def test_member_of_two_enterprises_must_name_one(
+    studio: Any, make_enterprise: Any, login_client: Any
+) -> None:
+    _enterprise, owner = studio
+    second, _ = make_enterprise(name="第二家", owner=owner)
+    me = login_client(owner)
+    r = post(me, "/api/v1/cases", SERVICE)
+    assert r.status_code == 422
+    assert r.json()["detail"] == {"enterprise": ["您属于多个企业，请指明为哪个企业提交。"]}
+    assert Case.objects.count() == 0
+    r = post(me, "/api/v1/cases", {**SERVICE, "enterprise_id": second.pk})
+    assert r.status_code == 201 and r.json()["enterprise_id"] == second.pk
+    _other, _stranger = make_enterprise(name="别家")
+    assert post(me, "/api/v1/cases", {**SERVICE, "enterprise_id": _other.pk}).status_code == 404
+    assert Case.objects.count() == 1
+
+
+def test_user_without_enterprise_cannot_file_an_enterprise_case(make_user: Any, login_client: Any) -> None:
+    r = post(login_client(make_user()), "/api/v1/cases", SERVICE)
+    assert r.status_code == 422
+    assert r.json()["detail"] == {"enterprise": ["请先登记您的企业，再提交办件。"]}
+    assert Case.objects.count() == 0
+
+
+def test_staff_name_the_enterprise_of_an_enterprise_case(
+    studio: Any, caseworker: Any, login_client: Any
+) -> None:
+    enterprise, _owner = studio
+    staff = login_client(caseworker)
+    filing = {"case_type": "planning_filing", "title": "规划备案", "data": FILING}
+    r = post(staff, "/api/v1/cases", filing)
+    assert r.status_code == 422
+    assert r.json()["detail"] == {"enterprise": ["这类办件须指明申请企业。"]}
+    assert Case.objects.count() == 0
+    r = post(staff, "/api/v1/cases", {**filing, "enterprise_id": enterprise.pk})
+    assert r.status_code == 201 and r.json()["enterprise_id"] == enterprise.pk
+    # A ticket may be about a place rather than an enterprise: it still opens without one.
+    ticket = post(staff, "/api/v1/cases/tickets", {"data": {"need": "路灯坏了"}})
+    assert ticket.status_code == 201 and ticket.json()["enterprise_id"] is None
+
+
+def test_member_policy_application_without_enterprise_id_finds_their_project(
+    catalogue: Any, studio: Any, drama: Any, login_client: Any
+) -> None:
+    enterprise, owner = studio
+    body = {
+        "case_type": "policy_application",
+        "title": "优质作品奖励",
+        "clause_id": "xuhui.excellent_work",
+        "project_id": drama.pk,
+    }
+    r = post(login_client(owner), "/api/v1/cases", body)
+    assert r.status_code == 201, r.content
+    assert (r.json()["enterprise_id"], r.json()["project_id"]) == (enterprise.pk, drama.pk)

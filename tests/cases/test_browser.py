@@ -12,6 +12,7 @@ from shouzhan.cases.models import Case
 from shouzhan.core.roles import Role
 from shouzhan.policies.services import catalogue_sync
 from shouzhan.registry.models import Project
+from tests.cases import samples
 from tests.conftest import PASSWORD
 
 
@@ -59,7 +60,7 @@ def test_apply_more_info_resubmit_approve_and_download(
     expect(page.get_by_text("请上传获奖证明。").first).to_be_visible()
     page.get_by_role("link", name="修改内容、补充材料并重新提交").click()
     proof = tmp_path / "获奖证明.pdf"
-    proof.write_bytes(b"%PDF-1.4\n% award\n%%EOF\n")
+    proof.write_bytes(samples.pdf("award"))
     # One form: change the application's text, attach the proof, resubmit.
     page.locator("#action-resubmit textarea[name=resubmit-summary]").fill("作品获2026年度优秀微短剧奖")
     page.locator("#action-resubmit input[type=file]").set_input_files(str(proof))

@@ -10,10 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shouzhan.cases.models import Case, Document, Notification
 from shouzhan.cases.services import case_deadlines_notify, case_submit, case_transition
+from tests.cases import samples
 from tests.cases.conftest import FILING
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = samples.pdf()  # a well-formed PDF: uploads are checked beyond their first bytes
 
 
 def test_apply_page_prefills_and_submits(catalogue: Any, studio: Any, drama: Any, login_client: Any) -> None:

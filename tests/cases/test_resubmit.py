@@ -12,10 +12,11 @@ from shouzhan.cases.models import Case, CaseEvent, Document
 from shouzhan.cases.selectors import case_changes_since_request
 from shouzhan.cases.services import case_resubmit, case_submit, case_transition
 from shouzhan.core.models import AuditEntry
+from tests.cases import samples
 from tests.cases.conftest import FILING
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n% cast list\n%%EOF\n"
+PDF = samples.pdf("cast list")  # a well-formed PDF: uploads are checked beyond their first bytes
 
 
 @pytest.fixture

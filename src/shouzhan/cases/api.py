@@ -22,7 +22,7 @@ from shouzhan.cases.files import CONTENT_TYPES
 from shouzhan.cases.models import Case, Document
 from shouzhan.core.limits import JsonDict, Key, LongText, MoneyText, PageLimit, ShortText
 from shouzhan.core.money import MoneyError, fen_to_yuan, yuan_to_fen
-from shouzhan.core.permissions import is_staff_member
+from shouzhan.core.permissions import is_staff_member, member_enterprise_ids
 
 router = Router(tags=["cases"])
 
@@ -499,7 +499,9 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Any:
         enterprise = enterprise_get(actor=request.user, pk=payload.enterprise_id)
     project = None
     if payload.project_id is not None:
-        project = Project.objects.filter(pk=payload.project_id, enterprise=enterprise).first()
+        # Without enterprise_id the service takes a member's only enterprise: look among theirs.
+        owners = [enterprise.pk] if enterprise is not None else member_enterprise_ids(request.user)
+        project = Project.objects.filter(pk=payload.project_id, enterprise_id__in=owners).first()
         if project is None:
             raise ValidationError({"project_id": ["该项目不属于申报企业"]})
     case = services.case_submit(

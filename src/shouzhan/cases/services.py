@@ -259,6 +259,32 @@ def notify_user(*, user: Any, case: Case, message: str, kind: str) -> None:
 
 
 # ----------------------------------------------------------------------------- submit
+# Case types whose subject is one enterprise (its applicant): policy applications, filings and
+# service requests. Tickets (a place, a resident) and introductions (a person) may have none.
+ENTERPRISE_GROUPS = frozenset({"policy", "filing", "service"})
+
+
+def about_enterprise(ct: wf.CaseType) -> bool:
+    return ct.group in ENTERPRISE_GROUPS
+
+
+def _applicant_enterprise(user: Any, errors: dict[str, list[str]]) -> Any:
+    """The enterprise of a case submitted without one: a member's only enterprise; else an error."""
+    from shouzhan.registry.models import Enterprise
+
+    if user is None or is_staff_member(user):
+        errors["enterprise"] = [_("这类办件须指明申请企业。")]
+        return None
+    mine = member_enterprise_ids(user)
+    if len(mine) == 1:
+        return Enterprise.objects.get(pk=next(iter(mine)))
+    if mine:
+        errors["enterprise"] = [_("您属于多个企业，请指明为哪个企业提交。")]
+    else:
+        errors["enterprise"] = [_("请先登记您的企业，再提交办件。")]
+    return None
+
+
 @transaction.atomic
 def case_submit(
     *,
@@ -294,6 +320,8 @@ def case_submit(
             raise Http404(_("没有找到该企业。"))
     title = (title or "").strip()
     errors: dict[str, list[str]] = {}
+    if enterprise is None and about_enterprise(ct):
+        enterprise = _applicant_enterprise(user, errors)
     if not title:
         errors["title"] = [_("请填写标题。")]
     elif len(title) > 200:
@@ -313,7 +341,7 @@ def case_submit(
     if ct.group == "policy":
         if not clause_id:
             errors["clause_id"] = [_("请选择申报的政策条款。")]
-        if enterprise is None:
+        if enterprise is None and "enterprise" not in errors:
             errors["enterprise"] = [_("政策申报必须属于一个企业。")]
     if errors:
         raise ValidationError(errors)
@@ -573,7 +601,14 @@ def _mb(n: int) -> str:
 
 def document_check(*, case_type: str, filename: str, content: bytes) -> str:
     """The detected format if the file is acceptable for the case type; else a clear Chinese refusal."""
-    from shouzhan.cases.files import EXTENSIONS, FORMAT_LABELS, extension, sniff
+    from shouzhan.cases.files import (
+        EXTENSIONS,
+        FORMAT_LABELS,
+        extension,
+        looks_executable,
+        sniff,
+        structure_ok,
+    )
 
     rule = wf.case_type_get(case_type).documents
     allowed = "、".join(FORMAT_LABELS[f] for f in sorted(rule.formats))
@@ -598,11 +633,22 @@ def document_check(*, case_type: str, filename: str, content: bytes) -> str:
                 ]
             }
         )
+    if looks_executable(content):
+        raise ValidationError({"file": [_("文件“%(name)s”含有可执行程序，不能上传。") % {"name": filename}]})
     if ext not in EXTENSIONS[detected]:
         raise ValidationError(
             {
                 "file": [
                     _("文件“%(name)s”的扩展名与内容不符：内容是 %(real)s。")
+                    % {"name": filename, "real": FORMAT_LABELS[detected]}
+                ]
+            }
+        )
+    if not structure_ok(detected, content):
+        raise ValidationError(
+            {
+                "file": [
+                    _("文件“%(name)s”不是完整有效的 %(real)s 文件（已损坏或被截断），请重新导出后上传。")
                     % {"name": filename, "real": FORMAT_LABELS[detected]}
                 ]
             }
