@@ -29,7 +29,9 @@ def test_axe_check_reports_a_violation_with_rule_help_and_selector(page: Any) ->
     with pytest.raises(AssertionError) as failure:
         assert_accessible(page)
     message = str(failure.value)
-    assert message.startswith("2 serious/critical accessibility violation(s) on /accounts/login/ (lang=zh-CN):")
+    assert message.startswith(
+        "2 serious/critical accessibility violation(s) on /accounts/login/ (lang=zh-CN):"
+    )
     assert "- color-contrast (serious): Elements must meet minimum color contrast ratio thresholds" in message
     assert "    #faint  — Fix any of the following:" in message
     assert "- button-name (critical): Buttons must have discernible text" in message

@@ -48,3 +48,45 @@ def test_calculator_updates_when_a_missing_fact_is_added(page: Any) -> None:
     card = page.locator('.clause-result[data-clause="hu8.agent_rd"]')
     assert "可申报" in card.inner_text()
     assert "600,000.00 元" in card.inner_text()
+
+
+def test_policy_pages_are_accessible(page: Any) -> None:
+    """axe-core: no serious or critical violation on the library, a document, a clause, the calculator
+    (anonymous, and for an enterprise after a project is loaded into it) and the officer's upload page."""
+    from shouzhan.accounts.models import User
+    from shouzhan.policies.models import PolicyVersion
+    from tests.a11y import as_user, assert_accessible, check_pages, load_demo_district
+
+    load_demo_district()
+    version = PolicyVersion.objects.filter(document__code="hu8").order_by("pk").first()
+    assert version is not None
+    check_pages(
+        page,
+        [
+            "/policies/",
+            "/policies/?q=智能体",
+            "/policies/d/hu8/",
+            "/policies/c/hu8.agent_rd/",
+            "/policies/calculator/",
+        ],
+    )
+
+    as_user(page, User.objects.get(mobile="13800000001"))
+    check_pages(page, ["/policies/calculator/"])
+    page.get_by_label("从项目载入").select_option(label="分镜智能体 StoryBoard-1")
+    _settled(page)
+    expect(page.locator("#count-eligible")).to_have_text("2")
+    assert_accessible(page)
+
+    as_user(page, User.objects.get(mobile="13800000003"))  # the policy officer
+    check_pages(page, ["/policies/upload/", f"/policies/v/{version.pk}/"])
+
+
+def test_calculator_is_accessible_in_english(page: Any) -> None:
+    from shouzhan.accounts.models import User
+    from tests.a11y import as_user, check_pages, in_english, load_demo_district
+
+    load_demo_district()
+    as_user(page, User.objects.get(mobile="13800000001"))
+    in_english(page)
+    check_pages(page, ["/policies/", "/policies/calculator/", "/policies/c/hu8.agent_rd/"])

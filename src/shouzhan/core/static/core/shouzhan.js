@@ -10,11 +10,11 @@ document.addEventListener("DOMContentLoaded", () => {
     if (msg && !window.confirm(msg)) ev.preventDefault();
   });
 });
-// A table wider than the screen scrolls inside its wrapper; make that wrapper reachable by keyboard
+// A table wider (or longer) than its box scrolls inside its wrapper; make that wrapper reachable by keyboard
 // (focus it, then the arrow keys scroll) — only when it really scrolls, so other pages gain no tab stops.
 function focusableScrollers() {
   document.querySelectorAll(".table-wrap, .cal-wrap").forEach((el) => {
-    if (el.scrollWidth > el.clientWidth + 1) el.setAttribute("tabindex", "0");
+    if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) el.setAttribute("tabindex", "0");
     else if (el.getAttribute("tabindex") === "0") el.removeAttribute("tabindex");
   });
 }
