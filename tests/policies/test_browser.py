@@ -9,8 +9,11 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from shouzhan.accounts.models import User
 from shouzhan.demo_data import DEMO_PASSWORD, load_demo
+from shouzhan.policies.models import PolicyVersion
 from shouzhan.policies.services import catalogue_sync
+from tests.a11y import as_user, assert_accessible, check_pages, in_english, load_demo_district
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,10 +56,6 @@ def test_calculator_updates_when_a_missing_fact_is_added(page: Any) -> None:
 def test_policy_pages_are_accessible(page: Any) -> None:
     """axe-core: no serious or critical violation on the library, a document, a clause, the calculator
     (anonymous, and for an enterprise after a project is loaded into it) and the officer's upload page."""
-    from shouzhan.accounts.models import User
-    from shouzhan.policies.models import PolicyVersion
-    from tests.a11y import as_user, assert_accessible, check_pages, load_demo_district
-
     load_demo_district()
     version = PolicyVersion.objects.filter(document__code="hu8").order_by("pk").first()
     assert version is not None
@@ -83,9 +82,6 @@ def test_policy_pages_are_accessible(page: Any) -> None:
 
 
 def test_calculator_is_accessible_in_english(page: Any) -> None:
-    from shouzhan.accounts.models import User
-    from tests.a11y import as_user, check_pages, in_english, load_demo_district
-
     load_demo_district()
     as_user(page, User.objects.get(mobile="13800000001"))
     in_english(page)
