@@ -294,3 +294,25 @@ def test_member_policy_application_without_enterprise_id_finds_their_project(
     r = post(login_client(owner), "/api/v1/cases", body)
     assert r.status_code == 201, r.content
     assert (r.json()["enterprise_id"], r.json()["project_id"]) == (enterprise.pk, drama.pk)
+
+
+@pytest.mark.parametrize("amount", ["1e5", "1_000", "１０００", "¥100", "100元", "1,00"])
+def test_amounts_in_other_spellings_are_refused(
+    catalogue: Any, studio: Any, drama: Any, login_client: Any, amount: str
+) -> None:
+    """Issue #11, defect 9: "1e5" was read as 100,000.00 yuan. One format only (see core.money)."""
+    enterprise, owner = studio
+    body = {
+        "case_type": "policy_application",
+        "enterprise_id": enterprise.pk,
+        "title": "优质作品奖励",
+        "clause_id": "xuhui.excellent_work",
+        "project_id": drama.pk,
+        "amount_requested_yuan": amount,
+    }
+    r = post(login_client(owner), "/api/v1/cases", body)
+    assert r.status_code == 422
+    assert r.json()["detail"] == {"amount_requested_yuan": ["请填写金额（元），如 200000.00"]}
+    assert Case.objects.count() == 0
+    r = post(login_client(owner), "/api/v1/cases", {**body, "amount_requested_yuan": "100,000.5"})
+    assert r.status_code == 201 and r.json()["amount_requested_yuan"] == "100000.50"
