@@ -16,6 +16,9 @@ commands:
   workdays between A B        working days after A up to and including B
   rules check|explain|batch   policy rules (see `shouzhan rules --help`)
   demo                        load the policy catalogue and the demo district
+  backup --output FILE        the database and uploaded files in one archive (.tar.gz)
+  restore --input FILE        into an empty database (--force empties it first), then checked
+  audit verify [--anchor F]   walk the audit trail's hash chain; exit 1 at the first broken link
   manage <args>               any Django management command (migrate, runserver, …)
 """
 
@@ -36,8 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     if command == "manage":
         execute_from_command_line(["shouzhan", *rest])
         return 0
-    if command in {"workdays", "demo"}:
+    if command in {"workdays", "demo", "backup", "restore"}:
         execute_from_command_line(["shouzhan", command, *rest])
+        return 0
+    if command == "audit" and rest[:1] == ["verify"]:
+        execute_from_command_line(["shouzhan", "audit_verify", *rest[1:]])
         return 0
     print(f"shouzhan: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2

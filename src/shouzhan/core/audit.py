@@ -1,7 +1,8 @@
 """The one way every module records who did what (Zulip-style: each action writes its own entry).
 
 Call `audit_record` inside the same transaction as the change it describes, so the
-change and its record commit or roll back together.
+change and its record commit or roll back together. Entries are hash-chained when that
+transaction commits (`shouzhan.core.audit_chain`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
+from shouzhan.core.audit_chain import chain_at_commit
 from shouzhan.core.models import AuditEntry
 
 # The current request's client address, set by middleware; services need not take a request.
@@ -74,16 +76,20 @@ def audit_record(
         label = getattr(user, "display_name", "") or str(user)
     elif isinstance(actor, str):
         label = actor  # a system actor, e.g. "system:import" or "task:reminders"
-    return AuditEntry.objects.create(
-        actor=user,
-        actor_label=label[:150],
-        action=action,
-        target_type=target_type,
-        target_id=str(target_id),
-        target_label=target_label[:255],
-        enterprise_id=enterprise_id,
-        before=json_safe(before) if before is not None else None,
-        after=json_safe(after) if after is not None else None,
-        note=note,
-        ip=current_ip.get(),
-    )
+    # A transaction of its own when the caller has none, so the entry and its chaining go together.
+    with transaction.atomic(savepoint=False):
+        entry = AuditEntry.objects.create(
+            actor=user,
+            actor_label=label[:150],
+            action=action,
+            target_type=target_type,
+            target_id=str(target_id),
+            target_label=target_label[:255],
+            enterprise_id=int(enterprise_id) if enterprise_id is not None else None,
+            before=json_safe(before) if before is not None else None,
+            after=json_safe(after) if after is not None else None,
+            note=note,
+            ip=current_ip.get(),
+        )
+        chain_at_commit()
+    return entry

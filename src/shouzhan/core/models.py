@@ -51,7 +51,12 @@ class AuditEntry(models.Model):
     """Who did what, when, and the before/after of what changed.
 
     Append-only: the model refuses updates and deletes, and a database trigger
-    (see migration 0002) refuses them too, on SQLite and PostgreSQL alike.
+    (migrations 0002 and 0004) refuses them too, on SQLite and PostgreSQL alike.
+
+    Hash-chained (see `shouzhan.core.audit_chain`): once chained, an entry carries its place in
+    the chain (`sequence`, 1, 2, 3 … without gaps), the hash of the entry before it and its own
+    hash over its fields and that link. The only update the trigger lets through is this one-time
+    chaining of an entry whose `sequence` is still empty, changing nothing else.
     """
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -75,12 +80,22 @@ class AuditEntry(models.Model):
     after = models.JSONField(_("变更后"), null=True, blank=True)
     note = models.TextField(_("备注"), blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    # The chain: empty until the entry is chained, which happens when its transaction commits.
+    sequence = models.BigIntegerField(_("链序号"), null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(_("前一条的哈希"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("本条哈希"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        indexes = [models.Index(fields=["target_type", "target_id", "-at"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "-at"]),
+            # The entries still waiting to be chained: normally none, so the index stays tiny.
+            models.Index(
+                fields=["id"], condition=models.Q(sequence__isnull=True), name="core_audit_unchained"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"

@@ -1,0 +1,304 @@
+"""The audit trail proves itself: every entry is hash-chained to the one before, and the chain can be
+walked to find the first entry that was removed or changed — even by someone who switched the
+append-only triggers off.
+
+Once chained, an entry has
+  sequence   1, 2, 3 … without gaps: a gap means an entry was removed;
+  prev_hash  the hash of the entry before it (GENESIS for the first);
+  hash       sha256 over the canonical JSON of its fields, its sequence and prev_hash: a
+             mismatch means the entry was changed.
+
+Entries are chained when their transaction commits, not when they are written. A chain is one
+line, so chaining must be serialised; a lock taken in the middle of a service's transaction would
+be held until that transaction commits, making every transaction that writes an entry wait for
+the one before it (the ledger's concurrent approvals), and a transaction that takes other row
+locks after its audit entry could deadlock with one that holds them. So `audit_record` inserts
+the entry unchained and, after the commit, `chain_pending` takes the chain's lock (a
+transaction-level advisory lock on PostgreSQL, the database's write lock on SQLite), chains
+every committed entry still waiting in id order, and commits: a short transaction that touches
+nothing else, and one that chains a whole batch when many commits arrive at once. On SQLite, where
+a transaction that writes already holds the only write lock, entries are chained inside their
+own transaction.
+
+The canonical form is computed from the values as read back from the database, by chaining and
+verifying alike, so both engines and a restored backup agree on it: one JSON object, keys
+sorted, no spaces, UTF-8, times in UTC with microseconds, IP addresses in compressed form.
+
+A chain without a secret can be rewritten from the changed entry onwards by someone patient.
+What guards against that, and against cutting entries off the end, is the head written down
+outside the database: `shouzhan audit verify` prints it and can keep it in an anchor file, and a
+later verify checks that every anchored entry is still there with the same hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import ipaddress
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+
+GENESIS = "0" * 64
+# The fields an entry's hash covers besides its sequence and prev_hash.
+CHAINED_FIELDS = (
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "target_label",
+    "enterprise_id",
+    "before",
+    "after",
+    "note",
+    "ip",
+)
+# pg_advisory_xact_lock key of the chain ("ZSAUDIT" in ASCII): one lock for the whole chain.
+LOCK_KEY = 0x5A_53_41_55_44_49_54
+BATCH = 2000
+
+
+def _model() -> type[models.Model]:
+    from shouzhan.core.models import AuditEntry
+
+    return AuditEntry
+
+
+def _canonical_value(name: str, value: Any) -> Any:
+    if name == "at" and isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+        return value.isoformat(timespec="microseconds")
+    if name == "ip" and value:
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            return str(value)
+    return value
+
+
+def canonical(sequence: int, prev_hash: str, values: Mapping[str, Any]) -> bytes:
+    """The bytes an entry's hash is taken over."""
+    document = {name: _canonical_value(name, values[name]) for name in CHAINED_FIELDS}
+    document["sequence"] = sequence
+    document["prev_hash"] = prev_hash
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def entry_hash(sequence: int, prev_hash: str, values: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical(sequence, prev_hash, values)).hexdigest()
+
+
+def _lock(using: str, table: str) -> None:
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        else:
+            # SQLite: a write statement, even one that matches nothing, takes the database's write
+            # lock now (waiting its turn), so the head read next cannot go stale before we write.
+            cursor.execute(f"UPDATE {table} SET sequence = sequence WHERE 0 = 1")  # noqa: S608 (table: model metadata)
+
+
+def _write(using: str, table: str, rows: list[tuple[int, int, str, str]]) -> None:
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            ids, sequences, prevs, hashes = (list(column) for column in zip(*rows, strict=True))
+            sql = (
+                f"UPDATE {table} AS e SET sequence = v.sequence, prev_hash = v.prev_hash, hash = v.hash "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[]) "
+                "AS v(id, sequence, prev_hash, hash) WHERE e.id = v.id"
+            )
+            cursor.execute(sql, [ids, sequences, prevs, hashes])
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET sequence = %s, prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608
+                [(sequence, prev, digest, pk) for pk, sequence, prev, digest in rows],
+            )
+
+
+def chain_pending(*, using: str = DEFAULT_DB_ALIAS, model: type[models.Model] | None = None) -> int:
+    """Chain every entry not chained yet, in id order, under the chain's lock. Returns how many.
+
+    `model` lets a migration pass its historical model.
+    """
+    model = model or _model()
+    table = connections[using].ops.quote_name(model._meta.db_table)
+    manager = model._default_manager.db_manager(using)
+    chained = 0
+    with transaction.atomic(using=using, savepoint=False):
+        _lock(using, table)
+        while True:
+            pending = list(
+                manager.filter(sequence__isnull=True).order_by("pk").values("pk", *CHAINED_FIELDS)[:BATCH]
+            )
+            if not pending:
+                return chained
+            head = (
+                manager.filter(sequence__isnull=False)
+                .order_by("-sequence")
+                .values_list("sequence", "hash")
+                .first()
+            )
+            sequence, prev = head if head else (0, GENESIS)
+            rows = []
+            for values in pending:
+                sequence += 1
+                digest = entry_hash(sequence, prev, values)
+                rows.append((values["pk"], sequence, prev, digest))
+                prev = digest
+            _write(using, table, rows)
+            chained += len(rows)
+
+
+def _chain_after_commit(using: str) -> None:
+    chain_pending(using=using)
+
+
+def chain_at_commit(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Called by `audit_record` right after it inserts an entry (inside that transaction)."""
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        chain_pending(using=using)  # this transaction already holds SQLite's only write lock
+        return
+    for registered in connection.run_on_commit:
+        func = registered[1]  # (savepoint ids, func, robust)
+        if isinstance(func, partial) and func.func is _chain_after_commit:
+            return  # once per transaction: one chaining takes every entry it wrote
+    # robust: the change is committed by now; a failure to chain must not turn it into an error
+    # page. The entry stays waiting, and the next chaining (or `audit verify`) takes it.
+    transaction.on_commit(partial(_chain_after_commit, using), using=using, robust=True)
+
+
+@dataclass(frozen=True)
+class ChainState:
+    """What a walk of the chain found. `problem` names the first broken link, at `at_sequence`:
+    missing (an entry removed), changed (an entry's fields changed), relinked (an entry no longer
+    follows the one before: that one was replaced), truncated (entries written down in an anchor
+    are gone from the end), anchor (an anchored entry's hash differs: the chain was rewritten)."""
+
+    ok: bool
+    entries: int
+    head_sequence: int
+    head_hash: str
+    head_at: dt.datetime | None
+    unchained: int
+    problem: str = ""
+    at_sequence: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "head_sequence": self.head_sequence,
+            "head_hash": self.head_hash,
+            "unchained": self.unchained,
+            "problem": self.problem,
+            "at_sequence": self.at_sequence,
+        }
+
+
+def chain_verify(
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    anchors: Iterable[tuple[int, str]] = (),
+) -> ChainState:
+    """Walk the chained entries in sequence order and stop at the first broken link.
+
+    `anchors` are (sequence, hash) pairs written down earlier: each must still be in the chain.
+    Entries not chained yet are counted, not judged (call `chain_pending` first to take them in).
+    """
+    manager = _model()._default_manager.db_manager(using)
+    expected_anchor = dict(anchors)
+    unchained = manager.filter(sequence__isnull=True).count()
+    expected, prev, head_at = 1, GENESIS, None
+    fields = ("sequence", "prev_hash", "hash", *CHAINED_FIELDS)
+
+    def state(problem: str = "", at: int | None = None) -> ChainState:
+        return ChainState(
+            ok=not problem,
+            entries=expected - 1,
+            head_sequence=expected - 1,
+            head_hash=prev if expected > 1 else "",
+            head_at=head_at,
+            unchained=unchained,
+            problem=problem,
+            at_sequence=at,
+        )
+
+    rows = manager.filter(sequence__isnull=False).order_by("sequence").values(*fields)
+    for row in rows.iterator(chunk_size=BATCH):
+        sequence = row["sequence"]
+        if sequence != expected:
+            return state("missing", expected)
+        if row["prev_hash"] != prev:
+            return state("relinked", sequence)
+        if entry_hash(sequence, prev, row) != row["hash"]:
+            return state("changed", sequence)
+        if sequence in expected_anchor and expected_anchor[sequence] != row["hash"]:
+            return state("anchor", sequence)
+        prev, head_at = row["hash"], row["at"]
+        expected += 1
+    beyond = [sequence for sequence in expected_anchor if sequence >= expected]
+    if beyond:
+        return state("truncated", expected)
+    return state()
+
+
+def read_anchors(text: str) -> list[tuple[int, str]]:
+    """Anchor lines are `<sequence> <hash> [when]`; blank lines and # comments are skipped."""
+    anchors = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        if len(parts) < 2 or not parts[0].isdigit() or len(parts[1]) != 64:
+            raise ValueError(f"line {number}: expected '<sequence> <sha256 hex>', got {line!r}")
+        anchors.append((int(parts[0]), parts[1].lower()))
+    return anchors
+
+
+def problem_text(problem: str, sequence: int | None) -> str:
+    """The first broken link in plain words."""
+    from django.utils.translation import gettext as _
+
+    words = {
+        "missing": _("第 %(n)s 条记录不见了：它被删除了。"),
+        "changed": _("第 %(n)s 条记录的内容与它的哈希不符：它被改动过。"),
+        "relinked": _("第 %(n)s 条记录与前一条对不上：前一条被改动或替换过。"),
+        "anchor": _("第 %(n)s 条记录与此前抄下的链头不符：链条被改写过。"),
+        "truncated": _("链条在第 %(n)s 条之前就结束了，而此前抄下的链头更靠后：末尾的记录被删除了。"),
+    }
+    return words.get(problem, problem) % {"n": sequence}
+
+
+def chain_check(*, actor: Any, anchors: Iterable[tuple[int, str]] = ()) -> ChainState:
+    """Chain what is waiting, walk the chain and record the result in the trail itself (action
+    `audit.verify`), so the auditor's page can say how far the chain was proven and when."""
+    from django.utils.translation import gettext as _
+
+    from shouzhan.core.audit import audit_record
+
+    chain_pending()
+    state = chain_verify(anchors=anchors)
+    if state.ok:
+        note = _("审计链完整：已核验 %(n)s 条记录。") % {"n": state.entries}
+    else:
+        note = _("审计链断裂：%(problem)s") % {"problem": problem_text(state.problem, state.at_sequence)}
+    audit_record(
+        actor=actor,
+        action="audit.verify",
+        target_type="core.auditentry",
+        target_label=_("审计链"),
+        after=state.as_dict(),
+        note=note,
+    )
+    return state
