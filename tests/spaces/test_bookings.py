@@ -182,3 +182,37 @@ def test_filming_location_is_pending_by_the_day(make_enterprise, filming_site, d
     b.refresh_from_db()
     assert b.status == "rejected"
     assert book(owner, ent, filming_site, start, end).status == "pending"
+
+
+# Issue #11, defect 9: an enterprise could join the waitlist for a slot it had booked itself; the
+# wish could never be offered (its own booking holds the slot) and it sat in the queue forever.
+def test_no_waitlist_for_a_slot_you_already_hold(make_enterprise, live_room, day, login_client):  # type: ignore[no-untyped-def]
+    a, owner_a = make_enterprise()
+    b, owner_b = make_enterprise()
+    book(owner_a, a, live_room, at(day, 10), at(day, 12))
+    for start, end in ((at(day, 10), at(day, 12)), (at(day, 11), at(day, 13)), (at(day, 9), at(day, 10, 30))):
+        with pytest.raises(ValidationError) as info:
+            services.waitlist_join(
+                actor=owner_a, resource=live_room, enterprise=a, start_at=start, end_at=end
+            )
+        assert info.value.messages == [
+            f"贵企业已预约该空间 {day:%Y-%m-%d} 10:00–12:00，与候补时段重叠，无需候补。"
+        ]
+    api = login_client(owner_a).post(
+        "/api/v1/spaces/waitlist",
+        {"resource_id": live_room.pk, "start_at": at(day, 10).isoformat(), "end_at": at(day, 12).isoformat()},
+        content_type="application/json",
+    )
+    assert api.status_code == 422
+    assert api.json()["detail"] == [
+        f"贵企业已预约该空间 {day:%Y-%m-%d} 10:00–12:00，与候补时段重叠，无需候补。"
+    ]
+    assert WaitlistEntry.objects.count() == 0
+    # Another enterprise may wait for it; and A may wait for a slot it does not hold.
+    services.waitlist_join(
+        actor=owner_b, resource=live_room, enterprise=b, start_at=at(day, 10), end_at=at(day, 12)
+    )
+    services.waitlist_join(
+        actor=owner_a, resource=live_room, enterprise=a, start_at=at(day, 14), end_at=at(day, 15)
+    )
+    assert WaitlistEntry.objects.count() == 2

@@ -479,6 +479,24 @@ def waitlist_join(
 ) -> WaitlistEntry:
     _require_booker(actor, enterprise)
     validate_slot(resource=resource, start_at=start_at, end_at=end_at, people=people)
+    _lock_resource(resource.pk)  # serialised with booking_create: the check below cannot go stale
+    own = (
+        Booking.objects.filter(
+            resource=resource,
+            enterprise=enterprise,
+            status__in=Booking.HOLDING,
+            start_at__lt=end_at,
+            end_at__gt=start_at,
+        )
+        .order_by("start_at")
+        .first()
+    )
+    if own is not None:
+        # Its own booking holds the slot, so the wish could never be offered: it would wait forever.
+        raise ValidationError(
+            _("贵企业已预约该空间 %(span)s，与候补时段重叠，无需候补。")
+            % {"span": _span(own.start_at, own.end_at)}
+        )
     entry = WaitlistEntry.objects.create(
         resource=resource,
         enterprise=enterprise,
