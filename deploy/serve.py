@@ -10,7 +10,7 @@
 Settings come from the environment as in deploy/compose.yaml (DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS,
 SHOUZHAN_SECURE, SHOUZHAN_PROXY_SSL_HEADER …); SHOUZHAN_DEBUG defaults to 0 here.
 
-    python deploy/serve.py [--bind 127.0.0.1:8000] [--no-worker]
+    python deploy/serve.py [--bind 127.0.0.1:8000] [--no-worker] [--no-collectstatic]
 """
 
 from __future__ import annotations
@@ -44,9 +44,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-worker", action="store_true", help="the web server only (a worker runs elsewhere)"
     )
+    parser.add_argument(
+        "--no-collectstatic",
+        action="store_true",
+        help="static files were collected already (the container image)",
+    )
     args = parser.parse_args(argv)
 
     env = {**os.environ, "SHOUZHAN_BIND": args.bind}
+    if not env.get("WEB_CONCURRENCY", "").strip():
+        env.pop("WEB_CONCURRENCY", None)  # gunicorn cannot read an empty value: the config's default applies
     env.setdefault("SHOUZHAN_DEBUG", "0")
     env.setdefault("SHOUZHAN_STATIC_MANIFEST", "1")
     manage = [sys.executable, str(ROOT / "manage.py")]
@@ -57,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
 
     # Collecting (and compressing) the static files needs no database: it runs beside the migrations.
     collect = ["collectstatic", "--noinput", "-v", "0"]
-    steps = [(collect, subprocess.Popen([*manage, *collect], env=env, cwd=ROOT))]  # noqa: S603
+    steps = []
+    if not args.no_collectstatic:
+        steps.append((collect, subprocess.Popen([*manage, *collect], env=env, cwd=ROOT)))  # noqa: S603
     for step in (["migrate", "--noinput"], ["cases_schedule"]):
         if not stopping:
             steps.append((step, subprocess.Popen([*manage, *step], env=env, cwd=ROOT)))  # noqa: S603

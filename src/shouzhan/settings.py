@@ -189,7 +189,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# The container collects static files into the image, apart from the data volume (deploy/Dockerfile).
+STATIC_ROOT = Path(os.environ.get("SHOUZHAN_STATIC_ROOT", VAR_DIR / "static"))
 # Static files are served by the app itself (WhiteNoise): a government intranet has no CDN.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

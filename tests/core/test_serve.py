@@ -190,3 +190,60 @@ def test_stopping_make_serve_stops_every_process(served: Served) -> None:
     assert [pid for pid in started if _alive(pid)] == []
     with pytest.raises(OSError):
         served.get("/healthz", HTTPS)
+
+
+# ------------------------------------------------------------------------------------ the recipe
+def test_compose_file_runs_site_and_worker_from_the_dockerfile_with_postgresql_and_redis() -> None:
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"db", "redis", "site", "worker"}
+    for name in ("site", "worker"):
+        app = services[name]  # the shared x-app block, merged in
+        assert (ROOT / "deploy" / app["build"]["context"] / app["build"]["dockerfile"]).resolve() == (
+            ROOT / "deploy" / "Dockerfile"
+        )
+        env = app["environment"]
+        assert "@db:5432/" in env["DATABASE_URL"] and env["REDIS_URL"].startswith("redis://redis:")
+        assert env["WEB_CONCURRENCY"] != ""  # gunicorn refuses an empty value
+        assert app["volumes"] == ["shouzhan-data:/var/lib/shouzhan"]
+    assert services["site"]["command"] == ["python", "deploy/serve.py", "--no-worker", "--no-collectstatic"]
+    assert services["worker"]["command"][:3] == ["python", "manage.py", "db_worker"]
+    assert services["worker"]["depends_on"]["site"]["condition"] == "service_healthy"
+    assert set(compose["volumes"]) == {"postgres-data", "shouzhan-data"}
+
+
+def test_dockerfile_copies_what_exists_and_runs_the_site_as_compose_does() -> None:
+    import json
+
+    lines = (ROOT / "deploy" / "Dockerfile").read_text().splitlines()
+    copies = [line.split()[1:-1] for line in lines if line.startswith("COPY ")]
+    assert copies and all((ROOT / src).exists() for sources in copies for src in sources)
+    cmd = json.loads(next(line for line in lines if line.startswith("CMD "))[4:])
+    assert cmd == ["python", "deploy/serve.py", "--no-worker", "--no-collectstatic"]
+    assert "SHOUZHAN_STATIC_MANIFEST=1" in (ROOT / "deploy" / "Dockerfile").read_text()
+
+
+def test_systemd_units_start_gunicorn_and_the_worker_from_the_checkout() -> None:
+    web = (ROOT / "deploy" / "systemd" / "shouzhan-web.service").read_text()
+    worker = (ROOT / "deploy" / "systemd" / "shouzhan-worker.service").read_text()
+    assert "ExecStart=/opt/shouzhan/.venv/bin/python -m gunicorn --config deploy/gunicorn.conf.py" in web
+    assert "ExecStartPre=/opt/shouzhan/.venv/bin/python manage.py migrate --noinput" in web
+    assert "ExecStart=/opt/shouzhan/.venv/bin/python manage.py db_worker" in worker
+    assert "PartOf=shouzhan-web.service" in worker
+    if shutil.which("systemd-analyze"):
+        done = subprocess.run(
+            ["systemd-analyze", "verify", "--man=no", "shouzhan-web.service", "shouzhan-worker.service"],
+            cwd=ROOT / "deploy" / "systemd",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        # Only the interpreter of the machine the units are for (/opt/shouzhan) may be missing here.
+        problems = [
+            line
+            for line in done.stderr.splitlines()
+            if line.strip() and "/opt/shouzhan/.venv/bin/python" not in line
+        ]
+        assert problems == []
