@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.cases import workflow as wf
+from shouzhan.core.limits import LONG_TEXT, MONEY_TEXT, SHORT_TEXT, BoundedForm
 from shouzhan.core.money import MoneyError, yuan_to_fen
 from shouzhan.core.widgets import IsoDateInput
 
@@ -16,7 +17,7 @@ from shouzhan.core.widgets import IsoDateInput
 def _field_for(f: wf.Field) -> forms.Field:
     common: dict[str, Any] = {"label": f.label, "required": f.required, "help_text": f.help}
     if f.kind == "textarea":
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, **common)
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=LONG_TEXT, **common)
     if f.kind == "int":
         return forms.IntegerField(min_value=0, error_messages={"invalid": _l("请填写整数。")}, **common)
     if f.kind == "percent":
@@ -35,7 +36,7 @@ def _field_for(f: wf.Field) -> forms.Field:
             error_messages={"invalid_choice": _l("请从列表中选择。")},
             **common,
         )
-    return forms.CharField(max_length=200, **common)
+    return forms.CharField(max_length=SHORT_TEXT, **common)
 
 
 def case_fields(form: forms.Form, case_type: wf.CaseType, *, staff_only: bool = True) -> None:
@@ -63,10 +64,10 @@ def cleaned_case_data(
     return data
 
 
-class CaseForm(forms.Form):
+class CaseForm(BoundedForm):
     """Title plus the case type's own fields; for policy applications a project and the amount asked."""
 
-    title = forms.CharField(label=_l("标题"), max_length=200)
+    title = forms.CharField(label=_l("标题"), max_length=SHORT_TEXT)
 
     def __init__(
         self,
@@ -93,7 +94,7 @@ class CaseForm(forms.Form):
             self.fields["amount_yuan"] = forms.CharField(
                 label=_l("申请金额（元）"),
                 required=False,
-                max_length=20,
+                max_length=MONEY_TEXT,
                 help_text=_l("可不填，由专员在上限内核定"),
             )
         case_fields(self, case_type, staff_only=False)
@@ -117,12 +118,15 @@ class CaseForm(forms.Form):
         return cleaned_case_data(self, self.case_type)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(BoundedForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(
-        label=_l("说明 / 理由"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_l("说明 / 理由"),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    amount_yuan = forms.CharField(label=_l("核定金额（元）"), required=False, max_length=20)
+    amount_yuan = forms.CharField(label=_l("核定金额（元）"), required=False, max_length=MONEY_TEXT)
 
     def clean_amount_yuan(self) -> int | None:
         value = (self.cleaned_data.get("amount_yuan") or "").strip()
@@ -134,7 +138,7 @@ class TransitionForm(forms.Form):
             raise ValidationError(_l("请填写金额，如 800000 或 800000.00。")) from None
 
 
-class UploadForm(forms.Form):
+class UploadForm(BoundedForm):
     name = forms.CharField(label=_l("材料名称"), max_length=100, initial=_l("申报材料"))
     file = forms.FileField(
         label=_l("文件"),
@@ -143,12 +147,12 @@ class UploadForm(forms.Form):
     )
 
 
-class ResubmitForm(forms.Form):
+class ResubmitForm(BoundedForm):
     """Answer a request for more information: the case's fields (pre-filled), a file, a note."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(
-        label=_l("补正说明"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_l("补正说明"), required=False, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
     )
     document_name = forms.CharField(
         label=_l("材料名称"), max_length=100, required=False, initial=_l("补正材料")
@@ -167,10 +171,10 @@ class ResubmitForm(forms.Form):
         return cleaned_case_data(self, self.case_type, keep_empty=True)
 
 
-class AssignForm(forms.Form):
+class AssignForm(BoundedForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     assignee = forms.TypedChoiceField(label=_l("指派给"), coerce=int, required=False, empty_value=None)
-    note = forms.CharField(label=_l("说明"), required=False, max_length=5000)
+    note = forms.CharField(label=_l("说明"), required=False, max_length=LONG_TEXT)
 
     def __init__(self, *args: Any, users: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -185,7 +189,7 @@ class AssignForm(forms.Form):
         return None if pk is None else self.users[pk]
 
 
-class TicketForm(forms.Form):
+class TicketForm(BoundedForm):
     """A ticket opened by staff: the ticket type's fields, an optional enterprise, an optional assignee."""
 
     enterprise = forms.CharField(
@@ -226,7 +230,7 @@ class TicketForm(forms.Form):
 ASSIGNED_CHOICES = (("", _l("全部")), ("mine", _l("我承办的")), ("unassigned", _l("待分派")))
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(BoundedForm):
     q = forms.CharField(label=_l("搜索"), required=False, max_length=100)
     case_type = forms.ChoiceField(label=_l("类型"), required=False)
     assigned = forms.ChoiceField(label=_l("承办"), required=False, choices=ASSIGNED_CHOICES)

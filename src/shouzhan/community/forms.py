@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.community.models import Event, EventSeries, Listing, MentorProfile, Seeking
+from shouzhan.core.limits import LONG_TEXT, SHORT_TEXT, TEXT, BoundedForm
 from shouzhan.registry.forms import ImportForm
 
 __all__ = ["ContactForm", "EventForm", "FeedbackForm", "ImportForm", "ListingForm"]
@@ -20,12 +21,17 @@ class MentorChoices(forms.ModelMultipleChoiceField):
         return f"{obj.user.name}（{obj.expertise}）" if obj.expertise else obj.user.name
 
 
-class EventForm(forms.Form):
+class EventForm(BoundedForm):
     kind = forms.ChoiceField(label=_l("类型"), choices=Event.Kind.choices)
-    title = forms.CharField(label=_l("标题"), max_length=200)
-    summary = forms.CharField(label=_l("简介"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    title = forms.CharField(label=_l("标题"), max_length=SHORT_TEXT)
+    summary = forms.CharField(
+        label=_l("简介"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     agenda = forms.CharField(
-        label=_l("议程（每行一项）"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_l("议程（每行一项）"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
     speakers = forms.CharField(label=_l("主讲嘉宾"), max_length=300, required=False)
     venue = forms.CharField(label=_l("地点"), max_length=200, required=False)
@@ -74,7 +80,7 @@ class EventForm(forms.Form):
         return dict(self.cleaned_data)
 
 
-class ListingForm(forms.Form):
+class ListingForm(BoundedForm):
     owner = forms.ChoiceField(label=_l("发布人"))
     patent_number = forms.CharField(
         label=_l("专利号"),
@@ -82,8 +88,10 @@ class ListingForm(forms.Form):
         required=False,
         help_text=_l("如 ZL202310123456.7；非专利技术可留空"),
     )
-    title = forms.CharField(label=_l("名称"), max_length=200)
-    abstract = forms.CharField(label=_l("摘要 / 需求说明"), widget=forms.Textarea(attrs={"rows": 5}))
+    title = forms.CharField(label=_l("名称"), max_length=SHORT_TEXT)
+    abstract = forms.CharField(
+        label=_l("摘要 / 需求说明"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 5})
+    )
     legal_status = forms.ChoiceField(label=_l("法律状态"), choices=Listing.LegalStatus.choices)
     field = forms.CharField(label=_l("技术领域"), max_length=60, help_text=_l("如 新材料、智能硬件、微短剧"))
     seeking = forms.MultipleChoiceField(
@@ -101,14 +109,17 @@ class ListingForm(forms.Form):
         }
 
 
-class ContactForm(forms.Form):
+class ContactForm(BoundedForm):
     message = forms.CharField(
         label=_l("对接说明"),
+        max_length=TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_l("营商专员会据此联系双方，例如：我们想获得该专利的许可，用于保温外墙产品。"),
     )
     from_listing = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class FeedbackForm(forms.Form):
-    text = forms.CharField(label=_l("点评意见"), widget=forms.Textarea(attrs={"rows": 3}))
+class FeedbackForm(BoundedForm):
+    text = forms.CharField(
+        label=_l("点评意见"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )

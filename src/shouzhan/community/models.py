@@ -5,18 +5,27 @@ Data and database constraints only; every write goes through `services.py`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shouzhan.core.limits import LONG_TEXT, TEXT, TextLimit
+
+
+def _bounded(limit: int) -> dict[str, Any]:
+    """A TextField's bound (Django enforces max_length only on CharField): forms and full_clean check it."""
+    return {"max_length": limit, "validators": [TextLimit(limit)]}
+
 
 class EventSeries(models.Model):
     """A run of events under one name: the 1st, 2nd … OPC 创业能力沙龙."""
 
     name = models.CharField(_("系列名称"), max_length=120, unique=True)
-    description = models.TextField(_("简介"), blank=True)
+    description = models.TextField(_("简介"), blank=True, **_bounded(LONG_TEXT))
 
     class Meta:
         ordering = ["name"]
@@ -44,8 +53,10 @@ class Event(models.Model):
     number_in_series = models.PositiveSmallIntegerField(_("系列中的场次"), null=True, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.SALON)
     title = models.CharField(_("标题"), max_length=200)
-    summary = models.TextField(_("简介"), blank=True)
-    agenda = models.TextField(_("议程"), blank=True, help_text=_("每行一项，如 14:00 开场"))
+    summary = models.TextField(_("简介"), blank=True, **_bounded(LONG_TEXT))
+    agenda = models.TextField(
+        _("议程"), blank=True, help_text=_("每行一项，如 14:00 开场"), **_bounded(LONG_TEXT)
+    )
     speakers = models.CharField(_("主讲嘉宾"), max_length=300, blank=True)
     venue = models.CharField(_("地点"), max_length=200, blank=True)
     starts_at = models.DateTimeField(_("开始时间"))
@@ -135,7 +146,7 @@ class MentorProfile(models.Model):
         related_name="mentor_profile",
     )
     headline = models.CharField(_("头衔"), max_length=120, blank=True)
-    bio = models.TextField(_("简介"), blank=True)
+    bio = models.TextField(_("简介"), blank=True, **_bounded(LONG_TEXT))
     expertise = models.CharField(
         _("擅长领域"), max_length=300, help_text=_("用顿号或逗号分隔，如 微短剧、智能体、融资")
     )
@@ -171,7 +182,7 @@ class Feedback(models.Model):
     mentor = models.ForeignKey(
         MentorProfile, verbose_name=_("导师"), on_delete=models.CASCADE, related_name="feedback"
     )
-    text = models.TextField(_("点评意见"))
+    text = models.TextField(_("点评意见"), **_bounded(LONG_TEXT))
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
@@ -196,7 +207,7 @@ class FollowUpNote(models.Model):
     project = models.ForeignKey(
         "registry.Project", verbose_name=_("项目"), on_delete=models.CASCADE, related_name="mentor_notes"
     )
-    text = models.TextField(_("跟进记录"))
+    text = models.TextField(_("跟进记录"), **_bounded(LONG_TEXT))
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
@@ -285,13 +296,16 @@ class Listing(models.Model):
     )
     patent_number = models.CharField(_("专利号"), max_length=20, blank=True)
     title = models.CharField(_("名称"), max_length=200)
-    abstract = models.TextField(_("摘要 / 需求说明"))
+    abstract = models.TextField(_("摘要 / 需求说明"), **_bounded(LONG_TEXT))
     legal_status = models.CharField(
         _("法律状态"), max_length=10, choices=LegalStatus.choices, default=LegalStatus.NONE
     )
     field = models.CharField(_("技术领域"), max_length=60)
     seeking = models.JSONField(_("合作方式"), default=list)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # The index terms of title, abstract and field (jieba, space-separated), made once when the listing is
+    # saved: the search index and the listing page read them instead of segmenting the text again.
+    search_tokens = models.TextField(_("检索词"), blank=True, default="", editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("录入人"),
@@ -353,10 +367,10 @@ class ContactRequest(models.Model):
     enterprise = models.ForeignKey(
         "registry.Enterprise", verbose_name=_("申请企业"), null=True, blank=True, on_delete=models.CASCADE
     )
-    message = models.TextField(_("对接说明"))
+    message = models.TextField(_("对接说明"), **_bounded(TEXT))
     case_id = models.PositiveBigIntegerField(_("办件编号"), null=True, blank=True)
     outcome = models.CharField(_("结果"), max_length=12, choices=Outcome.choices, default=Outcome.OPEN)
-    outcome_note = models.TextField(_("结果说明"), blank=True)
+    outcome_note = models.TextField(_("结果说明"), blank=True, **_bounded(LONG_TEXT))  # the case's note
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 

@@ -385,17 +385,17 @@ RELATED_KINDS = {
 
 
 def listing_related(*, actor: Any, listing: Listing) -> dict[str, list[matching.Match]]:
-    from shouzhan.community.search.documents import listing_doc
+    from shouzhan.community.search.documents import stored_tokens
 
     index = live.current_index()
-    doc, tokens = listing_doc(listing)
     owner_keys: set[str] = set()
     if listing.owner_enterprise_id:
         owner_keys.add(f"enterprise:{listing.owner_enterprise_id}")
     sector = listing.owner_enterprise.sector if listing.owner_enterprise else ""
     source = matching.Source(
-        key=doc.key,
-        tokens=tokens,
+        key=f"{listing.direction}:{listing.pk}",
+        # The terms saved with the listing: a page view never segments the text again.
+        tokens=stored_tokens(listing),
         field=listing.field,
         seeking=list(listing.seeking),
         sector=sector,

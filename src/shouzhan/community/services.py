@@ -28,7 +28,9 @@ from shouzhan.community.models import (
     Seeking,
 )
 from shouzhan.community.search import live
+from shouzhan.community.search.documents import listing_tokens
 from shouzhan.core.audit import audit_record, snapshot
+from shouzhan.core.limits import LONG_TEXT, TEXT, check_length
 from shouzhan.core.permissions import (
     has_role,
     member_enterprise_ids,
@@ -341,6 +343,7 @@ def feedback_save(*, actor: Any, event: Event, project: Project, text: str) -> F
     text = (text or "").strip()
     if len(text) < 5:
         raise ValidationError({"text": [_("点评意见至少写 5 个字")]})
+    check_length(field="text", text=text, limit=LONG_TEXT)
     fb = Feedback.objects.select_for_update().filter(event=event, project=project, mentor=mentor).first()
     before = {"text": fb.text} if fb else None
     if fb is None:
@@ -386,6 +389,7 @@ def followup_note_add(*, actor: Any, project: Project, text: str) -> FollowUpNot
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": [_("请填写跟进记录")]})
+    check_length(field="text", text=text, limit=LONG_TEXT)
     note = FollowUpNote.objects.create(mentor=mentor, project=project, text=text)
     audit_record(
         actor=actor,
@@ -530,7 +534,14 @@ def _clean_listing(listing: Listing, data: dict[str, Any]) -> None:
     )
 
 
+def _listing_snapshot(listing: Listing) -> dict[str, Any]:
+    # The index terms are derived from the text: the audit trail keeps the text, not the terms.
+    return {k: v for k, v in snapshot(listing).items() if k != "search_tokens"}
+
+
 def _save_listing(listing: Listing) -> None:
+    # Segmented once, here: the search index and the listing page read the stored terms.
+    listing.search_tokens = " ".join(listing_tokens(listing.title, listing.abstract, listing.field))
     try:
         with transaction.atomic():
             listing.save()
@@ -565,7 +576,7 @@ def listing_create(
         actor=actor,
         action=f"listing.create_{direction}",
         target=listing,
-        after=snapshot(listing),
+        after=_listing_snapshot(listing),
         enterprise_id=owner_enterprise.pk if owner_enterprise else None,
     )
     live.invalidate()
@@ -576,7 +587,7 @@ def listing_create(
 def listing_update(*, actor: Any, listing: Listing, data: dict[str, Any]) -> Listing:
     require_owner_write(actor, person=listing.owner_person, enterprise=listing.owner_enterprise)
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
-    before = snapshot(listing)
+    before = _listing_snapshot(listing)
     _clean_listing(listing, data)
     _save_listing(listing)
     audit_record(
@@ -584,7 +595,7 @@ def listing_update(*, actor: Any, listing: Listing, data: dict[str, Any]) -> Lis
         action="listing.update",
         target=listing,
         before=before,
-        after=snapshot(listing),
+        after=_listing_snapshot(listing),
         enterprise_id=listing.owner_enterprise_id,
     )
     live.invalidate()
@@ -694,7 +705,7 @@ def listing_import(
                         actor=actor,
                         action="listing.import_create",
                         target=listing,
-                        after=snapshot(listing),
+                        after=_listing_snapshot(listing),
                         enterprise_id=owner_enterprise.pk if owner_enterprise else None,
                     )
                 else:
@@ -705,7 +716,7 @@ def listing_import(
                         raise ValidationError(
                             {"patent_number": [_("该专利已由其他发布人发布，请联系营商服务中心")]}
                         )
-                    before = snapshot(existing)
+                    before = _listing_snapshot(existing)
                     _clean_listing(existing, parsed)
                     _save_listing(existing)
                     report.updated += 1
@@ -714,7 +725,7 @@ def listing_import(
                         action="listing.import_update",
                         target=existing,
                         before=before,
-                        after=snapshot(existing),
+                        after=_listing_snapshot(existing),
                         enterprise_id=existing.owner_enterprise_id,
                     )
         except ValidationError as exc:
@@ -754,6 +765,7 @@ def contact_request_create(
     message = (message or "").strip()
     if len(message) < 5:
         raise ValidationError({"message": [_("请用一两句话说明对接的目的（至少 5 个字）")]})
+    check_length(field="message", text=message, limit=TEXT)
     enterprise = None
     if from_listing is not None and from_listing.owner_enterprise is not None:
         enterprise = from_listing.owner_enterprise

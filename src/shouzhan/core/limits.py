@@ -20,13 +20,17 @@ from collections.abc import Iterable
 from typing import Annotated, Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _l
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 SHORT_TEXT = 200
 TEXT = 2000
 LONG_TEXT = 5000
+LIST_TEXT = 20_000  # a list pasted one row a line (the batch grant); a longer one goes in a spreadsheet
 RULE_TEXT = 512 * 1024  # a policy's rule file pasted as text (an uploaded one is limited to 512 KB too)
 QUERY_TEXT = 200
 KEY_TEXT = 64  # a code from a fixed list: a state, a kind, an action, a district
@@ -110,16 +114,36 @@ def excerpt(text: str, n: int = EXCERPT) -> str:
     return folded if len(folded) <= n else folded[: n - 1] + "…"
 
 
+# One wording for every length refusal, on a page and from a service.
+MAX_LENGTH_MESSAGE = _l("最多 %(limit_value)d 个字（现有 %(show_value)d 个字）。")
+
+
+@deconstructible
+class TextLimit(MaxLengthValidator):
+    """Django's length check with the shared wording; also for a model's TextField (where Django checks
+    no max_length): `models.TextField(max_length=LONG_TEXT, validators=[TextLimit(LONG_TEXT)])`."""
+
+    message = MAX_LENGTH_MESSAGE
+
+
+def check_length(*, field: str, text: str, limit: int) -> None:
+    """For a service that stores text without full_clean: refuse more than `limit` characters."""
+    if len(text) > limit:
+        raise ValidationError({field: [MAX_LENGTH_MESSAGE % {"limit_value": limit, "show_value": len(text)}]})
+
+
 # ------------------------------------------------------------------------------------------ forms
 def bound_field(field: forms.Field) -> None:
-    """Give a CharField without max_length the default bound (LONG_TEXT for a textarea, else TEXT)."""
-    if not isinstance(field, forms.CharField) or field.max_length is not None:
+    """Give a CharField without max_length the default bound (LONG_TEXT for a textarea, else TEXT),
+    and every CharField's length check the shared wording."""
+    if not isinstance(field, forms.CharField):
         return
-    limit = LONG_TEXT if isinstance(field.widget, forms.Textarea) else TEXT
-    field.max_length = limit
-    field.validators.append(MaxLengthValidator(limit))
-    if not field.widget.is_hidden:
-        field.widget.attrs.setdefault("maxlength", str(limit))
+    if field.max_length is None:
+        field.max_length = LONG_TEXT if isinstance(field.widget, forms.Textarea) else TEXT
+        if not field.widget.is_hidden:
+            field.widget.attrs.setdefault("maxlength", str(field.max_length))
+    others = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+    field.validators = [*others, TextLimit(int(field.max_length))]
 
 
 def bound_form_fields(form: forms.BaseForm) -> forms.BaseForm:

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shouzhan.core.limits import LIST_TEXT, MONEY_TEXT, BoundedForm
 from shouzhan.core.money import MoneyError, yuan_to_fen
 from shouzhan.ledger.models import Programme
 from shouzhan.registry.models import Enterprise
@@ -25,10 +26,10 @@ class YuanField(forms.CharField):
         return fen
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(BoundedForm):
     programme = forms.ModelChoiceField(label=_("券项目"), queryset=Programme.objects.none())
     enterprise = forms.ModelChoiceField(label=_("用券企业"), queryset=Enterprise.objects.all())
-    amount = YuanField(label=_("核销金额（元）"), max_length=20)
+    amount = YuanField(label=_("核销金额（元）"), max_length=MONEY_TEXT)
     invoice_no = forms.CharField(label=_("发票号码"), max_length=40)
     service_from = forms.DateField(label=_("服务期自"), widget=forms.DateInput(attrs={"type": "date"}))
     service_to = forms.DateField(label=_("服务期至"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -51,16 +52,17 @@ class ClaimForm(forms.Form):
         return data
 
 
-class NoteForm(forms.Form):
+class NoteForm(BoundedForm):
     note = forms.CharField(label=_("说明"), max_length=255, required=False)
 
 
-class BatchGrantForm(forms.Form):
+class BatchGrantForm(BoundedForm):
     programme = forms.ModelChoiceField(
         label=_("券项目"), queryset=Programme.objects.filter(expired_at__isnull=True)
     )
     rows = forms.CharField(
         label=_("发放名单"),
+        max_length=LIST_TEXT,
         widget=forms.Textarea(
             attrs={"rows": 6, "placeholder": "91310104MA0000001X, 200000\n光合剧场, 150000"}
         ),
@@ -96,7 +98,7 @@ class BatchGrantForm(forms.Form):
         return parsed
 
 
-class BatchSheetForm(forms.Form):
+class BatchSheetForm(BoundedForm):
     programme = forms.ModelChoiceField(
         label=_("券项目"), queryset=Programme.objects.filter(expired_at__isnull=True)
     )

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from shouzhan.core.limits import MONEY_TEXT, RULE_TEXT, BoundedForm
 from shouzhan.core.money import MoneyError, parse_yuan
 from shouzhan.core.widgets import IsoDateInput
 from shouzhan.policies.plain import VALUE_LABELS
@@ -35,7 +36,10 @@ def _field_for(fact: Fact) -> forms.Field:
         return forms.DateField(label=label, required=False, widget=IsoDateInput())
     if fact.type == "money":
         return forms.CharField(
-            label=label, required=False, max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+            label=label,
+            required=False,
+            max_length=MONEY_TEXT,
+            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         )
     return forms.CharField(label=label, required=False, max_length=100)
 
@@ -44,7 +48,7 @@ def field_name(fact_name: str) -> str:
     return fact_name.replace(".", "__")
 
 
-class FactsForm(forms.Form):
+class FactsForm(BoundedForm):
     """One field per fact of the vocabulary; blank means unknown."""
 
     on = forms.DateField(label=_l("计算日期"), required=False, widget=IsoDateInput())
@@ -102,10 +106,13 @@ class FactsForm(forms.Form):
         return initial
 
 
-class UploadForm(forms.Form):
+class UploadForm(BoundedForm):
     file = forms.FileField(label=_l("规则文件（YAML）"), required=False)
     text = forms.CharField(
-        label=_l("或直接粘贴规则文本"), required=False, widget=forms.Textarea(attrs={"rows": 14})
+        label=_l("或直接粘贴规则文本"),
+        required=False,
+        max_length=RULE_TEXT,
+        widget=forms.Textarea(attrs={"rows": 14}),
     )
     note = forms.CharField(label=_l("修订说明"), required=False, max_length=500)
 
@@ -128,5 +135,5 @@ class UploadForm(forms.Form):
         return data
 
 
-class PublishForm(forms.Form):
+class PublishForm(BoundedForm):
     effective_from = forms.DateField(label=_l("生效日期"), widget=IsoDateInput())

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from shouzhan.core.limits import LONG_TEXT, MONEY_TEXT, TEXT, BoundedForm
 from shouzhan.core.money import YUAN_HELP, MoneyError, fen_to_yuan, parse_yuan
 from shouzhan.registry import credit_code as cc
 from shouzhan.registry.choices import DISTRICT_CHOICES, VOUCHER_ITEMS, ProjectKind, Sector, Stage
@@ -42,7 +43,7 @@ class YuanField(forms.CharField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("max_length", MONEY_TEXT)
         kwargs.setdefault("help_text", YUAN_HELP)
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("inputmode", "decimal")
@@ -61,7 +62,7 @@ def yuan_initial(fen: int | None) -> str:
     return "" if fen is None else str(fen_to_yuan(fen))
 
 
-class EnterpriseForm(forms.Form):
+class EnterpriseForm(BoundedForm):
     name = forms.CharField(label=_l("企业名称"), max_length=200)
     credit_code = forms.CharField(
         label=_l("统一社会信用代码"), max_length=24, required=False, help_text=_l("18 位，已注册的企业请填写")
@@ -87,7 +88,7 @@ class EnterpriseForm(forms.Form):
     address = forms.CharField(label=_l("地址"), max_length=255, required=False)
     phone = forms.CharField(label=_l("联系电话"), max_length=30, required=False)
     description = forms.CharField(
-        label=_l("简介"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_l("简介"), required=False, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -133,7 +134,7 @@ class EnterpriseForm(forms.Form):
         return data, version
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(BoundedForm):
     kind = forms.ChoiceField(label=_l("类型"), choices=ProjectKind.choices)
     title = forms.CharField(label=_l("名称"), max_length=200)
     year = forms.IntegerField(
@@ -157,7 +158,7 @@ class ProjectForm(forms.Form):
         label=_l("券种（算力/模型/语料）"), choices=[("", "—"), *VOUCHER_ITEMS], required=False
     )
     description = forms.CharField(
-        label=_l("简介"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_l("简介"), required=False, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     BOOL_FIELDS = (
@@ -199,7 +200,7 @@ class ProjectForm(forms.Form):
         return data
 
 
-class PersonForm(forms.Form):
+class PersonForm(BoundedForm):
     name = forms.CharField(label=_l("姓名"), max_length=60)
     title = forms.CharField(label=_l("身份 / 职务"), max_length=60, required=False)
     mobile = forms.CharField(label=_l("手机号"), max_length=20, required=False)
@@ -208,7 +209,7 @@ class PersonForm(forms.Form):
         label=_l("出生年份"), required=False, min_value=1900, max_value=2100, error_messages=INT_ERRORS
     )
     note = forms.CharField(
-        label=_l("备注"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_l("备注"), required=False, max_length=TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     @classmethod
@@ -223,7 +224,7 @@ class PersonForm(forms.Form):
         }
 
 
-class EnterpriseFilterForm(forms.Form):
+class EnterpriseFilterForm(BoundedForm):
     q = forms.CharField(label=_l("搜索"), required=False, max_length=100)
     district = forms.ChoiceField(
         label=_l("所在区"), choices=[("", _l("全部")), *DISTRICT_CHOICES], required=False
@@ -247,7 +248,7 @@ class EnterpriseFilterForm(forms.Form):
         )
 
 
-class ImportForm(forms.Form):
+class ImportForm(BoundedForm):
     file = forms.FileField(
         label=_l("表格文件"),
         help_text=_l("Excel (.xlsx) 或 CSV（UTF-8 或 GBK 编码）；第 1 行为表头"),

@@ -9,13 +9,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shouzhan.core.limits import BoundedForm
 from shouzhan.spaces.models import Resource
 
 ISO_DATE = "%Y-%m-%d"
 HOURS = [(str(m), _("%(h)s 小时") % {"h": f"{m / 60:g}"}) for m in range(30, 12 * 60 + 1, 30)]
 
 
-class BookingForm(forms.Form):
+class BookingForm(BoundedForm):
     enterprise = forms.TypedChoiceField(label=_("预约企业"), coerce=int)
     # <input type="date"> only accepts ISO dates: the zh-hans default format (2026/11/30) would leave it
     # empty in the browser, and the required field would block the submit.
@@ -62,7 +63,7 @@ class BookingForm(forms.Form):
         return start, start + dt.timedelta(minutes=d["minutes"])
 
 
-class TenancyForm(forms.Form):
+class TenancyForm(BoundedForm):
     enterprise = forms.IntegerField(label=_("企业编号"), min_value=1, required=False)
     tenancy = forms.IntegerField(label=_("换租：原租用编号"), min_value=1, required=False)
     resource = forms.ModelChoiceField(

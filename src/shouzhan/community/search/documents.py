@@ -52,7 +52,23 @@ def _snip(text: str, n: int = 90) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def listing_tokens(title: str, abstract: str, field: str) -> list[str]:
+    """A listing's own index terms, made once when it is saved (Listing.search_tokens)."""
+    return doc_tokens(title, abstract, field, field)
+
+
+def stored_tokens(listing: object) -> list[str]:
+    """The terms saved with the listing; segmenting the text again only for a row saved without them."""
+    from shouzhan.community.models import Listing
+
+    assert isinstance(listing, Listing)
+    if listing.search_tokens:
+        return listing.search_tokens.split()
+    return listing_tokens(listing.title, listing.abstract, listing.field)
+
+
 def listing_doc(listing: object) -> tuple[Doc, list[str]]:
+    """The listing in the index: its stored terms, and its owner's name (which can change elsewhere)."""
     from shouzhan.community.models import Listing
 
     assert isinstance(listing, Listing)
@@ -73,7 +89,7 @@ def listing_doc(listing: object) -> tuple[Doc, list[str]]:
             "legal_status": listing.legal_status,
         },
     )
-    return doc, doc_tokens(listing.title, listing.abstract, listing.field, listing.field, owner)
+    return doc, stored_tokens(listing) + tokenize(owner)
 
 
 def collect(*, today: dt.date | None = None) -> Iterator[tuple[Doc, list[str]]]:

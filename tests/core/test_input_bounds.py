@@ -1,0 +1,158 @@
+"""Every input is bounded, by one mechanism (shouzhan.core.limits) that every module uses.
+
+These tests walk the whole API schema and every form class, so a field added later without a bound
+fails here rather than in production."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django import forms
+
+import shouzhan
+from shouzhan.api.urls import api
+from shouzhan.core import limits
+
+# Strings these formats parse into a fixed-size value (or a file, bounded by the upload limits).
+PARSED_FORMATS = {"date", "date-time", "time", "binary"}
+
+
+def _resolve(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _unbounded(schema: dict[str, Any], components: dict[str, Any], where: str) -> Iterator[str]:
+    """Where a request schema lets a client send text, a list or an object of any size."""
+    schema = _resolve(schema, components)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for i, option in enumerate(schema.get(key, [])):
+            yield from _unbounded(option, components, f"{where}<{key}{i}>")
+    kind = schema.get("type")
+    if kind == "string":
+        if "maxLength" not in schema and "enum" not in schema and schema.get("format") not in PARSED_FORMATS:
+            yield f"{where}: string without maxLength"
+    elif kind == "array":
+        if "maxItems" not in schema:
+            yield f"{where}: array without maxItems"
+        yield from _unbounded(schema.get("items", {}), components, f"{where}[]")
+    elif kind == "object":
+        extra = schema.get("additionalProperties")
+        if extra not in (None, False) and "maxProperties" not in schema:
+            yield f"{where}: object without maxProperties"
+        for name, prop in schema.get("properties", {}).items():
+            yield from _unbounded(prop, components, f"{where}.{name}")
+        if isinstance(extra, dict):
+            yield from _unbounded(extra, components, f"{where}.*")
+
+
+def _operations() -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+    schema = api.get_openapi_schema()
+    components = schema.get("components", {}).get("schemas", {})
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield f"{method.upper()} {path}", operation, components
+
+
+def test_every_string_list_and_object_a_client_sends_the_api_is_bounded() -> None:
+    problems: list[str] = []
+    checked = 0
+    for name, operation, components in _operations():
+        for param in operation.get("parameters", []):
+            checked += 1
+            problems += _unbounded(param["schema"], components, f"{name} {param['in']}:{param['name']}")
+        for media, content in (operation.get("requestBody") or {}).get("content", {}).items():
+            checked += 1
+            problems += _unbounded(content["schema"], components, f"{name} body({media})")
+    assert checked > 60
+    assert problems == []
+
+
+def test_every_list_endpoint_caps_its_page_at_the_shared_maximum() -> None:
+    limited = []
+    for name, operation, components in _operations():
+        for param in operation.get("parameters", []):
+            if param["name"] == "limit":
+                schema = _resolve(param["schema"], components)
+                assert schema.get("maximum", limits.PAGE_MAX + 1) <= limits.PAGE_MAX, name
+                assert schema.get("minimum") == 1, name
+                limited.append(name)
+    assert {"GET /api/v1/community/listings", "GET /api/v1/cases", "GET /api/v1/enterprises"} <= set(limited)
+
+
+# ------------------------------------------------------------------------------------------ forms
+def _import_everything() -> None:
+    for module in pkgutil.walk_packages(shouzhan.__path__, "shouzhan."):
+        if ".migrations" in module.name or module.name.endswith(("demo_data", "wsgi")):
+            continue
+        importlib.import_module(module.name)
+
+
+def _project_forms() -> list[type[forms.BaseForm]]:
+    _import_everything()
+    found: list[type[forms.BaseForm]] = []
+    todo = [forms.BaseForm]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("shouzhan."):
+                found.append(sub)
+    return sorted(set(found), key=lambda c: f"{c.__module__}.{c.__qualname__}")
+
+
+def _unbounded_fields(fields: dict[str, forms.Field]) -> list[str]:
+    return [name for name, f in fields.items() if isinstance(f, forms.CharField) and f.max_length is None]
+
+
+def test_every_char_field_of_every_form_class_has_a_max_length() -> None:
+    classes = _project_forms()
+    assert len(classes) > 25
+    problems = {
+        f"{cls.__module__}.{cls.__qualname__}": bad
+        for cls in classes
+        if (bad := _unbounded_fields(cls.base_fields))
+    }
+    assert problems == {}
+
+
+@pytest.mark.django_db
+def test_fields_a_form_adds_when_it_is_made_are_bounded_too() -> None:
+    from shouzhan.cases import workflow as wf
+    from shouzhan.cases.forms import CaseForm, ResubmitForm
+    from shouzhan.policies.forms import FactsForm
+
+    made: list[forms.BaseForm] = [FactsForm()]
+    for ct in wf.case_types():
+        made.append(CaseForm(case_type=ct, enterprises=[], projects=[]))
+        made.append(ResubmitForm(case_type=ct))
+    for form in made:
+        assert _unbounded_fields(form.fields) == [], type(form).__name__
+
+
+def test_a_bounded_form_bounds_what_it_declares_and_what_its_init_adds() -> None:
+    class Note(limits.BoundedForm):
+        title = forms.CharField()
+        body = forms.CharField(widget=forms.Textarea)
+        code = forms.CharField(max_length=8)
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.fields["later"] = forms.CharField(widget=forms.Textarea, required=False)
+
+    form = Note(data={"title": "x" * (limits.TEXT + 1), "body": "y" * limits.LONG_TEXT, "code": "z", "later": ""})
+    assert [form.fields[n].max_length for n in ("title", "body", "code", "later")] == [
+        limits.TEXT,
+        limits.LONG_TEXT,
+        8,
+        limits.LONG_TEXT,
+    ]
+    assert form.fields["title"].widget.attrs["maxlength"] == str(limits.TEXT)
+    assert not form.is_valid()
+    assert list(form.errors) == ["title"]
+    assert "2000" in form.errors["title"][0]
