@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from decimal import Decimal
 
 import pytest
@@ -177,4 +178,21 @@ def test_page_shows_bad_rows_and_no_confirm(programme, officer, firms, login_cli
     assert not r.context["payload"]
     r = _upload(client, programme, b"hello, world", name="list.xlsx")
     assert r.status_code == 422 and "不是有效的 Excel 文件" in r.content.decode()
+    assert not Journal.objects.filter(kind="grant").exists()
+
+
+def test_the_sparse_sheet_is_refused_at_once(programme, officer, login_client):
+    """Issue #11: the batch-grant sheet uses the same reader as every import, so the 1.7 KB sparse
+    .xlsx (dimension A1:XFD1048576, data in rows 1 and 1,048,576) is refused in well under a second."""
+    from tests.sheet_files import sparse_xlsx
+
+    client = login_client(officer)
+    client.get("/ledger/staff/grant/xlsx/")  # a warm process: time the file, not the first request
+    started = time.monotonic()
+    r = _upload(client, programme, sparse_xlsx(["统一社会信用代码", "金额（元）", "备注"]))
+    elapsed = time.monotonic() - started
+    assert r.status_code == 422 and elapsed < 1.0
+    assert (
+        "表格行数过多：读到第 1,048,576 行，而表头以下最多 5,000 行（空行也计算在内）。" in r.content.decode()
+    )
     assert not Journal.objects.filter(kind="grant").exists()

@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import time
 from decimal import Decimal
 
 import openpyxl
@@ -352,3 +353,24 @@ def test_fact_name_headers_and_formats(caseworker):
         "ip_design",
         "ip_design",
     )
+
+
+def test_the_sparse_sheet_is_refused_at_once(caseworker, login_client):
+    """Issue #11: a 1.7 KB .xlsx whose dimension claims A1:XFD1048576, with data in rows 1 and
+    1,048,576 only, pinned a worker for about 17 minutes. The page now refuses it in well under a second."""
+    from tests.sheet_files import sparse_xlsx
+
+    client = login_client(caseworker)
+    client.get("/enterprises/import/")  # a warm process: time the file, not the first request
+    upload = io.BytesIO(sparse_xlsx(["统一社会信用代码", "企业名称"]))
+    upload.name = "名录.xlsx"
+    started = time.monotonic()
+    response = client.post("/enterprises/import/", {"file": upload})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 400 and elapsed < 1.0
+    assert (
+        "表格行数过多：读到第 1,048,576 行，而表头以下最多 20,000 行（空行也计算在内）。"
+        "请删除多余的行，或拆分成多个文件后导入"
+    ) in response.content.decode()
+    assert not Enterprise.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="enterprise.import").exists()

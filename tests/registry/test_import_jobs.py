@@ -3,6 +3,7 @@ ImportJob that the worker runs in committed chunks, with its progress and report
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.http import Http404
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from shouzhan.core.models import AuditEntry
@@ -154,3 +156,126 @@ def test_a_long_error_list_is_cut_on_the_page_and_whole_in_the_download(
     assert len(values) == 251 and values[1] == (2, "员工人数", "“很多”不是整数")
     stranger = login_client(make_user(role=Role.CASEWORKER))
     assert stranger.get(f"/enterprises/import/{job.pk}/errors.xlsx").status_code == 404
+
+
+# ----------------------------------------------------------------------------- a worker that dies
+# Issue #11 defect 7: `kill -9` of the worker in the middle of an import left the job "导入中 28%" and
+# its task RUNNING forever. A job whose worker died is now noticed (its heartbeat, renewed with every
+# committed chunk, goes stale) and taken up from its last committed chunk, or failed with the rows done.
+
+
+def _die_in_chunk(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """The worker is killed while writing its `chunk`-th chunk: that chunk's rows were written but
+    never committed (the transaction rolls back, as the database does for a killed connection)."""
+    real = services._import_rows
+    calls = {"n": 0}
+
+    def dying(**kwargs: Any) -> None:
+        calls["n"] += 1
+        real(**kwargs)
+        if calls["n"] == chunk:
+            raise KeyboardInterrupt  # not an Exception: nothing in the run catches it, like SIGKILL
+
+    monkeypatch.setattr(services, "_import_rows", dying)
+
+
+def _run_and_die(monkeypatch: pytest.MonkeyPatch, job: ImportJob, chunk: int) -> ImportJob:
+    with monkeypatch.context() as patch:
+        _die_in_chunk(patch, chunk)
+        with pytest.raises(KeyboardInterrupt):
+            services.import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def _silent(job: ImportJob, seconds: int = 600) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(seconds=seconds))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_whose_worker_died_is_resumed_from_its_last_chunk(
+    caseworker: Any, login_client: Any, small_inline: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rows 2 … 8 in chunks of two: (2, 3) (4, 5) (6, 7) (8); row 4 is bad, row 7 repeats row 2's code.
+    job = services.enterprise_import_submit(
+        actor=caseworker, data=_file(7, bad_row=4, repeat_first_at=7), filename="大.csv"
+    )
+    first_task = DBTaskResult.objects.get()
+    first_task.claim("worker-1")  # what db_worker does before it runs the task
+    job = _run_and_die(monkeypatch, job, chunk=3)
+    assert (job.status, job.processed_rows, Enterprise.objects.count()) == ("running", 4, 3)
+
+    client = login_client(caseworker)
+    poll = {"headers": {"HX-Request": "true"}}
+    page = client.get(f"/enterprises/import/{job.pk}/", **poll).content.decode()
+    assert "已处理 4 / 7 行（57%）" in page and "断点" not in page  # its heartbeat is fresh: still running
+
+    _silent(job)  # … and then nothing more for ten minutes
+    page = client.get(f"/enterprises/import/{job.pk}/", **poll).content.decode()
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, job.interruptions, job.resumed_from) == ("queued", 4, 1, 4)
+    assert "后台进程意外中断，本任务已从断点继续：前 4 行已保存，不会重复导入，其余行正在继续导入。" in page
+    first_task.refresh_from_db()
+    assert first_task.status == "FAILED"  # no longer RUNNING forever
+    resume_task = DBTaskResult.objects.exclude(pk=first_task.pk).get()
+    assert (resume_task.status, resume_task.args_kwargs["args"]) == ("READY", [job.pk])
+    resumed = AuditEntry.objects.get(action="enterprise.import_resumed", target_id=str(job.pk))
+    assert (resumed.actor_label, resumed.before, resumed.after["status"]) == (
+        "system:import-watch",
+        {"status": "running", "processed_rows": 4},
+        "queued",
+    )
+    # Polling again (another tab, another user) takes nothing up twice.
+    assert services.import_jobs_recover() == [] and DBTaskResult.objects.count() == 2
+
+    call_command("db_worker", max_tasks=1, startup_delay=False, interval=0, reload=False, verbosity=0)
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows) == ("done", 7)
+    report = services.ImportReport.from_dict(job.report)
+    # Exactly what an uninterrupted run reports: the repeat of row 2 is found across the break.
+    assert (report.total_rows, report.created, report.updated, report.bad_rows) == (7, 5, 0, [4, 7])
+    assert [(e.row, e.reason) for e in report.errors if e.row == 7] == [(7, "与第2行重复")]
+    assert Enterprise.objects.count() == 5
+    assert AuditEntry.objects.filter(action="enterprise.import_create").count() == 5  # none twice
+    assert AuditEntry.objects.filter(action="enterprise.import").count() == 1
+    resume_task.refresh_from_db()
+    assert resume_task.status == "SUCCESSFUL"
+    page = client.get(f"/enterprises/import/{job.pk}/", **poll).content.decode()
+    assert 'id="created">5<' in page and 'id="bad-rows">2<' in page
+    assert (
+        "后台进程中途意外中断过 1 次，已从断点（第 4 行数据之后）继续导入完成；已保存的行没有重复导入。"
+        in page
+    )
+
+
+def test_a_job_whose_workers_keep_dying_fails_with_the_rows_done(
+    caseworker: Any, login_client: Any, small_inline: None, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.IMPORT_JOB_MAX_RUNS = 2
+    job = services.enterprise_import_submit(actor=caseworker, data=_file(7), filename="大.csv")
+    job = _run_and_die(monkeypatch, job, chunk=2)
+    _silent(job)
+    assert [j.status for j in services.import_jobs_recover()] == ["queued"]
+    job = _run_and_die(monkeypatch, job, chunk=2)  # resumed at row 2, died in its second chunk again
+    assert (job.status, job.processed_rows) == ("running", 4)
+    _silent(job)
+    page = login_client(caseworker).get(f"/enterprises/import/{job.pk}/").content.decode()
+    job.refresh_from_db()
+    assert (job.status, job.interruptions, bytes(job.data)) == ("failed", 2, b"")
+    assert job.error == (
+        "后台导入进程意外中断了 2 次，导入已停止：前 4 行已导入，其余 3 行未导入。请把未导入的行另存为新文件后重新导入。"
+    )
+    assert job.error in page and "失败前已导入 4 / 7 行，这些行已保存。" in page
+    assert 'hx-trigger="every 1s"' not in page  # finished: the page stops polling
+    assert Enterprise.objects.count() == 4
+    assert AuditEntry.objects.filter(action="enterprise.import_failed", target_id=str(job.pk)).count() == 1
+    assert services.import_job_run(job_id=job.pk).status == "failed"  # a late task changes nothing
+
+
+def test_a_live_worker_is_left_alone(caseworker: Any, small_inline: None, settings: Any) -> None:
+    job = services.enterprise_import_submit(actor=caseworker, data=_file(5), filename="大.csv")
+    ImportJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=timezone.now())
+    assert services.import_jobs_recover() == []
+    settings.IMPORT_JOB_LEASE_SECONDS = 0
+    _silent(job, seconds=1)
+    assert [j.status for j in services.import_jobs_recover(job_id=job.pk)] == ["queued"]
