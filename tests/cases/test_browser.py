@@ -8,10 +8,12 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from shouzhan.accounts.models import User
 from shouzhan.cases.models import Case
 from shouzhan.core.roles import Role
 from shouzhan.policies.services import catalogue_sync
-from shouzhan.registry.models import Project
+from shouzhan.registry.models import Enterprise, Project
+from tests.a11y import as_user, assert_accessible, check_pages, in_english, load_demo_district
 from tests.cases import samples
 from tests.conftest import PASSWORD
 
@@ -91,3 +93,51 @@ def test_apply_more_info_resubmit_approve_and_download(
     download = info.value
     assert download.suggested_filename.endswith("-decision.pdf")
     assert open(download.path(), "rb").read(5) == b"%PDF-"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_case_pages_are_accessible(page: Any) -> None:
+    """axe-core: no serious or critical violation on the enterprise's cases, the application form (also with
+    an error on it), a service request form, a case page for the applicant (with the resubmit form) and for
+    the caseworker (with the action forms), the queue, the ticket form and the response-time chart."""
+    load_demo_district()
+    studio = Enterprise.objects.get(name="上海光合剧场文化科技有限公司")
+    drama = Project.objects.get(enterprise=studio, kind="micro_drama")
+    in_review = Case.objects.get(title="《弄堂里的光》规划备案")
+    more_info = Case.objects.get(title="周边商品跨境出海咨询")
+    assert more_info.state == "more_info"
+
+    as_user(page, User.objects.get(mobile="13800000001"))
+    check_pages(
+        page,
+        [
+            "/cases/mine/",
+            f"/cases/apply/xuhui.excellent_work/?project={drama.pk}",
+            "/cases/new/service.financing/",
+            f"/cases/{in_review.pk}/",
+        ],
+    )
+    page.goto(page.base_url + "/cases/new/planning_filing/")
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.locator(".field.has-error").first).to_be_visible()
+    assert_accessible(page)
+
+    as_user(page, User.objects.get(mobile="13800000008"))  # the live studio, asked for more information
+    check_pages(page, [f"/cases/{more_info.pk}/"])
+    expect(page.locator("#action-resubmit")).to_be_visible()
+
+    as_user(page, User.objects.get(mobile="13800000002"))
+    check_pages(page, [f"/cases/{in_review.pk}/"])
+    expect(page.locator("[id^=action-]").first).to_be_attached()  # the caseworker's action forms
+    check_pages(page, ["/cases/queue/", "/cases/tickets/new/", "/cases/response-times/"])
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_case_queue_and_case_page_are_accessible_in_english(page: Any) -> None:
+    load_demo_district()
+    case = Case.objects.get(title="《弄堂里的光》规划备案")
+    as_user(page, User.objects.get(mobile="13800000002"))
+    in_english(page)
+    check_pages(page, ["/cases/queue/", f"/cases/{case.pk}/"])
