@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from shouzhan.accounts.models import User
 from shouzhan.ledger import services
+from tests.a11y import as_user, check_pages, in_english, load_demo_district
 from tests.conftest import PASSWORD
 from tests.ledger.conftest import YEAR
 
@@ -64,3 +66,31 @@ def test_claim_confirm_approve_and_wallet_balance(
     expect(page.locator("[data-total=owed]")).to_have_text("35,000.50 元")
     expect(page.locator("[data-total=pending]")).to_have_text("0.00 元")
     expect(page.locator("table")).to_contain_text("已核销")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_ledger_pages_are_accessible(page: Any) -> None:
+    """axe-core: no serious or critical violation on the wallet, the provider's page, the staff page with its
+    burn-down charts and the batch grant page."""
+    load_demo_district()
+    as_user(page, User.objects.get(mobile="13800000001"))
+    check_pages(page, ["/ledger/", "/ledger/wallet/"])
+    as_user(page, User.objects.get(mobile="13800000011"))  # a compute provider
+    check_pages(page, ["/ledger/provider/"])
+    as_user(page, User.objects.get(mobile="13800000002"))
+    check_pages(page, ["/ledger/staff/"])
+    as_user(page, User.objects.get(mobile="13800000003"))  # the policy officer grants vouchers
+    check_pages(page, ["/ledger/staff/", "/ledger/staff/grant/"])
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_wallet_and_staff_page_are_accessible_in_english(page: Any) -> None:
+    load_demo_district()
+    as_user(page, User.objects.get(mobile="13800000001"))
+    in_english(page)
+    check_pages(page, ["/ledger/wallet/"])
+    as_user(page, User.objects.get(mobile="13800000002"))
+    in_english(page)
+    check_pages(page, ["/ledger/staff/"])
