@@ -16,8 +16,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from shouzhan.accounts.models import User
 from shouzhan.core.workdays import is_workday
-from shouzhan.spaces.models import Booking
+from shouzhan.registry.models import Enterprise
+from shouzhan.spaces.models import Booking, Resource, Site
+from tests.a11y import as_user, assert_accessible, check_pages, in_english, load_demo_district
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -83,3 +86,55 @@ def test_book_from_calendar_and_clash_offers_another(page, make_enterprise, live
     assert Booking.objects.get(enterprise=b).start_at == dt.datetime.combine(
         day, dt.time(10), tzinfo=timezone.get_current_timezone()
     )
+
+
+def test_spaces_pages_are_accessible(page: Any) -> None:
+    """axe-core: no serious or critical violation on the spaces index, a room's week calendar, the booking
+    form, a booking refused for a clash (with the alternatives offered), my spaces, a site's week, the
+    monthly statement, and the staff's floors and insight pages."""
+    load_demo_district()
+    room = Resource.objects.get(name="江景直播间")
+    base = Site.objects.get(name="中船科技园直播孵化基地")
+    studio = Enterprise.objects.get(name="上海光合剧场文化科技有限公司")
+    d = _safe_day().isoformat()
+    today = timezone.localdate()
+    check_pages(page, ["/spaces/", f"/spaces/r/{room.pk}/?week={d}"])
+
+    as_user(page, User.objects.get(mobile="13800000001"))
+    check_pages(
+        page,
+        [
+            "/spaces/",
+            f"/spaces/r/{room.pk}/?week={d}",
+            f"/spaces/r/{room.pk}/?week={d}&start={d}T10:00",
+            "/spaces/mine/",
+            f"/spaces/site/{base.pk}/?week={d}",
+            f"/spaces/statement/{studio.pk}/{today.year}/{today.month}/",
+        ],
+    )
+    page.goto(page.base_url + f"/spaces/r/{room.pk}/?week={d}&start={d}T10:00")
+    page.get_by_label("时长").select_option("120")
+    page.get_by_role("button", name="确认预约").click()
+    expect(page.locator(".alert-success")).to_contain_text("预约成功")
+    assert_accessible(page)
+
+    as_user(page, User.objects.get(mobile="13800000008"))  # the live studio wants the same slot
+    page.goto(page.base_url + f"/spaces/r/{room.pk}/?week={d}&start={d}T10:00")
+    page.get_by_label("时长").select_option("120")
+    page.get_by_role("button", name="确认预约").click()
+    expect(page.locator("#conflict")).to_contain_text("该时段已被占用")
+    assert_accessible(page)
+
+    as_user(page, User.objects.get(mobile="13800000002"))
+    check_pages(page, ["/spaces/floors/", "/spaces/insight/"])
+
+
+def test_room_calendar_and_insight_are_accessible_in_english(page: Any) -> None:
+    load_demo_district()
+    room = Resource.objects.get(name="江景直播间")
+    as_user(page, User.objects.get(mobile="13800000001"))
+    in_english(page)
+    check_pages(page, ["/spaces/", f"/spaces/r/{room.pk}/?week={_safe_day().isoformat()}"])
+    as_user(page, User.objects.get(mobile="13800000005"))  # the leader
+    in_english(page)
+    check_pages(page, ["/spaces/insight/"])
