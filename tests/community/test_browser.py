@@ -7,12 +7,16 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from shouzhan.accounts.models import User
 from shouzhan.community import services
+from shouzhan.community.models import Event, Listing, MentorProfile
 from shouzhan.core.roles import Role
 from shouzhan.registry import patent_number
 from shouzhan.registry.models import Person
+from tests.a11y import as_user, assert_accessible, check_pages, in_english, load_demo_district
 from tests.community.test_listings import xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -88,3 +92,63 @@ def test_inventor_to_introduction(page: Any, make_user: Any, make_enterprise: An
     expect(row).to_contain_text("上海绿筑建材科技有限公司")
     expect(row).to_contain_text("一种节能型保温墙体材料")
     expect(row).to_contain_text("#")
+
+
+def test_community_pages_are_accessible(page: Any) -> None:
+    """axe-core: no serious or critical violation on the events, the calendar, an event page before and after
+    registering (with the QR ticket), the technology market, a need with its matches, the listing and import
+    forms, mentors, search, and the staff's and mentor's pages (door page, attendance, contacts, panel)."""
+    load_demo_district()
+    event = Event.objects.filter(starts_at__gte=timezone.now()).order_by("starts_at").first()
+    assert event is not None
+    need = Listing.objects.get(title="寻找外墙保温新材料技术")
+    mentor = MentorProfile.objects.order_by("pk").first()
+    assert mentor is not None
+    check_pages(
+        page, ["/community/", "/community/calendar/", f"/community/events/{event.pk}/", "/community/market/"]
+    )
+
+    as_user(page, User.objects.get(mobile="13800000001"))
+    check_pages(
+        page,
+        [
+            "/community/market/?field=新材料",
+            f"/community/listings/{need.pk}/",
+            "/community/listings/new/",
+            "/community/listings/import/",
+            "/community/mentors/",
+            f"/community/mentors/{mentor.pk}/",
+            "/community/search/?q=智能体",
+            "/community/mine/",
+            f"/community/events/{event.pk}/",
+        ],
+    )
+    page.locator("#register-btn").click()
+    expect(page.locator("#ticket-code")).to_be_visible()
+    assert_accessible(page)
+    check_pages(page, ["/community/my/"])
+
+    as_user(page, User.objects.get(mobile="13800000002"))
+    check_pages(
+        page,
+        [
+            "/community/contacts/",
+            "/community/events/new/",
+            f"/community/events/{event.pk}/attendance/",
+            f"/community/events/{event.pk}/checkin/",
+        ],
+    )
+    as_user(page, User.objects.get(mobile="13800000004"))  # the mentor
+    check_pages(page, ["/community/panel/"])
+
+
+def test_market_and_event_are_accessible_in_english(page: Any) -> None:
+    load_demo_district()
+    event = Event.objects.order_by("starts_at").first()
+    assert event is not None
+    as_user(page, User.objects.get(mobile="13800000001"))
+    in_english(page)
+    check_pages(
+        page,
+        ["/community/", "/community/market/", f"/community/events/{event.pk}/", "/community/search/?q=剧"],
+    )
