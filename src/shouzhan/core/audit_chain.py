@@ -59,8 +59,9 @@ CHAINED_FIELDS = (
     "note",
     "ip",
 )
-# pg_advisory_xact_lock key of the chain ("ZSAUDIT" in ASCII): one lock for the whole chain.
+# Advisory lock keys: the chain's lock ("ZSAUDIT" in ASCII) and the place in line to take it.
 LOCK_KEY = 0x5A_53_41_55_44_49_54
+QUEUE_KEY = LOCK_KEY + 1
 BATCH = 2000
 
 
@@ -95,15 +96,35 @@ def entry_hash(sequence: int, prev_hash: str, values: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(sequence, prev_hash, values)).hexdigest()
 
 
-def _lock(using: str, table: str) -> None:
+def _lock(using: str, table: str, own_transaction: bool, in_line: bool) -> None:
+    """Take the chain's lock for this transaction (one statement on PostgreSQL)."""
     connection = connections[using]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        else:
+        if connection.vendor != "postgresql":
             # SQLite: a write statement, even one that matches nothing, takes the database's write
             # lock now (waiting its turn), so the head read next cannot go stale before we write.
             cursor.execute(f"UPDATE {table} SET sequence = sequence WHERE 0 = 1")  # noqa: S608 (table: model metadata)
+            return
+        # Once the chain's lock is ours: give up our place in line (`_chain_after_commit`), and
+        # do not wait for the disk at commit. The entries are durable already (their transactions
+        # committed); a crash can only lose the last chainings, a prefix of the chain survives
+        # whole (the log is replayed in order) and the entries they covered are chained again.
+        # Waiting here, lock held, would make each chaining wait for the one before it to reach
+        # the disk. (Not when chaining inside a caller's transaction: its commit is its own.)
+        after = []
+        if own_transaction:
+            after.append("set_config('synchronous_commit', 'off', true)")
+        if in_line:
+            after.append(f"pg_advisory_unlock({QUEUE_KEY})")
+        if after:
+            # The subquery in FROM runs first (a volatile function is never pulled up), so the lock
+            # is held before anything after it happens.
+            cursor.execute(
+                f"SELECT {', '.join(after)} FROM (SELECT pg_advisory_xact_lock(%s)) AS locked",  # noqa: S608
+                [LOCK_KEY],
+            )
+        else:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
 def _write(using: str, table: str, rows: list[tuple[int, int, str, str]]) -> None:
@@ -124,7 +145,9 @@ def _write(using: str, table: str, rows: list[tuple[int, int, str, str]]) -> Non
             )
 
 
-def chain_pending(*, using: str = DEFAULT_DB_ALIAS, model: type[models.Model] | None = None) -> int:
+def chain_pending(
+    *, using: str = DEFAULT_DB_ALIAS, model: type[models.Model] | None = None, _in_line: bool = False
+) -> int:
     """Chain every entry not chained yet, in id order, under the chain's lock. Returns how many.
 
     `model` lets a migration pass its historical model.
@@ -132,22 +155,25 @@ def chain_pending(*, using: str = DEFAULT_DB_ALIAS, model: type[models.Model] | 
     model = model or _model()
     table = connections[using].ops.quote_name(model._meta.db_table)
     manager = model._default_manager.db_manager(using)
+    head = manager.filter(sequence__isnull=False).order_by("-sequence")
     chained = 0
+    own_transaction = not connections[using].in_atomic_block
     with transaction.atomic(using=using, savepoint=False):
-        _lock(using, table)
+        _lock(using, table, own_transaction, _in_line)
         while True:
+            # The entries waiting, each row carrying the chain's head (one query, not two).
             pending = list(
-                manager.filter(sequence__isnull=True).order_by("pk").values("pk", *CHAINED_FIELDS)[:BATCH]
+                manager.filter(sequence__isnull=True)
+                .order_by("pk")
+                .annotate(
+                    head_sequence=models.Subquery(head.values("sequence")[:1]),
+                    head_hash=models.Subquery(head.values("hash")[:1]),
+                )
+                .values("pk", "head_sequence", "head_hash", *CHAINED_FIELDS)[:BATCH]
             )
             if not pending:
                 return chained
-            head = (
-                manager.filter(sequence__isnull=False)
-                .order_by("-sequence")
-                .values_list("sequence", "hash")
-                .first()
-            )
-            sequence, prev = head if head else (0, GENESIS)
+            sequence, prev = pending[0]["head_sequence"] or 0, pending[0]["head_hash"] or GENESIS
             rows = []
             for values in pending:
                 sequence += 1
@@ -156,10 +182,43 @@ def chain_pending(*, using: str = DEFAULT_DB_ALIAS, model: type[models.Model] | 
                 prev = digest
             _write(using, table, rows)
             chained += len(rows)
+            if len(rows) < BATCH:
+                return chained
 
 
 def _chain_after_commit(using: str) -> None:
-    chain_pending(using=using)
+    """After a commit on PostgreSQL: chain, unless someone is already waiting to.
+
+    Many transactions commit at once; each passing through the chain's lock in turn would make
+    them queue behind each other. Only one needs to wait: a place in line (a session advisory
+    lock) is taken without waiting. Whoever cannot get it returns at once, its entry committed
+    before it tried, and the one in line reads the entries waiting only after it holds the chain's
+    lock and has given up its place, so it takes that entry with its own.
+    """
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [QUEUE_KEY])
+        if not cursor.fetchone()[0]:
+            return
+    try:
+        chain_pending(using=using, _in_line=True)
+    except BaseException:
+        _leave_line(using)
+        raise
+
+
+def _leave_line(using: str) -> None:
+    """Give the place in line back if chaining failed before it did (a no-op if not held)."""
+    connection = connections[using]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(%s) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND pid = pg_backend_pid() AND classid = %s AND objid = %s AND objsubid = 1",
+                [QUEUE_KEY, QUEUE_KEY >> 32, QUEUE_KEY & 0xFFFFFFFF],
+            )
+    except Exception:
+        connection.close()  # a closed session holds no locks
 
 
 def chain_at_commit(using: str = DEFAULT_DB_ALIAS) -> None:
