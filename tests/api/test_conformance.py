@@ -3,7 +3,8 @@
 Each operation runs for three visitors — anonymous, an enterprise's owner, a caseworker — with a
 small deterministic budget of examples (the examples, coverage and fuzzing phases), checking that:
 no answer is a server error, every status code is declared for the operation, the content type is
-the declared one, and the body matches the declared schema (errors included: one ErrorOut shape).
+the declared one, the body matches the declared schema (errors included: one ErrorOut shape), and an
+operation that needs a session never succeeds without one.
 
 A small world (the owner's enterprise and project, a live room, a salon) is made for every test, and
 half of the generated ids of those kinds are replaced with the real ones, so the examples reach past
@@ -46,7 +47,22 @@ CONFIG = schemathesis.Config.from_dict(
     }
 )
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application(), config=CONFIG)
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+def anonymous_is_refused(ctx: Any, response: Any, case: Any) -> None:
+    """An operation that needs a session never answers an anonymous caller with a success."""
+    anonymous = "sessionid=" not in (response.request.headers.get("Cookie") or "")
+    if anonymous and case.operation.definition.raw.get("security") and response.status_code < 400:
+        raise AssertionError(f"{case.operation.label} answered {response.status_code} without a session")
+
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    anonymous_is_refused,
+]
 
 # The ids of this test's world, by parameter name; the hooks below put them into generated requests.
 KNOWN: dict[str, int] = {}
