@@ -75,6 +75,8 @@ def check_pages(page: Any, paths: list[str]) -> None:
     for path in paths:
         response = page.goto(page.base_url + path)
         assert response is not None and response.status == 200, f"{path}: HTTP {response and response.status}"
+        if not path.startswith("/accounts/login/"):
+            assert "/accounts/login/" not in page.url, f"{path}: sent to the login page (log in first)"
         try:
             assert_accessible(page)
         except AssertionError as error:
