@@ -34,6 +34,7 @@ from xml.parsers import expat
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
@@ -214,7 +215,7 @@ def _read_csv(data: bytes, budget: _Budget) -> Iterator[tuple[int, list[Any]]]:
 
 
 # .xlsx ------------------------------------------------------------------------------------------
-_UNREADABLE = "无法读取该 Excel 文件：文件已损坏或不是 .xlsx 格式"
+_UNREADABLE = gettext_noop("无法读取该 Excel 文件：文件已损坏或不是 .xlsx 格式")
 _REL_OFFICE_DOCUMENT = "/officeDocument"
 # Excel's built-in date formats, with the CJK ones (27–36, 50–58) a Chinese Excel writes.
 _DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
