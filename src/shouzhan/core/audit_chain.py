@@ -342,10 +342,14 @@ def problem_text(problem: str, sequence: int | None) -> str:
 def chain_check(*, actor: Any, anchors: Iterable[tuple[int, str]] = ()) -> ChainState:
     """Chain what is waiting, walk the chain and record the result in the trail itself (action
     `audit.verify`), so the auditor's page can say how far the chain was proven and when."""
+    from django.core.exceptions import PermissionDenied
     from django.utils.translation import gettext as _
 
     from shouzhan.core.audit import audit_record
+    from shouzhan.core.permissions import can_read_audit
 
+    if not isinstance(actor, str) and not can_read_audit(actor):  # a str is a system actor (the command)
+        raise PermissionDenied(_("只有审计、领导和管理员可以核验审计链。"))
     chain_pending()
     state = chain_verify(anchors=anchors)
     if state.ok:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from shouzhan.core.audit_chain import problem_text
 from shouzhan.core.models import AuditEntry
 from shouzhan.core.permissions import can_read_audit, require_enterprise_read
 
@@ -54,3 +56,36 @@ def enterprise_history(*, actor: Any, enterprise_id: int) -> QuerySet[AuditEntry
     """An enterprise's own change history: visible to its members and to staff."""
     require_enterprise_read(actor, enterprise_id)
     return AuditEntry.objects.filter(enterprise_id=enterprise_id).select_related("actor")
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    """The audit chain as the auditor's page tells it: the last check, and what came after it."""
+
+    checked: AuditEntry | None  # the last `audit.verify` entry; None: never checked
+    ok: bool
+    head_sequence: int
+    head_hash: str
+    problem: str  # the first broken link in words ("" when whole)
+    at_sequence: int | None
+    since: int  # entries written after that check
+    waiting: int  # entries not chained yet (normally 0: they are chained as they commit)
+
+
+def audit_chain_status(*, actor: Any) -> ChainStatus:
+    if not can_read_audit(actor):
+        raise PermissionDenied(_("只有审计、领导和管理员可以查看审计记录。"))
+    checked = AuditEntry.objects.filter(action="audit.verify").order_by("-id").first()
+    after = checked.after if checked is not None and isinstance(checked.after, dict) else {}
+    ok = bool(after.get("ok"))
+    at_sequence = after.get("at_sequence")
+    return ChainStatus(
+        checked=checked,
+        ok=ok,
+        head_sequence=int(after.get("head_sequence") or 0),
+        head_hash=str(after.get("head_hash") or ""),
+        problem="" if ok or checked is None else problem_text(str(after.get("problem")), at_sequence),
+        at_sequence=at_sequence,
+        since=AuditEntry.objects.filter(pk__gt=checked.pk).count() if checked is not None else 0,
+        waiting=AuditEntry.objects.filter(sequence__isnull=True).count(),
+    )

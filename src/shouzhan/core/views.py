@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods
 
 from shouzhan.core import selectors, services
+from shouzhan.core.audit_chain import chain_check, problem_text
 from shouzhan.core.calendar import current_calendar
 from shouzhan.core.models import WorkdayOverride
 from shouzhan.core.permissions import can_read_audit, is_staff_member, member_enterprise_ids, require_role
@@ -101,8 +102,25 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "actions": selectors.audit_actions(),
         "query": query.urlencode(),
     }
-    template = "core/_audit_rows.html" if request.htmx else "core/audit.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "core/_audit_rows.html", context)
+    context["chain"] = selectors.audit_chain_status(actor=request.user)
+    return render(request, "core/audit.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    """Walk the audit chain now; the result goes into the trail and onto the audit page."""
+    state = chain_check(actor=request.user)
+    if state.ok:
+        messages.success(request, _("审计链完整：已核验至第 %(n)s 条记录。") % {"n": state.head_sequence})
+    else:
+        messages.error(
+            request,
+            _("审计链断裂：%(problem)s") % {"problem": problem_text(state.problem, state.at_sequence)},
+        )
+    return redirect("core:audit")
 
 
 class OverrideForm(forms.Form):
