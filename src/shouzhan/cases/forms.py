@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.cases import workflow as wf
@@ -64,8 +65,29 @@ def cleaned_case_data(
     return data
 
 
+class EnterpriseNameInput(forms.TextInput):
+    """Choose an enterprise by name or credit code: the page's <datalist id="enterprise-names"> offers
+    names, refreshed from the server (htmx) as one types, so the whole register is reachable while the
+    page carries only a few names. The view resolves the text (`views._enterprise_named`)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            attrs={
+                "list": "enterprise-names",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("cases:enterprise_options"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#enterprise-names",
+                "hx-sync": "this:replace",
+            }
+        )
+
+
 class CaseForm(BoundedForm):
-    """Title plus the case type's own fields; for policy applications a project and the amount asked."""
+    """Title plus the case type's own fields; for policy applications a project and the amount asked.
+
+    Who the case is about: staff (`choose_any`) name any enterprise they may see; a member of several
+    enterprises chooses one of theirs; a member of one is not asked."""
 
     title = forms.CharField(label=_l("标题"), max_length=SHORT_TEXT)
 
@@ -75,13 +97,29 @@ class CaseForm(BoundedForm):
         case_type: wf.CaseType,
         enterprises: list[Any],
         projects: list[Any] | None = None,
+        choose_any: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.case_type = case_type
-        if len(enterprises) > 1:
+        if choose_any:
+            self.fields["enterprise"] = forms.CharField(
+                label=_l("申请企业"),
+                max_length=SHORT_TEXT,
+                help_text=_l("企业名称或统一社会信用代码"),
+                widget=EnterpriseNameInput(),
+                error_messages={"required": _l("请填写申请企业的名称或统一社会信用代码。")},
+            )
+        elif len(enterprises) > 1:
             self.fields["enterprise"] = forms.TypedChoiceField(
-                label=_l("申请企业"), choices=[(e.pk, e.name) for e in enterprises], coerce=int
+                label=_l("申请企业"),
+                choices=[("", _l("— 请选择 —")), *[(e.pk, e.name) for e in enterprises]],
+                coerce=int,
+                empty_value=None,
+                error_messages={
+                    "required": _l("请选择申请企业。"),
+                    "invalid_choice": _l("请从列表中选择您的企业。"),
+                },
             )
         if projects is not None:
             self.fields["project"] = forms.TypedChoiceField(
@@ -197,7 +235,7 @@ class TicketForm(BoundedForm):
         required=False,
         max_length=200,
         help_text=_l("企业名称或统一社会信用代码；关于某个地点的问题可不填"),
-        widget=forms.TextInput(attrs={"list": "enterprise-names", "autocomplete": "off"}),
+        widget=EnterpriseNameInput(),
     )
     title = forms.CharField(
         label=_l("标题（可不填）"), required=False, max_length=200, help_text=_l("不填则按类别和描述生成")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("response-times/", views.response_times, name="response_times"),
     path("tickets/new/", views.ticket_new, name="ticket_new"),
+    path("enterprise-options/", views.enterprise_options, name="enterprise_options"),
     path("new/<str:case_type>/", views.new, name="new"),
     path("apply/<str:clause_id>/", views.apply, name="apply"),
     path("<int:pk>/", views.detail, name="detail"),

@@ -32,6 +32,7 @@ from shouzhan.cases.forms import (
 )
 from shouzhan.cases.models import Case
 from shouzhan.core.forms import add_service_errors
+from shouzhan.core.limits import QUERY_TEXT
 from shouzhan.core.permissions import is_staff_member, member_enterprise_ids
 
 PER_PAGE = 30
@@ -85,14 +86,26 @@ def new(request: HttpRequest, case_type: str) -> HttpResponse:
         return redirect("policies:calculator")
     if ct.group == "ticket" and services.can_open_ticket(request.user):
         return redirect("cases:ticket_new")
-    enterprises = _member_enterprises(request.user)
-    if not enterprises and not is_staff_member(request.user):
+    staff = is_staff_member(request.user)
+    enterprises = [] if staff else _member_enterprises(request.user)
+    if not enterprises and not staff:
         messages.info(request, _("请先登记您的企业，再提交办件。"))
         return redirect("cases:mine")
-    form = CaseForm(request.POST or None, case_type=ct, enterprises=enterprises, initial={"title": ct.label})
+    # Staff name the enterprise the case is about (any in the register they may see).
+    choose_any = staff and services.about_enterprise(ct)
+    form = CaseForm(
+        request.POST or None,
+        case_type=ct,
+        enterprises=enterprises,
+        choose_any=choose_any,
+        initial={"title": ct.label},
+    )
     if request.method == "POST" and form.is_valid():
-        enterprise = _chosen(form, enterprises)
         try:
+            if choose_any:
+                enterprise = _enterprise_named(request.user, form.cleaned_data["enterprise"], optional=False)
+            else:
+                enterprise = _chosen(form, enterprises)
             case = services.case_submit(
                 actor=request.user,
                 case_type=ct.key,
@@ -106,9 +119,13 @@ def new(request: HttpRequest, case_type: str) -> HttpResponse:
             messages.success(request, _("已提交，办理期限 %(due)s。") % {"due": case.due_on})
             return redirect("cases:detail", pk=case.pk)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "cases/new.html", {"form": form, "case_type": ct, "active_nav": "cases"}, status=status
-    )
+    context = {
+        "form": form,
+        "case_type": ct,
+        "enterprise_options": _enterprise_options(request.user) if choose_any else None,
+        "active_nav": "cases",
+    }
+    return render(request, "cases/new.html", context, status=status)
 
 
 def _chosen(form: CaseForm, enterprises: list[Any]) -> Any:
@@ -467,8 +484,31 @@ def response_times(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _enterprise_named(actor: Any, text: str) -> Any:
-    """The enterprise a ticket is about, by exact name or credit code; a clear error otherwise."""
+ENTERPRISE_OPTIONS = 50  # names offered at a time by the enterprise chooser (typing narrows them)
+
+
+def _enterprise_options(actor: Any, q: str = "") -> list[tuple[str, str]]:
+    """(name, credit code) of the enterprises the actor may see whose name or code contains `q`."""
+    from shouzhan.registry.selectors import enterprise_visible
+
+    rows = enterprise_visible(actor=actor, q=q[:QUERY_TEXT]).order_by("name", "pk")
+    return [(name, code or "") for name, code in rows.values_list("name", "credit_code")[:ENTERPRISE_OPTIONS]]
+
+
+@login_required
+@require_GET
+def enterprise_options(request: HttpRequest) -> HttpResponse:
+    """The enterprise chooser's suggestions as the user types (the <option>s of its <datalist>)."""
+    return render(
+        request,
+        "cases/_enterprise_options.html",
+        {"enterprise_options": _enterprise_options(request.user, request.GET.get("enterprise", ""))},
+    )
+
+
+def _enterprise_named(actor: Any, text: str, *, optional: bool = True) -> Any:
+    """The enterprise a case is about, by exact name or credit code; a clear error otherwise.
+    `optional`: the field may be left empty (a ticket about a place), and the message says so."""
     from shouzhan.registry.selectors import enterprise_visible
 
     text = (text or "").strip()
@@ -481,9 +521,12 @@ def _enterprise_named(actor: Any, text: str) -> Any:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise ValidationError(
-            {"enterprise": [_("企业库中没有找到“%(q)s”，请检查名称或留空。") % {"q": text}]}
+        message = (
+            _("企业库中没有找到“%(q)s”，请检查名称或留空。")
+            if optional
+            else _("企业库中没有找到“%(q)s”，请检查名称或统一社会信用代码。")
         )
+        raise ValidationError({"enterprise": [message % {"q": text}]})
     raise ValidationError(
         {"enterprise": [_("“%(q)s”对应多家企业，请填写完整名称或统一社会信用代码。") % {"q": text}]}
     )
@@ -493,8 +536,6 @@ def _enterprise_named(actor: Any, text: str) -> Any:
 @require_http_methods(["GET", "POST"])
 def ticket_new(request: HttpRequest) -> HttpResponse:
     """登记工单: a complaint or a need heard on a visit (急难愁盼) enters the queue with its time limit."""
-    from shouzhan.registry.selectors import enterprise_visible
-
     if not services.can_open_ticket(request.user):
         raise PermissionDenied(_("只有营商专员可以登记工单。"))
     users = selectors.case_assign_choices(actor=request.user)
@@ -524,10 +565,14 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 _("工单已登记：%(ref)s，办理期限 %(due)s。") % {"ref": case.reference, "due": case.due_on},
             )
             return redirect("cases:detail", pk=case.pk)
-    names = list(enterprise_visible(actor=request.user).order_by("name").values_list("name", flat=True)[:500])
     return render(
         request,
         "cases/ticket_new.html",
-        {"form": form, "case_type": form.case_type, "enterprise_names": names, "active_nav": "queue"},
+        {
+            "form": form,
+            "case_type": form.case_type,
+            "enterprise_options": _enterprise_options(request.user),
+            "active_nav": "queue",
+        },
         status=400 if request.method == "POST" else 200,
     )
