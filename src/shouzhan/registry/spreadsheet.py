@@ -115,7 +115,8 @@ def parse_int(value: Any, *, maximum: int = 1_000_000) -> int | None:
 
 
 def parse_money(value: Any) -> Decimal | None:
-    """Yuan as typed ('1,234.56', '¥1200') or as an Excel number cell (its shortest decimal text)."""
+    """Yuan as typed ('1,234.56' or '1200': core.money's one format, so '¥1200' is refused) or as an Excel
+    number cell (its shortest decimal text)."""
     if is_blank(value):
         return None
     if isinstance(value, bool):
