@@ -110,13 +110,25 @@ def _unbounded_fields(fields: dict[str, forms.Field]) -> list[str]:
     return [name for name, f in fields.items() if isinstance(f, forms.CharField) and f.max_length is None]
 
 
+def _fields_of(cls: type[forms.BaseForm]) -> dict[str, forms.Field]:
+    """The fields of a form as made (Django's own forms set some bounds in __init__); the declared ones
+    when the form needs arguments only its view has."""
+    for args in ((), (None,)):
+        try:
+            return cls(*args).fields
+        except TypeError:
+            continue
+    return cls.base_fields
+
+
+@pytest.mark.django_db
 def test_every_char_field_of_every_form_class_has_a_max_length() -> None:
     classes = _project_forms()
     assert len(classes) > 25
     problems = {
         f"{cls.__module__}.{cls.__qualname__}": bad
         for cls in classes
-        if (bad := _unbounded_fields(cls.base_fields))
+        if (bad := _unbounded_fields(_fields_of(cls)))
     }
     assert problems == {}
 
@@ -145,7 +157,9 @@ def test_a_bounded_form_bounds_what_it_declares_and_what_its_init_adds() -> None
             super().__init__(*args, **kwargs)
             self.fields["later"] = forms.CharField(widget=forms.Textarea, required=False)
 
-    form = Note(data={"title": "x" * (limits.TEXT + 1), "body": "y" * limits.LONG_TEXT, "code": "z", "later": ""})
+    form = Note(
+        data={"title": "x" * (limits.TEXT + 1), "body": "y" * limits.LONG_TEXT, "code": "z", "later": ""}
+    )
     assert [form.fields[n].max_length for n in ("title", "body", "code", "later")] == [
         limits.TEXT,
         limits.LONG_TEXT,
@@ -156,3 +170,72 @@ def test_a_bounded_form_bounds_what_it_declares_and_what_its_init_adds() -> None
     assert not form.is_valid()
     assert list(form.errors) == ["title"]
     assert "2000" in form.errors["title"][0]
+
+
+# ------------------------------------------------------------------------------------------ the API refuses
+def _post_json(client: Any, url: str, body: Any, method: str = "post") -> Any:
+    import json
+
+    return getattr(client, method)(url, json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.django_db
+def test_case_data_is_bounded_in_depth_keys_and_size(make_enterprise: Any, login_client: Any) -> None:
+    from shouzhan.cases.models import Case
+
+    enterprise, owner = make_enterprise()
+    client = login_client(owner)
+    base = {"case_type": "service.consultation", "enterprise_id": enterprise.pk, "title": "政策咨询"}
+    deep: Any = "底"
+    for _ in range(limits.JSON_MAX_DEPTH):
+        deep = {"层": deep}
+    cases = [
+        (
+            {"need": "问", **{f"k{i}": i for i in range(limits.JSON_MAX_KEYS)}},
+            f"at most {limits.JSON_MAX_KEYS} items",
+        ),
+        ({"need": "问", "extra": deep}, f"nested deeper than {limits.JSON_MAX_DEPTH} levels"),
+        ({"need": "问" * (limits.LONG_TEXT + 1)}, f"a text longer than {limits.LONG_TEXT} characters"),
+        (
+            {"need": "问", **{f"k{i}": "长" * limits.LONG_TEXT for i in range(11)}},
+            f"more than {limits.JSON_MAX_CHARS} characters in all",
+        ),
+    ]
+    for data, message in cases:
+        response = _post_json(client, "/api/v1/cases", base | {"data": data})
+        assert response.status_code == 422, message
+        detail = response.json()["detail"]
+        assert [d["field"] for d in detail] == ["data"], message
+        assert detail[0]["message"].startswith(message), detail
+    assert not Case.objects.exists()
+    # Within the bounds: accepted.
+    ok = {"need": "问" * limits.LONG_TEXT, "extra": {"a": {"b": ["c"]}}}
+    assert _post_json(client, "/api/v1/cases", base | {"data": ok}).status_code == 201
+
+
+@pytest.mark.django_db
+def test_project_and_enterprise_descriptions_are_bounded(make_enterprise: Any, login_client: Any) -> None:
+    enterprise, owner = make_enterprise()
+    client = login_client(owner)
+    too_long = "述" * (limits.LONG_TEXT + 1)
+    expected = [
+        {
+            "field": "description",
+            "message": f"at most {limits.LONG_TEXT} characters / 最多 {limits.LONG_TEXT} 个字",
+        }
+    ]
+    project = _post_json(
+        client,
+        f"/api/v1/enterprises/{enterprise.pk}/projects",
+        {"kind": "agent", "title": "智能体", "description": too_long},
+    )
+    assert (project.status_code, project.json()["detail"]) == (422, expected)
+    patched = _post_json(
+        client,
+        f"/api/v1/enterprises/{enterprise.pk}",
+        {"expected_version": enterprise.version, "description": too_long},
+        method="patch",
+    )
+    assert (patched.status_code, patched.json()["detail"]) == (422, expected)
+    enterprise.refresh_from_db()
+    assert enterprise.description == ""

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from shouzhan.api.urls import api
+from shouzhan.api.urls import UNPARSEABLE, api
 from shouzhan.cases.models import Case
 from shouzhan.community.models import Listing
 from shouzhan.core.input_rules import API_MESSAGE
@@ -149,3 +149,34 @@ def test_on_postgresql_case_data_with_nul_is_a_400_not_a_500(make_enterprise: An
     response = _post_json(login_client(owner), "/api/v1/cases", body)
     assert response.status_code == 400
     assert not Case.objects.exists()
+
+
+@pytest.mark.django_db
+def test_forms_sent_to_the_api_are_checked_and_the_body_stays_readable(
+    make_enterprise: Any, login_client: Any, settings: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    enterprise, owner = make_enterprise()
+    client = login_client(owner)
+    case = _post_json(
+        client,
+        "/api/v1/cases",
+        {
+            "case_type": "service.consultation",
+            "enterprise_id": enterprise.pk,
+            "title": "咨询",
+            "data": {"need": "问"},
+        },
+    ).json()
+    url = f"/api/v1/cases/{case['id']}/documents"
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    named = client.post(url, {"name": NUL, "file": SimpleUploadedFile("a.pdf", pdf)})
+    assert named.status_code == 400 and named.json()["detail"] == [{"field": "name", "message": API_MESSAGE}]
+    # A form sent to a JSON endpoint: read as a body, refused as not JSON (never a 500).
+    small = client.post("/api/v1/cases", {"title": "x"})
+    assert (small.status_code, small.json()) == (400, {"error": UNPARSEABLE})
+    # A form larger than the in-memory limit is parsed from the stream: the JSON endpoint says so.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    big = client.post("/api/v1/cases", {"title": "x", "file": SimpleUploadedFile("b.bin", b"0" * 5000)})
+    assert (big.status_code, big.json()) == (400, {"error": UNPARSEABLE})

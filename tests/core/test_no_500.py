@@ -61,3 +61,15 @@ def test_no_url_answers_500(route: str, make_enterprise: Any, make_user: Any, lo
         for client in visitors:
             for response in (client.get(url, JUNK), client.post(url, JUNK)):
                 assert response.status_code < 500, (url, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_nul_byte_anywhere_is_a_400(route: str, make_enterprise: Any, login_client: Any) -> None:
+    """One input rule (shouzhan.core.input_rules): PostgreSQL cannot store a NUL, so it never reaches a view."""
+    enterprise, owner = make_enterprise()
+    url = _fill(route, str(enterprise.pk))
+    assert url is not None
+    for client in (Client(), login_client(owner)):
+        for response in (client.get(url, {"q": "a\x00b"}), client.post(url, {"note": "a\x00b"})):
+            assert response.status_code == 400, (url, response.status_code)

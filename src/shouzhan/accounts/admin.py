@@ -4,15 +4,16 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from shouzhan.accounts.models import Membership, Organisation, User
+from shouzhan.core.limits import BoundedFormMixin
 
 
-class ShouzhanUserCreationForm(AdminUserCreationForm):
+class ShouzhanUserCreationForm(BoundedFormMixin, AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("name", "mobile", "email", "role")
 
 
-class ShouzhanUserChangeForm(UserChangeForm):
+class ShouzhanUserChangeForm(BoundedFormMixin, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"

@@ -17,12 +17,13 @@ from shouzhan.accounts import services, throttle
 from shouzhan.accounts.backends import password_check
 from shouzhan.accounts.models import User
 from shouzhan.accounts.validators import normalize_mobile, validate_mobile
+from shouzhan.core.limits import BoundedForm, BoundedFormMixin
 from shouzhan.core.middleware import client_ip
 from shouzhan.registry import credit_code as cc
 from shouzhan.registry.choices import DISTRICT_CHOICES, Sector
 
 
-class LoginForm(forms.Form):
+class LoginForm(BoundedForm):
     login = forms.CharField(
         label=_l("手机号或电子邮箱"),
         max_length=254,
@@ -35,7 +36,7 @@ class LoginForm(forms.Form):
     )
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(BoundedForm):
     name = forms.CharField(label=_l("您的姓名"), max_length=100)
     mobile = forms.CharField(
         label=_l("手机号"),
@@ -104,7 +105,7 @@ class RegisterForm(forms.Form):
         return data
 
 
-class MemberAddForm(forms.Form):
+class MemberAddForm(BoundedForm):
     name = forms.CharField(label=_l("姓名"), max_length=100)
     mobile = forms.CharField(label=_l("手机号"), max_length=20)
     email = forms.EmailField(label=_l("电子邮箱"), required=False)
@@ -127,7 +128,7 @@ class MemberAddForm(forms.Form):
         return password
 
 
-class AdminLoginForm(AdminAuthenticationForm):
+class AdminLoginForm(BoundedFormMixin, AdminAuthenticationForm):
     """The admin's login: the same backend and throttle as the login page, and the same lockout message."""
 
     def clean(self) -> dict[str, Any]:
@@ -164,7 +165,7 @@ class _PasswordSetMixin:
         return self.user
 
 
-class AccountPasswordChangeForm(_PasswordSetMixin, PasswordChangeForm):
+class AccountPasswordChangeForm(BoundedFormMixin, _PasswordSetMixin, PasswordChangeForm):
     """The old password is checked through the login throttle: a borrowed session cannot guess it."""
 
     audit_action = "account.password_change"
@@ -193,7 +194,7 @@ class AccountPasswordChangeForm(_PasswordSetMixin, PasswordChangeForm):
         return str(old)
 
 
-class AccountSetPasswordForm(_PasswordSetMixin, SetPasswordForm):  # type: ignore[misc]
+class AccountSetPasswordForm(BoundedFormMixin, _PasswordSetMixin, SetPasswordForm):  # type: ignore[misc]
     """The new password after following the e-mailed link."""
 
     audit_action = "account.password_reset"
@@ -203,7 +204,7 @@ class AccountSetPasswordForm(_PasswordSetMixin, SetPasswordForm):  # type: ignor
         self._short_help()
 
 
-class AccountPasswordResetForm(PasswordResetForm):
+class AccountPasswordResetForm(BoundedFormMixin, PasswordResetForm):
     """Each request counts per mailbox and per client address before any e-mail is sent."""
 
     def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
@@ -21,6 +22,9 @@ api = ShouzhanAPI(
     auth=django_auth,
     urls_namespace="api",
 )
+
+
+UNPARSEABLE = "cannot parse the request body (JSON expected) / 无法解析请求内容（应为 JSON）"
 
 
 def _error(request: HttpRequest, status: int, message: str, detail: Any = None) -> HttpResponse:
@@ -70,7 +74,17 @@ def _field_path(loc: Any) -> str | None:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, str(exc.message))
+    message = str(exc.message)
+    if message == "Cannot parse request body":  # ninja's words for a body that is not JSON
+        message = UNPARSEABLE
+    return _error(request, exc.status_code, message)
+
+
+@api.exception_handler(RawPostDataException)
+def _body_already_read(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    # A large multipart upload is parsed from the stream before the view (the input rules); a JSON
+    # endpoint sent one cannot read it as JSON.
+    return _error(request, 400, UNPARSEABLE)
 
 
 @api.exception_handler(AuthenticationError)

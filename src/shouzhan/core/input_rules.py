@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -69,6 +70,10 @@ def offending_field(request: HttpRequest) -> str | None:
         return None
     content_type = request.content_type or ""
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if _fits_in_memory(request):
+            # Keep the raw body: a view that reads it after the form is parsed (the API does, for a
+            # JSON endpoint sent a form) then still can. A larger upload is parsed from the stream.
+            request.body  # noqa: B018
         bad = _first_bad(_pairs(request.POST))
         if bad is None:
             bad = _first_bad(
@@ -87,6 +92,15 @@ def offending_field(request: HttpRequest) -> str | None:
             return None  # not JSON: the API's own parser answers that
         return _first_bad(_json_strings(decoded))
     return None
+
+
+def _fits_in_memory(request: HttpRequest) -> bool:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return limit is None or length <= limit
 
 
 def refusal(request: HttpRequest, field: str) -> HttpResponse:

@@ -3,9 +3,9 @@
 - Text: `SHORT_TEXT` for a name, a title or a one-line answer; `TEXT` for a note, a message or a
   reason; `LONG_TEXT` for an abstract, a description or a synopsis; `RULE_TEXT` for a pasted rule
   file. A search box reads at most `QUERY_TEXT`.
-- Forms: `BoundedForm` (or `bound_form_fields(form)`) gives every CharField without an explicit
-  `max_length` the default bound — `LONG_TEXT` for a textarea, `TEXT` otherwise — so a field added
-  later cannot be unbounded by accident.
+- Forms: `BoundedForm` (`BoundedFormMixin` on one of Django's forms) gives every CharField without an
+  explicit `max_length` the default bound — `LONG_TEXT` for a textarea, `PASSWORD_TEXT` for a password,
+  `TEXT` otherwise — so a field added later cannot be unbounded by accident.
 - API: `ShortText`, `Text`, `LongText`, `QueryText`, `Key`, `MoneyText` are `str` with a maximum length;
   `JsonDict` is a JSON object bounded in depth, keys and total size (a case's `data`);
   `PageLimit` is the `limit` of a list endpoint, at most `PAGE_MAX`.
@@ -35,6 +35,7 @@ RULE_TEXT = 512 * 1024  # a policy's rule file pasted as text (an uploaded one i
 QUERY_TEXT = 200
 KEY_TEXT = 64  # a code from a fixed list: a state, a kind, an action, a district
 MONEY_TEXT = 32  # an amount typed in yuan, e.g. "1,234,567.89"
+PASSWORD_TEXT = 128  # as the login form accepts: a longer one could be set but never typed in again
 
 PAGE_MAX = 200
 PAGE_DEFAULT = 50
@@ -134,12 +135,15 @@ def check_length(*, field: str, text: str, limit: int) -> None:
 
 # ------------------------------------------------------------------------------------------ forms
 def bound_field(field: forms.Field) -> None:
-    """Give a CharField without max_length the default bound (LONG_TEXT for a textarea, else TEXT),
-    and every CharField's length check the shared wording."""
+    """Give a CharField without max_length the default bound (LONG_TEXT for a textarea, PASSWORD_TEXT for
+    a password, else TEXT), and every CharField's length check the shared wording."""
     if not isinstance(field, forms.CharField):
         return
     if field.max_length is None:
-        field.max_length = LONG_TEXT if isinstance(field.widget, forms.Textarea) else TEXT
+        if isinstance(field.widget, forms.PasswordInput):
+            field.max_length = PASSWORD_TEXT
+        else:
+            field.max_length = LONG_TEXT if isinstance(field.widget, forms.Textarea) else TEXT
         if not field.widget.is_hidden:
             field.widget.attrs.setdefault("maxlength", str(field.max_length))
     others = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
@@ -153,11 +157,12 @@ def bound_form_fields(form: forms.BaseForm) -> forms.BaseForm:
     return form
 
 
-class BoundedForm(forms.Form):
-    """A form whose every CharField has a maximum length, whatever the subclass declares or adds.
+class BoundedFormMixin:
+    """Every CharField of the form has a maximum length, whatever the subclass declares or adds; put it
+    first among the bases of a form built on one of Django's (login, password change …).
 
-    Declared fields are bounded when the class is made; fields a subclass's __init__ adds are bounded
-    when that __init__ returns."""
+    Declared fields are bounded when the class is made; fields an __init__ adds are bounded when the
+    outermost __init__ returns."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -172,8 +177,12 @@ class BoundedForm(forms.Form):
 
             __init__._bounds_fields = True  # type: ignore[attr-defined]
             __init__.__doc__ = own_init.__doc__
-            cls.__init__ = __init__  # type: ignore[method-assign]
+            cls.__init__ = __init__  # type: ignore[method-assign,assignment]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        bound_form_fields(self)
+        bound_form_fields(self)  # type: ignore[arg-type]
+
+
+class BoundedForm(BoundedFormMixin, forms.Form):
+    """The project's base form: see BoundedFormMixin."""
