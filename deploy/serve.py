@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         env.pop("WEB_CONCURRENCY", None)  # gunicorn cannot read an empty value: the config's default applies
     env.setdefault("SHOUZHAN_DEBUG", "0")
     env.setdefault("SHOUZHAN_STATIC_MANIFEST", "1")
+    env.setdefault("CONN_MAX_AGE", "60")  # persistent database connections (one per worker)
     manage = [sys.executable, str(ROOT / "manage.py")]
 
     stopping: list[int] = []

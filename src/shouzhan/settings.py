@@ -79,7 +79,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'shouzhan.sqlite3'}",
+        # `make serve` and deploy/ keep connections for 60 s: a new PostgreSQL connection per request
+        # costs a backend process start, more than many pages' own queries.
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -156,6 +159,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = SECURE
 SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
 
 # Behind a TLS-terminating proxy the app sees plain http: it learns that the visitor used https only
 # from a header the proxy sets (without it SHOUZHAN_SECURE=1 redirects to https forever). Name that
