@@ -276,8 +276,16 @@ class WaitlistEntry(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_at__gt=F("start_at")), name="spaces_waitlist_end_after_start"
-            )
+            ),
+            # One open wish per enterprise and slot: a second would only queue the same wish twice.
+            models.UniqueConstraint(
+                fields=["resource", "enterprise", "start_at", "end_at"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="spaces_waitlist_once_per_slot",
+            ),
         ]
+
+    OPEN = (Status.WAITING, Status.OFFERED)
 
     def __str__(self) -> str:
         return f"{self.resource} · {self.enterprise}"

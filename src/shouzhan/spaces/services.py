@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -497,14 +497,20 @@ def waitlist_join(
             _("贵企业已预约该空间 %(span)s，与候补时段重叠，无需候补。")
             % {"span": _span(own.start_at, own.end_at)}
         )
-    entry = WaitlistEntry.objects.create(
-        resource=resource,
-        enterprise=enterprise,
-        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
-        start_at=start_at,
-        end_at=end_at,
-        people=people,
-    )
+    _refuse_repeat_wish(resource=resource, enterprise=enterprise, start_at=start_at, end_at=end_at)
+    try:
+        with transaction.atomic():
+            entry = WaitlistEntry.objects.create(
+                resource=resource,
+                enterprise=enterprise,
+                requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+                start_at=start_at,
+                end_at=end_at,
+                people=people,
+            )
+    except IntegrityError:  # the database's own check (spaces_waitlist_once_per_slot), should a race pass
+        _refuse_repeat_wish(resource=resource, enterprise=enterprise, start_at=start_at, end_at=end_at)
+        raise
     audit_record(
         actor=actor,
         action="spaces.waitlist_join",
@@ -513,6 +519,24 @@ def waitlist_join(
         enterprise_id=enterprise.pk,
     )
     return entry
+
+
+def _refuse_repeat_wish(
+    *, resource: Resource, enterprise: Any, start_at: dt.datetime, end_at: dt.datetime
+) -> None:
+    """The enterprise already waits (or has been offered) this very slot: the same wish twice is refused,
+    naming its place in the queue (open wishes for the resource overlapping it, first come first)."""
+    open_entries = WaitlistEntry.objects.filter(resource=resource, status__in=WaitlistEntry.OPEN)
+    same = open_entries.filter(enterprise=enterprise, start_at=start_at, end_at=end_at).first()
+    if same is None:
+        return
+    ahead = open_entries.filter(start_at__lt=same.end_at, end_at__gt=same.start_at).filter(
+        Q(created_at__lt=same.created_at) | Q(created_at=same.created_at, pk__lt=same.pk)
+    )
+    raise ValidationError(
+        _("贵企业已在候补该空间 %(span)s（第 %(place)s 位），不能重复候补。")
+        % {"span": _span(same.start_at, same.end_at), "place": ahead.count() + 1}
+    )
 
 
 def _offer_waitlist(booking: Booking) -> WaitlistEntry | None:
