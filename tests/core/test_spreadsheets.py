@@ -181,6 +181,13 @@ def test_shared_strings_styles_and_cell_kinds() -> None:
             ],
         ),
     ]
+    # A workbook counting days from 1904 (old Mac Excel): 1 March 2024 is day 43,890, not 45,352.
+    dated = package(
+        sheet('<row r="1"><c r="A1" s="1"><v>43890</v></c></row>'),
+        styles=styles,
+        workbook_pr='<workbookPr date1904="1"/>',
+    )
+    assert _read(dated) == [(1, [dt.datetime(2024, 3, 1)])]
     with pytest.raises(SpreadsheetError, match="共享字符串编号 9 不存在"):
         _read(package(sheet('<row r="1"><c r="A1" t="s"><v>9</v></c></row>'), shared_strings=strings))
 
