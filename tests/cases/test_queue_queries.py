@@ -1,0 +1,88 @@
+"""The staff queue page: its figures from a fixed number of queries (the four counts in one, the on-time
+rates from plain values), whatever the number of cases and caseworkers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from shouzhan.cases import selectors
+from shouzhan.cases.services import case_submit, case_transition
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queue(studio: Any, caseworker: Any, caseworker2: Any) -> dict[str, Any]:
+    enterprise, owner = studio
+    today = timezone.localdate()
+
+    def submit(title: str, days_ago: int, case_type: str = "service.consultation") -> Any:
+        return case_submit(
+            actor=owner,
+            case_type=case_type,
+            enterprise=enterprise,
+            title=title,
+            data={"need": title},
+            submitted_on=today - dt.timedelta(days=days_ago),
+        )
+
+    late = [submit(f"逾期{i}", 40 + i) for i in range(3)]
+    fresh = [submit(f"新的{i}", 0, "service.overseas") for i in range(2)]
+    waiting = submit("等材料", 1)
+    for case, worker in ((late[0], caseworker), (late[1], caseworker2), (waiting, caseworker)):
+        case_transition(actor=worker, case=case, action="accept", expected_version=case.version)
+    waiting.refresh_from_db()
+    case_transition(
+        actor=caseworker, case=waiting, action="request_info", expected_version=waiting.version, note="补材料"
+    )
+    done = submit("办完了", 2)
+    case_transition(actor=caseworker, case=done, action="accept", expected_version=done.version)
+    done.refresh_from_db()
+    for action in ("start", "complete"):
+        case_transition(actor=caseworker, case=done, action=action, expected_version=done.version)
+        done.refresh_from_db()
+    return {"late": late, "fresh": fresh, "waiting": waiting, "done": done}
+
+
+def test_queue_counts_in_one_query_equal_the_queue(
+    queue: Any, caseworker: Any, django_assert_num_queries: Any
+) -> None:
+    today = timezone.localdate()
+    cases = list(selectors.case_queue(actor=caseworker))
+    with django_assert_num_queries(1):
+        counts = selectors.queue_counts(actor=caseworker, today=today)
+    running = [c for c in cases if c.clock_stopped_on is None]
+    assert counts == {
+        "open": len(cases),
+        "overdue": sum(c.due_on < today for c in running),
+        "today": sum(c.due_on == today for c in running),
+        "stopped": sum(c.clock_stopped_on is not None for c in cases),
+    }
+    assert (counts["open"], counts["overdue"], counts["stopped"]) == (6, 3, 1)
+
+
+def test_on_time_rates_by_type_and_caseworker(queue: Any, caseworker: Any, caseworker2: Any) -> None:
+    by_type = {r.key: (r.on_time, r.late, r.open_overdue) for r in selectors.on_time_rates(actor=caseworker)}
+    assert by_type == {"service.consultation": (1, 0, 3)}
+    by_worker = {
+        r.label: (r.on_time, r.late, r.open_overdue)
+        for r in selectors.on_time_rates(actor=caseworker, by="caseworker")
+    }
+    assert by_worker == {caseworker.name: (1, 0, 1), caseworker2.name: (0, 0, 1), "未分派": (0, 0, 1)}
+
+
+def test_queue_page_queries_do_not_grow_with_cases(
+    queue: Any, caseworker: Any, login_client: Any, django_assert_num_queries: Any
+) -> None:
+    client = login_client(caseworker)
+    client.get("/cases/queue/")
+    # session, user and the header's reads, then the page: counts (1), the rows and their
+    # count (2), response times (2), on-time rates by type and by caseworker (2).
+    with django_assert_num_queries(10):
+        response = client.get("/cases/queue/")
+    assert response.status_code == 200
+    assert response.content.decode().count("逾期") >= 3
