@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -56,6 +57,11 @@ class NoteForm(BoundedForm):
     note = forms.CharField(label=_("说明"), max_length=255, required=False)
 
 
+# Between the enterprise and the amount of a batch line: a comma, a tab (a list pasted from a sheet)
+# or a semicolon, half- or full-width.
+_LINE_SEPARATOR = re.compile(r"[,，\t;；]")
+
+
 class BatchGrantForm(BoundedForm):
     programme = forms.ModelChoiceField(
         label=_("券项目"), queryset=Programme.objects.filter(expired_at__isnull=True)
@@ -64,9 +70,11 @@ class BatchGrantForm(BoundedForm):
         label=_("发放名单"),
         max_length=LIST_TEXT,
         widget=forms.Textarea(
-            attrs={"rows": 6, "placeholder": "91310104MA0000001X, 200000\n光合剧场, 150000"}
+            attrs={"rows": 6, "placeholder": "91310104MA0000001X, 200000\n光合剧场, 1,500.50"}
         ),
-        help_text=_("每行一家企业：统一社会信用代码或企业名称，逗号，金额（元）。"),
+        help_text=_(
+            "每行一家企业：统一社会信用代码或企业名称，逗号（或制表符、分号），金额（元，可用千分位，如 1,500.50）。"
+        ),
     )
 
     def clean_rows(self) -> list[tuple[Enterprise, int]]:
@@ -75,8 +83,10 @@ class BatchGrantForm(BoundedForm):
         for n, line in enumerate(self.cleaned_data["rows"].splitlines(), start=1):
             if not line.strip():
                 continue
-            parts = [p.strip() for p in line.replace("，", ",").rsplit(",", 1)]
-            if len(parts) != 2:
+            # The enterprise ends at the FIRST separator (a credit code or a registered name has none);
+            # the rest is the amount, whole — its own commas are thousands separators (1,000.50).
+            parts = [p.strip() for p in _LINE_SEPARATOR.split(line, maxsplit=1)]
+            if len(parts) != 2 or not all(parts):
                 errors.append(str(_("第 %(n)s 行：格式应为“企业, 金额”。") % {"n": n}))
                 continue
             who, amount = parts
