@@ -367,7 +367,8 @@ def _load(connection: BaseDatabaseWrapper, stream: IO[bytes], manifest: dict[str
                     _insert(connection, type(batch[0]), batch)
                     batch.clear()
                 for through, objs in links.items():
-                    _insert(connection, through, objs)
+                    if objs:
+                        _insert(connection, through, objs)
                 links.clear()
 
             for item in serializers.deserialize("jsonl", text, using=connection.alias):
