@@ -1,5 +1,5 @@
-"""The staff queue page: its figures from a fixed number of queries (the four counts in one, the on-time
-rates from plain values), whatever the number of cases and caseworkers."""
+"""The staff queue and the case page from a fixed number of queries (the queue's four counts in one, the
+on-time rates from plain values, the case page's notices from its timeline), whatever the number of cases."""
 
 from __future__ import annotations
 
@@ -86,3 +86,20 @@ def test_queue_page_queries_do_not_grow_with_cases(
         response = client.get("/cases/queue/")
     assert response.status_code == 200
     assert response.content.decode().count("逾期") >= 3
+
+
+def test_case_page_reads_its_notices_from_the_timeline(
+    queue: Any, caseworker: Any, login_client: Any, django_assert_num_queries: Any
+) -> None:
+    done = queue["done"]
+    client = login_client(caseworker)
+    client.get(f"/cases/{done.pk}/")
+    # session, user, the case, the actor's enterprises, changes since the last request, assignable
+    # caseworkers, the timeline, the documents: the notices come from the timeline (they were 2 more).
+    with django_assert_num_queries(8):
+        body = client.get(f"/cases/{done.pk}/").content.decode()
+    assert (
+        f"/cases/{done.pk}/notice/acceptance.pdf" in body and f"/cases/{done.pk}/notice/decision.pdf" in body
+    )
+    fresh = queue["fresh"][0]
+    assert "/notice/" not in client.get(f"/cases/{fresh.pk}/").content.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import Http404
@@ -24,8 +25,17 @@ def _event(case: Case, kind: str) -> CaseEvent | None:
     return case.events.filter(action__in=actions).order_by("-created_at", "-id").first()
 
 
-def notices_available(case: Case) -> list[tuple[str, str]]:
-    return [(kind, str(label)) for kind, label in KINDS.items() if _event(case, kind) is not None]
+def notices_available(case: Case, events: Iterable[CaseEvent] | None = None) -> list[tuple[str, str]]:
+    """The notices the case has; from its events when the caller already read them (the case page reads
+    the timeline anyway), else one query per kind."""
+    if events is None:
+        return [(kind, str(label)) for kind, label in KINDS.items() if _event(case, kind) is not None]
+    actions = {e.action for e in events}
+    return [
+        (kind, str(label))
+        for kind, label in KINDS.items()
+        if actions & (ACCEPT_ACTIONS if kind == "acceptance" else DECISION_ACTIONS)
+    ]
 
 
 def notice_pdf(*, actor: Any, case: Case, kind: str) -> tuple[bytes, str]:

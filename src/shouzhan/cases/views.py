@@ -223,6 +223,7 @@ def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
     changes = selectors.case_changes_since_request(actor=request.user, case=case) if staff else None
     assignees = selectors.case_assign_choices(actor=request.user)
     can_assign = bool(assignees) and not ct.state(case.state).final
+    events = selectors.case_timeline(actor=request.user, case=case)
     return {
         "case": case,
         "case_type": ct,
@@ -231,10 +232,10 @@ def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
             (s, "done" if i < current else "current" if i == current else "") for i, s in enumerate(path)
         ],
         "clock": selectors.case_clock(case),
-        "events": selectors.case_timeline(actor=request.user, case=case),
+        "events": events,
         "documents": selectors.case_documents(actor=request.user, case=case),
         "actions": [(t, _action_form(case, t)) for t in actions],
-        "notices": notices.notices_available(case),
+        "notices": notices.notices_available(case, events),
         "upload_form": UploadForm(),
         "can_upload": can_upload,
         "staff": staff,
