@@ -260,6 +260,11 @@ class Seeking(models.TextChoices):
     INVESTMENT = "investment", _("投资")
 
 
+# Value → lazy label, built once: `Seeking.values` builds a new list on every access, and the market
+# asked it once per seeking of each of up to 100 rows.
+SEEKING_LABELS = dict(Seeking.choices)
+
+
 class Listing(models.Model):
     """A technology on offer (专利 / 技术) or an enterprise's technology need (技术需求)."""
 
@@ -340,7 +345,7 @@ class Listing(models.Model):
         return str(self.owner_enterprise or self.owner_person)
 
     def seeking_labels(self) -> list[str]:
-        return [str(Seeking(s).label) for s in self.seeking if s in Seeking.values]
+        return [str(SEEKING_LABELS[s]) for s in self.seeking if s in SEEKING_LABELS]
 
 
 class ContactRequest(models.Model):
