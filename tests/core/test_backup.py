@@ -235,6 +235,12 @@ def drill(populated: dict[str, Any], tmp_path: Path, target_url: str) -> None:
     assert again.returncode == 1
     assert "只能恢复到空数据库" in again.stderr
     assert query("SELECT COUNT(*) FROM core_auditentry")[0][0] == head[0] + 2
+    # --force empties it first (past the append-only triggers) and restores the archive again.
+    forced = shouzhan(["restore", "--input", str(archive), "--force"], target_url, target_var)
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert {table: query(f'SELECT COUNT(*) FROM "{table}"')[0][0] for table in tables} == expected
+    assert query(chain)[: head[0]] == _query_here(chain)
+    assert (target_var / "media" / document.file.name).read_bytes() == uploaded
 
 
 @pytest.mark.django_db

@@ -449,6 +449,10 @@ def backup_restore(
     from shouzhan.core.integrity import integrity_checks
 
     connection = connections[using]
+    if connection.vendor == "sqlite" and str(connection.settings_dict["NAME"]) != ":memory:":
+        Path(connection.settings_dict["NAME"]).parent.mkdir(
+            parents=True, exist_ok=True
+        )  # a new site: no var/ yet
     archive = Path(archive)
     if not archive.is_file():
         raise BackupError(f"没有这个文件 / no such file: {archive}")
