@@ -119,6 +119,9 @@ def test_json_bodies_with_an_escaped_nul_are_refused_at_any_depth(
         response = _post_json(client, url, body)
         assert response.status_code == 400, (url, body, response.status_code)
         assert response.json()["error"] == API_MESSAGE
+        # The API reads a body as JSON whatever its declared type: so does the rule.
+        plain = client.post(url, json.dumps(body), content_type="text/plain")
+        assert plain.status_code == 400, (url, body, plain.status_code)
     assert not Case.objects.exists()
 
 
