@@ -9,7 +9,10 @@ Each page is loaded by 6 client processes (one connection each, keep-alive where
 for BENCH_PAGES_SECONDS (default 5) after a warm-up; it prints p50 / p95 / p99 latency, requests per
 second, the ratio of its rate to a static file served by the same server (the baseline, measured in
 this run), and the SQL queries one view of the page makes (counted in process with Django's
-CaptureQueriesContext on the same database). Goal: p95 < 100 ms and >= 100 requests/s at 6 clients.
+CaptureQueriesContext on the same database), and the server's CPU per request ("cpu ms": user + system
+time of the server's processes over the run ÷ requests, from /proc — unlike the rates, it does not depend
+on what else the machine is doing; 2 cores ÷ cpu ms is the rate an idle machine could reach, less what the
+clients and the database take). Goal: p95 < 100 ms and >= 100 requests/s at 6 clients.
 `bench/run.py pages` runs only this one; BENCH_PAGES_ONLY=landing,case queue narrows the pages.
 """
 
@@ -72,6 +75,7 @@ class Figures(NamedTuple):
     rate: float
     requests: int
     errors: int
+    cpu_ms: float  # the server's CPU per request (its processes only)
 
 
 def _free_port() -> int:
@@ -115,7 +119,7 @@ def _client(port: int, path: str, cookie: str, start: float, warm_until: float, 
     out.close()
 
 
-def _load(port: int, path: str, cookie: str) -> Figures:
+def _load(port: int, path: str, cookie: str, server_pid: int) -> Figures:
     ctx = mp.get_context("fork")
     start = time.time() + 0.3
     warm_until = start + WARMUP_SECONDS
@@ -129,6 +133,12 @@ def _load(port: int, path: str, cookie: str) -> Figures:
         procs.append(proc)
     latencies: list[float] = []
     errors = 0
+    while time.time() < warm_until:
+        time.sleep(0.01)
+    cpu_before = _server_cpu_seconds(server_pid)
+    while time.time() < stop:
+        time.sleep(0.01)
+    cpu = _server_cpu_seconds(server_pid) - cpu_before
     for receive in pipes:
         got, bad = receive.recv()
         latencies += got
@@ -142,7 +152,30 @@ def _load(port: int, path: str, cookie: str) -> Figures:
         rate=len(latencies) / SECONDS,
         requests=len(latencies),
         errors=errors,
+        cpu_ms=cpu * 1000 / max(1, len(latencies)),
     )
+
+
+def _server_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of every process under `root` (gunicorn's workers, the task worker), from
+    /proc: what the pages cost the server whatever else runs on the machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    below, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - below
+        below |= frontier
+    return sum(times[pid] for pid in below)
 
 
 def _get(port: int, path: str, cookie: str = "") -> tuple[int, str, dict[str, str]]:
@@ -310,22 +343,25 @@ def main() -> None:
             status, _body, _h = _get(port, counted[label]["path"], cookies[who])
             assert status == 200, f"{label}: {status}"
 
-        baseline = _load(port, static.group(1), "")
-        head = f"{'page':<26}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'req/s':>8}{'÷static':>9}{'queries':>9}  goal"
+        baseline = _load(port, static.group(1), "", server.pid)
+        head = (
+            f"{'page':<26}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'req/s':>8}{'÷static':>9}"
+            f"{'cpu ms':>8}{'queries':>9}  goal"
+        )
         print(head)
         print(
             f"{'static file (baseline)':<26}{baseline.p50:>8.1f}{baseline.p95:>8.1f}{baseline.p99:>8.1f}"
-            f"{baseline.rate:>8.0f}{1:>9.2f}{'':>9}"
+            f"{baseline.rate:>8.0f}{1:>9.2f}{baseline.cpu_ms:>8.1f}{'':>9}"
         )
         missed = []
         for label, _path, who in pages:
-            fig = _load(port, counted[label]["path"], cookies[who])
+            fig = _load(port, counted[label]["path"], cookies[who], server.pid)
             ok = fig.p95 < GOAL_P95_MS and fig.rate >= GOAL_RATE and not fig.errors
             if not ok:
                 missed.append(label)
             print(
                 f"{label:<26}{fig.p50:>8.1f}{fig.p95:>8.1f}{fig.p99:>8.1f}{fig.rate:>8.0f}"
-                f"{fig.rate / baseline.rate:>9.3f}{counted[label]['queries']:>9}  "
+                f"{fig.rate / baseline.rate:>9.3f}{fig.cpu_ms:>8.1f}{counted[label]['queries']:>9}  "
                 f"{'OK' if ok else 'MISSED'}{f' ({fig.errors} errors)' if fig.errors else ''}",
                 flush=True,
             )
