@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -65,8 +66,26 @@ class ClauseView:
     max_amount_fen: int | None = None
 
 
+# (id of the catalogue, language) → (that catalogue, its words). The catalogue in force is one object for
+# the whole process (policies.selectors caches it by version), so its words are worked out once per
+# language, not on every calculator view.
+_words_cache: dict[tuple[int, str], tuple[rules.Catalogue, dict[str, str]]] = {}
+
+
 def _leaf_words(catalogue: rules.Catalogue) -> dict[str, str]:
-    """Expression text → plain words, for every leaf condition the catalogue can trace."""
+    """Expression text → plain words, for every leaf condition the catalogue can trace (read-only)."""
+    key = (id(catalogue), get_language() or "")
+    hit = _words_cache.get(key)
+    if hit is not None and hit[0] is catalogue:
+        return hit[1]
+    words = _leaf_words_build(catalogue)
+    if len(_words_cache) >= 64:
+        _words_cache.clear()
+    _words_cache[key] = (catalogue, words)
+    return words
+
+
+def _leaf_words_build(catalogue: rules.Catalogue) -> dict[str, str]:
     words: dict[str, str] = {}
     for policy in catalogue.policies:
         params = {name: p.label_zh for name, p in policy.parameters.items()}

@@ -176,6 +176,7 @@ class CalculatorResult:
     on: dt.date
     results: list[rules.ClauseResult]
     policies: dict[str, rules.Policy]
+    catalogue: rules.Catalogue | None = None  # the one the results came from
 
     @property
     def eligible(self) -> list[rules.ClauseResult]:
@@ -203,7 +204,9 @@ def calculate(*, facts: dict[str, Any], on: dt.date) -> CalculatorResult:
     """Every clause in force for one case (nested facts), with status, maximum, reasons and missing facts."""
     catalogue = catalogue_in_force(on=on)
     results = rules.explain(catalogue, facts, on)
-    return CalculatorResult(on=on, results=results, policies={p.id: p for p in catalogue.policies})
+    return CalculatorResult(
+        on=on, results=results, policies={p.id: p for p in catalogue.policies}, catalogue=catalogue
+    )
 
 
 def enterprise_calculate(

@@ -1,0 +1,37 @@
+"""The calculator reads the catalogue in force once a view, and works out its plain words once per
+catalogue and language (they were rebuilt on every view, and the versions in force read twice)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone, translation
+
+from shouzhan.policies import present, selectors
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_calculator_reads_the_versions_in_force_once(
+    catalogue: Any, django_assert_num_queries: Any
+) -> None:
+    client = Client()
+    client.get("/policies/calculator/")
+    with django_assert_num_queries(1):
+        response = client.get("/policies/calculator/")
+    assert response.status_code == 200
+    assert "可申报" in response.content.decode()
+
+
+def test_plain_words_are_cached_per_language(catalogue: Any) -> None:
+    cat = selectors.catalogue_in_force(on=timezone.localdate())
+    with translation.override("zh-hans"):
+        zh = present._leaf_words(cat)
+        assert present._leaf_words(cat) is zh  # the second view reuses the first one's words
+        assert zh == present._leaf_words_build(cat)
+    with translation.override("en"):
+        en = present._leaf_words(cat)
+        assert en == present._leaf_words_build(cat)
+    assert en != zh  # not the Chinese words served to an English page
