@@ -14,5 +14,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         statuses = ", ".join(f"{code}: {n}" for code, n in sorted(tally.items()) if code.isdigit())
         terminalreporter.write_line(
             f"API conformance: {tally['operations']} operation × visitor tests, "
-            f"{tally['requests']} requests ({statuses})"
+            f"{tally['requests']} requests ({statuses}); "
+            f"{len(module.SUCCEEDED)} of {len(module.TRIED)} operations answered a success"
         )
+        if terminalreporter.verbosity > 0:
+            for label in sorted(module.TRIED - module.SUCCEEDED):
+                terminalreporter.write_line(f"  never a success: {label}")

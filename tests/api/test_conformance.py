@@ -7,23 +7,26 @@ no answer is a server error, every status code is declared for the operation, th
 the declared one, the body matches the declared schema (errors included: one ErrorOut shape), and an
 operation that needs a session never succeeds without one.
 
-A small world (the owner's enterprise and project, a live room, a salon) is made for every test, and
-half of the generated ids of those kinds are replaced with the real ones, so the examples reach past
-"not found" into the views.
+A small world (the owner's enterprise and project, a case, a listing, a booking, a tenancy, a salon and
+a registration, the policy catalogue) is made once for the module, and half of the generated ids of
+those kinds are replaced with the real ones, so the examples reach past "not found" into the views.
 """
 
 from __future__ import annotations
 
 import collections
 import datetime as dt
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
+from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -33,13 +36,17 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from shouzhan.accounts.models import Membership, Organisation, User
 from shouzhan.community import services as community
 from shouzhan.core.roles import Role
-from shouzhan.registry.models import Project
+from shouzhan.policies.services import catalogue_sync
+from shouzhan.registry import credit_code
+from shouzhan.registry.models import Enterprise, Project
 from shouzhan.spaces.models import Floor, Resource, Site
 
 MAX_EXAMPLES = 5  # per operation and visitor in the fuzzing phase; the coverage phase adds its boundary cases
 ANONYMOUS_EXAMPLES = 2
+BACKEND = "shouzhan.accounts.backends.MobileOrEmailBackend"
 CSRF = "schemathesisCsrfToken0123456789a"  # 32 characters: a valid unmasked CSRF secret
 
 
@@ -81,6 +88,9 @@ CHECKS = [
 # The ids of this test's world, by parameter name; the hooks below put them into generated requests.
 KNOWN: dict[str, int] = {}
 TALLY: collections.Counter[str] = collections.Counter()
+# Operations tried, and those that answered at least one success (for the summary line in conftest).
+TRIED: set[str] = set()
+SUCCEEDED: set[str] = set()
 
 
 def _known(values: Any) -> Any:
@@ -119,15 +129,35 @@ def _in_test_transaction() -> Iterator[None]:
     signals.request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def world(make_enterprise: Any, make_user: Any) -> Iterator[dict[str, Any]]:
-    enterprise, owner = make_enterprise(district="徐汇", sector="micro_drama")
-    caseworker = make_user(role=Role.CASEWORKER)
+def _created(client: Client, url: str, body: dict[str, Any]) -> int:
+    response = client.post(url, json.dumps(body), content_type="application/json")
+    assert response.status_code == 201, (url, response.content)
+    return int(response.json()["id"])
+
+
+def _seed() -> dict[str, Any]:
+    """One of most things, made through the API where it can be (the public surface), else the ORM."""
+    catalogue_sync(actor="system:test", directory=django_settings.CATALOGUE_DIR)
+    owner = User.objects.create_user(name="光影工作室", mobile="13912340001", password=None)
+    caseworker = User.objects.create_user(
+        name="张洁", mobile="13912340002", password=None, role=Role.CASEWORKER
+    )
+    organisation = Organisation.objects.create(name="光影工作室")
+    Membership.objects.create(user=owner, organisation=organisation, is_owner=True)
+    enterprise = Enterprise.objects.create(
+        name="光影工作室",
+        organisation=organisation,
+        credit_code=credit_code.make("91310104MA1234567"),
+        district="徐汇",
+        sector="micro_drama",
+        is_startup=True,
+        in_cluster=True,
+    )
     project = Project.objects.create(enterprise=enterprise, kind="micro_drama", title="弄堂里的光", year=2026)
-    site = Site.objects.create(name="直播孵化基地", kind=Site.Kind.BASE, district="杨浦")
+    base = Site.objects.create(name="直播孵化基地", kind=Site.Kind.BASE, district="杨浦")
     room = Resource.objects.create(
-        site=site,
-        floor=Floor.objects.create(site=site, number=3, use="电商直播"),
+        site=base,
+        floor=Floor.objects.create(site=base, number=3, use="电商直播"),
         kind=Resource.Kind.LIVE_ROOM,
         unit=Resource.Unit.HOUR,
         name="直播间 A",
@@ -135,6 +165,14 @@ def world(make_enterprise: Any, make_user: Any) -> Iterator[dict[str, Any]]:
         opens_at=dt.time(8, 0),
         closes_at=dt.time(22, 0),
         price_hour_fen=12000,
+    )
+    first_stop = Site.objects.create(name="徐汇创业首站", kind=Site.Kind.FIRST_STOP, district="徐汇")
+    desk = Resource.objects.create(
+        site=first_stop,
+        kind=Resource.Kind.DESK,
+        unit=Resource.Unit.MONTH,
+        name="工位 D-01",
+        price_month_fen=80000,
     )
     start = timezone.now() + dt.timedelta(days=3)
     event = community.event_create(
@@ -146,9 +184,66 @@ def world(make_enterprise: Any, make_user: Any) -> Iterator[dict[str, Any]]:
             "ends_at": start + dt.timedelta(hours=3),
         },
     )
-    KNOWN.update(enterprise_id=enterprise.pk, project_id=project.pk, resource_id=room.pk, event_id=event.pk)
-    yield {"owner": owner, "caseworker": caseworker}
-    KNOWN.clear()
+    as_owner, as_staff = Client(), Client()
+    as_owner.force_login(owner, backend=BACKEND)
+    as_staff.force_login(caseworker, backend=BACKEND)
+    day = timezone.localdate() + dt.timedelta(days=7)
+    at = dt.datetime.combine(day, dt.time(10, 0), tzinfo=timezone.get_current_timezone())
+    known = {
+        "enterprise_id": enterprise.pk,
+        "project_id": project.pk,
+        "resource_id": room.pk,
+        "event_id": event.pk,
+        "case_id": _created(
+            as_owner,
+            "/api/v1/cases",
+            {"case_type": "service.financing", "title": "融资对接", "data": {"need": "贷款 200 万"}},
+        ),
+        "listing_id": _created(
+            as_owner,
+            "/api/v1/community/listings",
+            {
+                "title": "一种节能型保温墙体材料",
+                "abstract": "发泡陶瓷保温墙体材料，导热系数低。",
+                "field": "新材料",
+                "seeking": ["licence"],
+                "owner_enterprise_id": enterprise.pk,
+            },
+        ),
+        "booking_id": _created(
+            as_owner,
+            "/api/v1/spaces/bookings",
+            {
+                "resource_id": room.pk,
+                "start_at": at.isoformat(),
+                "end_at": (at + dt.timedelta(hours=2)).isoformat(),
+            },
+        ),
+        "tenancy_id": _created(
+            as_staff,
+            "/api/v1/spaces/tenancies",
+            {
+                "enterprise_id": enterprise.pk,
+                "resource_id": desk.pk,
+                "start_on": day.isoformat(),
+                "months": 12,
+            },
+        ),
+        "registration_id": _created(as_owner, f"/api/v1/community/events/{event.pk}/registrations", {}),
+    }
+    return {"owner": owner, "caseworker": caseworker, "known": known}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """Made once for the module inside a transaction that is rolled back at its end; each test runs in a
+    savepoint within it (pytest-django), so every test sees the same fresh world."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        made = _seed()
+        KNOWN.update(made["known"])
+        yield made
+        KNOWN.clear()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(params=["owner", "caseworker"])
@@ -162,6 +257,9 @@ def _call(case: Any, cookies: dict[str, str]) -> None:
     )
     TALLY["requests"] += 1
     TALLY[str(response.status_code)] += 1
+    TRIED.add(case.operation.label)
+    if response.status_code < 300:
+        SUCCEEDED.add(case.operation.label)
 
 
 HYPOTHESIS = settings(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
