@@ -3,51 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from pydantic import BeforeValidator, WithJsonSchema
-from pydantic_core import PydanticCustomError
 
 from shouzhan.core.permissions import member_enterprise_ids, user_role
 from shouzhan.core.workdays import (
-    DATE_FORMAT_MESSAGE,
-    MAX_DATE,
     MAX_WORKING_DAYS,
-    MIN_DATE,
     DateOutOfRange,
+    IsoDate,
     add_working_days,
     is_workday,
-    parse_iso_date,
     working_days_between,
 )
 
 router = Router(tags=["core"])
-
-
-def _iso_date(value: Any) -> dt.date:
-    try:
-        return parse_iso_date(value)
-    except DateOutOfRange:
-        # A custom error type: the message reaches the caller as it is (no "Value error, " prefix).
-        raise PydanticCustomError("date_format", DATE_FORMAT_MESSAGE) from None
-
-
-# Pydantic alone reads 0 as 1970-01-01 and accepts years up to 9999 (where adding days overflows).
-IsoDate = Annotated[
-    dt.date,
-    BeforeValidator(_iso_date),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "format": "date",
-            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-            "description": f"YYYY-MM-DD, {MIN_DATE} … {MAX_DATE}",
-        }
-    ),
-]
 
 
 class MeOut(Schema):

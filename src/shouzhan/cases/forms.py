@@ -10,9 +10,9 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.cases import workflow as wf
+from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import LONG_TEXT, MONEY_TEXT, SHORT_TEXT, BoundedForm
 from shouzhan.core.money import MoneyError, yuan_to_fen
-from shouzhan.core.widgets import IsoDateInput
 
 
 def _field_for(f: wf.Field) -> forms.Field:
@@ -26,11 +26,7 @@ def _field_for(f: wf.Field) -> forms.Field:
             min_value=0, max_value=100, error_messages={"invalid": _l("请填写0到100之间的整数。")}, **common
         )
     if f.kind == "date":
-        return forms.DateField(
-            widget=IsoDateInput(),
-            error_messages={"invalid": _l("请输入有效日期，如 2026-05-06。")},
-            **common,
-        )
+        return CalendarDateField(**common)
     if f.kind == "choice":
         return forms.ChoiceField(
             choices=[("", "—"), *f.choices],

@@ -27,7 +27,15 @@ from shouzhan.core.audit import audit_record, json_safe
 from shouzhan.core.money import format_yuan
 from shouzhan.core.permissions import is_staff_member, member_enterprise_ids, user_role
 from shouzhan.core.roles import Role
-from shouzhan.core.workdays import add_working_days, working_days_between
+from shouzhan.core.workdays import (
+    MAX_DATE,
+    MIN_DATE,
+    DateOutOfRange,
+    add_working_days,
+    check_date,
+    parse_iso_date,
+    working_days_between,
+)
 
 CONFLICT_MESSAGE = gettext_noop("该办件已被他人处理，请刷新后重试")  # translated where raised
 _AUDIT_FIELDS = ("state", "version", "due_on", "due_provisional", "amount_approved_fen", "assignee_id")
@@ -123,7 +131,8 @@ def _clean_data(ct: wf.CaseType, data: dict[str, Any], *, partial: bool = False)
                     raise ValueError
                 value = number
             elif f.kind == "date":
-                value = dt.date.fromisoformat(str(value)).isoformat()
+                # YYYY-MM-DD within the calendar's range, as every date form field (CalendarDateField).
+                value = parse_iso_date(value if isinstance(value, dt.date) else str(value)).isoformat()
             elif f.kind == "choice":
                 value = str(value)
                 if value not in {key for key, _label in f.choices}:
@@ -136,7 +145,8 @@ def _clean_data(ct: wf.CaseType, data: dict[str, Any], *, partial: bool = False)
             hint = {
                 "int": _("请填写不小于0的整数"),
                 "percent": _("请填写0到100之间的整数"),
-                "date": _("请按 YYYY-MM-DD 填写日期"),
+                "date": _("日期应为 YYYY-MM-DD，在 %(min)s 至 %(max)s 之间")
+                % {"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()},
                 "choice": _("请从列表中选择（可选：%(choices)s）")
                 % {"choices": "、".join(str(label) for _key, label in f.choices)},
             }.get(f.kind, _("内容过长（最多5000字）"))
@@ -343,11 +353,17 @@ def case_submit(
             errors["clause_id"] = [_("请选择申报的政策条款。")]
         if enterprise is None and "enterprise" not in errors:
             errors["enterprise"] = [_("政策申报必须属于一个企业。")]
+    on = submitted_on or timezone.localdate()
+    try:
+        due = add_working_days(check_date(on), ct.limit_for(cleaned))
+    except DateOutOfRange:  # a date from a caller (an import, a visit's date), not today
+        errors["submitted_on"] = [
+            _("提交日期应在 %(min)s 至 %(max)s 之间，且办理期限不能晚于 %(max)s。")
+            % {"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()}
+        ]
     if errors:
         raise ValidationError(errors)
 
-    on = submitted_on or timezone.localdate()
-    due = add_working_days(on, ct.limit_for(cleaned))
     case = Case(
         case_type=ct.key,
         state=ct.initial,

@@ -1,12 +1,50 @@
-"""Glue between forms and services: a service's refusal shown on the form that asked for it."""
+"""Glue between forms and services (a service's refusal shown on the form that asked for it), and the
+one date field every form uses (CalendarDateField)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _l
+
+from shouzhan.core.widgets import IsoDateInput
+from shouzhan.core.workdays import MAX_DATE, MIN_DATE
+
+DATE_RANGE_MESSAGE = _l("日期应在 %(min)s 至 %(max)s 之间。")
+
+
+class CalendarDateField(forms.DateField):
+    """A date typed into a page, within the working-day calendar's range (core.workdays: 1900–2200).
+
+    Every date field of every form is one of these (a test keeps it so): a date from a page never
+    reaches a deadline, a booking or a report outside the range the calendar answers for, nor Python's
+    own date limits (9999-12-31 plus a day overflowed into a 500). The browser's date picker gets the
+    same bounds as min/max."""
+
+    widget = IsoDateInput
+    default_error_messages = {
+        "invalid": _l("请输入有效日期，如 2026-05-06。"),
+        "out_of_range": DATE_RANGE_MESSAGE,
+    }
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        if not widget.is_hidden:
+            attrs.update({"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()})
+        return attrs
+
+    def validate(self, value: dt.date | None) -> None:
+        super().validate(value)
+        if value is not None and not MIN_DATE <= value <= MAX_DATE:
+            raise ValidationError(
+                self.error_messages["out_of_range"],
+                code="out_of_range",
+                params={"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()},
+            )
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:

@@ -21,10 +21,10 @@ from django.views.decorators.http import require_http_methods
 from shouzhan.core import selectors, services
 from shouzhan.core.audit_chain import chain_check, problem_text
 from shouzhan.core.calendar import current_calendar
+from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.models import WorkdayOverride
 from shouzhan.core.permissions import can_read_audit, is_staff_member, member_enterprise_ids, require_role
 from shouzhan.core.roles import Role
-from shouzhan.core.widgets import IsoDateInput
 from shouzhan.core.workdays import MAX_DATE, MAX_WORKING_DAYS, MIN_DATE, DateOutOfRange, package_years
 
 
@@ -73,8 +73,8 @@ def staff_workspace(request: HttpRequest) -> HttpResponse:
 class AuditFilterForm(forms.Form):
     q = forms.CharField(label=_l("关键词"), required=False, max_length=100)
     action = forms.CharField(label=_l("动作"), required=False, max_length=80)
-    since = forms.DateField(label=_l("起始日期"), required=False, widget=IsoDateInput())
-    until = forms.DateField(label=_l("截止日期"), required=False, widget=IsoDateInput())
+    since = CalendarDateField(label=_l("起始日期"), required=False)
+    until = CalendarDateField(label=_l("截止日期"), required=False)
     enterprise = forms.IntegerField(label=_l("企业编号"), required=False, min_value=1)
 
 
@@ -124,7 +124,7 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
 
 
 class OverrideForm(forms.Form):
-    date = forms.DateField(label=_l("日期"), widget=IsoDateInput())
+    date = CalendarDateField(label=_l("日期"))
     is_workday = forms.TypedChoiceField(
         label=_l("设为"),
         choices=[("1", _l("工作日")), ("0", _l("休息日"))],
@@ -134,7 +134,7 @@ class OverrideForm(forms.Form):
 
 
 class DueForm(forms.Form):
-    start = forms.DateField(label=_l("提交日期"), widget=IsoDateInput())
+    start = CalendarDateField(label=_l("提交日期"))
     n = forms.IntegerField(label=_l("工作日数"), min_value=0, max_value=MAX_WORKING_DAYS)
 
 

@@ -23,8 +23,11 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Annotated
 
 import chinese_calendar
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 MAX_WORKING_DAYS = 3660  # ten years of working days: a bound so bad input cannot spin forever
 MIN_DATE = dt.date(1900, 1, 1)
@@ -64,6 +67,31 @@ def check_date(day: dt.date) -> dt.date:
     if not MIN_DATE <= day <= MAX_DATE:
         raise DateOutOfRange(DATE_FORMAT_MESSAGE)
     return day
+
+
+def _api_date(value: object) -> dt.date:
+    try:
+        return parse_iso_date(value)
+    except DateOutOfRange:
+        # A custom error type: the message reaches the caller as it is (no "Value error, " prefix).
+        raise PydanticCustomError("date_format", DATE_FORMAT_MESSAGE) from None
+
+
+# A date the API is sent (a body field or a query parameter): every API module uses it, as every form
+# uses core.forms.CalendarDateField. Pydantic alone reads 0 as 1970-01-01 and accepts years up to 9999,
+# where adding a day overflows into a 500.
+IsoDate = Annotated[
+    dt.date,
+    BeforeValidator(_api_date),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": f"YYYY-MM-DD, {MIN_DATE} … {MAX_DATE}",
+        }
+    ),
+]
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ from shouzhan.accounts.models import Organisation
 from shouzhan.core.limits import Key, MoneyText
 from shouzhan.core.money import MoneyError, fen_to_yuan, yuan_to_fen
 from shouzhan.core.permissions import is_staff_member
+from shouzhan.core.workdays import IsoDate
 from shouzhan.ledger import selectors, services
 from shouzhan.ledger.idempotency import run_once
 from shouzhan.ledger.models import Claim, Programme
@@ -73,8 +74,8 @@ class ClaimIn(Schema):
     provider_id: int
     amount_yuan: MoneyText
     invoice_no: str = Field(max_length=40)
-    service_from: dt.date
-    service_to: dt.date
+    service_from: IsoDate
+    service_to: IsoDate
     description: str = Field("", max_length=255)
 
 

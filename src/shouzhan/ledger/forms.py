@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import LIST_TEXT, MONEY_TEXT, BoundedForm
 from shouzhan.core.money import MoneyError, yuan_to_fen
 from shouzhan.ledger.models import Programme
@@ -32,8 +33,8 @@ class ClaimForm(BoundedForm):
     enterprise = forms.ModelChoiceField(label=_("用券企业"), queryset=Enterprise.objects.all())
     amount = YuanField(label=_("核销金额（元）"), max_length=MONEY_TEXT)
     invoice_no = forms.CharField(label=_("发票号码"), max_length=40)
-    service_from = forms.DateField(label=_("服务期自"), widget=forms.DateInput(attrs={"type": "date"}))
-    service_to = forms.DateField(label=_("服务期至"), widget=forms.DateInput(attrs={"type": "date"}))
+    service_from = CalendarDateField(label=_("服务期自"))
+    service_to = CalendarDateField(label=_("服务期至"))
     description = forms.CharField(label=_("服务内容"), max_length=255, required=False)
 
     def __init__(self, *args: Any, provider_ids: set[int], **kwargs: Any) -> None:

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from shouzhan.core.limits import JSON_BOUND, JSON_MAX_KEYS, Key, QueryText, RuleText, ShortText, Text
+from shouzhan.core.workdays import IsoDate
 from shouzhan.policies import selectors, services
 
 router = Router(tags=["policies"])
@@ -62,7 +63,7 @@ Facts = Annotated[
 
 class CalculatorIn(Schema):
     facts: Facts
-    on: dt.date | None = None
+    on: IsoDate | None = None
 
 
 class ClauseResultOut(Schema):
@@ -88,7 +89,7 @@ class UploadIn(Schema):
 
 
 class PublishIn(Schema):
-    effective_from: dt.date
+    effective_from: IsoDate
 
 
 class ReviewOut(Schema):
@@ -136,7 +137,7 @@ def policy_list(
     issuer: ShortText = "",
     district: Key = "",
     sector: Key = "",
-    on: dt.date | None = None,
+    on: IsoDate | None = None,
 ) -> list[PolicyOut]:
     entries = selectors.policy_library(
         on=on or timezone.localdate(), q=q, issuer=issuer, district=district, sector=sector
@@ -157,7 +158,7 @@ def policy_list(
 
 
 @router.get("/clauses/{clause_id}", response=ClauseOut, auth=None, summary="One clause in force")
-def clause_detail(request: HttpRequest, clause_id: Key, on: dt.date | None = None) -> ClauseOut:
+def clause_detail(request: HttpRequest, clause_id: Key, on: IsoDate | None = None) -> ClauseOut:
     _, clause, _ = selectors.clause_get(clause_id=clause_id, on=on or timezone.localdate())
     return _clause_out(clause)
 
@@ -177,7 +178,7 @@ def calculator(request: HttpRequest, payload: CalculatorIn) -> CalculatorOut:
     "/enterprises/{enterprise_id}/calculator", response=CalculatorOut, summary="Calculator for an enterprise"
 )
 def enterprise_calculator(
-    request: HttpRequest, enterprise_id: int, project: int | None = None, on: dt.date | None = None
+    request: HttpRequest, enterprise_id: int, project: int | None = None, on: IsoDate | None = None
 ) -> CalculatorOut:
     from shouzhan.core.permissions import require_enterprise_read
     from shouzhan.registry.models import Enterprise, Project

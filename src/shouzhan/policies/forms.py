@@ -10,9 +10,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import MONEY_TEXT, RULE_TEXT, BoundedForm
 from shouzhan.core.money import MoneyError, parse_yuan
-from shouzhan.core.widgets import IsoDateInput
 from shouzhan.policies.plain import VALUE_LABELS
 from shouzhan.rules.vocabulary import FACTS, Fact
 
@@ -33,7 +33,7 @@ def _field_for(fact: Fact) -> forms.Field:
     if fact.type == "int":
         return forms.IntegerField(label=label, required=False, min_value=0, max_value=10**9)
     if fact.type == "date":
-        return forms.DateField(label=label, required=False, widget=IsoDateInput())
+        return CalendarDateField(label=label, required=False)
     if fact.type == "money":
         return forms.CharField(
             label=label,
@@ -51,7 +51,7 @@ def field_name(fact_name: str) -> str:
 class FactsForm(BoundedForm):
     """One field per fact of the vocabulary; blank means unknown."""
 
-    on = forms.DateField(label=_l("计算日期"), required=False, widget=IsoDateInput())
+    on = CalendarDateField(label=_l("计算日期"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -136,4 +136,4 @@ class UploadForm(BoundedForm):
 
 
 class PublishForm(BoundedForm):
-    effective_from = forms.DateField(label=_l("生效日期"), widget=IsoDateInput())
+    effective_from = CalendarDateField(label=_l("生效日期"))

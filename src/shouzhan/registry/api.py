@@ -16,6 +16,7 @@ from pydantic import Field
 
 from shouzhan.core.limits import Key, LongText, MoneyText, PageLimit, PageOffset, QueryText, ShortText, Text
 from shouzhan.core.money import fen_to_yuan
+from shouzhan.core.workdays import IsoDate
 from shouzhan.registry import selectors, services
 from shouzhan.registry.choices import PROJECT_EXTRA_FACTS
 from shouzhan.registry.models import Enterprise, Project
@@ -58,7 +59,7 @@ class EnterprisePatch(Schema):
     name: ShortText | None = None
     credit_code: Key | None = None
     district: Key | None = None
-    registered_on: dt.date | None = None
+    registered_on: IsoDate | None = None
     employees: int | None = None
     annual_revenue_yuan: MoneyText | None = Field(default=None, description='Yuan as text, e.g. "1234.50"')
     is_one_person_company: bool | None = None

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import LONG_TEXT, MONEY_TEXT, TEXT, BoundedForm
 from shouzhan.core.money import YUAN_HELP, MoneyError, fen_to_yuan, parse_yuan
 from shouzhan.registry import credit_code as cc
@@ -68,11 +69,10 @@ class EnterpriseForm(BoundedForm):
         label=_l("统一社会信用代码"), max_length=24, required=False, help_text=_l("18 位，已注册的企业请填写")
     )
     district = forms.ChoiceField(label=_l("所在区"), choices=[("", "—"), *DISTRICT_CHOICES], required=False)
-    registered_on = forms.DateField(
+    registered_on = CalendarDateField(
         label=_l("成立日期"),
         required=False,
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _l("请输入有效日期，如 2024-03-01。")},
     )
     employees = forms.IntegerField(

@@ -21,6 +21,7 @@ from pydantic import Field
 
 from shouzhan.core.limits import Key
 from shouzhan.core.money import fen_to_yuan
+from shouzhan.core.workdays import IsoDate
 from shouzhan.spaces import exports, selectors, services
 from shouzhan.spaces.models import Booking, Resource, Site, Tenancy, WaitlistEntry
 
@@ -101,7 +102,7 @@ class BookingIn(Schema):
     enterprise_id: int | None = Field(None, description="Omit when you belong to one enterprise only")
     start_at: dt.datetime | None = Field(None, description="Hourly resources: start and end on the half hour")
     end_at: dt.datetime | None = None
-    date: dt.date | None = Field(None, description="Daily resources (filming sites): first day …")
+    date: IsoDate | None = Field(None, description="Daily resources (filming sites): first day …")
     days: int = Field(1, ge=1, le=services.MAX_DAILY_DAYS, description="… and the number of days")
     people: int = Field(1, ge=1, le=10000)
     purpose: str = Field("", max_length=200)
@@ -151,18 +152,18 @@ class WaitlistOut(Schema):
 class TenancyIn(Schema):
     enterprise_id: int
     resource_id: int
-    start_on: dt.date
+    start_on: IsoDate
     months: int = Field(ge=1, le=60)
 
 
 class TenancyMoveIn(Schema):
     resource_id: int
-    on: dt.date
+    on: IsoDate
     months: int = Field(ge=1, le=60)
 
 
 class TenancyEndIn(Schema):
-    on: dt.date
+    on: IsoDate
 
 
 class TenancyOut(Schema):
@@ -388,7 +389,7 @@ def resource(request: HttpRequest, resource_id: int) -> dict[str, Any]:
     response=AvailabilityOut,
     summary="A week's availability in spans (free, mine, taken, buffer, past)",
 )
-def availability(request: HttpRequest, resource_id: int, week: dt.date | None = None) -> dict[str, Any]:
+def availability(request: HttpRequest, resource_id: int, week: IsoDate | None = None) -> dict[str, Any]:
     r = selectors.resource_get(pk=resource_id)
     monday = selectors.week_of(week or timezone.localdate())
     days = selectors.resource_availability(actor=request.user, resource=r, monday=monday)

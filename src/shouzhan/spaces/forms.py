@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import BoundedForm
 from shouzhan.spaces.models import Resource
 
@@ -20,7 +21,7 @@ class BookingForm(BoundedForm):
     enterprise = forms.TypedChoiceField(label=_("预约企业"), coerce=int)
     # <input type="date"> only accepts ISO dates: the zh-hans default format (2026/11/30) would leave it
     # empty in the browser, and the required field would block the submit.
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE))
+    date = CalendarDateField(label=_("日期"))
     start = forms.TimeField(
         label=_("开始时间"),
         required=False,
@@ -69,9 +70,7 @@ class TenancyForm(BoundedForm):
     resource = forms.ModelChoiceField(
         label=_("空间"), queryset=Resource.objects.filter(unit=Resource.Unit.MONTH).select_related("site")
     )
-    start_on = forms.DateField(
-        label=_("起租日期"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
-    )
+    start_on = CalendarDateField(label=_("起租日期"))
     months = forms.IntegerField(label=_("租期（月）"), min_value=1, max_value=60, initial=12)
 
     def clean(self) -> dict[str, Any]:

@@ -12,12 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shouzhan.core.forms import add_service_errors
 from shouzhan.core.permissions import has_role, is_staff_member
+from shouzhan.core.workdays import MAX_DATE, MIN_DATE, DateOutOfRange, parse_iso_date
 from shouzhan.spaces import charts, exports, selectors, services
 from shouzhan.spaces.forms import BookingForm, TenancyForm
 from shouzhan.spaces.models import Resource, Tenancy
@@ -28,9 +29,23 @@ def _require_staff(request: HttpRequest) -> None:
         raise PermissionDenied(_("仅限中心工作人员查看。"))
 
 
+def _day_param(request: HttpRequest, name: str) -> dt.date | None:
+    """A date in the query string, as a form's date field reads it: YYYY-MM-DD within the calendar's range
+    (core.workdays) — anything else is no date (9999-12-31 overflowed a week's arithmetic into a 500)."""
+    try:
+        return parse_iso_date(request.GET.get(name) or "")
+    except DateOutOfRange:
+        return None
+
+
 def _monday(request: HttpRequest) -> dt.date:
-    day = parse_date(request.GET.get("week") or "") if len(request.GET.get("week") or "") == 10 else None
-    return selectors.week_of(day or timezone.localdate())
+    monday = selectors.week_of(_day_param(request, "week") or timezone.localdate())
+    # The week and the next one stay within the range, or it is this week.
+    return (
+        monday
+        if MIN_DATE <= monday and monday + dt.timedelta(days=13) <= MAX_DATE
+        else selectors.week_of(timezone.localdate())
+    )
 
 
 @login_required
@@ -275,8 +290,7 @@ def floors(request: HttpRequest) -> HttpResponse:
     sites = list(selectors.site_list())
     site_id = request.GET.get("site") or ""
     site = next((s for s in sites if str(s.pk) == site_id), sites[0] if sites else None)
-    on = parse_date(request.GET.get("on") or "") if len(request.GET.get("on") or "") == 10 else None
-    on = on or timezone.localdate()
+    on = _day_param(request, "on") or timezone.localdate()
     form = TenancyForm(request.POST or None, initial={"start_on": on})
     if request.method == "POST":
         if not has_role(request.user, *services.TENANCY_ROLES):
