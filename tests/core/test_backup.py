@@ -131,10 +131,13 @@ def shouzhan(args: list[str], database_url: str, var_dir: Path) -> subprocess.Co
 @pytest.fixture
 def postgres_target() -> Iterator[str]:
     """A fresh, empty PostgreSQL database on the test server, dropped afterwards."""
+    from urllib.parse import quote
+
     import psycopg
 
     db = django_settings.DATABASES["default"]
-    server = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    login = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+    server = f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
     name = f"shouzhan_restore_drill_{os.getpid()}"
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
