@@ -230,3 +230,14 @@ def test_a_contact_message_beyond_the_bound_is_refused_by_the_service_the_page_u
     with pytest.raises(ValidationError) as refused:
         services.contact_request_create(actor=asker, listing=offer, message="想" * (TEXT + 1))
     assert refused.value.message_dict == {"message": [f"最多 {TEXT} 个字（现有 {TEXT + 1} 个字）。"]}
+
+
+def test_an_admin_correction_is_segmented_when_saved(inventor: Any, make_enterprise: Any, rf: Any) -> None:
+    from django.contrib import admin
+
+    offer, _need = _listing_and_need(inventor, make_enterprise)
+    offer.abstract = "石墨烯导电薄膜"
+    admin.site._registry[Listing].save_model(rf.post("/admin/"), offer, form=None, change=True)
+    offer.refresh_from_db()
+    assert offer.search_tokens.split() == listing_tokens(offer.title, "石墨烯导电薄膜", offer.field)
+    assert "导热" not in offer.search_tokens.split()

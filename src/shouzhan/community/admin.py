@@ -24,6 +24,7 @@ from shouzhan.community.models import (
     Registration,
 )
 from shouzhan.community.search import live
+from shouzhan.community.search.documents import listing_tokens
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -141,6 +142,11 @@ class ListingAdmin(SearchStaleAdmin):
     search_fields = ["title", "patent_number", "abstract"]
     raw_id_fields = ["owner_person", "owner_enterprise", "created_by"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # A correction is segmented once, here, like a listing saved through the services.
+        obj.search_tokens = " ".join(listing_tokens(obj.title, obj.abstract, obj.field))
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ContactRequest)
