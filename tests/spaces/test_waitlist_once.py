@@ -149,3 +149,34 @@ def test_the_migration_withdraws_repeats_already_stored(
         withdrawn.pk: "withdrawn",
         other.pk: "waiting",
     }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_wishes_for_one_slot_queue_once(make_enterprise: Any, live_room: Any, day: Any) -> None:
+    """PostgreSQL: 10 simultaneous joins by one enterprise for one slot → one entry and 9 clear refusals."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    a, owner = make_enterprise()
+    barrier = threading.Barrier(10)
+
+    def attempt(_i: int) -> str:
+        try:
+            barrier.wait(timeout=30)
+            join(owner, a, live_room, at(day, 10), at(day, 12))
+            return "joined"
+        except ValidationError as exc:
+            return exc.messages[0]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(attempt, range(10)))
+    assert (
+        sorted(results)
+        == ["joined"] + [f"贵企业已在候补该空间 {day:%Y-%m-%d} 10:00–12:00（第 1 位），不能重复候补。"] * 9
+    )
+    assert WaitlistEntry.objects.count() == 1
