@@ -299,3 +299,36 @@ def test_anchor_lines_are_read_strictly() -> None:
     ]
     with pytest.raises(ValueError, match="line 1"):
         audit_chain.read_anchors("12 abc\n")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_chaining_per_transaction_and_a_failed_one_is_no_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The change is committed before its entry is chained: if chaining fails, the caller sees no
+    error (the failure is logged) and the entry waits for the next chaining."""
+    with transaction.atomic():
+        audit_record(actor="system:test", action="test.one", target_type="t")
+        audit_record(actor="system:test", action="test.two", target_type="t")
+        assert len([f for f in connection.run_on_commit if getattr(f[1], "chains_audit", False)]) == 1
+    assert list(AuditEntry.objects.order_by("sequence").values_list("sequence", "action")) == [
+        (1, "test.one"),
+        (2, "test.two"),
+    ]
+
+    def broken(**kwargs: Any) -> int:
+        raise DatabaseError("the chaining failed")
+
+    monkeypatch.setattr(audit_chain, "chain_pending", broken)
+    with transaction.atomic():
+        audit_record(
+            actor="system:test", action="test.three", target_type="t"
+        )  # no exception after the commit
+    assert AuditEntry.objects.get(action="test.three").sequence is None
+    monkeypatch.undo()
+    with transaction.atomic():
+        audit_record(actor="system:test", action="test.four", target_type="t")
+    assert list(AuditEntry.objects.order_by("sequence").values_list("sequence", "action"))[2:] == [
+        (3, "test.three"),
+        (4, "test.four"),
+    ]
+    assert chain_verify().ok

@@ -38,7 +38,6 @@ import ipaddress
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
@@ -62,6 +61,7 @@ CHAINED_FIELDS = (
 # Advisory lock keys: the chain's lock ("ZSAUDIT" in ASCII) and the place in line to take it.
 LOCK_KEY = 0x5A_53_41_55_44_49_54
 QUEUE_KEY = LOCK_KEY + 1
+READ_COMMITTED = {"READ_COMMITTED", "READ_UNCOMMITTED"}  # PostgreSQL runs READ UNCOMMITTED as READ COMMITTED
 BATCH = 2000
 
 
@@ -111,6 +111,12 @@ def _lock(using: str, table: str, own_transaction: bool, in_line: bool) -> None:
         # whole (the log is replayed in order) and the entries they covered are chained again.
         # Waiting here, lock held, would make each chaining wait for the one before it to reach
         # the disk. (Not when chaining inside a caller's transaction: its commit is its own.)
+        level = getattr(connection, "isolation_level", None)
+        if own_transaction and level is not None and getattr(level, "name", "") not in READ_COMMITTED:
+            # What follows reads what committed while we waited for the lock: that needs a fresh
+            # snapshot per statement. (Inside a caller's stricter transaction a stale head cannot
+            # fork the chain either: the unique sequence refuses it.)
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
         after = []
         if own_transaction:
             after.append("set_config('synchronous_commit', 'off', true)")
@@ -229,11 +235,17 @@ def chain_at_commit(using: str = DEFAULT_DB_ALIAS) -> None:
         return
     for registered in connection.run_on_commit:
         func = registered[1]  # (savepoint ids, func, robust)
-        if isinstance(func, partial) and func.func is _chain_after_commit:
+        if getattr(func, "chains_audit", False):
             return  # once per transaction: one chaining takes every entry it wrote
+
     # robust: the change is committed by now; a failure to chain must not turn it into an error
     # page. The entry stays waiting, and the next chaining (or `audit verify`) takes it.
-    transaction.on_commit(partial(_chain_after_commit, using), using=using, robust=True)
+    # (A plain function, not a functools.partial: Django names it by __qualname__ when it fails.)
+    def chain_after_commit() -> None:
+        _chain_after_commit(using)
+
+    chain_after_commit.chains_audit = True  # type: ignore[attr-defined]
+    transaction.on_commit(chain_after_commit, using=using, robust=True)
 
 
 @dataclass(frozen=True)
