@@ -459,11 +459,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return render(request, "cases/_queue_rows.html", ctx)
     times = selectors.response_times(actor=request.user, today=today)
+    by_type, by_worker = selectors.on_time_rates_by_type_and_caseworker(actor=request.user, today=today)
     ctx.update(
         {
             "counts": selectors.queue_counts(actor=request.user, today=today),
-            "by_type": selectors.on_time_rates(actor=request.user, by="type", today=today),
-            "by_worker": selectors.on_time_rates(actor=request.user, by="caseworker", today=today),
+            "by_type": by_type,
+            "by_worker": by_worker,
             "times": times,
             "chart": charts.response_chart(times),
             "can_open_ticket": services.can_open_ticket(request.user),
