@@ -33,3 +33,11 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None  # "-" for stdout
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "shouzhan"
+
+
+def pre_fork(server: object, worker: object) -> None:
+    """The application is loaded in the master (preload_app): a database connection it opened there must
+    not be inherited by the workers, which would then share one socket."""
+    from django.db import connections
+
+    connections.close_all()
