@@ -16,9 +16,10 @@ locks after its audit entry could deadlock with one that holds them. So `audit_r
 the entry unchained and, after the commit, `chain_pending` takes the chain's lock (a
 transaction-level advisory lock on PostgreSQL, the database's write lock on SQLite), chains
 every committed entry still waiting in id order, and commits: a short transaction that touches
-nothing else, and one that chains a whole batch when many commits arrive at once. On SQLite, where
-a transaction that writes already holds the only write lock, entries are chained inside their
-own transaction.
+nothing else, and one that chains a whole batch when many commits arrive at once (the same on
+both engines, so a service's own transaction carries no extra statements). An entry whose
+chaining failed, or whose process died right after its commit, waits for the next chaining
+(any later entry, or `audit verify`); the append-only trigger keeps it unchanged meanwhile.
 
 The canonical form is computed from the values as read back from the database, by chaining and
 verifying alike, so both engines and a restored backup agree on it: one JSON object, keys
@@ -193,7 +194,7 @@ def chain_pending(
 
 
 def _chain_after_commit(using: str) -> None:
-    """After a commit on PostgreSQL: chain, unless someone is already waiting to.
+    """After a commit: chain, unless (on PostgreSQL) someone is already waiting to.
 
     Many transactions commit at once; each passing through the chain's lock in turn would make
     them queue behind each other. Only one needs to wait: a place in line (a session advisory
@@ -202,6 +203,9 @@ def _chain_after_commit(using: str) -> None:
     lock and has given up its place, so it takes that entry with its own.
     """
     connection = connections[using]
+    if connection.vendor != "postgresql":
+        chain_pending(using=using)  # SQLite: one writer at a time already
+        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [QUEUE_KEY])
         if not cursor.fetchone()[0]:
@@ -230,9 +234,6 @@ def _leave_line(using: str) -> None:
 def chain_at_commit(using: str = DEFAULT_DB_ALIAS) -> None:
     """Called by `audit_record` right after it inserts an entry (inside that transaction)."""
     connection = connections[using]
-    if connection.vendor == "sqlite":
-        chain_pending(using=using)  # this transaction already holds SQLite's only write lock
-        return
     for registered in connection.run_on_commit:
         func = registered[1]  # (savepoint ids, func, robust)
         if getattr(func, "chains_audit", False):
