@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from shouzhan.core import calendar  # noqa: F401  (connects cache-clearing signals)
+        from shouzhan.core.choices import install
+
+        install()  # get_FOO_display without re-translating every choice on each call
