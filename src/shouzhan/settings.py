@@ -181,6 +181,9 @@ def _proxy_ssl_header(text: str) -> tuple[str, str] | None:
 
 
 SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(os.environ.get("SHOUZHAN_PROXY_SSL_HEADER", ""))
+# The health check is asked over plain http on the machine itself (the container's HEALTHCHECK, a
+# load balancer): answered there, not redirected to https.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # The host (and port) the visitor asked for, from X-Forwarded-Host / -Port, when the proxy sets them.
 USE_X_FORWARDED_HOST = os.environ.get("SHOUZHAN_USE_X_FORWARDED_HOST", "0") == "1"
 USE_X_FORWARDED_PORT = os.environ.get("SHOUZHAN_USE_X_FORWARDED_PORT", "0") == "1"

@@ -177,6 +177,8 @@ def test_secure_site_behind_tls_proxy_is_not_redirected(served: Served) -> None:
     status, headers, _ = served.get("/policies/", {"Host": "127.0.0.1"})
     assert status == 301
     assert headers["location"] == "https://127.0.0.1/policies/"
+    # …except the health check, asked over http from the machine itself (the container's HEALTHCHECK).
+    assert served.get("/healthz", {"Host": "127.0.0.1"})[0] == 200
 
 
 def test_stopping_make_serve_stops_every_process(served: Served) -> None:
@@ -206,6 +208,7 @@ def test_compose_file_runs_site_and_worker_from_the_dockerfile_with_postgresql_a
         )
         env = app["environment"]
         assert "@db:5432/" in env["DATABASE_URL"] and env["REDIS_URL"].startswith("redis://redis:")
+        assert env["ALLOWED_HOSTS"].endswith(",127.0.0.1")  # the image's health check asks 127.0.0.1
         assert env["WEB_CONCURRENCY"] != ""  # gunicorn refuses an empty value
         assert app["volumes"] == ["shouzhan-data:/var/lib/shouzhan"]
     assert services["site"]["command"] == ["python", "deploy/serve.py", "--no-worker", "--no-collectstatic"]
