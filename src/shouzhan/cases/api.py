@@ -16,6 +16,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from shouzhan.api.schema import ErrorOut
 from shouzhan.cases import notices, selectors, services
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.files import CONTENT_TYPES
@@ -25,11 +26,6 @@ from shouzhan.core.money import MoneyError, fen_to_yuan, yuan_to_fen
 from shouzhan.core.permissions import is_staff_member, member_enterprise_ids
 
 router = Router(tags=["cases"])
-
-
-class ErrorOut(Schema):
-    error: str
-    detail: Any = None
 
 
 class StateOut(Schema):

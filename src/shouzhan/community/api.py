@@ -39,11 +39,6 @@ from shouzhan.registry.selectors import enterprise_get
 router = Router(tags=["community"])
 
 
-class ErrorOut(Schema):
-    error: str
-    detail: Any = None
-
-
 # ------------------------------------------------------------------------------------------ events
 class SeriesOut(Schema):
     id: int

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from shouzhan.api.schema import ErrorOut
 from shouzhan.core.limits import Key, LongText, MoneyText, PageLimit, PageOffset, QueryText, ShortText, Text
 from shouzhan.core.money import fen_to_yuan
 from shouzhan.core.workdays import IsoDate
@@ -22,11 +23,6 @@ from shouzhan.registry.choices import PROJECT_EXTRA_FACTS
 from shouzhan.registry.models import Enterprise, Project
 
 router = Router(tags=["registry"])
-
-
-class ErrorOut(Schema):
-    error: str
-    detail: Any = None
 
 
 class EnterpriseOut(Schema):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from shouzhan.api.schema import ErrorOut
 from shouzhan.core.limits import Key
 from shouzhan.core.money import fen_to_yuan
 from shouzhan.core.workdays import IsoDate
@@ -29,11 +30,6 @@ router = Router(tags=["spaces"])
 
 
 # ------------------------------------------------------------------------------------------ schemas
-class ErrorOut(Schema):
-    error: str
-    detail: Any = None
-
-
 class FloorOut(Schema):
     number: int
     use: str
