@@ -46,3 +46,24 @@ def test_an_operations_own_error_declaration_wins(document: dict[str, Any]) -> N
 def test_no_two_schemas_share_a_name() -> None:
     # Two DayOut classes (working day, booking calendar) were filed as one; EventOut likewise.
     assert api.get_openapi_schema().name_clashes == {}  # type: ignore[attr-defined]
+
+
+def test_a_clash_is_recorded() -> None:
+    """Two different schemas under one class name (as the two DayOut were) are named by the document."""
+    from ninja import Router, Schema
+
+    from shouzhan.api.schema import ShouzhanAPI
+
+    def day_out(field: str) -> type[Schema]:
+        return type("DayOut", (Schema,), {"__annotations__": {"date": str, field: bool}})
+
+    probe = ShouzhanAPI(urls_namespace="clash-probe")
+    for name, field in (("a", "is_workday"), ("b", "booked")):
+        router = Router()
+        router.get(f"/{name}", response=list[day_out(field)])(lambda request: [])  # type: ignore[misc]
+        probe.add_router(f"/{name}", router)
+    clashes = probe.get_openapi_schema(path_prefix="").name_clashes  # type: ignore[attr-defined]
+    assert [sorted(d["properties"]) for d in clashes["DayOut"]] == [
+        ["date", "is_workday"],
+        ["booked", "date"],
+    ]
