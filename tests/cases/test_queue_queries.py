@@ -103,9 +103,9 @@ def test_case_page_reads_its_notices_from_the_timeline(
     done = queue["done"]
     client = login_client(caseworker)
     client.get(f"/cases/{done.pk}/")
-    # session, user, the case, the actor's enterprises, changes since the last request, assignable
-    # caseworkers, the timeline, the documents: the notices come from the timeline (they were 2 more).
-    with django_assert_num_queries(8):
+    # session, user, the case, the actor's enterprises, assignable caseworkers, the timeline, the
+    # documents: the notices (2 more before) and the changes since a request (1 more) come from the timeline.
+    with django_assert_num_queries(7):
         body = client.get(f"/cases/{done.pk}/").content.decode()
     assert (
         f"/cases/{done.pk}/notice/acceptance.pdf" in body and f"/cases/{done.pk}/notice/decision.pdf" in body

@@ -347,11 +347,14 @@ class ChangesSinceRequest:
     document_ids: set[int]
 
 
-def case_changes_since_request(*, actor: Any, case: Case) -> ChangesSinceRequest | None:
-    """Fields and documents changed since the last "more information" request (None if there was none)."""
+def case_changes_since_request(
+    *, actor: Any, case: Case, events: list[CaseEvent] | None = None
+) -> ChangesSinceRequest | None:
+    """Fields and documents changed since the last "more information" request (None if there was none).
+    `events`: the case's whole timeline when the caller has read it already (the case page)."""
     require_case_read(actor, case)
     ct = wf.case_type_get(case.case_type)
-    events = list(case.events.all())
+    events = list(case.events.all()) if events is None else events
     stop_states = {s.key for s in ct.states if s.stops_clock}
     last = None
     for i, e in enumerate(events):

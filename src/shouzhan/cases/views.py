@@ -220,10 +220,13 @@ def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
     can_upload = not ct.state(case.state).final and (
         services.is_applicant(request.user, case) or wf.CASEWORKER in services.relations(request.user, case)
     )
-    changes = selectors.case_changes_since_request(actor=request.user, case=case) if staff else None
+    # Staff see the whole timeline, which is also what the changes since a request are read from.
+    events = selectors.case_timeline(actor=request.user, case=case)
+    changes = (
+        selectors.case_changes_since_request(actor=request.user, case=case, events=events) if staff else None
+    )
     assignees = selectors.case_assign_choices(actor=request.user)
     can_assign = bool(assignees) and not ct.state(case.state).final
-    events = selectors.case_timeline(actor=request.user, case=case)
     return {
         "case": case,
         "case_type": ct,
