@@ -226,6 +226,13 @@ def test_dockerfile_copies_what_exists_and_runs_the_site_as_compose_does() -> No
     cmd = json.loads(next(line for line in lines if line.startswith("CMD "))[4:])
     assert cmd == ["python", "deploy/serve.py", "--no-worker", "--no-collectstatic"]
     assert "SHOUZHAN_STATIC_MANIFEST=1" in (ROOT / "deploy" / "Dockerfile").read_text()
+    # The build context is the repository root: everything copied is let through, and nothing else
+    # (no .venv, var/ or .git sent to the builder).
+    ignore = (ROOT / "deploy" / "Dockerfile.dockerignore").read_text().splitlines()
+    assert "*" in ignore
+    assert {f"!{src.rstrip('/')}" for sources in copies for src in sources} <= {
+        line.rstrip("/") for line in ignore
+    }
 
 
 def test_systemd_units_start_gunicorn_and_the_worker_from_the_checkout() -> None:
