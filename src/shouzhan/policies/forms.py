@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _l
 from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import MONEY_TEXT, RULE_TEXT, BoundedForm
 from shouzhan.core.money import MoneyError, parse_yuan
+from shouzhan.core.widgets import FastSelect
 from shouzhan.policies.plain import VALUE_LABELS
 from shouzhan.rules.vocabulary import FACTS, Fact
 
@@ -26,10 +27,10 @@ def _field_for(fact: Fact) -> forms.Field:
         else fact.label_en[:1].upper() + fact.label_en[1:]
     )
     if fact.type == "bool":
-        return forms.ChoiceField(label=label, choices=TRI_CHOICES, required=False)
+        return forms.ChoiceField(label=label, choices=TRI_CHOICES, required=False, widget=FastSelect)
     if fact.type == "str" and fact.choices:
         choices = [("", _("未知"))] + [(c, f"{VALUE_LABELS.get(c, c)}") for c in fact.choices]
-        return forms.ChoiceField(label=label, choices=choices, required=False)
+        return forms.ChoiceField(label=label, choices=choices, required=False, widget=FastSelect)
     if fact.type == "int":
         return forms.IntegerField(label=label, required=False, min_value=0, max_value=10**9)
     if fact.type == "date":
