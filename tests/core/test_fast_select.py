@@ -57,3 +57,19 @@ def test_calculator_drop_downs_are_fast_selects_and_keep_the_chosen_value() -> N
     assert all(isinstance(f.field.widget, FastSelect) for f in selects)
     assert '<option value="徐汇" selected>' in str(form["enterprise__district"])
     assert '<option value="true" selected>' in str(form["enterprise__is_startup"])
+
+
+def test_list_filters_use_fast_selects() -> None:
+    from shouzhan.cases.forms import QueueFilterForm
+    from shouzhan.registry.forms import EnterpriseFilterForm
+
+    registry = EnterpriseFilterForm(data={"district": "徐汇", "in_cluster": "1"})
+    assert all(
+        isinstance(registry.fields[n].widget, FastSelect)
+        for n in ("district", "sector", "stage", "in_cluster")
+    )
+    assert '<option value="徐汇" selected>' in str(registry["district"])
+    assert '<option value="1" selected>' in str(registry["in_cluster"])
+    queue = QueueFilterForm(data={"assigned": "mine"})
+    assert all(isinstance(queue.fields[n].widget, FastSelect) for n in ("case_type", "assigned"))
+    assert '<option value="mine" selected>' in str(queue["assigned"])

@@ -13,6 +13,7 @@ from shouzhan.cases import workflow as wf
 from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import LONG_TEXT, MONEY_TEXT, SHORT_TEXT, BoundedForm
 from shouzhan.core.money import MoneyError, yuan_to_fen
+from shouzhan.core.widgets import FastSelect
 
 
 def _field_for(f: wf.Field) -> forms.Field:
@@ -266,8 +267,10 @@ ASSIGNED_CHOICES = (("", _l("全部")), ("mine", _l("我承办的")), ("unassign
 
 class QueueFilterForm(BoundedForm):
     q = forms.CharField(label=_l("搜索"), required=False, max_length=100)
-    case_type = forms.ChoiceField(label=_l("类型"), required=False)
-    assigned = forms.ChoiceField(label=_l("承办"), required=False, choices=ASSIGNED_CHOICES)
+    case_type = forms.ChoiceField(label=_l("类型"), required=False, widget=FastSelect)
+    assigned = forms.ChoiceField(
+        label=_l("承办"), required=False, choices=ASSIGNED_CHOICES, widget=FastSelect
+    )
     mine = forms.BooleanField(label=_l("只看我的和未分派的"), required=False)  # older links keep working
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

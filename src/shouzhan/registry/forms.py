@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _l
 from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import LONG_TEXT, MONEY_TEXT, TEXT, BoundedForm
 from shouzhan.core.money import YUAN_HELP, MoneyError, fen_to_yuan, parse_yuan
+from shouzhan.core.widgets import FastSelect
 from shouzhan.registry import credit_code as cc
 from shouzhan.registry.choices import DISTRICT_CHOICES, VOUCHER_ITEMS, ProjectKind, Sector, Stage
 from shouzhan.registry.models import Enterprise, Person, Project
@@ -227,11 +228,13 @@ class PersonForm(BoundedForm):
 class EnterpriseFilterForm(BoundedForm):
     q = forms.CharField(label=_l("搜索"), required=False, max_length=100)
     district = forms.ChoiceField(
-        label=_l("所在区"), choices=[("", _l("全部")), *DISTRICT_CHOICES], required=False
+        label=_l("所在区"), choices=[("", _l("全部")), *DISTRICT_CHOICES], required=False, widget=FastSelect
     )
-    sector = forms.ChoiceField(label=_l("行业"), choices=[("", _l("全部")), *Sector.choices], required=False)
+    sector = forms.ChoiceField(
+        label=_l("行业"), choices=[("", _l("全部")), *Sector.choices], required=False, widget=FastSelect
+    )
     stage = forms.ChoiceField(
-        label=_l("孵化阶段"), choices=[("", _l("全部")), *Stage.choices], required=False
+        label=_l("孵化阶段"), choices=[("", _l("全部")), *Stage.choices], required=False, widget=FastSelect
     )
     in_cluster = forms.TypedChoiceField(
         label=_l("集聚区"),
@@ -239,6 +242,7 @@ class EnterpriseFilterForm(BoundedForm):
         coerce=lambda v: v == "1",
         empty_value=None,
         required=False,
+        widget=FastSelect,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
