@@ -9,6 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -21,7 +22,7 @@ from shouzhan.core.roles import Role
 from shouzhan.registry import selectors, services
 from shouzhan.registry.credit_code import make
 from shouzhan.registry.models import Enterprise, ImportJob
-from shouzhan.registry.tasks import import_job_task
+from shouzhan.registry.tasks import import_job_task, import_job_watch
 from tests.registry.conftest import csv_bytes
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +134,8 @@ def test_the_worker_runs_a_queued_import(caseworker: Any, small_inline: None) ->
     call_command("db_worker", max_tasks=1, startup_delay=False, interval=0, reload=False, verbosity=0)
     job.refresh_from_db()
     assert (job.status, job.processed_rows, Enterprise.objects.count()) == ("done", 5, 5)
-    assert DBTaskResult.objects.get().return_value == {"status": "done", "rows": 5}
+    run = DBTaskResult.objects.get(task_path=import_job_task.module_path)
+    assert run.return_value == {"status": "done", "rows": 5}
 
 
 def test_a_long_error_list_is_cut_on_the_page_and_whole_in_the_download(
@@ -217,7 +219,8 @@ def test_a_job_whose_worker_died_is_resumed_from_its_last_chunk(
     assert "后台进程意外中断，本任务已从断点继续：前 4 行已保存，不会重复导入，其余行正在继续导入。" in page
     first_task.refresh_from_db()
     assert first_task.status == "FAILED"  # no longer RUNNING forever
-    resume_task = DBTaskResult.objects.exclude(pk=first_task.pk).get()
+    runs = DBTaskResult.objects.filter(task_path=import_job_task.module_path)
+    resume_task = runs.exclude(pk=first_task.pk).get()
     assert (resume_task.status, resume_task.args_kwargs["args"]) == ("READY", [job.pk])
     resumed = AuditEntry.objects.get(action="enterprise.import_resumed", target_id=str(job.pk))
     assert (resumed.actor_label, resumed.before, resumed.after["status"]) == (
@@ -226,7 +229,7 @@ def test_a_job_whose_worker_died_is_resumed_from_its_last_chunk(
         "queued",
     )
     # Polling again (another tab, another user) takes nothing up twice.
-    assert services.import_jobs_recover() == [] and DBTaskResult.objects.count() == 2
+    assert services.import_jobs_recover() == [] and runs.count() == 2
 
     call_command("db_worker", max_tasks=1, startup_delay=False, interval=0, reload=False, verbosity=0)
     job.refresh_from_db()
@@ -279,3 +282,117 @@ def test_a_live_worker_is_left_alone(caseworker: Any, small_inline: None, settin
     settings.IMPORT_JOB_LEASE_SECONDS = 0
     _silent(job, seconds=1)
     assert [j.status for j in services.import_jobs_recover(job_id=job.pk)] == ["queued"]
+
+
+# ----------------------------------------------------------------------------- nobody watching
+# Recovery used to run only when someone opened the job or import page, another import task started,
+# or an administrator ran `manage.py import_jobs_recover`: a job whose worker died while nobody looked
+# stayed "导入中" until someone did. Each run now leaves a watchdog task in the queue for when its
+# lease would run out, so a restarted worker takes the job up by itself.
+
+
+def _watchdogs(job: ImportJob, status: str = "READY") -> list[DBTaskResult]:
+    return list(
+        DBTaskResult.objects.filter(
+            task_path=import_job_watch.module_path, status=status, args_kwargs__args=[job.pk]
+        )
+    )
+
+
+def _worker(max_tasks: int) -> None:
+    """A worker that runs what is due (at most `max_tasks` tasks), then stops instead of waiting."""
+    call_command(
+        "db_worker",
+        max_tasks=max_tasks,
+        batch=True,
+        startup_delay=False,
+        interval=0,
+        reload=False,
+        verbosity=0,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_whose_worker_died_unwatched_is_resumed_by_its_watchdog(
+    caseworker: Any, small_inline: None, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    job = services.enterprise_import_submit(
+        actor=caseworker, data=_file(7, bad_row=4, repeat_first_at=7), filename="大.csv"
+    )
+    first_task = DBTaskResult.objects.get()
+    first_task.claim("worker-1")
+    job = _run_and_die(monkeypatch, job, chunk=3)  # rows 2 … 5 committed, then the worker is killed
+    assert (job.status, job.processed_rows, Enterprise.objects.count()) == ("running", 4, 3)
+    (watchdog,) = _watchdogs(job)
+    lease = dt.timedelta(seconds=settings.IMPORT_JOB_LEASE_SECONDS)
+    assert (
+        job.heartbeat_at + lease < watchdog.run_after <= job.heartbeat_at + lease + dt.timedelta(seconds=10)
+    )
+    _worker(max_tasks=5)  # a worker restarted at once finds nothing due: the lease has not run out yet
+    job.refresh_from_db()
+    assert (job.status, _watchdogs(job)) == ("running", [watchdog])
+
+    # Nobody opens a page, no other import starts; three minutes later a worker is running again.
+    with time_machine.travel(timezone.now() + lease + dt.timedelta(minutes=1), tick=True):
+        _worker(max_tasks=5)
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, job.interruptions, job.resumed_from) == ("done", 7, 1, 4)
+    report = services.ImportReport.from_dict(job.report)
+    assert (report.total_rows, report.created, report.updated, report.bad_rows) == (7, 5, 0, [4, 7])
+    assert [(e.row, e.reason) for e in report.errors if e.row == 7] == [(7, "与第2行重复")]
+    assert Enterprise.objects.count() == 5
+    assert AuditEntry.objects.filter(action="enterprise.import_create").count() == 5  # none twice
+    assert AuditEntry.objects.filter(action="enterprise.import").count() == 1
+    resumed = AuditEntry.objects.get(action="enterprise.import_resumed", target_id=str(job.pk))
+    assert resumed.actor_label == "system:import-watch"
+    first_task.refresh_from_db()
+    watchdog.refresh_from_db()
+    assert (first_task.status, watchdog.status, watchdog.return_value) == (
+        "FAILED",
+        "SUCCESSFUL",
+        {"job": job.pk, "status": "queued", "action": "resumed"},
+    )
+    runs = DBTaskResult.objects.filter(task_path=import_job_task.module_path).order_by("enqueued_at")
+    assert [t.status for t in runs] == ["FAILED", "SUCCESSFUL"]
+    # The resumed run left its own watchdog; when it comes due it finds the job done and stops watching.
+    (last,) = _watchdogs(job)
+    with time_machine.travel(last.run_after + dt.timedelta(seconds=1), tick=True):
+        _worker(max_tasks=5)
+    last.refresh_from_db()
+    assert last.return_value == {"job": job.pk, "status": "done", "action": "none"}
+    assert DBTaskResult.objects.filter(status="READY").count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_watchdog_of_a_live_run_waits_another_lease(
+    caseworker: Any, small_inline: None, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.IMPORT_JOB_MAX_RUNS = 1  # a run found dead fails the job: what the page then says
+    job = services.enterprise_import_submit(actor=caseworker, data=_file(7), filename="大.csv")
+    job = _run_and_die(monkeypatch, job, chunk=2)
+    (watchdog,) = _watchdogs(job)
+    lease = dt.timedelta(seconds=settings.IMPORT_JOB_LEASE_SECONDS)
+    with time_machine.travel(watchdog.run_after + dt.timedelta(seconds=1), tick=True):
+        # The run is slow, not dead: it committed a chunk a moment ago.
+        ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+        job.refresh_from_db()
+        _worker(max_tasks=5)
+        import_job_watch.enqueue(job.pk)  # a second watchdog (e.g. a retried task) …
+        _worker(max_tasks=5)  # … also finds the run alive, and leaves no third one waiting
+    watchdog.refresh_from_db()
+    assert watchdog.return_value == {"job": job.pk, "status": "running", "action": "watching"}
+    (again,) = _watchdogs(job)  # exactly one waits, due when the run's lease would run out
+    assert job.heartbeat_at + lease < again.run_after <= job.heartbeat_at + lease + dt.timedelta(seconds=10)
+    job.refresh_from_db()
+    assert (job.status, job.interruptions) == ("running", 0)
+
+    with time_machine.travel(again.run_after + dt.timedelta(seconds=1), tick=True):
+        _worker(max_tasks=5)  # … and then it went silent
+    job.refresh_from_db()
+    assert (job.status, job.interruptions, job.processed_rows) == ("failed", 1, 2)
+    assert job.error == (
+        "后台导入进程意外中断了 1 次，导入已停止：前 2 行已导入，其余 5 行未导入。请把未导入的行另存为新文件后重新导入。"
+    )
+    again.refresh_from_db()
+    assert again.return_value == {"job": job.pk, "status": "failed", "action": "failed"}
+    assert _watchdogs(job) == [] and Enterprise.objects.count() == 2

@@ -24,6 +24,7 @@ from shouzhan.core.models import AuditEntry
 from shouzhan.registry import services
 from shouzhan.registry.credit_code import make
 from shouzhan.registry.models import Enterprise, ImportJob
+from shouzhan.registry.tasks import import_job_task
 from tests.registry.conftest import csv_bytes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -98,7 +99,7 @@ def test_a_db_worker_killed_mid_import_is_resumed(caseworker: Any, settings: Any
     job.refresh_from_db()
     done = job.processed_rows
     assert job.status == "running" and 200 <= done < total and done % 200 == 0
-    killed_task = DBTaskResult.objects.get()
+    killed_task = DBTaskResult.objects.get(task_path=import_job_task.module_path)
     assert killed_task.status == "RUNNING"
     assert Enterprise.objects.count() == done  # the chunk being written died with its connection
 

@@ -659,6 +659,8 @@ def _import_now(
 # Rows a page imports while the user waits (about two seconds on SQLite); a larger file is queued
 # for the worker, which commits IMPORT_CHUNK rows at a time and records its progress.
 IMPORT_CHUNK = 200
+# A run's watchdog task comes due this long after the run's lease would run out.
+WATCH_SLACK = dt.timedelta(seconds=5)
 RECOVERER = "system:import-watch"  # the audit trail's actor when a job whose worker died is taken up
 
 
@@ -733,9 +735,13 @@ def import_job_run(*, job_id: int) -> ImportJob:
     taken up from its last committed chunk. A job that is not queued (done, failed, or running under
     another worker) is left alone: one conditional UPDATE decides which run owns it."""
     token = uuid.uuid4().hex
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING, run_token=token, heartbeat_at=timezone.now()
-    )
+    now = timezone.now()
+    with transaction.atomic():  # the run and its watchdog start together: no run goes unwatched
+        claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+            status=ImportJob.Status.RUNNING, run_token=token, heartbeat_at=now
+        )
+        if claimed:
+            _import_job_watch_schedule(job_id, heartbeat_at=now)
     job = ImportJob.objects.get(pk=job_id)
     if not claimed:
         return job
@@ -839,6 +845,42 @@ def import_jobs_recover(*, job_id: int | None = None) -> list[ImportJob]:
         job.refresh_from_db()
         taken.append(job)
     return taken
+
+
+def _import_job_watch_schedule(job_id: int, *, heartbeat_at: dt.datetime) -> None:
+    """Have a watchdog run just after the lease of a run last heard from at `heartbeat_at` would run
+    out (and not sooner than WATCH_SLACK from now)."""
+    from shouzhan.registry.tasks import import_job_watch_schedule
+
+    lease = dt.timedelta(seconds=settings.IMPORT_JOB_LEASE_SECONDS)
+    at = max(heartbeat_at + lease, timezone.now()) + WATCH_SLACK
+    import_job_watch_schedule(job_id, at=at)
+
+
+def import_job_watch(*, job_id: int) -> tuple[str, str]:
+    """What the watchdog task does (see tasks.import_job_watch): returns the job's status and what
+    was done — "none" (the job is not running), "watching" (its run is alive: watched again one lease
+    on), "resumed" or "failed" (its run was silent and the job was taken up)."""
+    job = ImportJob.objects.filter(pk=job_id).only("status", "heartbeat_at").first()
+    if job is None:
+        return "gone", "none"
+    lease = dt.timedelta(seconds=settings.IMPORT_JOB_LEASE_SECONDS)
+    if job.status == ImportJob.Status.RUNNING and (
+        job.heartbeat_at is None or job.heartbeat_at < timezone.now() - lease
+    ):
+        taken = import_jobs_recover(job_id=job_id)
+        if taken:
+            status = taken[0].status
+            return status, "resumed" if status == ImportJob.Status.QUEUED else "failed"
+        job.refresh_from_db(fields=["status", "heartbeat_at"])  # someone else took it up, or it spoke
+    if job.status != ImportJob.Status.RUNNING:
+        # Finished, or queued again: the run that takes it up next starts a watchdog of its own.
+        return job.status, "none"
+    with transaction.atomic():
+        # Locked, so a run claiming the job at this moment and this watchdog do not both enqueue one.
+        list(ImportJob.objects.select_for_update().filter(pk=job_id).values_list("pk", flat=True))
+        _import_job_watch_schedule(job_id, heartbeat_at=job.heartbeat_at or timezone.now())
+    return job.status, "watching"
 
 
 def _task_lost(task_id: str) -> None:
