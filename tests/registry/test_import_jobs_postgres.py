@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
@@ -64,9 +65,10 @@ def _finish(job: ImportJob) -> ImportJob:
     return job
 
 
-def test_a_db_worker_killed_mid_import_is_resumed(caseworker: Any, settings: Any) -> None:
+def _killed_mid_import(caseworker: Any, settings: Any, total: int) -> tuple[ImportJob, int]:
+    """A file of `total` rows queued, a real `db_worker` started on it and killed with SIGKILL once
+    it has committed its first chunk of 200 rows; returns the job and the rows committed."""
     settings.IMPORT_INLINE_ROWS = 10
-    total = 400  # the worker commits 200 rows a chunk
     job = services.enterprise_import_submit(actor=caseworker, data=_file(total), filename="名录.csv")
     assert isinstance(job, ImportJob)
     worker = subprocess.Popen(
@@ -99,9 +101,15 @@ def test_a_db_worker_killed_mid_import_is_resumed(caseworker: Any, settings: Any
     job.refresh_from_db()
     done = job.processed_rows
     assert job.status == "running" and 200 <= done < total and done % 200 == 0
+    assert Enterprise.objects.count() == done  # the chunk being written died with its connection
+    return job, done
+
+
+def test_a_db_worker_killed_mid_import_is_resumed(caseworker: Any, settings: Any) -> None:
+    total = 400  # the worker commits 200 rows a chunk
+    job, done = _killed_mid_import(caseworker, settings, total)
     killed_task = DBTaskResult.objects.get(task_path=import_job_task.module_path)
     assert killed_task.status == "RUNNING"
-    assert Enterprise.objects.count() == done  # the chunk being written died with its connection
 
     settings.IMPORT_JOB_LEASE_SECONDS = 0  # do not wait two minutes for the lease to run out
     time.sleep(0.01)
@@ -187,3 +195,25 @@ def test_a_worker_that_wakes_up_after_its_job_was_taken_up_commits_nothing(
     assert (report.created, report.errors) == (6, [])
     assert Enterprise.objects.count() == 6
     assert AuditEntry.objects.filter(action="enterprise.import_create").count() == 6
+
+
+def test_a_db_worker_killed_mid_import_is_resumed_by_the_next_worker_alone(
+    caseworker: Any, settings: Any
+) -> None:
+    """Nobody opens a page and no other import starts: the watchdog the killed run left in the queue
+    comes due when its lease runs out, and the next worker to run takes the job up and finishes it."""
+    total = 600
+    job, done = _killed_mid_import(caseworker, settings, total)
+    later = timezone.now() + dt.timedelta(seconds=settings.IMPORT_JOB_LEASE_SECONDS + 60)
+    with time_machine.travel(later, tick=True):
+        call_command(
+            "db_worker", max_tasks=5, batch=True, startup_delay=False, interval=0, reload=False, verbosity=0
+        )
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, job.resumed_from, job.interruptions) == ("done", total, done, 1)
+    report = services.ImportReport.from_dict(job.report)
+    assert (report.total_rows, report.created, report.updated, report.errors) == (total, total, 0, [])
+    assert Enterprise.objects.count() == total
+    assert AuditEntry.objects.filter(action="enterprise.import_create").count() == total  # none twice
+    runs = DBTaskResult.objects.filter(task_path=import_job_task.module_path).order_by("enqueued_at")
+    assert [t.status for t in runs] == ["FAILED", "SUCCESSFUL"]  # the killed run's result no longer RUNNING
