@@ -165,25 +165,32 @@ def members_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/members.html", context, status=status)
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class _ThrottledFormMixin:
+    """The form checks the throttle itself (it needs the request); a refused form answers 429 when the
+    throttle refused it and 400 when the input was wrong."""
+
+    request: HttpRequest
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}  # type: ignore[misc]
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)  # type: ignore[misc]
+        response.status_code = 429 if form.refusal is not None else 400
+        return response
+
+
+class PasswordChangeView(_ThrottledFormMixin, auth_views.PasswordChangeView):
     form_class = AccountPasswordChangeForm
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "request": self.request}
-
-    def form_invalid(self, form: Any) -> HttpResponse:
-        response = super().form_invalid(form)
-        response.status_code = 429 if form.refusal is not None else 400
-        return response
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(_ThrottledFormMixin, auth_views.PasswordResetView):
     form_class = AccountPasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/password_reset_email.txt"
@@ -193,14 +200,6 @@ class PasswordResetView(auth_views.PasswordResetView):
     @property
     def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]
         return {"valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "request": self.request}
-
-    def form_invalid(self, form: Any) -> HttpResponse:
-        response = super().form_invalid(form)
-        response.status_code = 429 if form.refusal is not None else 400
-        return response
 
 
 class PasswordResetSentView(auth_views.PasswordResetDoneView):
