@@ -85,6 +85,52 @@ def test_every_list_endpoint_caps_its_page_at_the_shared_maximum() -> None:
     assert {"GET /api/v1/community/listings", "GET /api/v1/cases", "GET /api/v1/enterprises"} <= set(limited)
 
 
+# Arrays bounded by what they list, not by what clients add: the workflow's case types, one row per case
+# type or caseworker, the policy catalogue and its versions, the staff's programmes (an enterprise's
+# wallets: one per programme), the staff's sites and resources.
+FIXED_SIZE_LISTS = {
+    "GET /api/v1/cases/types",
+    "GET /api/v1/cases/on-time",
+    "GET /api/v1/cases/response-times",
+    "GET /api/v1/policies",
+    "GET /api/v1/policies/{code}/versions",
+    "GET /api/v1/ledger/programmes",
+    "GET /api/v1/ledger/enterprises/{enterprise_id}/wallets",
+    "GET /api/v1/spaces/sites",
+    "GET /api/v1/spaces/resources",
+}
+
+
+def _returns_array(operation: dict[str, Any], components: dict[str, Any]) -> bool:
+    responses = operation.get("responses", {})
+    content = (responses.get(200) or responses.get("200") or {}).get("content", {})
+    return any(_resolve(c.get("schema", {}), components).get("type") == "array" for c in content.values())
+
+
+def test_every_operation_returning_an_array_pages_it_with_limit_and_offset() -> None:
+    arrays: set[str] = set()
+    unpaged: list[str] = []
+    for name, operation, components in _operations():
+        if not _returns_array(operation, components):
+            continue
+        arrays.add(name)
+        params = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "query"}
+        if name in FIXED_SIZE_LISTS:
+            continue
+        if "limit" not in params or "offset" not in params:
+            unpaged.append(name)
+            continue
+        limit = _resolve(params["limit"]["schema"], components)
+        assert (limit.get("minimum"), limit.get("maximum")) == (1, limits.PAGE_MAX), name
+    assert unpaged == []
+    assert FIXED_SIZE_LISTS <= arrays  # an exception that no longer exists is taken off the list
+    assert {
+        "GET /api/v1/community/events",
+        "GET /api/v1/spaces/bookings",
+        "GET /api/v1/spaces/tenancies",
+    } <= (arrays - FIXED_SIZE_LISTS)
+
+
 # ------------------------------------------------------------------------------------------ forms
 def _import_everything() -> None:
     for module in pkgutil.walk_packages(shouzhan.__path__, "shouzhan."):

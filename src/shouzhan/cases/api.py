@@ -21,7 +21,16 @@ from shouzhan.cases import notices, selectors, services
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.files import CONTENT_TYPES
 from shouzhan.cases.models import Case, Document
-from shouzhan.core.limits import JsonDict, Key, LongText, MoneyText, PageLimit, ShortText
+from shouzhan.core.limits import (
+    PAGE_DEFAULT,
+    JsonDict,
+    Key,
+    LongText,
+    MoneyText,
+    PageLimit,
+    PageOffset,
+    ShortText,
+)
 from shouzhan.core.money import MoneyError, fen_to_yuan, yuan_to_fen
 from shouzhan.core.permissions import is_staff_member, member_enterprise_ids
 
@@ -354,21 +363,27 @@ def case_list(
     case_type: Key = "",
     state: Key = "",
     open_only: bool = False,
+    offset: PageOffset = 0,
     limit: PageLimit = 100,
 ) -> list[dict[str, Any]]:
     cases = selectors.case_list(actor=request.user, case_type=case_type, state=state, open_only=open_only)
-    return [case_out(c, request.user) for c in cases[:limit]]
+    return [case_out(c, request.user) for c in cases[offset : offset + limit]]
 
 
 @router.get("/cases/queue", response=list[CaseOut], summary="Staff queue: open cases, earliest due first")
 def case_queue(
-    request: HttpRequest, case_type: Key = "", mine: bool = False, assigned: Key = "", limit: PageLimit = 100
+    request: HttpRequest,
+    case_type: Key = "",
+    mine: bool = False,
+    assigned: Key = "",
+    offset: PageOffset = 0,
+    limit: PageLimit = 100,
 ) -> list[dict[str, Any]]:
     services.require_staff(request.user)
     if assigned not in ("", "mine", "unassigned"):
         raise ValidationError({"assigned": ["assigned 只能是 mine 或 unassigned / mine or unassigned"]})
     cases = selectors.case_queue(actor=request.user, case_type=case_type, mine=mine, assigned=assigned)
-    return [case_out(c, request.user) for c in cases[:limit]]
+    return [case_out(c, request.user) for c in cases[offset : offset + limit]]
 
 
 @router.get("/cases/on-time", response=list[OnTimeOut], summary="On-time rate per case type or caseworker")
@@ -471,7 +486,10 @@ def case_assign(request: HttpRequest, case_id: int, payload: AssignIn) -> Any:
 
 
 @router.get("/cases/notifications", response=list[NotificationOut], summary="Your in-site notifications")
-def notifications(request: HttpRequest, unread_only: bool = False) -> list[dict[str, Any]]:
+def notifications(
+    request: HttpRequest, unread_only: bool = False, offset: PageOffset = 0, limit: PageLimit = PAGE_DEFAULT
+) -> list[dict[str, Any]]:
+    notes = selectors.notifications_for(actor=request.user, unread_only=unread_only)
     return [
         {
             "id": n.pk,
@@ -481,7 +499,7 @@ def notifications(request: HttpRequest, unread_only: bool = False) -> list[dict[
             "created_at": n.created_at,
             "read": n.read_at is not None,
         }
-        for n in selectors.notifications_for(actor=request.user, unread_only=unread_only)[:200]
+        for n in notes[offset : offset + limit]
     ]
 
 

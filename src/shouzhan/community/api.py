@@ -156,13 +156,19 @@ def _feedback_out(fb: Feedback) -> dict[str, Any]:
 
 
 @router.get("/community/events", response=list[EventOut], auth=None, summary="Events, soonest first")
-def event_list(request: HttpRequest, upcoming: bool = False, kind: Key = "") -> list[dict[str, Any]]:
+def event_list(
+    request: HttpRequest,
+    upcoming: bool = False,
+    kind: Key = "",
+    offset: PageOffset = 0,
+    limit: PageLimit = PAGE_DEFAULT,
+) -> list[dict[str, Any]]:
     qs = selectors.event_list(upcoming_only=upcoming)
     if kind:
         if kind not in Event.Kind.values:
             raise ValidationError({"kind": [f"kind: {' | '.join(Event.Kind.values)}"]})
         qs = qs.filter(kind=kind)
-    return [_event_out(e) for e in qs[:500]]
+    return [_event_out(e) for e in qs[offset : offset + limit]]
 
 
 @router.get(
@@ -203,8 +209,11 @@ def registration_create(request: HttpRequest, event_id: int, payload: Registrati
 
 
 @router.get("/community/registrations", response=list[RegistrationOut], summary="My registrations")
-def my_registrations(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_registration_out(r) for r in selectors.my_registrations(actor=request.user)[:500]]
+def my_registrations(
+    request: HttpRequest, offset: PageOffset = 0, limit: PageLimit = PAGE_DEFAULT
+) -> list[dict[str, Any]]:
+    regs = selectors.my_registrations(actor=request.user)
+    return [_registration_out(r) for r in regs[offset : offset + limit]]
 
 
 @router.get(
@@ -252,9 +261,12 @@ def feedback_save(request: HttpRequest, event_id: int, payload: FeedbackIn) -> d
     response=list[FeedbackOut],
     summary="The mentors' feedback on a project (its team, staff and mentors)",
 )
-def project_feedback(request: HttpRequest, project_id: int) -> list[dict[str, Any]]:
+def project_feedback(
+    request: HttpRequest, project_id: int, offset: PageOffset = 0, limit: PageLimit = PAGE_DEFAULT
+) -> list[dict[str, Any]]:
     project = selectors.project_get(actor=request.user, pk=project_id)
-    return [_feedback_out(fb) for fb in selectors.feedback_for_team(actor=request.user, project=project)]
+    feedback = selectors.feedback_for_team(actor=request.user, project=project)
+    return [_feedback_out(fb) for fb in feedback[offset : offset + limit]]
 
 
 # ------------------------------------------------------------------------------------------ listings
@@ -666,8 +678,11 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> Status:
     response=list[ContactOut],
     summary="Contact requests: your own (staff: every one)",
 )
-def contact_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_contact_out(c) for c in selectors.contact_requests_visible(actor=request.user)[:500]]
+def contact_list(
+    request: HttpRequest, offset: PageOffset = 0, limit: PageLimit = PAGE_DEFAULT
+) -> list[dict[str, Any]]:
+    contacts = selectors.contact_requests_visible(actor=request.user)
+    return [_contact_out(c) for c in contacts[offset : offset + limit]]
 
 
 @router.get(

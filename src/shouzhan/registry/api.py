@@ -15,7 +15,17 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from shouzhan.api.schema import ErrorOut
-from shouzhan.core.limits import Key, LongText, MoneyText, PageLimit, PageOffset, QueryText, ShortText, Text
+from shouzhan.core.limits import (
+    PAGE_DEFAULT,
+    Key,
+    LongText,
+    MoneyText,
+    PageLimit,
+    PageOffset,
+    QueryText,
+    ShortText,
+    Text,
+)
 from shouzhan.core.money import fen_to_yuan
 from shouzhan.core.workdays import IsoDate
 from shouzhan.registry import selectors, services
@@ -217,9 +227,12 @@ def enterprise_facts(request: HttpRequest, enterprise_id: int, project: int | No
 @router.get(
     "/enterprises/{enterprise_id}/projects", response=list[ProjectOut], summary="An enterprise's projects"
 )
-def projects_list(request: HttpRequest, enterprise_id: int) -> list[ProjectOut]:
+def projects_list(
+    request: HttpRequest, enterprise_id: int, offset: PageOffset = 0, limit: PageLimit = PAGE_DEFAULT
+) -> list[ProjectOut]:
     enterprise = selectors.enterprise_get(actor=request.user, pk=enterprise_id)
-    return [project_out(p) for p in selectors.project_list(actor=request.user, enterprise=enterprise)]
+    projects = selectors.project_list(actor=request.user, enterprise=enterprise)
+    return [project_out(p) for p in projects[offset : offset + limit]]
 
 
 @router.post(

@@ -20,7 +20,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from shouzhan.api.schema import ErrorOut
-from shouzhan.core.limits import Key
+from shouzhan.core.limits import PAGE_DEFAULT, Key, PageLimit, PageOffset
 from shouzhan.core.money import fen_to_yuan
 from shouzhan.core.workdays import IsoDate
 from shouzhan.spaces import exports, selectors, services
@@ -414,14 +414,19 @@ def availability(request: HttpRequest, resource_id: int, week: IsoDate | None = 
 # ------------------------------------------------------------------------------------------ bookings
 @router.get("/spaces/bookings", response=list[BookingOut], summary="My bookings (staff: all), newest first")
 def bookings(
-    request: HttpRequest, enterprise_id: int | None = None, status: Key | None = None, upcoming: bool = False
+    request: HttpRequest,
+    enterprise_id: int | None = None,
+    status: Key | None = None,
+    upcoming: bool = False,
+    offset: PageOffset = 0,
+    limit: PageLimit = PAGE_DEFAULT,
 ) -> list[dict[str, Any]]:
     qs = selectors.bookings_for(actor=request.user, enterprise_id=enterprise_id)
     if status:
         qs = qs.filter(status=status)
     if upcoming:
         qs = qs.filter(end_at__gt=timezone.now())
-    return [booking_out(b) for b in qs[:500]]
+    return [booking_out(b) for b in qs[offset : offset + limit]]
 
 
 @router.post(
@@ -471,8 +476,11 @@ def booking_ics(request: HttpRequest, booking_id: int) -> HttpResponse:
 
 # ------------------------------------------------------------------------------------------ waitlist
 @router.get("/spaces/waitlist", response=list[WaitlistOut], summary="My open waitlist entries")
-def waitlist(request: HttpRequest) -> list[dict[str, Any]]:
-    return [waitlist_out(w) for w in selectors.waitlist_for(actor=request.user)]
+def waitlist(
+    request: HttpRequest, offset: PageOffset = 0, limit: PageLimit = PAGE_DEFAULT
+) -> list[dict[str, Any]]:
+    entries = selectors.waitlist_for(actor=request.user)
+    return [waitlist_out(w) for w in entries[offset : offset + limit]]
 
 
 @router.post("/spaces/waitlist", response={201: WaitlistOut}, summary="Wait for a taken slot")
@@ -515,10 +523,14 @@ def waitlist_withdraw(request: HttpRequest, entry_id: int) -> dict[str, Any]:
     "/spaces/tenancies", response=list[TenancyOut], summary="Tenancies (members: their own; staff: all)"
 )
 def tenancies(
-    request: HttpRequest, enterprise_id: int | None = None, status: Key | None = None
+    request: HttpRequest,
+    enterprise_id: int | None = None,
+    status: Key | None = None,
+    offset: PageOffset = 0,
+    limit: PageLimit = PAGE_DEFAULT,
 ) -> list[dict[str, Any]]:
     qs = selectors.tenancies_for(actor=request.user, enterprise_id=enterprise_id, status=status)
-    return [tenancy_out(t) for t in qs[:1000]]
+    return [tenancy_out(t) for t in qs[offset : offset + limit]]
 
 
 @router.post("/spaces/tenancies", response={201: TenancyOut}, summary="Staff: move an enterprise in")

@@ -155,7 +155,7 @@ def bookings_for(*, actor: Any, enterprise_id: int | None = None) -> QuerySet[Bo
     qs = scope_to_enterprises(actor, Booking.objects.select_related("resource__site", "enterprise"))
     if enterprise_id is not None:
         qs = qs.filter(enterprise_id=enterprise_id)
-    return qs.order_by("-start_at")
+    return qs.order_by("-start_at", "-id")  # a page boundary never splits ties differently
 
 
 def waitlist_for(*, actor: Any) -> QuerySet[WaitlistEntry]:
