@@ -27,6 +27,17 @@ class CommunityConfig(AppConfig):
             post_delete.connect(
                 _search_stale, sender=model, dispatch_uid=f"community.search.{model.__name__}.del"
             )
+        # The registry's searchable texts are segmented once, when they are saved (search/terms.py).
+        from shouzhan.community.search import terms
+
+        post_save.connect(
+            terms.on_enterprise_saved, sender=Enterprise, dispatch_uid="community.terms.enterprise"
+        )
+        post_save.connect(terms.on_project_saved, sender=Project, dispatch_uid="community.terms.project")
+        for model in (Enterprise, Project):
+            post_delete.connect(
+                terms.on_source_deleted, sender=model, dispatch_uid=f"community.terms.{model.__name__}.del"
+            )
 
 
 def _search_stale(**_: Any) -> None:

@@ -393,3 +393,31 @@ class ContactRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requester} → {self.listing}"
+
+
+class SearchTerms(models.Model):
+    """The index terms of a text another module keeps (an enterprise's name and description, a project's
+    title and description), segmented once when that text is saved — a page view or an index rebuild
+    reads them here instead of running the segmenter again. `digest` is of the text the terms were made
+    from: a row whose text has changed since (a write that sent no signal) is not used."""
+
+    class Source(models.TextChoices):
+        ENTERPRISE = "enterprise", _("企业")
+        PROJECT = "project", _("项目 / 作品")
+
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    source_id = models.PositiveBigIntegerField(_("来源编号"))
+    digest = models.CharField(_("原文摘要"), max_length=64)
+    title_terms = models.TextField(_("标题检索词"), blank=True)
+    body_terms = models.TextField(_("正文检索词"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("检索词")
+        verbose_name_plural = _("检索词")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="search_terms_one_per_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.source_id}"

@@ -432,14 +432,12 @@ def project_get(*, actor: Any, pk: int) -> Project:
 
 
 def project_related(*, actor: Any, project: Project) -> dict[str, list[matching.Match]]:
-    from shouzhan.community.search.documents import doc_tokens
+    from shouzhan.community.search.terms import project_source_tokens
 
-    tokens = doc_tokens(
-        project.title, project.description, project.get_kind_display(), project.enterprise.description
-    )
     source = matching.Source(
         key=f"project:{project.pk}",
-        tokens=tokens,
+        # The terms saved with the project and its enterprise: a page view never segments them again.
+        tokens=project_source_tokens(project),
         field=str(project.enterprise.get_sector_display()) if project.enterprise.sector else "",
         sector=project.enterprise.sector,
         owner_keys={f"enterprise:{project.enterprise_id}"},

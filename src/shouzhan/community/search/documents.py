@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.community.search.bm25 import Doc
+from shouzhan.community.search.terms import enterprise_terms_many
 from shouzhan.community.search.tokenizer import tokenize
 
 KIND_LABELS = {
@@ -125,7 +126,11 @@ def collect(*, today: dt.date | None = None) -> Iterator[tuple[Doc, list[str]]]:
                 ),
                 doc_tokens(clause.title, clause.text, clause.note, policy.short_title),
             )
-    for e in Enterprise.objects.only("id", "name", "description", "sector", "district").iterator():
+    enterprises = list(Enterprise.objects.only("id", "name", "description", "sector", "district"))
+    # Name and description as segmented when the enterprise was saved; the sector's words are a fixed
+    # vocabulary (the tokenizer keeps their terms in its cache).
+    stored = enterprise_terms_many(enterprises)
+    for e in enterprises:
         sector_label = str(e.get_sector_display()) if e.sector else ""
         yield (
             Doc(
@@ -136,7 +141,7 @@ def collect(*, today: dt.date | None = None) -> Iterator[tuple[Doc, list[str]]]:
                 snippet=_snip(e.description),
                 facts={"sector": e.sector, "district": e.district},
             ),
-            doc_tokens(e.name, e.description, sector_label, SECTOR_WORDS.get(e.sector, "")),
+            stored[e.pk].doc() + tokenize(sector_label) + tokenize(SECTOR_WORDS.get(e.sector, "")),
         )
     listings = Listing.objects.filter(status=Listing.Status.ACTIVE).select_related(
         "owner_person", "owner_enterprise"
