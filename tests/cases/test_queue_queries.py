@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from shouzhan.cases import selectors
+from shouzhan.cases.models import Case
 from shouzhan.cases.services import case_submit, case_transition
 
 pytestmark = pytest.mark.django_db
@@ -89,12 +90,45 @@ def test_queue_page_queries_do_not_grow_with_cases(
 ) -> None:
     client = login_client(caseworker)
     client.get("/cases/queue/")
-    # session, user and the header's reads, then the page: counts (1), the rows and their
-    # count (2), response times (2), on-time rates by type and by caseworker (1).
-    with django_assert_num_queries(9):
+    # session, user and the header's reads (1), then the page: its figures (1: counts, response times,
+    # on-time rates by type and by caseworker) and the rows (1; their count is the figures' open count).
+    with django_assert_num_queries(5):
         response = client.get("/cases/queue/")
     assert response.status_code == 200
     assert response.content.decode().count("逾期") >= 3
+    # Filtered, the rows are counted (1 more); htmx asks for the rows only (no figures).
+    with django_assert_num_queries(6):
+        assert client.get("/cases/queue/?assigned=unassigned").status_code == 200
+    with django_assert_num_queries(5):
+        assert client.get("/cases/queue/?q=逾期", HTTP_HX_REQUEST="true").status_code == 200
+
+
+def test_queue_figures_in_one_query_equal_the_three_selectors(
+    queue: Any, caseworker: Any, make_enterprise: Any, django_assert_num_queries: Any
+) -> None:
+    today = timezone.localdate()
+    done = queue["done"]
+    # A case closed long ago (outside the response-time window, still in the on-time rates) and one due today.
+    Case.objects.filter(pk=done.pk).update(closed_on=today - dt.timedelta(days=200), closed_on_time=False)
+    Case.objects.filter(pk=queue["fresh"][0].pk).update(due_on=today)
+    for day in (today, today + dt.timedelta(days=30)):
+        with django_assert_num_queries(1):
+            figures = selectors.queue_figures(actor=caseworker, today=day)
+        assert figures.counts == selectors.queue_counts(actor=caseworker, today=day)
+        assert (figures.by_type, figures.by_worker) == selectors.on_time_rates_by_type_and_caseworker(
+            actor=caseworker, today=day
+        )
+        assert figures.times == selectors.response_times(actor=caseworker, today=day)
+    figures = selectors.queue_figures(actor=caseworker, today=today)
+    assert figures.counts == {"open": 6, "overdue": 3, "today": 1, "stopped": 1}
+    assert {r.key: (r.on_time, r.late, r.open_overdue) for r in figures.by_type} == {
+        "service.consultation": (0, 1, 3)
+    }
+    # Nobody outside the centre gets figures.
+    _enterprise, owner = make_enterprise(name="别家")
+    assert selectors.queue_figures(actor=owner) == selectors.QueueFigures(
+        {"open": 0, "overdue": 0, "today": 0, "stopped": 0}, [], [], []
+    )
 
 
 def test_case_page_reads_its_notices_from_the_timeline(

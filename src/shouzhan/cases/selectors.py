@@ -491,6 +491,12 @@ def response_times(*, actor: Any, today: dt.date | None = None, window_days: int
     running = Case.objects.filter(_open_filter(), due_on__lt=today, clock_stopped_on__isnull=True).order_by()
     for key in running.values_list("case_type", flat=True):
         overdue[key] = overdue.get(key, 0) + 1
+    return _response_rows(durations, on_time, late, overdue)
+
+
+def _response_rows(
+    durations: dict[str, list[int]], on_time: dict[str, int], late: dict[str, int], overdue: dict[str, int]
+) -> list[ResponseRow]:
     rows = []
     for ct in wf.case_types():
         variants = ""
@@ -514,3 +520,85 @@ def response_times(*, actor: Any, today: dt.date | None = None, window_days: int
             )
         )
     return rows
+
+
+# ----------------------------------------------------------------------------- the queue page's figures
+@dataclass
+class QueueFigures:
+    """Everything the queue page shows beside its rows: the four counts, the on-time tables by type and
+    by caseworker, and the response times — what `queue_counts`, `on_time_rates_by_type_and_caseworker`
+    and `response_times` answer, from one read."""
+
+    counts: dict[str, int]
+    by_type: list[OnTimeRow]
+    by_worker: list[OnTimeRow]
+    times: list[ResponseRow]
+
+
+def queue_figures(*, actor: Any, today: dt.date | None = None, window_days: int = 90) -> QueueFigures:
+    """One plain read of every case, sorted into open and closed in Python. The three selectors above
+    took four queries, each compiling the open/closed filters (a dozen OR-ed clauses, about a millisecond
+    of CPU each); the on-time table already read every closed case, so the extra rows are the open ones."""
+    counts = {"open": 0, "overdue": 0, "today": 0, "stopped": 0}
+    if not (is_system(actor) or is_staff_member(actor)):
+        return QueueFigures(counts, [], [], [])
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=window_days)
+    finals = wf.final_states()
+    counted: list[tuple[Any, ...]] = []  # the on-time tables' cases: closed, or open and overdue
+    durations: dict[str, list[int]] = {}
+    on_time: dict[str, int] = {}
+    late: dict[str, int] = {}
+    overdue: dict[str, int] = {}
+    everything = Case.objects.order_by().values_list(
+        "case_type",
+        "state",
+        "assignee_id",
+        "assignee__name",
+        "submitted_on",
+        "due_on",
+        "clock_stopped_on",
+        "clock_waited_days",
+        "closed_on",
+        "closed_on_time",
+    )
+    for row in everything:  # one fetch of tuples (no server-side cursor's extra round trips)
+        (
+            case_type,
+            state,
+            assignee_id,
+            assignee_name,
+            submitted_on,
+            due_on,
+            stopped_on,
+            waited,
+            closed_on,
+            ok,
+        ) = row
+        type_finals = finals.get(case_type)
+        if type_finals is None:  # a type no longer in the workflow: neither open nor closed
+            continue
+        if state in type_finals:
+            counted.append((case_type, state, assignee_id, assignee_name, closed_on, ok))
+            if closed_on is not None and since <= closed_on <= today:
+                days = max(0, working_days_between(submitted_on, closed_on) - waited)
+                durations.setdefault(case_type, []).append(days)
+                bucket = on_time if ok else late
+                bucket[case_type] = bucket.get(case_type, 0) + 1
+            continue
+        counts["open"] += 1
+        if stopped_on is not None:
+            counts["stopped"] += 1
+        elif due_on is not None and due_on <= today:
+            if due_on == today:
+                counts["today"] += 1
+            else:
+                counts["overdue"] += 1
+                counted.append((case_type, state, assignee_id, assignee_name, closed_on, ok))
+                overdue[case_type] = overdue.get(case_type, 0) + 1
+    return QueueFigures(
+        counts,
+        _on_time_table(counted, by="type"),
+        _on_time_table(counted, by="caseworker"),
+        _response_rows(durations, on_time, late, overdue),
+    )

@@ -36,6 +36,23 @@ from shouzhan.core.limits import QUERY_TEXT
 from shouzhan.core.permissions import is_staff_member, member_enterprise_ids
 
 PER_PAGE = 30
+# What a queue row shows (its clock included): read only these.
+QUEUE_ROW_FIELDS = (
+    "id",
+    "case_type",
+    "state",
+    "title",
+    "submitted_on",
+    "due_on",
+    "due_provisional",
+    "closed_on_time",
+    "clock_stopped_on",
+    "created_at",
+    "enterprise_id",
+    "enterprise__name",
+    "assignee_id",
+    "assignee__name",
+)
 
 
 def _member_enterprises(user: Any) -> list[Any]:
@@ -450,8 +467,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         assigned=filters.get("assigned") or "",
         q=filters.get("q") or "",
     )
-    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+    # The rows show these columns only: no project, no case data or rule results.
+    cases = cases.select_related(None).select_related("enterprise", "assignee").only(*QUEUE_ROW_FIELDS)
+    paginator = Paginator(cases, PER_PAGE)
     today = timezone.localdate()
+    full_page = not request.headers.get("HX-Request")
+    figures = selectors.queue_figures(actor=request.user, today=today) if full_page else None
+    if figures is not None and not any(filters.get(k) for k in ("case_type", "mine", "assigned", "q")):
+        paginator.count = figures.counts["open"]  # the unfiltered queue is what was just counted
+    page = paginator.get_page(request.GET.get("page"))
     rows = [(c, selectors.case_clock(c, today=today), wf.case_type_get(c.case_type)) for c in page]
     ctx = {
         "form": form,
@@ -459,17 +483,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "active_nav": "queue",
     }
-    if request.headers.get("HX-Request"):
+    if figures is None:
         return render(request, "cases/_queue_rows.html", ctx)
-    times = selectors.response_times(actor=request.user, today=today)
-    by_type, by_worker = selectors.on_time_rates_by_type_and_caseworker(actor=request.user, today=today)
     ctx.update(
         {
-            "counts": selectors.queue_counts(actor=request.user, today=today),
-            "by_type": by_type,
-            "by_worker": by_worker,
-            "times": times,
-            "chart": charts.response_chart(times),
+            "counts": figures.counts,
+            "by_type": figures.by_type,
+            "by_worker": figures.by_worker,
+            "times": figures.times,
+            "chart": charts.response_chart(figures.times),
             "can_open_ticket": services.can_open_ticket(request.user),
         }
     )
