@@ -39,7 +39,7 @@ def event_list(*, upcoming_only: bool = False) -> QuerySet[Event]:
     )
     if upcoming_only:
         qs = qs.filter(ends_at__gte=timezone.now())
-    return qs
+    return qs.order_by("starts_at", "id")  # an aggregate query ignores Meta.ordering: pages need one
 
 
 def event_get(*, pk: int) -> Event:
@@ -78,7 +78,7 @@ def my_registrations(*, actor: Any) -> QuerySet[Registration]:
     return (
         Registration.objects.filter(user_id=getattr(actor, "pk", None) or 0)
         .select_related("event", "project")
-        .order_by("-event__starts_at")
+        .order_by("-event__starts_at", "-id")
     )
 
 
