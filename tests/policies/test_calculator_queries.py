@@ -35,3 +35,20 @@ def test_plain_words_are_cached_per_language(catalogue: Any) -> None:
         en = present._leaf_words(cat)
         assert en == present._leaf_words_build(cat)
     assert en != zh  # not the Chinese words served to an English page
+
+
+def test_clause_views_carry_their_link_and_failed_reasons(catalogue: Any) -> None:
+    from django.urls import reverse
+
+    on = timezone.localdate()
+    result = selectors.calculate(facts={"enterprise": {"district": "other"}, "project": {}}, on=on)
+    views = present.present(result.results, result.catalogue or selectors.catalogue_in_force(on=on))
+    assert views and any(v.failed for v in views)
+    for v in views:
+        assert v.url == reverse("policies:clause", args=[v.id]) == f"/policies/c/{v.id}/"
+        assert v.failed == [r for r in v.reasons if r.value is False]
+        assert [r.css for r in v.reasons] == [
+            {True: "true", False: "false"}.get(r.value, str(r.value).lower()) for r in v.reasons
+        ]
+    body = Client().get("/policies/calculator/").content.decode()
+    assert body.count('href="/policies/c/') == len(views)

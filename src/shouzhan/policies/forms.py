@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _l
 from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import MONEY_TEXT, RULE_TEXT, BoundedForm
 from shouzhan.core.money import MoneyError, parse_yuan
-from shouzhan.core.widgets import FastSelect
+from shouzhan.core.widgets import FastNumberInput, FastSelect, FastTextInput
 from shouzhan.policies.plain import VALUE_LABELS
 from shouzhan.rules.vocabulary import FACTS, Fact
 
@@ -32,7 +32,9 @@ def _field_for(fact: Fact) -> forms.Field:
         choices = [("", _("未知"))] + [(c, f"{VALUE_LABELS.get(c, c)}") for c in fact.choices]
         return forms.ChoiceField(label=label, choices=choices, required=False, widget=FastSelect)
     if fact.type == "int":
-        return forms.IntegerField(label=label, required=False, min_value=0, max_value=10**9)
+        return forms.IntegerField(
+            label=label, required=False, min_value=0, max_value=10**9, widget=FastNumberInput
+        )
     if fact.type == "date":
         return CalendarDateField(label=label, required=False)
     if fact.type == "money":
@@ -40,9 +42,9 @@ def _field_for(fact: Fact) -> forms.Field:
             label=label,
             required=False,
             max_length=MONEY_TEXT,
-            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            widget=FastTextInput(attrs={"inputmode": "decimal"}),
         )
-    return forms.CharField(label=label, required=False, max_length=100)
+    return forms.CharField(label=label, required=False, max_length=100, widget=FastTextInput)
 
 
 def field_name(fact_name: str) -> str:

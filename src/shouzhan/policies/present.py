@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -45,6 +46,11 @@ class Reason:
     def mark(self) -> str:
         return {True: "✓", False: "✗"}.get(self.value, "?") if isinstance(self.value, bool) else "?"
 
+    @property
+    def css(self) -> str:
+        """The class suffix (reason-true / reason-false / reason-unknown), as `value|stringformat:'s'|lower`."""
+        return str(self.value).lower()
+
 
 @dataclass
 class ClauseView:
@@ -64,6 +70,30 @@ class ClauseView:
     missing: list[tuple[str, str]] = field(default_factory=list)
     note: str = ""
     max_amount_fen: int | None = None
+
+    @property
+    def url(self) -> str:
+        return clause_url(self.id)
+
+    @property
+    def failed(self) -> list[Reason]:
+        """The reasons that are not met (the not-eligible table lists these only)."""
+        return [r for r in self.reasons if r.value is False]
+
+
+# (script prefix, clause id) → the clause page's URL: reverse() costs about 40 µs, twice per clause on
+# every calculator view, for an answer that never changes while the process runs.
+_urls: dict[tuple[str, str], str] = {}
+
+
+def clause_url(clause_id: str) -> str:
+    key = (get_script_prefix(), clause_id)
+    url = _urls.get(key)
+    if url is None:
+        if len(_urls) >= 4096:
+            _urls.clear()
+        url = _urls[key] = reverse("policies:clause", args=[clause_id])
+    return url
 
 
 # (id of the catalogue, language) → (that catalogue, its words). The catalogue in force is one object for
