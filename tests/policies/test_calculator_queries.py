@@ -52,3 +52,17 @@ def test_clause_views_carry_their_link_and_failed_reasons(catalogue: Any) -> Non
         ]
     body = Client().get("/policies/calculator/").content.decode()
     assert body.count('href="/policies/c/') == len(views)
+
+
+def test_catalogue_in_force_reads_no_rule_text_once_cached(catalogue: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    on = timezone.localdate()
+    first = selectors.catalogue_in_force(on=on)
+    with CaptureQueriesContext(connection) as captured:
+        assert selectors.catalogue_in_force(on=on) is first
+    assert len(captured) == 1 and '"text"' not in captured[0]["sql"]
+    # The same versions as versions_in_force chooses (the latest published one of each document).
+    chosen = selectors.versions_in_force(on=on)
+    assert [p.id for p in first.policies] == [selectors.version_policy(v).id for v in chosen]

@@ -51,13 +51,30 @@ _catalogue_lock = threading.Lock()
 _catalogue_cache: dict[tuple[int, ...], rules.Catalogue] = {}
 
 
+def _version_ids_in_force(*, on: dt.date) -> list[int]:
+    """versions_in_force's choice as ids only: which versions are in force needs no rule texts."""
+    published = (
+        PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED, effective_from__lte=on)
+        .order_by("document__code", "-effective_from")
+        .values_list("pk", "document_id")
+    )
+    chosen: dict[int, int] = {}
+    for pk, document_id in published:
+        chosen.setdefault(document_id, pk)
+    return list(chosen.values())
+
+
 def catalogue_in_force(*, on: dt.date) -> rules.Catalogue:
-    versions = versions_in_force(on=on)
-    key = tuple(sorted(v.pk for v in versions))
+    # Ids first: on every view but the first after a publication, the catalogue is cached and the rule
+    # texts of every published version (superseded ones included) need not be read.
+    ids = _version_ids_in_force(on=on)
+    key = tuple(sorted(ids))
     with _catalogue_lock:
         cached = _catalogue_cache.get(key)
     if cached is not None:
         return cached
+    by_id = PolicyVersion.objects.select_related("document").in_bulk(ids)
+    versions = [by_id[pk] for pk in ids]
     catalogue = rules.Catalogue.from_policies(version_policy(v) for v in versions)
     with _catalogue_lock:
         if len(_catalogue_cache) > 64:
