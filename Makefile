@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/shouzhan
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-sqlite test-postgres lint format bench sysdeps install migrate demo messages clean
+.PHONY: run serve test test-sqlite test-postgres lint format bench mutation sysdeps install migrate demo messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -60,13 +60,13 @@ serve: install
 	@exec $(PY) deploy/serve.py --bind "$${SHOUZHAN_BIND:-$(HOST):$(PORT)}"
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench tools
+	$(VENV)/bin/ruff format --check src tests bench tools
 	$(VENV)/bin/mypy
 
 format: install
-	$(VENV)/bin/ruff check --fix src tests bench
-	$(VENV)/bin/ruff format src tests bench
+	$(VENV)/bin/ruff check --fix src tests bench tools
+	$(VENV)/bin/ruff format src tests bench tools
 
 # The whole suite on SQLite, then again on PostgreSQL when one is reachable (DATABASE_URL or the
 # local server): constraints, locking and concurrency are proven there.
@@ -83,6 +83,13 @@ test-postgres: install
 
 bench: install
 	$(PY) bench/run.py
+
+# Mutation testing (not part of `make test`; minutes, not seconds): mutmut over the five files whose tests
+# must catch a wrong fen or a wrong deadline, each against the tests that cover it, in a throwaway copy
+# of the tree. Prints the score per file; docs/mutation.md says how to read it. FILES="core/workdays.py"
+# limits it to some files.
+mutation: install
+	$(PY) tools/mutation.py --survivors $(FILES)
 
 messages: install
 	cd src/shouzhan && ../../$(PY) ../../manage.py makemessages -l en --no-obsolete --ignore 'rules/*'
