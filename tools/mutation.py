@@ -156,9 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
-    for source, total, killed, survived, equiv, score in rows:
+    for source, total, killed, survived, n_equiv, score in rows:
         print(
-            f"| `{source.removeprefix('src/shouzhan/')}` | {total} | {killed} | {survived} | {equiv} | {score:.1f} % |"
+            f"| `{source.removeprefix('src/shouzhan/')}` | {total} | {killed} | {survived} | {n_equiv} | {score:.1f} % |"
         )
     low = [r[0] for r in rows if r[5] < THRESHOLD]
     if low:
