@@ -36,7 +36,11 @@ FILES: dict[str, list[str]] = {
     "src/shouzhan/rules/interpreter.py": ["tests/rules"],
     "src/shouzhan/core/workdays.py": ["tests/core/test_workdays*.py"],
     "src/shouzhan/core/calendar.py": ["tests/core/test_workdays*.py"],
-    "src/shouzhan/ledger/books.py": ["tests/ledger/test_services.py", "tests/ledger/test_claim_reverse.py"],
+    "src/shouzhan/ledger/books.py": [
+        "tests/ledger/test_services.py",
+        "tests/ledger/test_claim_reverse.py",
+        "tests/ledger/test_books_mutation.py",
+    ],
 }
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-m", "not browser and not spark and not postgres"]
 ALSO_COPY = ["catalogue", "docs", "manage.py"]
