@@ -7,10 +7,12 @@ do the refusing, and `books.atomic()` turns it into the plain-words message asse
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 
 from shouzhan.ledger import books, services
 from shouzhan.ledger.models import Account, Journal
@@ -314,3 +316,43 @@ def test_reverse_is_refused_when_the_money_has_moved_on(funding):
         books.reverse(journal=grant, actor="system:test", reason="错")
     assert exc.value.messages == ["券余额不足：券额度 可用 2.00 元，本次需要 10.00 元。"]
     assert Journal.objects.filter(kind="reversal").count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_reversals_racing_let_one_in_and_refuse_the_other_in_plain_words():
+    """The second passes the "already reversed?" check before the first commits, then waits on the
+    one-to-one link: the database lets only one in, and the other hears why (not an IntegrityError)."""
+    funding = _account("funding", Account.Kind.FUNDING, "财政资金", allow_negative=True)
+    hold = _account("hold", Account.Kind.HOLD, "冻结")
+    original = _fund(funding, hold, 100)
+    outcome: list[object] = []
+
+    def second() -> None:
+        try:
+            books.reverse(journal=original, actor="system:second", reason="错")
+            outcome.append("ok")
+        except ValidationError as exc:
+            outcome.append(exc.messages)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        first = books.reverse(journal=original, actor="system:first", reason="错")
+        thread = threading.Thread(target=second)
+        thread.start()
+        # Commit only once the second is blocked on the first's uncommitted reversal.
+        with connection.cursor() as cursor:
+            while thread.is_alive():
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                if cursor.fetchone()[0]:
+                    break
+    thread.join()
+    assert outcome == [["该凭证已经冲正过。"]]
+    assert list(Journal.objects.filter(kind="reversal").values_list("pk", "actor_label")) == [
+        (first.pk, "system:first")
+    ]
+    assert _stored(hold) == [(0, 0)]
