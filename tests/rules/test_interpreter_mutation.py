@@ -24,6 +24,7 @@ parameters:
   r5: {{type: rate, values: [{{from: 2025-01-01, value: 5%}}]}}
   r20: {{type: rate, values: [{{from: 2025-01-01, value: 20%}}]}}
   m: {{type: money, values: [{{from: 2025-01-01, value: 1000}}]}}
+  r125: {{type: rate, values: [{{from: 2025-01-01, value: 12.5%}}]}}
   zero: {{type: rate, values: [{{from: 2025-01-01, value: 0%}}]}}
   sc:
     type: scale
@@ -278,7 +279,9 @@ def test_int_facts() -> None:
     assert convert_fact("project.trainees", " 42 ") == 42
     assert convert_fact("project.trainees", "-3") == -3
     assert convert_fact("project.trainees", 7) == 7
-    for bad in (True, "4.5", 4.0, 10**16, "x"):
+    assert convert_fact("project.trainees", 10**9) == 10**9
+    assert convert_fact("project.trainees", str(-(10**9))) == -(10**9)
+    for bad in (True, "4.5", 4.0, 10**9 + 1, -(10**9) - 1, "x", "X3", "--3", "²", "", " "):
         with pytest.raises(RuleError, match=r"project\.trainees: expected a whole number"):
             convert_fact("project.trainees", bad)
 
@@ -305,8 +308,9 @@ def test_normalize_facts() -> None:
     assert normalize_facts({"enterprise": {"employees": "12", "district": None}, "project": None}) == {
         "enterprise.employees": 12
     }
-    with pytest.raises(RuleError, match="facts must be an object"):
+    with pytest.raises(RuleError) as exc:
         normalize_facts([])  # type: ignore[arg-type]
+    assert str(exc.value) == 'facts must be an object such as {"enterprise": {...}, "project": {...}}'
     with pytest.raises(RuleError, match=r"unknown fact group 'firm' \(expected: enterprise, project\)"):
         normalize_facts({"firm": {}})
     with pytest.raises(RuleError, match="enterprise must be an object of facts"):
@@ -569,3 +573,14 @@ def test_normalized_facts_are_used_as_given() -> None:
     cat = policy("enterprise.employees < 10")
     [r] = explain(cat, {"enterprise.employees": 9}, ON, normalized=True)
     assert r.status == "eligible"
+
+
+def test_parameters_in_the_trace() -> None:
+    r = run(
+        "true",
+        'project.rd_investment_yuan * (rate("r125") + rate("r5"))',
+        facts={"project": {"rd_investment_yuan": 800}},
+    )
+    step = next(s for s in r.trace if s["step"] == "amount")
+    assert step["parameters"] == {"r125": "1/8", "r5": "5%"}
+    assert step["value_yuan"] == "140.00"

@@ -68,8 +68,10 @@ def convert_fact(name: str, value: object) -> object:
             return value.strip().lower() == "true"
         raise RuleError(f"{name}: expected true or false, found {value!r}")
     if t == "int":
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            value = int(value.strip())
+        if isinstance(value, str):
+            digits = value.strip().removeprefix("-")
+            if digits.isascii() and digits.isdigit():  # not "--3" or "²": int() refuses those
+                value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_INT:
             raise RuleError(f"{name}: expected a whole number, found {value!r}")
         return value
