@@ -131,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the throwaway copy and print its path")
     parser.add_argument("--survivors", action="store_true", help="list the surviving mutants' names")
     args = parser.parse_args(argv)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)  # progress and survivors as they come, even into a file
     chosen = {f: t for f, t in FILES.items() if not args.files or any(f.endswith(a) for a in args.files)}
     if not chosen:
         parser.error(f"none of {args.files} in {list(FILES)}")
