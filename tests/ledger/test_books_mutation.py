@@ -344,6 +344,7 @@ def test_two_reversals_racing_let_one_in_and_refuse_the_other_in_plain_words():
         # Commit only once the second is blocked on the first's uncommitted reversal.
         with connection.cursor() as cursor:
             while thread.is_alive():
+                cursor.execute("SELECT pg_stat_clear_snapshot()")  # else the view is read once a transaction
                 cursor.execute(
                     "SELECT count(*) FROM pg_stat_activity"
                     " WHERE datname = current_database() AND wait_event_type = 'Lock'"
@@ -356,3 +357,29 @@ def test_two_reversals_racing_let_one_in_and_refuse_the_other_in_plain_words():
         (first.pk, "system:first")
     ]
     assert _stored(hold) == [(0, 0)]
+
+
+def test_an_account_created_in_the_refused_transaction_is_judged_as_it_was_passed_in(funding):
+    sink = _account("sink", Account.Kind.HOLD, "冻结")
+    with pytest.raises(ValidationError) as exc, books.atomic():
+        fresh = _account("fresh", Account.Kind.WALLET, "新券")
+        books.post(
+            kind=Journal.Kind.HOLD,
+            lines=[books.Line(fresh, -100), books.Line(sink, 100)],
+            actor="system:test",
+        )
+    assert exc.value.messages == ["券余额不足：新券 可用 0.00 元，本次需要 1.00 元。"]
+    assert not Account.objects.filter(key="test:fresh").exists()
+
+
+def test_outside_books_atomic_the_refusal_carries_its_lines_and_a_generic_message(funding):
+    wallet = _account("wallet", Account.Kind.WALLET, "券额度")
+    sink = _account("sink", Account.Kind.HOLD, "冻结")
+    lines = [books.Line(wallet, -1), books.Line(sink, 1)]
+    with pytest.raises(books.Refused) as exc, transaction.atomic():
+        books.post(kind=Journal.Kind.HOLD, lines=lines, actor="system:test")
+    assert (exc.value.messages, exc.value.code, exc.value.lines) == (
+        ["账目校验未通过，操作未执行。"],
+        "ledger_limit",
+        lines,
+    )
