@@ -305,7 +305,7 @@ def test_text_and_money_facts() -> None:
 
 
 def test_normalize_facts() -> None:
-    assert normalize_facts({"enterprise": {"employees": "12", "district": None}, "project": None}) == {
+    assert normalize_facts({"project": None, "enterprise": {"district": None, "employees": "12"}}) == {
         "enterprise.employees": 12
     }
     with pytest.raises(RuleError) as exc:
