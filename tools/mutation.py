@@ -95,6 +95,9 @@ def configure(copy: Path, source: str, tests: list[str]) -> None:
                 f"also_copy = {toml_list(ALSO_COPY)}",
                 f"pytest_add_cli_args = {toml_list(PYTEST_ARGS)}",
                 f"pytest_add_cli_args_test_selection = {toml_list(selection)}",
+                # Forking a process whose Polars worker threads hold a lock hangs some mutants for ever
+                # (seen on rules/money.py and rules/interpreter.py): start each worker fresh instead.
+                'process_isolation = "forkserver"',
                 "",
             ]
         )
