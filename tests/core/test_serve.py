@@ -142,7 +142,11 @@ def test_make_serve_runs_gunicorn_and_the_task_worker(served: Served) -> None:
     deadline = time.monotonic() + 15  # the first worker may answer before the second has forked
     while True:
         commands = [_cmdline(pid) for pid in _descendants(served.proc.pid)]
-        gunicorn = [c for c in commands if "gunicorn" in c and "deploy/gunicorn.conf.py" in c]
+        # With setproctitle installed (mutmut brings it), gunicorn names its processes
+        # "gunicorn: master [shouzhan]" / "gunicorn: worker [shouzhan]" instead of its command line.
+        gunicorn = [
+            c for c in commands if "gunicorn" in c and ("deploy/gunicorn.conf.py" in c or "[shouzhan]" in c)
+        ]
         if len(gunicorn) >= 3 or time.monotonic() > deadline:
             break
         time.sleep(0.2)
