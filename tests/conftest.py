@@ -169,3 +169,17 @@ def _fresh_calendar_cache() -> Iterator[None]:
     clear_calendar_cache()
     yield
     clear_calendar_cache()
+
+
+@pytest.fixture
+def effect_handlers() -> Iterator[dict[str, Any]]:
+    """The case effects' handler table (cases.events), restored after the test: a test may replace or wrap
+    a module's handler without leaking it into the next test."""
+    from shouzhan.cases import events
+
+    saved = dict(events._handlers)
+    try:
+        yield events._handlers
+    finally:
+        events._handlers.clear()
+        events._handlers.update(saved)

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from shouzhan.cases.events import CaseTransitioned
 from shouzhan.cases.models import Case
 from shouzhan.cases.services import case_submit, case_transition
-from shouzhan.cases.signals import case_state_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_unknown_clause_refused(catalogue: Any, studio: Any, drama: Any) -> None
 
 
 def test_approval_above_maximum_refused_then_within(
-    catalogue: Any, studio: Any, drama: Any, caseworker: Any
+    catalogue: Any, studio: Any, drama: Any, caseworker: Any, effect_handlers: dict[str, Any]
 ) -> None:
     enterprise, owner = studio
     case = _apply(owner, enterprise, drama)
@@ -92,28 +92,30 @@ def test_approval_above_maximum_refused_then_within(
     assert (case.state, case.version, case.amount_approved_fen) == ("in_review", 3, None)
     events: list[str] = []
 
-    def listener(sender: Any, case: Case, action: str, to_state: str, **kw: Any) -> None:
-        events.append(f"{action}:{to_state}:{case.amount_approved_fen}")
+    def recorded(effect: Any, handler: Any) -> Any:
+        def wrapper(event: CaseTransitioned) -> None:
+            events.append(f"{event.action}:{event.to_state}:{event.case.amount_approved_fen}:{event.note}")
+            handler(event)
 
-    case_state_changed.connect(listener)
-    try:
-        case_transition(
-            actor=caseworker,
-            case=case,
-            action="approve",
-            expected_version=3,
-            amount_fen=80_000_000,
-            note="作品优秀，酌定80万元",
-        )
-        case_transition(actor=caseworker, case=case, action="publish", expected_version=4)
-        case_transition(actor="system:ledger", case=case, action="disburse", expected_version=5)
-    finally:
-        case_state_changed.disconnect(listener)
+        return (effect, wrapper)
+
+    for key, (effect, handler) in list(effect_handlers.items()):
+        effect_handlers[key] = recorded(effect, handler)
+    case_transition(
+        actor=caseworker,
+        case=case,
+        action="approve",
+        expected_version=3,
+        amount_fen=80_000_000,
+        note="作品优秀，酌定80万元",
+    )
+    case_transition(actor=caseworker, case=case, action="publish", expected_version=4)
+    case_transition(actor="system:ledger", case=case, action="disburse", expected_version=5)
     case.refresh_from_db()
+    # Publishing has no effect on another module; approving and disbursing have one each (the ledger's).
     assert events == [
-        "approve:approved:80000000",
-        "publish:published:80000000",
-        "disburse:disbursed:80000000",
+        "approve:approved:80000000:作品优秀，酌定80万元",
+        "disburse:disbursed:80000000:",
     ]
     assert case.state == "disbursed"
     assert case.decision_reasons == "作品优秀，酌定80万元"

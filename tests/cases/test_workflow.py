@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from shouzhan.cases import workflow as wf
+from shouzhan.cases.events import CaseTransitioned
 from shouzhan.cases.models import Case
 from shouzhan.cases.selectors import case_clock, case_for, case_get
 from shouzhan.cases.services import CaseConflict, case_submit, case_transition
-from shouzhan.cases.signals import case_state_changed
 from shouzhan.core.models import AuditEntry
 from tests.cases.conftest import FILING
 
@@ -200,7 +200,9 @@ def test_other_enterprise_sees_nothing(studio: Any, make_enterprise: Any) -> Non
         )
 
 
-def test_signal_inside_transaction_and_listener_error_rolls_back(studio: Any, caseworker: Any) -> None:
+def test_effect_runs_inside_transaction_and_its_error_rolls_back(
+    studio: Any, caseworker: Any, effect_handlers: dict[str, Any]
+) -> None:
     enterprise, owner = studio
     case = case_submit(
         actor=owner,
@@ -213,22 +215,16 @@ def test_signal_inside_transaction_and_listener_error_rolls_back(studio: Any, ca
     assert case_for(related=enterprise) == case
     seen: list[tuple[str, str, str]] = []
 
-    def listener(
-        sender: Any, case: Case, action: str, from_state: str, to_state: str, actor: Any, **kw: Any
-    ) -> None:
-        seen.append((action, from_state, to_state))
-        if to_state == "rejected":
-            raise ValidationError("场地已被占用")
+    def refuse(event: CaseTransitioned) -> None:
+        seen.append((event.action, event.from_state, event.to_state))
+        raise ValidationError("场地已被占用")
 
-    case_state_changed.connect(listener)
-    try:
-        case_transition(actor="system:spaces", case=case, action="accept", expected_version=1)
-        with pytest.raises(ValidationError):
-            case_transition(actor=caseworker, case=case, action="reject", expected_version=2, note="无场地")
-    finally:
-        case_state_changed.disconnect(listener)
+    effect_handlers[wf.BOOKING_REFUSE.key] = (wf.BOOKING_REFUSE, refuse)
+    case_transition(actor="system:spaces", case=case, action="accept", expected_version=1)
+    with pytest.raises(ValidationError):
+        case_transition(actor=caseworker, case=case, action="reject", expected_version=2, note="无场地")
     case.refresh_from_db()
-    assert seen == [("accept", "submitted", "accepted"), ("reject", "accepted", "rejected")]
+    assert seen == [("reject", "accepted", "rejected")]  # accepting has no effect elsewhere
     assert (case.state, case.version) == ("accepted", 2)
     assert list(
         AuditEntry.objects.filter(target_id=str(case.pk)).values_list("action", flat=True).order_by("id")

@@ -30,8 +30,8 @@ from shouzhan.accounts.forms import (
 from shouzhan.accounts.models import Membership
 from shouzhan.core.forms import add_service_errors
 from shouzhan.core.middleware import client_ip
-from shouzhan.core.permissions import require_enterprise_read, require_enterprise_write
 from shouzhan.registry.models import Enterprise
+from shouzhan.registry.permissions import require_enterprise_read, require_enterprise_write
 
 
 def _next_url(request: HttpRequest) -> str | None:

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from shouzhan.core.permissions import member_enterprise_ids, user_role
+from shouzhan.core.permissions import user_role
 from shouzhan.core.workdays import (
     MAX_WORKING_DAYS,
     DateOutOfRange,
@@ -17,6 +17,7 @@ from shouzhan.core.workdays import (
     is_workday,
     working_days_between,
 )
+from shouzhan.registry.permissions import member_enterprise_ids
 
 router = Router(tags=["core"])
 

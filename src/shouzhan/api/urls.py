@@ -13,6 +13,7 @@ from ninja.security import django_auth
 
 from shouzhan.api.core import router as core_router
 from shouzhan.api.schema import ShouzhanAPI
+from shouzhan.core.errors import Conflict
 
 api = ShouzhanAPI(
     title="Shouzhan API",
@@ -90,6 +91,13 @@ def _body_already_read(request: HttpRequest, exc: RawPostDataException) -> HttpR
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(request, 401, "authentication required / 请先登录")
+
+
+@api.exception_handler(Conflict)
+def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    """Every "changed meanwhile" and "taken" of every module: 409 with what the client needs to recover."""
+    error = f"{exc.api_error or 'conflict'} / {exc.message_text}"
+    return _error(request, 409, error, exc.detail or None)
 
 
 @api.exception_handler(ValidationError)

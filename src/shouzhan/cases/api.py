@@ -32,7 +32,8 @@ from shouzhan.core.limits import (
     ShortText,
 )
 from shouzhan.core.money import MoneyError, fen_to_yuan, yuan_to_fen
-from shouzhan.core.permissions import is_staff_member, member_enterprise_ids
+from shouzhan.core.permissions import is_staff_member
+from shouzhan.registry.permissions import member_enterprise_ids
 
 router = Router(tags=["cases"])
 

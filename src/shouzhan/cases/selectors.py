@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.models import Case, CaseEvent, Document, Notification
 from shouzhan.cases.services import allowed_transitions, is_system, require_case_read
-from shouzhan.core.permissions import is_staff_member, member_enterprise_ids, user_role
+from shouzhan.core.permissions import is_staff_member, user_role
 from shouzhan.core.workdays import working_days_between
+from shouzhan.registry.permissions import member_enterprise_ids
 
 
 def _types_by_finals() -> list[tuple[list[str], list[str]]]:

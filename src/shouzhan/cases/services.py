@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from shouzhan.cases import workflow as wf
+from shouzhan.cases.events import CaseTransitioned, effects_run
 from shouzhan.cases.models import Case, CaseEvent, Notification
-from shouzhan.cases.signals import case_state_changed
 from shouzhan.core.audit import audit_record, json_safe
 from shouzhan.core.money import format_yuan
-from shouzhan.core.permissions import is_staff_member, member_enterprise_ids, user_role
+from shouzhan.core.permissions import is_staff_member, user_role
 from shouzhan.core.roles import Role
 from shouzhan.core.workdays import (
     MAX_DATE,
@@ -36,6 +36,7 @@ from shouzhan.core.workdays import (
     parse_iso_date,
     working_days_between,
 )
+from shouzhan.registry.permissions import member_enterprise_ids
 
 CONFLICT_MESSAGE = gettext_noop("该办件已被他人处理，请刷新后重试")  # translated where raised
 _AUDIT_FIELDS = ("state", "version", "due_on", "due_provisional", "amount_approved_fen", "assignee_id")
@@ -536,8 +537,19 @@ def case_transition(
         note=note,
         enterprise_id=locked.enterprise_id,
     )
-    case_state_changed.send(
-        sender=Case, case=locked, action=action, from_state=from_state, to_state=locked.state, actor=actor
+    effects_run(
+        CaseTransitioned(
+            case=locked,
+            case_type=locked.case_type,
+            action=action,
+            from_state=from_state,
+            to_state=locked.state,
+            outcome=target.outcome if target.final else "",
+            actor=actor,
+            note=note,
+            at=timezone.now(),
+        ),
+        t.effects,
     )
     if not (wf.APPLICANT in relations(actor, locked) and len(relations(actor, locked)) == 1):
         message = _("您的办件「%(title)s」%(label)s。") % {

@@ -33,7 +33,8 @@ from shouzhan.cases.forms import (
 from shouzhan.cases.models import Case
 from shouzhan.core.forms import add_service_errors
 from shouzhan.core.limits import QUERY_TEXT
-from shouzhan.core.permissions import is_staff_member, member_enterprise_ids
+from shouzhan.core.permissions import is_staff_member
+from shouzhan.registry.permissions import member_enterprise_ids
 
 PER_PAGE = 30
 # What a queue row shows (its clock included): read only these.

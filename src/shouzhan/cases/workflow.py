@@ -21,6 +21,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _l
 
+from shouzhan.cases.events import Effect
+
 # Who may take a transition: relations of the actor to the case (any one suffices).
 APPLICANT = "applicant"  # a member of the case's enterprise (or the user who submitted it)
 ASSIGNEE = "assignee"  # the caseworker assigned to the case
@@ -60,6 +62,7 @@ class Transition:
     needs_amount: bool = False  # an amount in fen is required (approval of a policy application)
     style: str = "primary"  # button style on the pages: primary | accent | danger | ghost
     edits_data: bool = False  # the page offers the case type's fields and uploads with it (resubmission)
+    effects: tuple[Effect, ...] = ()  # what taking it does in other modules (cases.events)
 
 
 @dataclass(frozen=True)
@@ -183,8 +186,26 @@ def case_types() -> list[CaseType]:
     return list(_REGISTRY.values())
 
 
+def declared_effects() -> dict[str, Effect]:
+    """Every effect some registered case type declares, by key."""
+    return {e.key: e for ct in _REGISTRY.values() for t in ct.transitions for e in t.effects}
+
+
 def final_states() -> dict[str, set[str]]:
     return {ct.key: {s.key for s in ct.states if s.final} for ct in _REGISTRY.values()}
+
+
+# ----------------------------------------------------------------------------- effects on other modules
+# Declared here, handled by the module that owns what they change (cases.events).
+GRANT_APPROVED_AMOUNT = Effect(
+    "ledger.approved_amount_grant", _l("按核定金额预留预算；算力、模型、语料券同时发券到企业钱包")
+)
+CONSUME_RESERVED_BUDGET = Effect("ledger.reserved_budget_consume", _l("拨付后核销预留的预算"))
+REVOKE_GRANT = Effect("ledger.grant_revoke", _l("撤销时释放预留的预算并收回未使用的券"))
+BOOKING_CONFIRM = Effect("spaces.booking_confirm", _l("确认待审批的场地预约"))
+BOOKING_REFUSE = Effect("spaces.booking_refuse", _l("不予安排：释放场地预约并通知候补"))
+BOOKING_WITHDRAW = Effect("spaces.booking_withdraw", _l("申请人撤回：释放场地预约并通知候补"))
+INTRODUCTION_OUTCOME_RECORD = Effect("community.introduction_outcome_record", _l("在对接请求上记录引荐结果"))
 
 
 # ----------------------------------------------------------------------------- building blocks
@@ -214,11 +235,17 @@ def _tr(
 
 
 def service_flow(
-    *, working: State = IN_PROGRESS, done: State = COMPLETED, refused: State = REJECTED
+    *,
+    working: State = IN_PROGRESS,
+    done: State = COMPLETED,
+    refused: State = REJECTED,
+    effects: dict[str, tuple[Effect, ...]] | None = None,
 ) -> tuple[tuple[State, ...], tuple[Transition, ...]]:
-    """submitted → accepted → in progress → (more info ⇄) → done / refused; the applicant may withdraw."""
+    """submitted → accepted → in progress → (more info ⇄) → done / refused; the applicant may withdraw.
+    `effects` gives the effects of an action on other modules (by action: complete, reject, withdraw …)."""
     states = (SUBMITTED, ACCEPTED, working, MORE_INFO, done, refused, WITHDRAWN)
     w = working.key
+    fx = effects or {}
     transitions = (
         _tr("accept", _l("受理"), ["submitted"], "accepted", STAFF_OR_SYSTEM),
         _tr("start", _l("开始办理"), ["accepted"], w, STAFF_OR_SYSTEM),
@@ -233,7 +260,12 @@ def service_flow(
         ),
         _tr("resubmit", _l("补正后重新提交"), ["more_info"], w, APPLICANT_ONLY, edits_data=True),
         _tr(
-            "complete", _l("办结") if done.key == "completed" else _l("通过"), [w], done.key, STAFF_OR_SYSTEM
+            "complete",
+            _l("办结") if done.key == "completed" else _l("通过"),
+            [w],
+            done.key,
+            STAFF_OR_SYSTEM,
+            effects=fx.get("complete", ()),
         ),
         _tr(
             "reject",
@@ -243,6 +275,7 @@ def service_flow(
             STAFF_OR_SYSTEM,
             needs_note=True,
             style="danger",
+            effects=fx.get("reject", ()),
         ),
         _tr(
             "withdraw",
@@ -251,15 +284,22 @@ def service_flow(
             "withdrawn",
             APPLICANT_ONLY,
             style="ghost",
+            effects=fx.get("withdraw", ()),
         ),
     )
     return states, transitions
 
 
 def service_type(
-    key: str, label: Any, limit_days: int, description: Any = "", fields: tuple[Field, ...] = (), **kw: Any
+    key: str,
+    label: Any,
+    limit_days: int,
+    description: Any = "",
+    fields: tuple[Field, ...] = (),
+    effects: dict[str, tuple[Effect, ...]] | None = None,
+    **kw: Any,
 ) -> CaseType:
-    states, transitions = service_flow()
+    states, transitions = service_flow(effects=effects)
     return CaseType(
         key=key,
         label=label,
@@ -313,7 +353,15 @@ POLICY_APPLICATION = CaseType(
             style="accent",
         ),
         _tr("resubmit", _l("补正后重新提交"), ["more_info"], "in_review", APPLICANT_ONLY, edits_data=True),
-        _tr("approve", _l("核定并批准"), ["in_review"], "approved", STAFF, needs_amount=True),
+        _tr(
+            "approve",
+            _l("核定并批准"),
+            ["in_review"],
+            "approved",
+            STAFF,
+            needs_amount=True,
+            effects=(GRANT_APPROVED_AMOUNT,),
+        ),
         _tr(
             "not_support",
             _l("不予支持"),
@@ -336,6 +384,7 @@ POLICY_APPLICATION = CaseType(
             ["published"],
             "disbursed",
             frozenset({POLICY_OFFICER, CASEWORKER, SYSTEM}),
+            effects=(CONSUME_RESERVED_BUDGET,),
         ),
         _tr(
             "cancel",
@@ -345,6 +394,7 @@ POLICY_APPLICATION = CaseType(
             frozenset({POLICY_OFFICER, CASEWORKER, ASSIGNEE}),
             needs_note=True,
             style="danger",
+            effects=(REVOKE_GRANT,),
         ),
         _tr(
             "withdraw",
@@ -411,6 +461,7 @@ NEED = (Field("need", _l("需求说明"), "textarea", required=True),)
 _filming_states, _filming_transitions = service_flow(
     done=_s("approved", _l("协拍已确认"), _l("协拍已确认"), final=True, outcome="ok"),
     refused=_s("rejected", _l("协拍未安排"), _l("协拍未能安排"), final=True, outcome="bad"),
+    effects={"complete": (BOOKING_CONFIRM,), "reject": (BOOKING_REFUSE,), "withdraw": (BOOKING_WITHDRAW,)},
 )
 SERVICE_TYPES = (
     service_type(
@@ -438,6 +489,11 @@ SERVICE_TYPES = (
         _l("对接引荐"),
         5,
         _l("由中心居间的对接请求（技术成果、导师、合作方）。"),
+        effects={
+            "complete": (INTRODUCTION_OUTCOME_RECORD,),
+            "reject": (INTRODUCTION_OUTCOME_RECORD,),
+            "withdraw": (INTRODUCTION_OUTCOME_RECORD,),
+        },
         listed=False,
         group="other",
     ),

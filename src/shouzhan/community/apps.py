@@ -12,12 +12,11 @@ class CommunityConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from shouzhan.cases.signals import case_state_changed
-        from shouzhan.community.receivers import on_case_state_changed
+        from shouzhan.community import effects
         from shouzhan.policies.models import PolicyVersion
         from shouzhan.registry.models import Enterprise, Project
 
-        case_state_changed.connect(on_case_state_changed, dispatch_uid="community.introduction_outcome")
+        effects.register()
         # Search covers policies and the registry too: a published policy version or a changed
         # enterprise or project makes the index stale at once, not only after its refresh interval.
         for model in (PolicyVersion, Enterprise, Project):

@@ -26,9 +26,10 @@ from shouzhan.community.search import live, matching
 from shouzhan.community.search.bm25 import Doc, Hit
 from shouzhan.community.search.documents import KIND_LABELS, PUBLIC_KINDS
 from shouzhan.community.search.tokenizer import tokenize
-from shouzhan.core.permissions import has_role, is_staff_member, member_enterprise_ids, user_role
+from shouzhan.core.permissions import has_role, is_staff_member, user_role
 from shouzhan.core.roles import Role
 from shouzhan.registry.models import Person, Project
+from shouzhan.registry.permissions import member_enterprise_ids
 
 
 # ------------------------------------------------------------------------------------------ events

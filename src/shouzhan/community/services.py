@@ -31,16 +31,11 @@ from shouzhan.community.search import live
 from shouzhan.community.search.documents import listing_tokens
 from shouzhan.core.audit import audit_record, snapshot
 from shouzhan.core.limits import LONG_TEXT, TEXT, check_length
-from shouzhan.core.permissions import (
-    has_role,
-    member_enterprise_ids,
-    require_enterprise_write,
-    require_login,
-    require_role,
-)
+from shouzhan.core.permissions import has_role, require_login, require_role
 from shouzhan.core.roles import Role
 from shouzhan.registry import patent_number
 from shouzhan.registry.models import Enterprise, Person, Project
+from shouzhan.registry.permissions import member_enterprise_ids, require_enterprise_write
 
 EVENT_ADMIN_ROLES = (Role.CASEWORKER, Role.ADMIN)
 # Who checks people in at the door.

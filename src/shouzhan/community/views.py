@@ -26,8 +26,9 @@ from shouzhan.community.forms import (
 from shouzhan.community.models import ContactRequest, Listing, OfficeHour, Registration, Seeking
 from shouzhan.community.qr import qr_svg
 from shouzhan.core.forms import add_service_errors
-from shouzhan.core.permissions import has_role, is_staff_member, member_enterprise_ids
+from shouzhan.core.permissions import has_role, is_staff_member
 from shouzhan.registry.models import Enterprise, Project
+from shouzhan.registry.permissions import member_enterprise_ids
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:

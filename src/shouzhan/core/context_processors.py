@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import pgettext_lazy
 
-from shouzhan.core.permissions import can_read_audit, is_staff_member, member_enterprise_ids, user_role
+from shouzhan.core.permissions import can_read_audit, is_staff_member, user_role
 from shouzhan.core.roles import Role
+from shouzhan.registry.permissions import member_enterprise_ids
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from shouzhan.core.audit_chain import problem_text
 from shouzhan.core.models import AuditEntry
-from shouzhan.core.permissions import can_read_audit, require_enterprise_read
+from shouzhan.core.permissions import can_read_audit
+from shouzhan.registry.permissions import require_enterprise_read
 
 
 def audit_list(

@@ -23,9 +23,10 @@ from shouzhan.core.audit_chain import chain_check, problem_text
 from shouzhan.core.calendar import current_calendar
 from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.models import WorkdayOverride
-from shouzhan.core.permissions import can_read_audit, is_staff_member, member_enterprise_ids, require_role
+from shouzhan.core.permissions import can_read_audit, is_staff_member, require_role
 from shouzhan.core.roles import Role
 from shouzhan.core.workdays import MAX_DATE, MAX_WORKING_DAYS, MIN_DATE, DateOutOfRange, package_years
+from shouzhan.registry.permissions import member_enterprise_ids
 
 
 def landing(request: HttpRequest) -> HttpResponse:

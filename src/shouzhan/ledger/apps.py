@@ -8,7 +8,6 @@ class LedgerConfig(AppConfig):
     verbose_name = _("券与资金")
 
     def ready(self) -> None:
-        from shouzhan.cases.signals import case_state_changed
-        from shouzhan.ledger.receivers import on_case_state_changed
+        from shouzhan.ledger import effects
 
-        case_state_changed.connect(on_case_state_changed, dispatch_uid="ledger.case_state_changed")
+        effects.register()

@@ -7,7 +7,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from shouzhan.core.permissions import is_staff_member, member_enterprise_ids
+from shouzhan.core.permissions import is_staff_member
+from shouzhan.registry.permissions import member_enterprise_ids
 
 
 def items(user: Any) -> list[tuple[str, str, str]]:

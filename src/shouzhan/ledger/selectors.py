@@ -10,12 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from shouzhan.core.permissions import (
-    is_staff_member,
-    member_enterprise_ids,
-    require_enterprise_read,
-    scope_to_enterprises,
-)
+from shouzhan.core.permissions import is_staff_member
 from shouzhan.ledger import books
 from shouzhan.ledger.models import (
     Account,
@@ -28,6 +23,7 @@ from shouzhan.ledger.models import (
     Reservation,
 )
 from shouzhan.ledger.services import provider_ids
+from shouzhan.registry.permissions import member_enterprise_ids, require_enterprise_read, scope_to_enterprises
 
 
 # ----------------------------------------------------------------------------- the books' check

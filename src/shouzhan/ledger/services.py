@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from shouzhan.accounts.models import Membership, Organisation, User
 from shouzhan.core.audit import audit_record
 from shouzhan.core.money import format_yuan
-from shouzhan.core.permissions import has_role, member_enterprise_ids, require_enterprise_read, user_role
+from shouzhan.core.permissions import has_role, user_role
 from shouzhan.core.roles import Role
 from shouzhan.ledger import books
 from shouzhan.ledger.batch_sheet import SheetRow
@@ -46,6 +46,7 @@ from shouzhan.ledger.models import (
     Reservation,
 )
 from shouzhan.registry.models import Enterprise
+from shouzhan.registry.permissions import member_enterprise_ids, require_enterprise_read
 
 GRANT_ROLES = (Role.POLICY_OFFICER, Role.ADMIN)
 APPROVE_ROLES = (Role.CASEWORKER, Role.ADMIN)

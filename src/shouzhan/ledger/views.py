@@ -19,12 +19,13 @@ from django.views.decorators.http import require_POST
 from shouzhan.accounts.models import Organisation
 from shouzhan.core.forms import add_service_errors
 from shouzhan.core.money import fen_to_yuan
-from shouzhan.core.permissions import has_role, is_staff_member, member_enterprise_ids
+from shouzhan.core.permissions import has_role, is_staff_member
 from shouzhan.core.spreadsheets import Sheet, write_xlsx
 from shouzhan.ledger import batch_sheet, charts, selectors, services
 from shouzhan.ledger.forms import BatchGrantForm, BatchSheetForm, ClaimForm, NoteForm
 from shouzhan.ledger.models import Claim, DisbursementBatch, Payment, Programme
 from shouzhan.registry.models import Enterprise
+from shouzhan.registry.permissions import member_enterprise_ids
 
 
 def _errors(exc: ValidationError) -> str:

@@ -180,8 +180,8 @@ def calculator(request: HttpRequest, payload: CalculatorIn) -> CalculatorOut:
 def enterprise_calculator(
     request: HttpRequest, enterprise_id: int, project: int | None = None, on: IsoDate | None = None
 ) -> CalculatorOut:
-    from shouzhan.core.permissions import require_enterprise_read
     from shouzhan.registry.models import Enterprise, Project
+    from shouzhan.registry.permissions import require_enterprise_read
 
     require_enterprise_read(request.user, enterprise_id)
     enterprise = get_object_or_404(Enterprise, pk=enterprise_id)

@@ -14,9 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from shouzhan import rules
-from shouzhan.core.permissions import has_role, require_enterprise_read
+from shouzhan.core.permissions import has_role
 from shouzhan.core.roles import Role
 from shouzhan.policies.models import PolicyDocument, PolicyVersion
+from shouzhan.registry.permissions import require_enterprise_read
 from shouzhan.rules.vocabulary import DISTRICTS, FACTS, SECTORS
 
 STATUS_LABELS = {"eligible": "可申报", "not_eligible": "不符合", "unknown": "待补充信息"}

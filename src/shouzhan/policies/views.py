@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shouzhan.core.forms import add_service_errors
-from shouzhan.core.permissions import has_role, is_staff_member, member_enterprise_ids
+from shouzhan.core.permissions import has_role, is_staff_member
 from shouzhan.core.roles import Role
 from shouzhan.policies import selectors, services
 from shouzhan.policies.forms import FactsForm, PublishForm, UploadForm, field_name
 from shouzhan.policies.plain import condition_lines, describe
 from shouzhan.policies.present import PER, present
+from shouzhan.registry.permissions import member_enterprise_ids
 from shouzhan.rules.vocabulary import DISTRICTS, SECTORS
 
 SECTOR_LABELS = {

@@ -10,17 +10,16 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from shouzhan.core.money import fen_to_yuan, format_yuan
-from shouzhan.core.permissions import (
+from shouzhan.core.permissions import has_role, is_staff_member
+from shouzhan.core.roles import Role
+from shouzhan.registry.choices import PROJECT_EXTRA_FACTS, STAGE_OFFERS, STAGE_ORDER, Sector, Stage
+from shouzhan.registry.models import Enterprise, ImportJob, Person, Project
+from shouzhan.registry.permissions import (
     can_write_enterprise,
-    has_role,
-    is_staff_member,
     member_enterprise_ids,
     require_enterprise_read,
     scope_to_enterprises,
 )
-from shouzhan.core.roles import Role
-from shouzhan.registry.choices import PROJECT_EXTRA_FACTS, STAGE_OFFERS, STAGE_ORDER, Sector, Stage
-from shouzhan.registry.models import Enterprise, ImportJob, Person, Project
 
 
 def enterprise_stats(*, actor: Any) -> dict[str, Any]:

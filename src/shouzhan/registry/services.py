@@ -22,12 +22,13 @@ from django.utils.translation import gettext_noop
 from shouzhan.core import spreadsheets
 from shouzhan.core.audit import audit_record, snapshot
 from shouzhan.core.money import MoneyError, fen_to_yuan, yuan_to_fen
-from shouzhan.core.permissions import has_role, require_enterprise_write, require_role
+from shouzhan.core.permissions import has_role, require_role
 from shouzhan.core.roles import Role
 from shouzhan.registry import credit_code as cc
 from shouzhan.registry import spreadsheet as sheet
 from shouzhan.registry.choices import PROJECT_EXTRA_FACTS, VOUCHER_ITEMS, Sector, Stage
 from shouzhan.registry.models import Enterprise, ImportJob, Person, Project
+from shouzhan.registry.permissions import require_enterprise_write
 
 # Who may import and export the enterprise register (policy of the centre).
 IMPORT_EXPORT_ROLES = (Role.CASEWORKER, Role.POLICY_OFFICER, Role.LEADER, Role.ADMIN)

@@ -17,14 +17,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shouzhan.core.permissions import (
-    has_role,
-    is_staff_member,
-    member_enterprise_ids,
-    require_enterprise_read,
-    scope_to_enterprises,
-)
+from shouzhan.core.permissions import has_role, is_staff_member
 from shouzhan.core.roles import Role
+from shouzhan.registry.permissions import member_enterprise_ids, require_enterprise_read, scope_to_enterprises
 from shouzhan.spaces import fees
 from shouzhan.spaces.models import Booking, Floor, Resource, Site, Tenancy, WaitlistEntry
 

@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouzhan.core.audit import audit_record, snapshot
-from shouzhan.core.permissions import has_role, require_enterprise_write
+from shouzhan.core.permissions import has_role
 from shouzhan.core.roles import Role
+from shouzhan.registry.permissions import require_enterprise_write
 from shouzhan.spaces import fees
 from shouzhan.spaces.models import Booking, Resource, Tenancy, WaitlistEntry
 
