@@ -28,7 +28,7 @@ def choice_label(instance: Model, field: Field[Any, Any]) -> Any:
     table = _tables.get(field)
     if table is None:
         if isinstance(field.choices, CallableChoiceIterator):
-            return Model._get_FIELD_display(instance, field)  # type: ignore[attr-defined]
+            return Model._get_FIELD_display(instance, field)
         table = {make_hashable(value): label for value, label in field.flatchoices}
         _tables[field] = table
     value = getattr(instance, field.attname)

@@ -191,10 +191,11 @@ def _money(df: pl.DataFrame, name: str, dtype: Any, file: str | None) -> pl.Expr
         _first_bad(df, col.cast(pl.Int64).abs() > MAX_MONEY_FEN // 100, name, "amount out of range", file)
         return fen.alias(name)
     if isinstance(dtype, pl.Decimal):
-        scale = dtype.scale or 0
+        scale: int = dtype.scale or 0
         raw = col.to_physical()  # unscaled integer: value × 10**scale
         if scale <= 2:
-            fen = raw * (10 ** (2 - scale))
+            factor: int = 10 ** (2 - scale)  # int ** int is typed Any: it may be a float
+            fen = raw * factor
         else:
             step = 10 ** (scale - 2)
             _first_bad(df, raw % step != 0, name, "money has at most two decimal places", file)

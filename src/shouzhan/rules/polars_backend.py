@@ -96,7 +96,8 @@ class _Compiler:
             chain: Any = pl.when(x.is_null()).then(pl.lit(None, dtype=pl.Int64))
             for threshold, fen in reversed(table):
                 chain = chain.when(x >= threshold).then(pl.lit(fen, dtype=pl.Int64))
-            return chain.otherwise(pl.lit(0, dtype=pl.Int64))
+            scaled: pl.Expr = chain.otherwise(pl.lit(0, dtype=pl.Int64))
+            return scaled
         if isinstance(node, ir.Year):
             return self(node.operand).dt.year().cast(pl.Int64)
         raise TypeError(f"unknown node {type(node).__name__}")

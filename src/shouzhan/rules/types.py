@@ -215,7 +215,7 @@ class _Checker:
             if right.type == "int":
                 return self.bounded(
                     node, ir.Arith("date", src, start, op, left, right), DATE_BOUND + self.bound(right)
-                )  # type: ignore[arg-type]
+                )
             if right.type == "date" and op == "-":
                 return self.bounded(node, ir.Arith("int", src, start, "-", left, right), 2 * DATE_BOUND)
             raise self.err(node, "a date takes + or − a number of days, or − another date")
@@ -233,11 +233,11 @@ class _Checker:
             self.want_const(node, left, right)
             return self.bounded(
                 node, ir.RateOp("rate", src, start, op, left, right), self.bound(left) + self.bound(right)
-            )  # type: ignore[arg-type]
+            )
         return self.bounded(
             node,
             ir.Arith(left.type, src, start, op, left, right),
-            self.bound(left) + self.bound(right),  # type: ignore[arg-type]
+            self.bound(left) + self.bound(right),
         )
 
     def want_const(self, node: ast.Node, *exprs: ir.Expr) -> None:
@@ -348,7 +348,7 @@ class _Checker:
             minmax: Any = f
             return self.bounded(
                 node, ir.MinMax(t, src, start, minmax, tuple(checked)), max(self.bound(e) for e in checked)
-            )  # type: ignore[arg-type]
+            )
         if f in ("param", "rate", "scale", "date"):
             if not args or not isinstance(args[0], ast.String):
                 raise self.err(node, f'{f}() takes a quoted name first, e.g. {f}("...")')
