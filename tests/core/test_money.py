@@ -5,11 +5,11 @@ import pytest
 from shouzhan.core.money import (
     YUAN_FORMAT,
     MoneyError,
-    fen_to_yuan,
     format_wan,
     format_yuan,
     parse_yuan,
-    yuan_to_fen,
+    parse_yuan_fen,
+    yuan_decimal,
 )
 
 
@@ -28,7 +28,7 @@ from shouzhan.core.money import (
     ],
 )
 def test_yuan_to_fen(text: object, fen: int) -> None:
-    assert yuan_to_fen(text) == fen
+    assert parse_yuan_fen(text) == fen
 
 
 @pytest.mark.parametrize("bad", ["-1", "abc", "1.234", "", 1.5, None, "NaN", "1e20", Decimal("NaN")])
@@ -85,7 +85,7 @@ def test_specific_refusals_keep_their_reason() -> None:
 
 
 def test_formatting() -> None:
-    assert fen_to_yuan(123456) == Decimal("1234.56")
+    assert yuan_decimal(123456) == Decimal("1234.56")
     assert format_yuan(1_000_000_000) == "10,000,000.00 元"
     assert format_yuan(None) == "—"
     assert format_wan(300_000_000) == "300 万元"

@@ -31,7 +31,7 @@ from shouzhan.core.limits import (
     PageOffset,
     ShortText,
 )
-from shouzhan.core.money import MoneyError, fen_to_yuan, yuan_to_fen
+from shouzhan.core.money import MoneyError, parse_yuan_fen, yuan_decimal
 from shouzhan.core.permissions import is_staff_member
 from shouzhan.registry.permissions import member_enterprise_ids
 
@@ -222,14 +222,14 @@ class NotificationOut(Schema):
 
 
 def _yuan(fen: int | None) -> str | None:
-    return None if fen is None else str(fen_to_yuan(fen))
+    return None if fen is None else str(yuan_decimal(fen))
 
 
 def _fen(value: str | None, field: str) -> int | None:
     if value is None or str(value).strip() == "":
         return None
     try:
-        fen = yuan_to_fen(value)
+        fen = parse_yuan_fen(value)
     except MoneyError:
         raise ValidationError({field: ["请填写金额（元），如 200000.00"]}) from None
     if fen < 0:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _l
 from shouzhan.cases import workflow as wf
 from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import LONG_TEXT, MONEY_TEXT, SHORT_TEXT, BoundedForm
-from shouzhan.core.money import MoneyError, yuan_to_fen
+from shouzhan.core.money import MoneyError, parse_yuan_fen
 from shouzhan.core.widgets import FastSelect
 
 
@@ -139,7 +139,7 @@ class CaseForm(BoundedForm):
         if not value:
             return None
         try:
-            fen = yuan_to_fen(value)
+            fen = parse_yuan_fen(value)
         except MoneyError:
             raise ValidationError(_l("请填写金额，如 200000 或 200000.50。")) from None
         if fen < 0:
@@ -168,7 +168,7 @@ class TransitionForm(BoundedForm):
         if not value:
             return None
         try:
-            return yuan_to_fen(value)
+            return parse_yuan_fen(value)
         except MoneyError:
             raise ValidationError(_l("请填写金额，如 800000 或 800000.00。")) from None
 

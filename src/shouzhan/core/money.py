@@ -1,4 +1,9 @@
-"""Exact money: integer fen in storage and computation, Decimal yuan at the edges. Never float."""
+"""Exact money for the Django side: integer fen in storage and computation, Decimal yuan at the edges. Never float.
+
+The fen arithmetic is `shouzhan.rules.money` (the single source); this module adds what people type and read,
+under names of its own: `parse_yuan` (text → Decimal yuan, in one format), `parse_yuan_fen` (text → fen),
+`yuan_decimal` (fen → Decimal yuan), `format_yuan` / `format_wan` (fen → words on a page).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-FEN_PER_YUAN = 100
+from shouzhan.rules import money as fen_money
+
 MAX_YUAN = Decimal("1000000000000")  # 1e12 yuan: far above any district budget, bounds bad input
 
 
@@ -74,19 +80,22 @@ def _parse_text(raw: str) -> Decimal:
     return Decimal(whole.replace(",", "") + ("." + decimals if decimals else ""))
 
 
-def yuan_to_fen(value: object) -> int:
-    return int(parse_yuan(value) * FEN_PER_YUAN)
+def parse_yuan_fen(value: object) -> int:
+    """A yuan amount typed by a person (parse_yuan's one format, MoneyError otherwise) → fen."""
+    # parse_yuan keeps it within MAX_YUAN and two decimals, so the rules' conversion cannot refuse it.
+    return fen_money.yuan_to_fen(parse_yuan(value))
 
 
-def fen_to_yuan(fen: int) -> Decimal:
-    return (Decimal(int(fen)) / FEN_PER_YUAN).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def yuan_decimal(fen: int) -> Decimal:
+    """Fen → Decimal yuan with two places (12345 → Decimal("123.45")), for forms, sheets and sums."""
+    return Decimal(fen_money.fen_to_yuan(int(fen)))
 
 
 def format_yuan(fen: int | None, *, unit: bool = True) -> str:
     """'1,234,567.89 元' — or '—' for unknown."""
     if fen is None:
         return "—"
-    text = f"{fen_to_yuan(fen):,.2f}"
+    text = f"{yuan_decimal(fen):,.2f}"
     return _("%(amount)s 元") % {"amount": text} if unit else text
 
 

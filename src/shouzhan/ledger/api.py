@@ -18,7 +18,7 @@ from pydantic import Field
 
 from shouzhan.accounts.models import Organisation
 from shouzhan.core.limits import Key, MoneyText
-from shouzhan.core.money import MoneyError, fen_to_yuan, yuan_to_fen
+from shouzhan.core.money import MoneyError, parse_yuan_fen, yuan_decimal
 from shouzhan.core.permissions import is_staff_member
 from shouzhan.core.workdays import IsoDate
 from shouzhan.ledger import selectors, services
@@ -100,12 +100,12 @@ class ClaimOut(Schema):
 
 
 def _yuan(fen: int) -> str:
-    return str(fen_to_yuan(fen))
+    return str(yuan_decimal(fen))
 
 
 def _fen(text: str) -> int:
     try:
-        return yuan_to_fen(text)
+        return parse_yuan_fen(text)
     except MoneyError as exc:
         raise HttpError(422, f"invalid amount / 金额有误：{exc}") from exc
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from shouzhan.core.money import yuan_to_fen
+from shouzhan.core.money import parse_yuan_fen
 from shouzhan.core.spreadsheets import SpreadsheetError, is_blank, read_rows
 from shouzhan.registry.models import Enterprise
 from shouzhan.registry.spreadsheet import CellError, parse_credit_code, parse_money
@@ -110,7 +110,7 @@ def _row(number: int, cells: list[Any], columns: dict[str, int]) -> SheetRow:
     if amount is None:
         row.error = _("金额不能为空。")
         return row
-    row.amount_fen = yuan_to_fen(amount)
+    row.amount_fen = parse_yuan_fen(amount)
     if row.amount_fen <= 0:
         row.error = _("金额必须大于零。")
     return row

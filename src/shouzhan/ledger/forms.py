@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import LIST_TEXT, MONEY_TEXT, BoundedForm
-from shouzhan.core.money import MoneyError, yuan_to_fen
+from shouzhan.core.money import MoneyError, parse_yuan_fen
 from shouzhan.ledger.models import Programme
 from shouzhan.registry.models import Enterprise
 
@@ -20,7 +20,7 @@ class YuanField(forms.CharField):
     def clean(self, value: Any) -> int:  # type: ignore[override]
         text = super().clean(value)
         try:
-            fen = yuan_to_fen(text)
+            fen = parse_yuan_fen(text)
         except MoneyError as exc:
             raise forms.ValidationError(str(exc)) from exc
         if fen <= 0:
@@ -99,7 +99,7 @@ class BatchGrantForm(BoundedForm):
                 errors.append(str(_("第 %(n)s 行：没有找到企业“%(who)s”。") % {"n": n, "who": who}))
                 continue
             try:
-                parsed.append((enterprise, yuan_to_fen(amount)))
+                parsed.append((enterprise, parse_yuan_fen(amount)))
             except MoneyError as exc:
                 errors.append(str(_("第 %(n)s 行：%(e)s") % {"n": n, "e": exc}))
         if errors:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from shouzhan.accounts.models import Organisation
 from shouzhan.core.forms import add_service_errors
-from shouzhan.core.money import fen_to_yuan
+from shouzhan.core.money import yuan_decimal
 from shouzhan.core.permissions import has_role, is_staff_member
 from shouzhan.core.spreadsheets import Sheet, write_xlsx
 from shouzhan.ledger import batch_sheet, charts, selectors, services
@@ -156,7 +156,7 @@ def staff(request: HttpRequest) -> HttpResponse:
         p = u.programme
         series = selectors.budget_series(account=p.budget_account)
         cards.append({"u": u, "chart": charts.burn_down(series, p.valid_from, p.valid_until)})
-    bars = [(f"{u.programme.name}", int(fen_to_yuan(u.redeemed_fen) // 10000)) for u in usage]
+    bars = [(f"{u.programme.name}", int(yuan_decimal(u.redeemed_fen) // 10000)) for u in usage]
     batch_form = BatchGrantForm()
     return render(
         request,
@@ -357,11 +357,11 @@ def export_usage(request: HttpRequest) -> HttpResponse:
             [
                 u.programme.name,
                 u.programme.year,
-                fen_to_yuan(u.programme.cap_fen),
-                fen_to_yuan(u.budget_left_fen),
-                fen_to_yuan(u.granted_fen),
-                fen_to_yuan(u.held_fen),
-                fen_to_yuan(u.redeemed_fen),
+                yuan_decimal(u.programme.cap_fen),
+                yuan_decimal(u.budget_left_fen),
+                yuan_decimal(u.granted_fen),
+                yuan_decimal(u.held_fen),
+                yuan_decimal(u.redeemed_fen),
                 u.wallets,
             ]
         )
@@ -373,9 +373,9 @@ def export_usage(request: HttpRequest) -> HttpResponse:
             [
                 b["budget"].clause_id,
                 b["budget"].year,
-                fen_to_yuan(b["available_fen"]),
-                fen_to_yuan(b["reserved_fen"]),
-                fen_to_yuan(b["consumed_fen"]),
+                yuan_decimal(b["available_fen"]),
+                yuan_decimal(b["reserved_fen"]),
+                yuan_decimal(b["consumed_fen"]),
             ]
         )
     return _xlsx(
@@ -395,5 +395,5 @@ def export_batch(request: HttpRequest, pk: int) -> HttpResponse:
             if p.claim
             else _("政策扶持 案件%(id)s") % {"id": p.reservation.case_id if p.reservation else ""}
         )
-        rows.append([n, p.payee, fen_to_yuan(p.amount_fen), purpose, p.get_status_display()])
+        rows.append([n, p.payee, yuan_decimal(p.amount_fen), purpose, p.get_status_display()])
     return _xlsx({str(_("支付清单")): rows}, f"payment-batch-{batch.pk}.xlsx")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from shouzhan import rules
-from shouzhan.core.money import format_yuan, yuan_to_fen
+from shouzhan.core.money import format_yuan, parse_yuan_fen
 from shouzhan.policies.plain import describe, fact_label
 from shouzhan.rules import ir
 
@@ -162,7 +162,7 @@ def present(results: list[rules.ClauseResult], catalogue: rules.Catalogue) -> li
         if cap.get("yuan"):
             cap_text = _("%(per)s最高 %(amount)s") % {
                 "per": PER.get(cap.get("per", ""), ""),
-                "amount": format_yuan(yuan_to_fen(Decimal(cap["yuan"]))),
+                "amount": format_yuan(parse_yuan_fen(Decimal(cap["yuan"]))),
             }
         if r.max_amount_fen is not None:
             amount_text = format_yuan(r.max_amount_fen)

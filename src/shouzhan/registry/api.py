@@ -26,7 +26,7 @@ from shouzhan.core.limits import (
     ShortText,
     Text,
 )
-from shouzhan.core.money import fen_to_yuan
+from shouzhan.core.money import yuan_decimal
 from shouzhan.core.workdays import IsoDate
 from shouzhan.registry import selectors, services
 from shouzhan.registry.choices import PROJECT_EXTRA_FACTS
@@ -127,7 +127,7 @@ class ProjectOut(Schema):
 
 
 def _yuan(fen: int | None) -> str | None:
-    return None if fen is None else str(fen_to_yuan(fen))
+    return None if fen is None else str(yuan_decimal(fen))
 
 
 def enterprise_out(e: Enterprise) -> EnterpriseOut:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import LONG_TEXT, MONEY_TEXT, TEXT, BoundedForm
-from shouzhan.core.money import YUAN_HELP, MoneyError, fen_to_yuan, parse_yuan
+from shouzhan.core.money import YUAN_HELP, MoneyError, parse_yuan, yuan_decimal
 from shouzhan.core.widgets import FastSelect
 from shouzhan.registry import credit_code as cc
 from shouzhan.registry.choices import DISTRICT_CHOICES, VOUCHER_ITEMS, ProjectKind, Sector, Stage
@@ -61,7 +61,7 @@ class YuanField(forms.CharField):
 
 
 def yuan_initial(fen: int | None) -> str:
-    return "" if fen is None else str(fen_to_yuan(fen))
+    return "" if fen is None else str(yuan_decimal(fen))
 
 
 class EnterpriseForm(BoundedForm):

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shouzhan.core.money import fen_to_yuan
+from shouzhan.core.money import yuan_decimal
 from shouzhan.registry.choices import DISTRICT_CHOICES, ProjectKind, Sector, Stage
 
 MAX_FEN = 10**14  # 1e12 yuan
@@ -70,7 +70,7 @@ class Enterprise(models.Model):
 
     @property
     def annual_revenue_yuan(self):  # type: ignore[no-untyped-def]
-        return None if self.annual_revenue_fen is None else fen_to_yuan(self.annual_revenue_fen)
+        return None if self.annual_revenue_fen is None else yuan_decimal(self.annual_revenue_fen)
 
 
 class Person(models.Model):
@@ -158,7 +158,7 @@ class Project(models.Model):
 
     @property
     def rd_investment_yuan(self):  # type: ignore[no-untyped-def]
-        return None if self.rd_investment_fen is None else fen_to_yuan(self.rd_investment_fen)
+        return None if self.rd_investment_fen is None else yuan_decimal(self.rd_investment_fen)
 
 
 class Patent(models.Model):

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from shouzhan.core.money import fen_to_yuan, format_yuan
+from shouzhan.core.money import format_yuan, yuan_decimal
 from shouzhan.core.permissions import has_role, is_staff_member
 from shouzhan.core.roles import Role
 from shouzhan.registry.choices import PROJECT_EXTRA_FACTS, STAGE_OFFERS, STAGE_ORDER, Sector, Stage
@@ -141,7 +141,7 @@ def enterprise_facts(*, enterprise: Enterprise, project: Project | None = None) 
             "employees": e.employees,
             "annual_revenue_yuan": None
             if e.annual_revenue_fen is None
-            else str(fen_to_yuan(e.annual_revenue_fen)),
+            else str(yuan_decimal(e.annual_revenue_fen)),
             "is_one_person_company": e.is_one_person_company,
             "sector": e.sector or None,
             "in_cluster": e.in_cluster,
@@ -155,7 +155,7 @@ def enterprise_facts(*, enterprise: Enterprise, project: Project | None = None) 
             "kind": p.kind or None,
             "rd_investment_yuan": None
             if p.rd_investment_fen is None
-            else str(fen_to_yuan(p.rd_investment_fen)),
+            else str(yuan_decimal(p.rd_investment_fen)),
             "self_developed": p.self_developed,
             "market_recognized": p.market_recognized,
             "national_selection": p.national_selection,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 
 from shouzhan.core import spreadsheets
 from shouzhan.core.audit import audit_record, snapshot
-from shouzhan.core.money import MoneyError, fen_to_yuan, yuan_to_fen
+from shouzhan.core.money import MoneyError, parse_yuan_fen, yuan_decimal
 from shouzhan.core.permissions import has_role, require_role
 from shouzhan.core.roles import Role
 from shouzhan.registry import credit_code as cc
@@ -138,7 +138,7 @@ def _apply_enterprise_data(enterprise: Enterprise, data: dict[str, Any]) -> None
                 enterprise.annual_revenue_fen = None
             else:
                 try:
-                    enterprise.annual_revenue_fen = yuan_to_fen(value)
+                    enterprise.annual_revenue_fen = parse_yuan_fen(value)
                 except MoneyError as exc:
                     errors["annual_revenue_yuan"] = [str(exc)]
         elif key == "employees":
@@ -383,7 +383,7 @@ def _apply_project_data(project: Project, data: dict[str, Any]) -> None:
                 project.rd_investment_fen = None
             else:
                 try:
-                    project.rd_investment_fen = yuan_to_fen(value)
+                    project.rd_investment_fen = parse_yuan_fen(value)
                 except MoneyError as exc:
                     errors["rd_investment_yuan"] = [str(exc)]
         elif key in ("title", "description", "kind"):
@@ -949,7 +949,7 @@ def enterprise_export(*, actor: Any, enterprises: QuerySet[Enterprise] | list[En
                 e.district or None,
                 e.registered_on,
                 e.employees,
-                None if e.annual_revenue_fen is None else fen_to_yuan(e.annual_revenue_fen),
+                None if e.annual_revenue_fen is None else yuan_decimal(e.annual_revenue_fen),
                 sheet.bool_text(e.is_one_person_company),
                 sector_labels.get(e.sector) if e.sector else None,
                 sheet.bool_text(e.in_cluster),

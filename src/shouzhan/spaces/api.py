@@ -21,7 +21,7 @@ from pydantic import Field
 
 from shouzhan.api.schema import ErrorOut
 from shouzhan.core.limits import PAGE_DEFAULT, Key, PageLimit, PageOffset
-from shouzhan.core.money import fen_to_yuan
+from shouzhan.core.money import yuan_decimal
 from shouzhan.core.workdays import IsoDate
 from shouzhan.spaces import exports, selectors, services
 from shouzhan.spaces.models import Booking, Resource, Site, Tenancy, WaitlistEntry
@@ -204,7 +204,7 @@ class StatementOut(Schema):
 
 # ------------------------------------------------------------------------------------------ helpers
 def _yuan(fen: int) -> str:
-    return str(fen_to_yuan(fen))
+    return str(yuan_decimal(fen))
 
 
 def _iso(moment: dt.datetime) -> str:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from shouzhan.core.money import fen_to_yuan
+from shouzhan.core.money import yuan_decimal
 from shouzhan.core.spreadsheets import Sheet, write_xlsx
 from shouzhan.spaces.models import Booking
 from shouzhan.spaces.selectors import Statement
@@ -38,9 +38,9 @@ def statement_xlsx(statement: Statement) -> bytes:
             line.day,
             line.description,
             line.resource,
-            fen_to_yuan(line.gross_fen),
-            fen_to_yuan(line.relief_fen),
-            fen_to_yuan(line.net_fen),
+            yuan_decimal(line.gross_fen),
+            yuan_decimal(line.relief_fen),
+            yuan_decimal(line.net_fen),
             line.reason,
         ]
         for line in statement.lines
@@ -50,9 +50,9 @@ def statement_xlsx(statement: Statement) -> bytes:
             _("合计"),
             "",
             "",
-            fen_to_yuan(statement.gross_fen),
-            fen_to_yuan(statement.relief_fen),
-            fen_to_yuan(statement.net_fen),
+            yuan_decimal(statement.gross_fen),
+            yuan_decimal(statement.relief_fen),
+            yuan_decimal(statement.net_fen),
             "",
         ]
     )
