@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.test import Client
 from openpyxl import load_workbook
 
 from shouzhan.ledger import services
@@ -131,10 +132,52 @@ def test_strangers_see_nothing(programme, granted, login_client, make_enterprise
     _other, stranger = make_enterprise()
     client = login_client(stranger)
     assert client.get(f"/ledger/wallet/?enterprise={granted[0].pk}").status_code == 404
-    assert client.get("/ledger/staff/").status_code == 404
     assert client.get("/ledger/provider/").status_code == 404
-    assert client.get("/ledger/staff/export.xlsx").status_code == 404
     assert client.get("/ledger/").status_code == 302
+
+
+def test_staff_pages_are_403_for_a_logged_in_non_staff_user(programme, granted, login_client):
+    """The refusal rule: a staff page the user may know exists is 403 with a plain message, not 404."""
+    _enterprise, owner = granted
+    client = login_client(owner)
+    for url in (
+        "/ledger/staff/",
+        "/ledger/staff/export.xlsx",
+        "/ledger/staff/grant/",
+        "/ledger/staff/grant/xlsx/",
+        "/ledger/staff/grant/template.xlsx",
+        "/ledger/staff/disbursements/1.xlsx",
+    ):
+        r = client.get(url)
+        assert r.status_code == 403, url
+    assert client.post("/ledger/staff/disbursements/").status_code == 403
+    assert client.post("/ledger/staff/payments/1/", {"status": "paid"}).status_code == 403
+    assert "仅限中心工作人员查看。" in client.get("/ledger/staff/").content.decode()
+    # Anonymous visitors are sent to log in.
+    assert Client().get("/ledger/staff/").status_code == 302
+
+
+def test_another_enterprises_wallet_and_claim_stay_404(programme, granted, provider, login_client, make_enterprise):
+    enterprise, _owner = granted
+    claim = submit_claim(programme, enterprise, provider, 100, "S-1")
+    _other, stranger = make_enterprise()
+    client = login_client(stranger)
+    assert client.get(f"/ledger/wallet/?enterprise={enterprise.pk}").status_code == 404
+    assert client.get("/ledger/wallet/?enterprise=x").status_code == 404
+    r = client.post(f"/ledger/claims/{claim.pk}/confirm/", {"expected_version": 1})
+    assert r.status_code == 404
+    assert Claim.objects.get(pk=claim.pk).state == "submitted"
+
+
+def test_a_stale_decision_on_the_page_is_409_beside_the_current_state(programme, granted, provider, login_client):
+    enterprise, owner = granted
+    claim = submit_claim(programme, enterprise, provider, 100, "S-2")
+    client = login_client(owner)
+    client.post(f"/ledger/claims/{claim.pk}/confirm/", {"expected_version": 1})
+    r = client.post(f"/ledger/claims/{claim.pk}/decline/", {"expected_version": 1, "note": "不对"})
+    assert r.status_code == 409
+    body = r.content.decode()
+    assert "该申请已被他人处理，请刷新后再试。" in body and "S-2" in body
 
 
 def test_demo_is_idempotent(catalogue):

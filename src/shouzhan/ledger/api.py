@@ -9,22 +9,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
 from shouzhan.accounts.models import Organisation
+from shouzhan.api.schema import ErrorOut
 from shouzhan.core.limits import Key, MoneyText
 from shouzhan.core.money import MoneyError, parse_yuan_fen, yuan_decimal
-from shouzhan.core.permissions import is_staff_member
 from shouzhan.core.workdays import IsoDate
-from shouzhan.ledger import selectors, services
+from shouzhan.ledger import permissions, selectors, services
 from shouzhan.ledger.idempotency import run_once
-from shouzhan.ledger.models import Claim, Programme
+from shouzhan.ledger.models import Claim
 from shouzhan.registry.models import Enterprise
+from shouzhan.registry.permissions import require_enterprise_read
 
 router = Router(tags=["ledger"])
 
@@ -170,9 +170,9 @@ def wallets(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
 @router.post("/ledger/grants", response={201: GrantOut}, summary="Grant vouchers (Idempotency-Key supported)")
 def grant(request: HttpRequest, payload: GrantIn) -> Status:
     def work() -> tuple[int, Any]:
-        if not is_staff_member(request.user):
-            raise Http404
-        programme = get_object_or_404(Programme, pk=payload.programme_id)
+        # Another enterprise is not known (404); one the user may see but not grant to is refused (403).
+        require_enterprise_read(request.user, payload.enterprise_id)
+        programme = selectors.programme_get(pk=payload.programme_id)
         enterprise = get_object_or_404(Enterprise, pk=payload.enterprise_id)
         journal = services.voucher_grant(
             actor=request.user,
@@ -199,9 +199,8 @@ def grant(request: HttpRequest, payload: GrantIn) -> Status:
 def claim_create(request: HttpRequest, payload: ClaimIn) -> Status:
     def work() -> tuple[int, Any]:
         provider = get_object_or_404(Organisation, pk=payload.provider_id, kind=Organisation.Kind.PROVIDER)
-        if provider.pk not in services.provider_ids(request.user) and not is_staff_member(request.user):
-            raise Http404
-        programme = get_object_or_404(Programme, pk=payload.programme_id)
+        permissions.require_provider_known(request.user, provider)
+        programme = selectors.programme_get(pk=payload.programme_id)
         enterprise = get_object_or_404(Enterprise, pk=payload.enterprise_id)
         claim = services.claim_submit(
             actor=request.user,
@@ -234,7 +233,7 @@ _DECISIONS = {
 
 @router.post(
     "/ledger/claims/{claim_id}/{action}",
-    response={200: ClaimOut},
+    response={200: ClaimOut, 409: ErrorOut},
     summary="confirm / decline (enterprise), approve / reject (caseworker); Idempotency-Key supported",
 )
 def claim_decide(request: HttpRequest, claim_id: int, action: Key, payload: DecisionIn) -> Status:
@@ -243,14 +242,9 @@ def claim_decide(request: HttpRequest, claim_id: int, action: Key, payload: Deci
 
     def work() -> tuple[int, Any]:
         claim = selectors.claim_get(actor=request.user, pk=claim_id)
-        try:
-            decided = _DECISIONS[action](
-                actor=request.user, claim=claim, expected_version=payload.expected_version, note=payload.note
-            )
-        except ValidationError as exc:
-            if getattr(exc, "code", None) == "stale":
-                raise HttpError(409, f"stale version / {exc.messages[0]}") from exc
-            raise
+        decided = _DECISIONS[action](
+            actor=request.user, claim=claim, expected_version=payload.expected_version, note=payload.note
+        )
         return 200, claim_out(decided)
 
     return Status(*run_once(request, {"action": action, **payload.dict()}, work))

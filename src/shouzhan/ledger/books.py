@@ -26,6 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
+from shouzhan.core.actors import Actor, actor_label
 from shouzhan.core.money import format_yuan
 from shouzhan.ledger.models import Account, Entry, Journal
 
@@ -50,12 +51,6 @@ class Refused(ValidationError):
     def __init__(self, lines: list[Line]) -> None:
         super().__init__(_("账目校验未通过，操作未执行。"), code="ledger_limit")
         self.lines = lines
-
-
-def actor_label(actor: Any) -> str:
-    if isinstance(actor, str):
-        return actor[:150]
-    return (getattr(actor, "display_name", "") or str(actor))[:150]
 
 
 def account_get_or_create(*, key: str, kind: str, name: str, **fields: Any) -> Account:
@@ -191,7 +186,7 @@ def _link_ids(links: dict[str, Any]) -> dict[str, Any]:
     return ids
 
 
-def post(*, kind: str, lines: list[Line], actor: Any, memo: str = "", **links: Any) -> Journal:
+def post(*, kind: str, lines: list[Line], actor: Actor, memo: str = "", **links: Any) -> Journal:
     """Write one balanced journal and its entries (one statement on PostgreSQL, two elsewhere).
 
     Must run inside `atomic()` (or a transaction that rolls back on `Refused`). Account objects
@@ -254,7 +249,7 @@ def balances(*accounts: Account) -> None:
         account.balance_fen, account.capped_fen = fresh[account.pk]
 
 
-def reverse(*, journal: Journal, actor: Any, reason: str) -> Journal:
+def reverse(*, journal: Journal, actor: Actor, reason: str) -> Journal:
     """The only correction: a new journal with every entry negated, linked to the one it reverses."""
     if not reason.strip():
         raise ValidationError(_("冲正必须说明原因。"))

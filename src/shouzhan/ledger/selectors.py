@@ -10,20 +10,22 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from shouzhan.core.permissions import is_staff_member
-from shouzhan.ledger import books
+from shouzhan.accounts.models import Organisation
+from shouzhan.core.actors import Actor
+from shouzhan.ledger import books, permissions
 from shouzhan.ledger.models import (
     Account,
     Claim,
     ClauseBudget,
+    DisbursementBatch,
     Entry,
     Journal,
     Payment,
     Programme,
     Reservation,
 )
-from shouzhan.ledger.services import provider_ids
-from shouzhan.registry.permissions import member_enterprise_ids, require_enterprise_read, scope_to_enterprises
+from shouzhan.registry.models import Enterprise
+from shouzhan.registry.permissions import require_enterprise_read, scope_to_enterprises
 
 
 # ----------------------------------------------------------------------------- the books' check
@@ -92,7 +94,7 @@ class WalletRow:
         return self.cap_fen - self.granted_fen
 
 
-def wallets_for(*, actor: Any, enterprise_id: int) -> list[WalletRow]:
+def wallets_for(*, actor: Actor, enterprise_id: int) -> list[WalletRow]:
     require_enterprise_read(actor, enterprise_id)
     accounts = Account.objects.filter(
         enterprise_id=enterprise_id, kind__in=[Account.Kind.WALLET, Account.Kind.HOLD]
@@ -123,7 +125,21 @@ def wallets_for(*, actor: Any, enterprise_id: int) -> list[WalletRow]:
     return rows
 
 
-def wallet_history(*, actor: Any, enterprise_id: int, limit: int = 50) -> list[dict[str, Any]]:
+def wallet_enterprise(*, actor: Actor, enterprise_id: int | None) -> Enterprise:
+    """The enterprise whose wallet the page shows: the one asked for, else the user's first. 404 for one
+    the user may not read (never a hint that it exists)."""
+    mine = sorted(permissions.enterprise_ids(actor))
+    if not mine:
+        raise Http404(_("没有找到该企业。"))
+    wanted = enterprise_id if enterprise_id is not None else mine[0]
+    require_enterprise_read(actor, wanted)
+    enterprise = Enterprise.objects.filter(pk=wanted).first()
+    if enterprise is None:
+        raise Http404(_("没有找到该企业。"))
+    return enterprise
+
+
+def wallet_history(*, actor: Actor, enterprise_id: int, limit: int = 50) -> list[dict[str, Any]]:
     """The wallet's entries, newest first, each with what happened."""
     require_enterprise_read(actor, enterprise_id)
     entries = (
@@ -143,24 +159,21 @@ def wallet_history(*, actor: Any, enterprise_id: int, limit: int = 50) -> list[d
     ]
 
 
-def claims_visible(*, actor: Any) -> QuerySet[Claim]:
+def claims_visible(*, actor: Actor) -> QuerySet[Claim]:
     """Staff see every claim; an enterprise its own; a provider the ones it submitted."""
-    qs = Claim.objects.select_related("programme", "enterprise", "provider")
-    if is_staff_member(actor):
-        return qs
-    providers = provider_ids(actor)
-    enterprises = member_enterprise_ids(actor)
-    return qs.filter(Q(provider_id__in=providers) | Q(enterprise_id__in=enterprises))
+    return permissions.claims_scope(
+        actor, Claim.objects.select_related("programme", "enterprise", "provider")
+    )
 
 
-def claim_get(*, actor: Any, pk: int) -> Claim:
+def claim_get(*, actor: Actor, pk: int) -> Claim:
     claim = claims_visible(actor=actor).filter(pk=pk).first()
     if claim is None:
         raise Http404(_("没有找到该核销申请。"))
     return claim
 
 
-def claims_for_enterprise(*, actor: Any, enterprise_id: int) -> QuerySet[Claim]:
+def claims_for_enterprise(*, actor: Actor, enterprise_id: int) -> QuerySet[Claim]:
     require_enterprise_read(actor, enterprise_id)
     return scope_to_enterprises(actor, Claim.objects.select_related("programme", "provider")).filter(
         enterprise_id=enterprise_id
@@ -168,6 +181,20 @@ def claims_for_enterprise(*, actor: Any, enterprise_id: int) -> QuerySet[Claim]:
 
 
 # ----------------------------------------------------------------------------- provider
+def provider_organisation(*, actor: Actor) -> Organisation:
+    """The provider the actor works for (the first, when several). 404 for someone who works for none."""
+    organisation = Organisation.objects.filter(pk__in=permissions.provider_ids(actor)).order_by("pk").first()
+    if organisation is None:
+        raise Http404(_("您不是服务商成员。"))
+    return organisation
+
+
+def claims_for_provider(*, actor: Actor, limit: int = 100) -> list[Claim]:
+    """The claims the actor's provider organisations submitted, newest first."""
+    mine = permissions.provider_ids(actor)
+    return list(Claim.objects.filter(provider_id__in=mine).select_related("programme", "enterprise")[:limit])
+
+
 @dataclass
 class ProviderTotals:
     pending_fen: int  # claims waiting for the enterprise or the caseworker
@@ -175,10 +202,10 @@ class ProviderTotals:
     paid_fen: int  # paid out by disbursement batches
 
 
-def provider_totals(*, actor: Any) -> ProviderTotals:
+def provider_totals(*, actor: Actor) -> ProviderTotals:
     """What the actor's provider organisations are waiting for, are owed and have been paid (the
     receivable is summed from its entries). Someone who works for no provider sees zeros."""
-    mine = provider_ids(actor)
+    mine = permissions.provider_ids(actor)
     pending = (
         Claim.objects.filter(
             provider_id__in=mine, state__in=[Claim.State.SUBMITTED, Claim.State.CONFIRMED]
@@ -199,6 +226,49 @@ def provider_totals(*, actor: Any) -> ProviderTotals:
 
 
 # ----------------------------------------------------------------------------- staff
+def claims_to_approve(*, actor: Actor, limit: int = 100) -> list[Claim]:
+    permissions.require_staff(actor)
+    return list(
+        Claim.objects.filter(state=Claim.State.CONFIRMED).select_related(
+            "programme", "enterprise", "provider"
+        )[:limit]
+    )
+
+
+def claims_recent(*, actor: Actor, limit: int = 20) -> list[Claim]:
+    permissions.require_staff(actor)
+    return list(Claim.objects.select_related("programme", "enterprise", "provider")[:limit])
+
+
+def disbursement_batches(*, actor: Actor, limit: int = 10) -> list[DisbursementBatch]:
+    permissions.require_staff(actor)
+    return list(DisbursementBatch.objects.prefetch_related("payments")[:limit])
+
+
+def disbursement_batch_get(*, actor: Actor, pk: int) -> DisbursementBatch:
+    permissions.require_staff(actor)
+    batch = DisbursementBatch.objects.filter(pk=pk).first()
+    if batch is None:
+        raise Http404(_("没有找到该拨付批次。"))
+    return batch
+
+
+def payment_get(*, actor: Actor, pk: int) -> Payment:
+    permissions.require_staff(actor)
+    payment = Payment.objects.filter(pk=pk).first()
+    if payment is None:
+        raise Http404(_("没有找到该笔支付。"))
+    return payment
+
+
+def programme_get(*, pk: int) -> Programme:
+    """A voucher programme (the programmes are public: the API lists them to anyone logged in)."""
+    programme = Programme.objects.filter(pk=pk).first()
+    if programme is None:
+        raise Http404(_("没有找到该券项目。"))
+    return programme
+
+
 @dataclass
 class ProgrammeUsage:
     programme: Programme

@@ -8,24 +8,22 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from shouzhan.accounts.models import Organisation
+from shouzhan.core.actors import Actor
+from shouzhan.core.errors import Conflict
 from shouzhan.core.forms import add_service_errors
 from shouzhan.core.money import yuan_decimal
-from shouzhan.core.permissions import has_role, is_staff_member
 from shouzhan.core.spreadsheets import Sheet, write_xlsx
-from shouzhan.ledger import batch_sheet, charts, selectors, services
+from shouzhan.ledger import batch_sheet, charts, permissions, selectors, services
 from shouzhan.ledger.forms import BatchGrantForm, BatchSheetForm, ClaimForm, NoteForm
-from shouzhan.ledger.models import Claim, DisbursementBatch, Payment, Programme
-from shouzhan.registry.models import Enterprise
-from shouzhan.registry.permissions import member_enterprise_ids
+from shouzhan.ledger.models import Claim, Programme
 
 
 def _errors(exc: ValidationError) -> str:
@@ -34,11 +32,11 @@ def _errors(exc: ValidationError) -> str:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    if is_staff_member(request.user):
+    if permissions.is_staff(request.user):
         return redirect("ledger:staff")
-    if services.provider_ids(request.user):
+    if permissions.provider_ids(request.user):
         return redirect("ledger:provider")
-    if member_enterprise_ids(request.user):
+    if permissions.enterprise_ids(request.user):
         return redirect("ledger:wallet")
     return render(request, "core/coming_soon.html", {"active_nav": "ledger"})
 
@@ -46,10 +44,10 @@ def index(request: HttpRequest) -> HttpResponse:
 # ----------------------------------------------------------------------------- enterprise
 @login_required
 def wallet(request: HttpRequest) -> HttpResponse:
-    mine = sorted(member_enterprise_ids(request.user))
-    if not mine:
+    asked = request.GET.get("enterprise") or ""
+    if asked and not asked.isdigit():
         raise Http404(_("没有找到该企业。"))
-    enterprise = get_object_or_404(Enterprise, pk=int(request.GET.get("enterprise") or mine[0]))
+    enterprise = selectors.wallet_enterprise(actor=request.user, enterprise_id=int(asked) if asked else None)
     rows = selectors.wallets_for(actor=request.user, enterprise_id=enterprise.pk)
     claims = selectors.claims_for_enterprise(actor=request.user, enterprise_id=enterprise.pk)
     return render(
@@ -66,7 +64,9 @@ def wallet(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _claim_reverse(*, actor: Any, claim: Claim, expected_version: int | None = None, note: str = "") -> Claim:
+def _claim_reverse(
+    *, actor: Actor, claim: Claim, expected_version: int | None = None, note: str = ""
+) -> Claim:
     return services.claim_reverse(actor=actor, claim=claim, reason=note, expected_version=expected_version)
 
 
@@ -90,6 +90,12 @@ def claim_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         version = int(request.POST.get("expected_version") or 0) or None
         service(actor=request.user, claim=claim, expected_version=version, note=note)
         messages.success(request, done)
+    except Conflict as exc:
+        # Changed meanwhile: 409, with the message above the claims as they are now.
+        messages.error(request, _errors(exc))
+        response = (wallet if back == "ledger:wallet" else staff)(request)
+        response.status_code = 409
+        return response
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     except ValueError:
@@ -100,12 +106,8 @@ def claim_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # ----------------------------------------------------------------------------- provider
 @login_required
 def provider(request: HttpRequest) -> HttpResponse:
-    providers = services.provider_ids(request.user)
-    if not providers:
-        raise Http404(_("您不是服务商成员。"))
-    organisation = Organisation.objects.filter(pk__in=providers).order_by("pk").first()
-    assert organisation is not None
-    form = ClaimForm(request.POST or None, provider_ids=providers)
+    organisation = selectors.provider_organisation(actor=request.user)
+    form = ClaimForm(request.POST or None, provider_ids=permissions.provider_ids(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -126,7 +128,7 @@ def provider(request: HttpRequest) -> HttpResponse:
             return redirect("ledger:provider")
         except ValidationError as exc:
             add_service_errors(form, exc)
-    claims = Claim.objects.filter(provider_id__in=providers).select_related("programme", "enterprise")[:100]
+    claims = selectors.claims_for_provider(actor=request.user)
     return render(
         request,
         "ledger/provider.html",
@@ -142,14 +144,9 @@ def provider(request: HttpRequest) -> HttpResponse:
 
 
 # ----------------------------------------------------------------------------- staff
-def _require_staff(request: HttpRequest) -> None:
-    if not is_staff_member(request.user):
-        raise Http404
-
-
 @login_required
 def staff(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
+    permissions.require_staff(request.user)
     usage = selectors.programme_usage()
     cards = []
     for u in usage:
@@ -166,15 +163,13 @@ def staff(request: HttpRequest) -> HttpResponse:
             "cards": cards,
             "bars": bars,
             "clause_budgets": selectors.clause_budgets(),
-            "to_approve": Claim.objects.filter(state=Claim.State.CONFIRMED).select_related(
-                "programme", "enterprise", "provider"
-            )[:100],
-            "recent": Claim.objects.select_related("programme", "enterprise", "provider")[:20],
+            "to_approve": selectors.claims_to_approve(actor=request.user),
+            "recent": selectors.claims_recent(actor=request.user),
             "batch_form": batch_form,
-            "can_grant": has_role(request.user, *services.GRANT_ROLES),
-            "can_approve": has_role(request.user, *services.APPROVE_ROLES),
-            "can_pay": has_role(request.user, *services.PAY_ROLES),
-            "batches": DisbursementBatch.objects.prefetch_related("payments")[:10],
+            "can_grant": permissions.can_grant(request.user),
+            "can_approve": permissions.can_approve(request.user),
+            "can_pay": permissions.can_pay(request.user),
+            "batches": selectors.disbursement_batches(actor=request.user),
         },
     )
 
@@ -185,9 +180,7 @@ _SHEET_SALT = "ledger.batch_sheet"
 @login_required
 def batch_grant_sheet(request: HttpRequest) -> HttpResponse:
     """Upload an .xlsx, see every row's verdict (row number and reason), then grant all or nothing."""
-    _require_staff(request)
-    if not has_role(request.user, *services.GRANT_ROLES):
-        raise PermissionDenied(_("您的角色无权进行此操作。"))
+    permissions.require_staff_grant(request.user)
     form = BatchSheetForm(request.POST or None, request.FILES or None)
     report = None
     payload = ""
@@ -196,7 +189,7 @@ def batch_grant_sheet(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("confirm"):
         try:
             carried = signing.loads(request.POST.get("payload", ""), salt=_SHEET_SALT, max_age=3600)
-            programme = get_object_or_404(Programme, pk=carried["programme"])
+            programme = selectors.programme_get(pk=carried["programme"])
             done = services.voucher_batch_sheet_grant(
                 actor=request.user,
                 programme=programme,
@@ -252,7 +245,7 @@ def batch_grant_sheet(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch_grant_sheet_template(request: HttpRequest) -> HttpResponse:
     """An empty batch sheet with the three columns and one example row."""
-    _require_staff(request)
+    permissions.require_staff(request.user)
     return _xlsx(
         {
             str(_("发放名单")): [
@@ -266,9 +259,7 @@ def batch_grant_sheet_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def batch_grant(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
-    if not has_role(request.user, *services.GRANT_ROLES):
-        raise PermissionDenied(_("您的角色无权进行此操作。"))
+    permissions.require_staff_grant(request.user)
     form = BatchGrantForm(request.POST or None)
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -299,7 +290,7 @@ def batch_grant(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def disbursement_create(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
+    permissions.require_staff(request.user)
     try:
         batch = services.disbursement_batch_create(actor=request.user)
         messages.success(request, _("已生成拨付批次 #%(n)s。") % {"n": batch.pk})
@@ -311,8 +302,8 @@ def disbursement_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def payment_mark(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request)
-    payment = get_object_or_404(Payment, pk=pk)
+    permissions.require_staff(request.user)
+    payment = selectors.payment_get(actor=request.user, pk=pk)
     try:
         services.payment_mark(
             actor=request.user,
@@ -339,7 +330,7 @@ def _xlsx(sheets: dict[str, list[list[Any]]], filename: str) -> HttpResponse:
 
 @login_required
 def export_usage(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
+    permissions.require_staff(request.user)
     usage: list[list[Any]] = [
         [
             pgettext("voucher programme", "项目"),
@@ -386,8 +377,8 @@ def export_usage(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_batch(request: HttpRequest, pk: int) -> HttpResponse:
     """The bank payment file of one disbursement batch."""
-    _require_staff(request)
-    batch = get_object_or_404(DisbursementBatch, pk=pk)
+    permissions.require_staff(request.user)
+    batch = selectors.disbursement_batch_get(actor=request.user, pk=pk)
     rows: list[list[Any]] = [[_("序号"), _("收款人"), _("金额（元）"), _("用途"), _("状态")]]
     for n, p in enumerate(batch.payments.select_related("claim", "reservation"), start=1):
         purpose = (
