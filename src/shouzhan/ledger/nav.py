@@ -12,7 +12,7 @@ from shouzhan.registry.permissions import member_enterprise_ids
 
 
 def items(user: Any) -> list[tuple[str, str, str]]:
-    from shouzhan.ledger.services import provider_ids
+    from shouzhan.ledger.permissions import provider_ids
 
     out: list[tuple[str, str, str]] = []
     if is_staff_member(user):
