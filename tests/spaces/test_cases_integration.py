@@ -72,10 +72,10 @@ def test_approved_case_confirms_the_booking(make_enterprise, caseworker, filming
     assert (case.state, case.version) == ("approved", 4)
     assert booking.status == Booking.Status.CONFIRMED
     assert [a for a, _n in _audit("cases.case", case.pk)] == [
-        "case.submit",
-        "case.accept",
-        "case.start",
-        "case.complete",
+        "cases.case_submit",
+        "cases.case_accept",
+        "cases.case_start",
+        "cases.case_complete",
     ]
     assert _audit("spaces.booking", booking.pk) == [
         ("spaces.booking_create", ""),
@@ -113,7 +113,11 @@ def test_rejected_case_frees_the_days_and_offers_them_to_the_waitlist(
     assert (case.state, case.version, case.decision_reasons) == ("rejected", 3, "当日有市政活动")
     assert (booking.status, booking.cancel_reason) == ("rejected", f"case #{case.pk} 当日有市政活动")
     assert entry.status == WaitlistEntry.Status.OFFERED
-    assert [a for a, _n in _audit("cases.case", case.pk)] == ["case.submit", "case.accept", "case.reject"]
+    assert [a for a, _n in _audit("cases.case", case.pk)] == [
+        "cases.case_submit",
+        "cases.case_accept",
+        "cases.case_reject",
+    ]
     assert _audit("spaces.booking", booking.pk) == [
         ("spaces.booking_create", ""),
         ("spaces.booking_reject", f"case #{case.pk} 当日有市政活动"),

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 
 import pytest
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from shouzhan.core.roles import Role
@@ -63,9 +63,10 @@ def test_weekly_occupancy_per_kind_exact(make_user, history):  # type: ignore[no
 
 def test_only_the_centres_staff_see_it(make_user, make_enterprise, login_client, history):  # type: ignore[no-untyped-def]
     _ent, owner = make_enterprise()
-    with pytest.raises(Http404):
+    # A staff page: a logged-in enterprise user may know it exists, and is refused plainly (403).
+    with pytest.raises(PermissionDenied):
         selectors.occupancy_by_week(actor=owner)
-    assert login_client(owner).get("/spaces/insight/").status_code == 404
+    assert login_client(owner).get("/spaces/insight/").status_code == 403
     assert login_client(make_user(role=Role.AUDITOR)).get("/spaces/insight/").status_code == 200
 
 
@@ -113,4 +114,4 @@ def test_occupancy_api(make_user, make_enterprise, login_client, history):  # ty
         "percent": [57, 100, 100, 100, 100, 100, 100, 100, 29, 0, 0, 0, 0],
     }
     _ent, owner = make_enterprise()
-    assert login_client(owner).get("/api/v1/spaces/occupancy").status_code == 404
+    assert login_client(owner).get("/api/v1/spaces/occupancy").status_code == 403

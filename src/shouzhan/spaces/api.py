@@ -4,7 +4,8 @@ clash), the waitlist, tenancies (staff), statements, the .ics of a booking and w
 Money is yuan as text ("240.00"), never a float. Times are ISO 8601 in the centre's time zone
 (Asia/Shanghai, "+08:00"); a time sent without an offset is read in that zone. Every permission check is
 in the selectors and services this router calls (the one door shared with the pages): another
-enterprise's booking or tenancy is 404, a write by a role that may not is 403, anonymous writes 401.
+enterprise's booking or tenancy is 404, a write by a role that may not is 403, anonymous writes 401
+(shouzhan.spaces.permissions). A taken slot is a `Conflict`: the API's one 409 handler answers it.
 """
 
 from __future__ import annotations
@@ -315,31 +316,6 @@ def tenancy_out(t: Tenancy) -> dict[str, Any]:
     }
 
 
-def conflict_out(conflict: services.BookingConflict) -> ErrorOut:
-    """409: the conflicting slot (never another enterprise's name) and free alternatives to book instead."""
-    return ErrorOut(
-        error=f"slot taken / {conflict.message}",
-        detail={
-            "conflict": {
-                "resource_id": conflict.resource.pk,
-                "start_at": _iso(conflict.conflict_start),
-                "end_at": _iso(conflict.conflict_end),
-                "blocked_until": _iso(conflict.conflict_blocked_until),
-            },
-            "alternatives": [
-                {
-                    "resource_id": alt.resource.pk,
-                    "resource_name": alt.resource.name,
-                    "start_at": _iso(alt.start_at),
-                    "end_at": _iso(alt.end_at),
-                    "label": alt.label,
-                }
-                for alt in conflict.alternatives
-            ],
-        },
-    )
-
-
 def _slot(payload: BookingIn, resource: Resource) -> tuple[dt.datetime, dt.datetime]:
     if resource.unit == Resource.Unit.DAY:
         if payload.date is None:
@@ -438,18 +414,17 @@ def booking_create(request: HttpRequest, payload: BookingIn) -> Any:
     r = selectors.resource_get(pk=payload.resource_id)
     enterprise = selectors.booking_enterprise(actor=request.user, enterprise_id=payload.enterprise_id)
     start, end = _slot(payload, r)
-    try:
-        booking = services.booking_create(
-            actor=request.user,
-            resource=r,
-            enterprise=enterprise,
-            start_at=start,
-            end_at=end,
-            people=payload.people,
-            purpose=payload.purpose,
-        )
-    except services.BookingConflict as conflict:
-        return Status(409, conflict_out(conflict))
+    # A taken slot raises services.BookingConflict: the API's one 409 handler answers it, with the
+    # conflicting slot (never another enterprise's name) and free alternatives in `detail`.
+    booking = services.booking_create(
+        actor=request.user,
+        resource=r,
+        enterprise=enterprise,
+        start_at=start,
+        end_at=end,
+        people=payload.people,
+        purpose=payload.purpose,
+    )
     return Status(201, booking_out(booking))
 
 
@@ -505,10 +480,7 @@ def waitlist_join(request: HttpRequest, payload: WaitlistIn) -> Any:
 )
 def waitlist_accept(request: HttpRequest, entry_id: int) -> Any:
     entry = selectors.waitlist_get(actor=request.user, pk=entry_id)
-    try:
-        booking = services.waitlist_accept(actor=request.user, entry=entry)
-    except services.BookingConflict as conflict:
-        return Status(409, conflict_out(conflict))
+    booking = services.waitlist_accept(actor=request.user, entry=entry)  # 409 as booking_create
     return Status(201, booking_out(booking))
 
 

@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.events import CaseTransitioned, effect_handler_register
-from shouzhan.core.actors import actor_user
+from shouzhan.core.actors import Actor, actor_user, system_actor
 from shouzhan.spaces import services
 from shouzhan.spaces.models import Booking
 
@@ -19,8 +19,8 @@ def _booking(event: CaseTransitioned) -> Booking | None:
     return Booking.objects.filter(pk=case.related_id).first()
 
 
-def _actor(event: CaseTransitioned) -> object:
-    return event.actor if actor_user(event.actor) is not None else "system:cases"
+def _actor(event: CaseTransitioned) -> Actor:
+    return event.actor if actor_user(event.actor) is not None else system_actor("cases")
 
 
 def on_booking_confirm(event: CaseTransitioned) -> None:

@@ -9,7 +9,7 @@ Two ways to hold a space:
 No double booking is a database guarantee: on PostgreSQL an exclusion constraint over
 tstzrange(start_at, blocked_until) per resource (migration 0002, raw SQL so SQLite keeps
 working); on SQLite the booking service serialises the check by writing the resource row first
-(see services._lock_resource). `blocked_until` is the end plus the resource's buffer.
+(see services.slots.lock_resource). `blocked_until` is the end plus the resource's buffer.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Reads for spaces: the week calendar, my bookings, incubation history, floors, statements, charts.
 
 Every read that touches an enterprise's bookings is scoped: members see their own enterprise,
-staff see all; anyone else gets 404.
+staff see all; anyone else gets 404 (the checks are `shouzhan.spaces.permissions`, shared with the services).
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shouzhan.core.permissions import has_role, is_staff_member
-from shouzhan.core.roles import Role
-from shouzhan.registry.permissions import member_enterprise_ids, require_enterprise_read, scope_to_enterprises
-from shouzhan.spaces import fees
+from shouzhan.core.actors import Actor
+from shouzhan.registry.models import Enterprise
+from shouzhan.spaces import fees, permissions
 from shouzhan.spaces.models import Booking, Floor, Resource, Site, Tenancy, WaitlistEntry
 
 CELL_MINUTES = 30
@@ -78,9 +78,9 @@ def resource_get(*, pk: int) -> Resource:
     return resource
 
 
-def booking_get(*, actor: Any, pk: int) -> Booking:
+def booking_get(*, actor: Actor, pk: int) -> Booking:
     booking = (
-        scope_to_enterprises(actor, Booking.objects.select_related("resource__site", "enterprise"))
+        permissions.scope(actor, Booking.objects.select_related("resource__site", "enterprise"))
         .filter(pk=pk)
         .first()
     )
@@ -89,9 +89,9 @@ def booking_get(*, actor: Any, pk: int) -> Booking:
     return booking
 
 
-def waitlist_get(*, actor: Any, pk: int) -> WaitlistEntry:
+def waitlist_get(*, actor: Actor, pk: int) -> WaitlistEntry:
     entry = (
-        scope_to_enterprises(actor, WaitlistEntry.objects.select_related("resource", "enterprise"))
+        permissions.scope(actor, WaitlistEntry.objects.select_related("resource", "enterprise"))
         .filter(pk=pk)
         .first()
     )
@@ -100,9 +100,9 @@ def waitlist_get(*, actor: Any, pk: int) -> WaitlistEntry:
     return entry
 
 
-def tenancy_get(*, actor: Any, pk: int) -> Tenancy:
+def tenancy_get(*, actor: Actor, pk: int) -> Tenancy:
     tenancy = (
-        scope_to_enterprises(actor, Tenancy.objects.select_related("resource__site", "enterprise"))
+        permissions.scope(actor, Tenancy.objects.select_related("resource__site", "enterprise"))
         .filter(pk=pk)
         .first()
     )
@@ -112,10 +112,10 @@ def tenancy_get(*, actor: Any, pk: int) -> Tenancy:
 
 
 def tenancies_for(
-    *, actor: Any, enterprise_id: int | None = None, status: str | None = None
+    *, actor: Actor, enterprise_id: int | None = None, status: str | None = None
 ) -> QuerySet[Tenancy]:
     """Tenancies the actor may read: staff all, members their own enterprise's, anyone else none."""
-    qs = scope_to_enterprises(actor, Tenancy.objects.select_related("resource__site", "enterprise"))
+    qs = permissions.scope(actor, Tenancy.objects.select_related("resource__site", "enterprise"))
     if enterprise_id is not None:
         qs = qs.filter(enterprise_id=enterprise_id)
     if status:
@@ -123,7 +123,7 @@ def tenancies_for(
     return qs.order_by("enterprise_id", "start_on", "id")
 
 
-def booking_enterprise(*, actor: Any, enterprise_id: int | None) -> Any:
+def booking_enterprise(*, actor: Actor, enterprise_id: int | None) -> Enterprise:
     """The enterprise a booking is for: the one named (404 if the actor may not read it), or the actor's
     only enterprise when none is named."""
     from shouzhan.registry.selectors import enterprise_get
@@ -133,35 +133,31 @@ def booking_enterprise(*, actor: Any, enterprise_id: int | None) -> Any:
     mine = my_enterprises(actor=actor)
     if len(mine) == 1:
         return mine[0]
-    from django.core.exceptions import ValidationError
-
     raise ValidationError(
         {"enterprise_id": [_("请指定预约企业") if mine else _("只有入驻企业的成员可以预约。")]}
     )
 
 
-def my_enterprises(*, actor: Any) -> list[Any]:
-    from shouzhan.registry.models import Enterprise
-
-    return list(Enterprise.objects.filter(pk__in=member_enterprise_ids(actor)))
+def my_enterprises(*, actor: Actor) -> list[Enterprise]:
+    return list(Enterprise.objects.filter(pk__in=permissions.my_enterprise_ids(actor)))
 
 
-def bookings_for(*, actor: Any, enterprise_id: int | None = None) -> QuerySet[Booking]:
-    qs = scope_to_enterprises(actor, Booking.objects.select_related("resource__site", "enterprise"))
+def bookings_for(*, actor: Actor, enterprise_id: int | None = None) -> QuerySet[Booking]:
+    qs = permissions.scope(actor, Booking.objects.select_related("resource__site", "enterprise"))
     if enterprise_id is not None:
         qs = qs.filter(enterprise_id=enterprise_id)
     return qs.order_by("-start_at", "-id")  # a page boundary never splits ties differently
 
 
-def waitlist_for(*, actor: Any) -> QuerySet[WaitlistEntry]:
-    return scope_to_enterprises(actor, WaitlistEntry.objects.select_related("resource")).filter(
+def waitlist_for(*, actor: Actor) -> QuerySet[WaitlistEntry]:
+    return permissions.scope(actor, WaitlistEntry.objects.select_related("resource")).filter(
         status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED]
     )
 
 
-def incubation_history(*, actor: Any, enterprise: Any) -> list[Tenancy]:
+def incubation_history(*, actor: Actor, enterprise: Enterprise) -> list[Tenancy]:
     """Every tenancy of the enterprise in order: desk → office → floor, moves linked by `previous`."""
-    require_enterprise_read(actor, enterprise.pk)
+    permissions.require_read(actor, enterprise.pk)
     return list(
         Tenancy.objects.filter(enterprise=enterprise)
         .select_related("resource__site", "previous")
@@ -199,7 +195,7 @@ def week_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def resource_week(*, actor: Any, resource: Resource, monday: dt.date) -> Week:
+def resource_week(*, actor: Actor, resource: Resource, monday: dt.date) -> Week:
     """Half-hour cells for seven days: free, mine (with the booking), taken by someone else, buffer, past."""
     tz = timezone.get_current_timezone()
     opens = resource.opens_at or dt.time(0, 0)
@@ -217,8 +213,8 @@ def resource_week(*, actor: Any, resource: Resource, monday: dt.date) -> Week:
             resource=resource, status__in=Booking.HOLDING, start_at__lt=end, blocked_until__gt=start
         ).order_by("start_at")
     )
-    mine = member_enterprise_ids(actor)
-    staff = is_staff_member(actor)
+    mine = permissions.my_enterprise_ids(actor)
+    staff = permissions.sees_booker_names(actor)
     now = timezone.now()
     week = Week(resource=resource, monday=monday, days=days, times=times)
     step = dt.timedelta(minutes=CELL_MINUTES)
@@ -256,7 +252,7 @@ class Span:
     booking_id: int | None = None
 
 
-def resource_availability(*, actor: Any, resource: Resource, monday: dt.date) -> dict[dt.date, list[Span]]:
+def resource_availability(*, actor: Actor, resource: Resource, monday: dt.date) -> dict[dt.date, list[Span]]:
     """The week calendar as spans per day: consecutive half-hour cells of one state (and one booking)
     merged, e.g. 08:00–10:00 free, 10:00–12:00 taken, 12:00–12:15 buffer… — the API's availability."""
     week = resource_week(actor=actor, resource=resource, monday=monday)
@@ -286,36 +282,46 @@ def resource_availability(*, actor: Any, resource: Resource, monday: dt.date) ->
 
 
 def site_week(*, site: Site, monday: dt.date, kinds: list[str] | None = None) -> list[dict[str, Any]]:
-    """Per bookable resource of a site, booked hours on each day of the week (the site's week view)."""
+    """Per bookable resource of a site, booked hours on each day of the week (the site's week view).
+
+    Two queries whatever the number of resources and days: the resources, then every holding booking of
+    theirs that touches the week; the days are summed here."""
     tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(monday, dt.time(0), tzinfo=tz)
+    starts = [dt.datetime.combine(monday + dt.timedelta(days=i), dt.time(0), tzinfo=tz) for i in range(8)]
+    resources = list(
+        site.resources.filter(kind__in=kinds or BOOKABLE, is_active=True).select_related("floor")
+    )
+    minutes: dict[int, list[int]] = {r.pk: [0] * 7 for r in resources}
+    bookings = Booking.objects.filter(
+        resource_id__in=minutes, status__in=Booking.HOLDING, start_at__lt=starts[7], end_at__gt=starts[0]
+    ).values_list("resource_id", "start_at", "end_at")
+    for resource_id, start_at, end_at in bookings:
+        for i in range(7):
+            overlap = (min(end_at, starts[i + 1]) - max(start_at, starts[i])).total_seconds() // 60
+            if overlap > 0:
+                minutes[resource_id][i] += int(overlap)
     rows = []
-    resources = site.resources.filter(kind__in=kinds or BOOKABLE, is_active=True).select_related("floor")
     for r in resources:
-        hours = []
-        opens = r.opens_at or dt.time(0)
-        closes = r.closes_at or dt.time(23, 59)
+        opens, closes = r.opens_at or dt.time(0), r.closes_at or dt.time(23, 59)
         open_minutes = (
             dt.datetime.combine(monday, closes) - dt.datetime.combine(monday, opens)
         ).seconds // 60
-        for i in range(7):
-            d0 = start + dt.timedelta(days=i)
-            d1 = d0 + dt.timedelta(days=1)
-            minutes = 0
-            for b in Booking.objects.filter(
-                resource=r, status__in=Booking.HOLDING, start_at__lt=d1, end_at__gt=d0
-            ):
-                minutes += int((min(b.end_at, d1) - max(b.start_at, d0)).total_seconds() // 60)
-            pct = min(100, round(100 * minutes / open_minutes)) if open_minutes else 0
-            hours.append({"day": monday + dt.timedelta(days=i), "hours": minutes / 60, "pct": pct})
-        rows.append({"resource": r, "days": hours})
+        days = [
+            {
+                "day": monday + dt.timedelta(days=i),
+                "hours": booked / 60,
+                "pct": min(100, round(100 * booked / open_minutes)) if open_minutes else 0,
+            }
+            for i, booked in enumerate(minutes[r.pk])
+        ]
+        rows.append({"resource": r, "days": days})
     return rows
 
 
 # ------------------------------------------------------------------------------------------ statements
 @dataclass
 class Statement:
-    enterprise: Any
+    enterprise: Enterprise
     year: int
     month: int
     lines: list[fees.Line]
@@ -344,14 +350,14 @@ def _month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     return first, nxt
 
 
-def enterprise_statement(*, actor: Any, enterprise: Any, year: int, month: int) -> Statement:
+def enterprise_statement(*, actor: Actor, enterprise: Enterprise, year: int, month: int) -> Statement:
     """The month's charges: bookings that start in the month (confirmed or pending), late-cancellation
     fees, and tenancy periods that start in the month — each with its relief and the reason."""
-    require_enterprise_read(actor, enterprise.pk)
+    permissions.require_read(actor, enterprise.pk)
     return statement_build(enterprise=enterprise, year=year, month=month)
 
 
-def statement_build(*, enterprise: Any, year: int, month: int) -> Statement:
+def statement_build(*, enterprise: Enterprise, year: int, month: int) -> Statement:
     """The statement without a permission check: for callers that already checked (staff totals)."""
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         raise Http404(_("没有该月份的对账单。"))
@@ -500,15 +506,8 @@ def occupancy_by_kind(*, on: dt.date | None = None) -> list[tuple[str, int]]:
 
 
 # ------------------------------------------------------------------------------------------ occupancy over time
-INSIGHT_ROLES = (Role.LEADER, Role.ADMIN, Role.CASEWORKER, Role.AUDITOR, Role.POLICY_OFFICER)
 WEEKS_BACK = 8
 WEEKS_AHEAD = 4
-
-
-def require_insight(actor: Any) -> None:
-    """Leaders' charts are for the centre's staff; anyone else is told nothing exists (404)."""
-    if not has_role(actor, *INSIGHT_ROLES):
-        raise Http404(_("没有找到该页面。"))
 
 
 @dataclass
@@ -535,12 +534,16 @@ def _percent(share: Fraction) -> int:
 
 
 def occupancy_by_week(
-    *, actor: Any, today: dt.date | None = None, weeks_back: int = WEEKS_BACK, weeks_ahead: int = WEEKS_AHEAD
+    *,
+    actor: Actor,
+    today: dt.date | None = None,
+    weeks_back: int = WEEKS_BACK,
+    weeks_ahead: int = WEEKS_AHEAD,
 ) -> OccupancySeries:
     """Occupancy per kind for the last `weeks_back` weeks, this week and the next `weeks_ahead` weeks: the
     mean over the kind's resources of each one's share of the week held (booked hours within opening
     hours, or rented days)."""
-    require_insight(actor)
+    permissions.require_insight(actor)
     tz = timezone.get_current_timezone()
     this_monday = week_of(today or timezone.localdate())
     weeks = [this_monday + dt.timedelta(weeks=i) for i in range(-weeks_back, weeks_ahead + 1)]
@@ -602,7 +605,7 @@ def occupancy_by_week(
 class SpaceSummary:
     """An enterprise's spaces at a glance: what it rents now, its next bookings, offers waiting for it."""
 
-    enterprise: Any
+    enterprise: Enterprise
     tenancies: list[Tenancy]
     upcoming: list[Booking]
     upcoming_count: int
@@ -610,8 +613,8 @@ class SpaceSummary:
     offers_count: int
 
 
-def space_summary(*, actor: Any, enterprise: Any, limit: int = 3) -> SpaceSummary:
-    require_enterprise_read(actor, enterprise.pk)
+def space_summary(*, actor: Actor, enterprise: Enterprise, limit: int = 3) -> SpaceSummary:
+    permissions.require_read(actor, enterprise.pk)
     today = timezone.localdate()
     upcoming = Booking.objects.filter(
         enterprise=enterprise, status__in=Booking.HOLDING, end_at__gt=timezone.now()

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,16 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shouzhan.core.forms import add_service_errors
-from shouzhan.core.permissions import has_role, is_staff_member
 from shouzhan.core.workdays import MAX_DATE, MIN_DATE, DateOutOfRange, parse_iso_date
-from shouzhan.spaces import charts, exports, selectors, services
+from shouzhan.spaces import charts, exports, permissions, selectors, services
 from shouzhan.spaces.forms import BookingForm, TenancyForm
-from shouzhan.spaces.models import Resource, Tenancy
-
-
-def _require_staff(request: HttpRequest) -> None:
-    if not is_staff_member(request.user):
-        raise PermissionDenied(_("仅限中心工作人员查看。"))
+from shouzhan.spaces.models import Resource
 
 
 def _day_param(request: HttpRequest, name: str) -> dt.date | None:
@@ -95,9 +89,8 @@ def resource_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def resource_book(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get(pk=pk)
+    permissions.require_member(request.user)
     enterprises = _enterprises_for(request)
-    if not enterprises:
-        raise PermissionDenied(_("只有入驻企业的成员可以预约。"))
     form = BookingForm(request.POST, resource=resource, enterprises=enterprises)
     if not form.is_valid():
         return _calendar(request, resource, form, status=422)
@@ -130,9 +123,8 @@ def resource_book(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def resource_waitlist(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get(pk=pk)
+    permissions.require_member(request.user, waitlist=True)
     enterprises = _enterprises_for(request)
-    if not enterprises:
-        raise PermissionDenied(_("只有入驻企业的成员可以登记候补。"))
     form = BookingForm(request.POST, resource=resource, enterprises=enterprises)
     if not form.is_valid():
         return _calendar(request, resource, form, status=422)
@@ -244,7 +236,7 @@ def waitlist_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.waitlist_withdraw(actor=request.user, entry=entry)
             messages.success(request, _("已撤回候补。"))
     except services.BookingConflict as conflict:
-        messages.error(request, conflict.message)
+        messages.error(request, conflict.message_text)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("spaces:mine")
@@ -286,15 +278,14 @@ def statement(
 
 @login_required
 def floors(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
+    permissions.require_staff_page(request.user)
     sites = list(selectors.site_list())
     site_id = request.GET.get("site") or ""
     site = next((s for s in sites if str(s.pk) == site_id), sites[0] if sites else None)
     on = _day_param(request, "on") or timezone.localdate()
     form = TenancyForm(request.POST or None, initial={"start_on": on})
     if request.method == "POST":
-        if not has_role(request.user, *services.TENANCY_ROLES):
-            raise PermissionDenied(_("只有营商专员可以办理入驻、换租和退租"))
+        permissions.require_tenancy_staff(request.user)
         if form.is_valid():
             if _tenancy_submit(request, form):
                 return redirect(request.get_full_path())
@@ -305,27 +296,29 @@ def floors(request: HttpRequest) -> HttpResponse:
         "on": on,
         "form": form,
         "floors": selectors.floor_occupancy(site=site, on=on) if site else [],
-        "can_manage": has_role(request.user, *services.TENANCY_ROLES),
+        "can_manage": permissions.can_manage_tenancies(request.user),
     }
     return render(request, "spaces/floors.html", context, status=422 if form.errors else 200)
 
 
 def _tenancy_submit(request: HttpRequest, form: TenancyForm) -> bool:
-    from shouzhan.registry.models import Enterprise
+    from shouzhan.registry.selectors import enterprise_get
 
     d = form.cleaned_data
     try:
         if d.get("tenancy"):
-            old = Tenancy.objects.filter(pk=d["tenancy"]).first()
-            if old is None:
-                raise ValidationError({"tenancy": [_("没有找到该租用")]})
+            try:
+                old = selectors.tenancy_get(actor=request.user, pk=d["tenancy"])
+            except Http404 as exc:
+                raise ValidationError({"tenancy": [_("没有找到该租用")]}) from exc
             t = services.tenancy_move(
                 actor=request.user, tenancy=old, resource=d["resource"], on=d["start_on"], months=d["months"]
             )
         else:
-            enterprise = Enterprise.objects.filter(pk=d["enterprise"]).first()
-            if enterprise is None:
-                raise ValidationError({"enterprise": [_("没有找到该企业")]})
+            try:
+                enterprise = enterprise_get(actor=request.user, pk=d["enterprise"])
+            except Http404 as exc:
+                raise ValidationError({"enterprise": [_("没有找到该企业")]}) from exc
             t = services.tenancy_start(
                 actor=request.user,
                 enterprise=enterprise,
@@ -351,7 +344,7 @@ def _tenancy_submit(request: HttpRequest, form: TenancyForm) -> bool:
 @login_required
 @require_GET
 def insight(request: HttpRequest) -> HttpResponse:
-    series = selectors.occupancy_by_week(actor=request.user)  # 404 for anyone but the centre's staff
+    series = selectors.occupancy_by_week(actor=request.user)  # 403 for anyone but the centre's staff
     revenue = selectors.revenue_by_month(months=6)
     context = {
         "active_nav": "space_floors",

@@ -17,6 +17,8 @@ register = template.Library()
 def my_spaces_card(context: Any, enterprise: Any) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
+    if user is None:
+        return {"summary": None}
     try:
         summary = selectors.space_summary(actor=user, enterprise=enterprise)
     except Http404:
