@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
 
 from shouzhan.accounts.models import User
+from shouzhan.cases import workflow as wf
 from shouzhan.core.roles import Role
 from shouzhan.policies.services import catalogue_sync
 from shouzhan.registry.models import Enterprise, Project
+
+
+@pytest.fixture
+def case_type_registry() -> Iterator[dict[str, wf.CaseType]]:
+    """The workflow's registry of case types, restored after the test: a test may register a case type
+    of its own without leaving it to the tests after it (pages, the API's type list, declared effects)."""
+    saved = dict(wf._REGISTRY)
+    try:
+        yield wf._REGISTRY
+    finally:
+        wf._REGISTRY.clear()
+        wf._REGISTRY.update(saved)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from shouzhan.cases.models import Case, CaseEvent, Notification
+from shouzhan.cases.models import Case, CaseEvent
 from shouzhan.cases.selectors import case_queue
 from shouzhan.cases.services import (
     CaseConflict,
@@ -17,7 +17,7 @@ from shouzhan.cases.services import (
     case_submit,
     case_transition,
 )
-from shouzhan.core.models import AuditEntry
+from shouzhan.core.models import AuditEntry, Notification
 from shouzhan.core.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_assign_reassign_unassign_with_history_audit_and_notice(
     assert (case.assignee_id, case.version) == (caseworker2.pk, 2)
     event = CaseEvent.objects.get(case=case, action="assign")
     assert event.data["to"]["assignee_id"] == caseworker2.pk and event.data["from"]["assignee_id"] is None
-    entry = AuditEntry.objects.get(action="case.assign")
+    entry = AuditEntry.objects.get(action="cases.case_assign")
     assert entry.before["assignee_id"] is None and entry.after["assignee_id"] == caseworker2.pk
     note = Notification.objects.get(user=caseworker2, kind="assign")
     assert "指派给您" in note.message and "你熟悉出海" in note.message

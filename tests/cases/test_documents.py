@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -58,7 +59,7 @@ def test_bad_files_refused(filename: str, content: bytes, message: str) -> None:
     assert exc.value.message_dict["file"] == [message]
 
 
-def test_too_big_refused() -> None:
+def test_too_big_refused(case_type_registry: Any) -> None:
     wf.register_case_type(
         wf.service_type(
             "test.small_files",

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from shouzhan.cases.models import Case, Document, Notification
+from shouzhan.cases.models import Case, Document
 from shouzhan.cases.services import case_deadlines_notify, case_submit, case_transition
+from shouzhan.core.models import Notification
 from tests.cases import samples
 from tests.cases.conftest import FILING
 

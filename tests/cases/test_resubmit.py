@@ -53,7 +53,7 @@ def test_resubmit_service_records_before_and_after(
         "episodes": (60, 80),
         "synopsis": (FILING["synopsis"], "改：八十集。"),
     }
-    entry = AuditEntry.objects.get(action="case.resubmit")
+    entry = AuditEntry.objects.get(action="cases.case_resubmit")
     assert entry.before["data"] == {"episodes": 60, "synopsis": FILING["synopsis"]}
     assert entry.after["data"]["episodes"] == 80
     changes = case_changes_since_request(actor=owner, case=waiting)

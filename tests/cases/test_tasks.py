@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
-from shouzhan.cases.models import Notification
+from shouzhan.core.models import Notification
 from shouzhan.cases.services import case_submit, case_transition
 from shouzhan.cases.tasks import deadlines_pass, deadlines_schedule
 
@@ -41,7 +41,7 @@ def test_the_worker_runs_the_deadline_pass_and_schedules_the_next(studio: Any, c
     assert done.status == "SUCCESSFUL"
     assert done.return_value == {"reminded": 0, "alerted": 1}
     assert list(
-        Notification.objects.filter(user=caseworker, kind="overdue").values_list("case_id", flat=True)
+        Notification.objects.filter(user=caseworker, kind="overdue").values_list("target_id", flat=True)
     ) == [late.pk]
     # The pass put the next one in the queue, about five minutes later.
     following = DBTaskResult.objects.get(status="READY")

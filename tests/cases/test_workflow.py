@@ -40,7 +40,7 @@ def test_shipped_case_types() -> None:
     assert wf.case_type_get("service.consultation").state("more_info").stops_clock
 
 
-def test_register_case_type_is_data() -> None:
+def test_register_case_type_is_data(case_type_registry: Any) -> None:
     states, _transitions = wf.service_flow()
     ct = wf.register_case_type(wf.service_type("test.demo", "测试", 3))
     assert wf.case_type_get("test.demo") is ct
@@ -229,6 +229,6 @@ def test_effect_runs_inside_transaction_and_its_error_rolls_back(
     assert list(
         AuditEntry.objects.filter(target_id=str(case.pk)).values_list("action", flat=True).order_by("id")
     ) == [
-        "case.submit",
-        "case.accept",
+        "cases.case_submit",
+        "cases.case_accept",
     ]

@@ -17,10 +17,11 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from shouzhan.api.schema import ErrorOut
-from shouzhan.cases import notices, selectors, services
+from shouzhan.cases import notices, permissions, selectors, services
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.files import CONTENT_TYPES
 from shouzhan.cases.models import Case, Document
+from shouzhan.core.actors import Actor
 from shouzhan.core.limits import (
     PAGE_DEFAULT,
     JsonDict,
@@ -32,7 +33,7 @@ from shouzhan.core.limits import (
     ShortText,
 )
 from shouzhan.core.money import MoneyError, parse_yuan_fen, yuan_decimal
-from shouzhan.core.permissions import is_staff_member
+from shouzhan.core.notifications import target_is
 from shouzhan.registry.permissions import member_enterprise_ids
 
 router = Router(tags=["cases"])
@@ -214,7 +215,7 @@ class OnTimeOut(Schema):
 
 class NotificationOut(Schema):
     id: int
-    case_id: int
+    case_id: int | None  # the case the message is about (null for a message about something else)
     kind: str
     message: str
     created_at: dt.datetime
@@ -237,10 +238,10 @@ def _fen(value: str | None, field: str) -> int | None:
     return fen
 
 
-def case_out(case: Case, actor: Any) -> dict[str, Any]:
+def case_out(case: Case, actor: Actor) -> dict[str, Any]:
     ct = wf.case_type_get(case.case_type)
     clock = selectors.case_clock(case)
-    staff = is_staff_member(actor)
+    staff = permissions.is_staff(actor)
     state = ct.state(case.state)
     return {
         "id": case.pk,
@@ -281,7 +282,7 @@ def _document_out(d: Document) -> dict[str, Any]:
     }
 
 
-def case_detail_out(case: Case, actor: Any) -> dict[str, Any]:
+def case_detail_out(case: Case, actor: Actor) -> dict[str, Any]:
     return {
         **case_out(case, actor),
         "actions": [t.action for t in selectors.case_actions(actor=actor, case=case)],
@@ -380,7 +381,7 @@ def case_queue(
     offset: PageOffset = 0,
     limit: PageLimit = 100,
 ) -> list[dict[str, Any]]:
-    services.require_staff(request.user)
+    permissions.require_staff(request.user)
     if assigned not in ("", "mine", "unassigned"):
         raise ValidationError({"assigned": ["assigned 只能是 mine 或 unassigned / mine or unassigned"]})
     cases = selectors.case_queue(actor=request.user, case_type=case_type, mine=mine, assigned=assigned)
@@ -389,7 +390,7 @@ def case_queue(
 
 @router.get("/cases/on-time", response=list[OnTimeOut], summary="On-time rate per case type or caseworker")
 def on_time(request: HttpRequest, by: Key = "type") -> list[dict[str, Any]]:
-    services.require_staff(request.user)
+    permissions.require_staff(request.user)
     if by not in ("type", "caseworker"):
         raise ValidationError({"by": ["by 只能是 type 或 caseworker"]})
     return [
@@ -411,7 +412,7 @@ def on_time(request: HttpRequest, by: Key = "type") -> list[dict[str, Any]]:
     summary="Per case type: time limit, median working days to close (90 days), on-time rate",
 )
 def response_times(request: HttpRequest) -> list[dict[str, Any]]:
-    services.require_staff(request.user)
+    permissions.require_staff(request.user)
     return [
         {
             "key": r.key,
@@ -429,12 +430,12 @@ def response_times(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-def _assignee(actor: Any, user_id: int | None) -> Any:
-    if not services.can_assign(actor):
+def _assignee(actor: Actor, user_id: int | None) -> Any:
+    if not permissions.can_assign(actor):
         raise PermissionDenied("只有营商专员可以指派办件 / only caseworkers assign cases")
     if user_id is None:
         return None
-    found = next((u for u in services.assignable_users() if u.pk == user_id), None)
+    found = next((u for u in selectors.assignable_users() if u.pk == user_id), None)
     if found is None:
         raise ValidationError({"assignee_id": ["只能指派给在岗的营商专员 / not an active caseworker"]})
     return found
@@ -444,7 +445,7 @@ def _assignee(actor: Any, user_id: int | None) -> Any:
 def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
     from shouzhan.registry.selectors import enterprise_get
 
-    if not services.can_open_ticket(request.user):
+    if not permissions.can_open_ticket(request.user):
         raise PermissionDenied("只有营商专员可以登记工单 / only caseworkers open tickets")
     enterprise = None
     if payload.enterprise_id is not None:
@@ -466,23 +467,13 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
 )
 def case_assign(request: HttpRequest, case_id: int, payload: AssignIn) -> Any:
     case = selectors.case_get(actor=request.user, pk=case_id)
-    try:
-        moved = services.case_assign(
-            actor=request.user,
-            case=case,
-            assignee=_assignee(request.user, payload.assignee_id),
-            expected_version=payload.expected_version,
-            note=payload.note,
-        )
-    except services.CaseConflict:
-        current = Case.objects.get(pk=case.pk)
-        return Status(
-            409,
-            ErrorOut(
-                error="the case was changed by someone else; reload and retry / " + services.CONFLICT_MESSAGE,
-                detail={"current_version": current.version, "state": current.state},
-            ),
-        )
+    moved = services.case_assign(
+        actor=request.user,
+        case=case,
+        assignee=_assignee(request.user, payload.assignee_id),
+        expected_version=payload.expected_version,
+        note=payload.note,
+    )
     return case_detail_out(moved, request.user)
 
 
@@ -494,7 +485,7 @@ def notifications(
     return [
         {
             "id": n.pk,
-            "case_id": n.case_id,
+            "case_id": n.target_id if target_is(n, Case) else None,
             "kind": n.kind,
             "message": n.message,
             "created_at": n.created_at,
@@ -547,25 +538,15 @@ def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
 )
 def case_transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> Any:
     case = selectors.case_get(actor=request.user, pk=case_id)
-    try:
-        moved = services.case_transition(
-            actor=request.user,
-            case=case,
-            action=payload.action,
-            expected_version=payload.expected_version,
-            note=payload.note,
-            amount_fen=_fen(payload.amount_yuan, "amount_fen"),
-            data=payload.data,
-        )
-    except services.CaseConflict:
-        current = Case.objects.get(pk=case.pk)
-        return Status(
-            409,
-            ErrorOut(
-                error="the case was changed by someone else; reload and retry / " + services.CONFLICT_MESSAGE,
-                detail={"current_version": current.version, "state": current.state},
-            ),
-        )
+    moved = services.case_transition(
+        actor=request.user,
+        case=case,
+        action=payload.action,
+        expected_version=payload.expected_version,
+        note=payload.note,
+        amount_fen=_fen(payload.amount_yuan, "amount_fen"),
+        data=payload.data,
+    )
     return case_detail_out(moved, request.user)
 
 

@@ -1,13 +1,13 @@
-"""Cases, their history, documents and notifications — data and constraints only.
+"""Cases, their history and documents — data and constraints only.
 
 The workflow (states, transitions, limits) lives in `workflow.py` as data; the
-writes in `services.py`.
+writes in `services/`. In-site messages about a case are core's `Notification` (a generic link).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
@@ -75,6 +75,13 @@ class Case(models.Model):
     related_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
     related_id = models.CharField(max_length=64, blank=True, default="")
     related = GenericForeignKey("related_type", "related_id")
+    # The in-site messages about the case (core's): `Notification.objects.filter(case=…)`; deleted with it.
+    notifications = GenericRelation(
+        "core.Notification",
+        content_type_field="target_type",
+        object_id_field="target_id",
+        related_query_name="case",
+    )
     # "enterprise:clause:project:year" while a policy application is alive; emptied when it ends
     # without support, so the same clause can be applied for again. Unique: no duplicates.
     dedupe_key = models.CharField(max_length=160, blank=True, default="")
@@ -164,22 +171,3 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
-
-
-class Notification(models.Model):
-    """An in-site message to one user about a case."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_notifications"
-    )
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=20, default="state")  # state | reminder | overdue
-    message = models.CharField(_("消息"), max_length=300)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.message

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -13,7 +12,8 @@ from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.models import Case, CaseEvent
-from shouzhan.cases.services import require_case_read
+from shouzhan.cases.permissions import require_case_read
+from shouzhan.core.actors import Actor
 
 ACCEPT_ACTIONS = {"accept"}
 DECISION_ACTIONS = {"approve", "not_support", "decline", "complete", "reject", "cancel"}
@@ -38,7 +38,7 @@ def notices_available(case: Case, events: Iterable[CaseEvent] | None = None) -> 
     ]
 
 
-def notice_pdf(*, actor: Any, case: Case, kind: str) -> tuple[bytes, str]:
+def notice_pdf(*, actor: Actor, case: Case, kind: str) -> tuple[bytes, str]:
     """The PDF bytes and a file name; 404 when the case has no such notice (yet)."""
     from weasyprint import HTML
 

@@ -13,9 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouzhan.cases import workflow as wf
-from shouzhan.cases.models import Case, CaseEvent, Document, Notification
-from shouzhan.cases.services import allowed_transitions, is_system, require_case_read
-from shouzhan.core.permissions import is_staff_member, user_role
+from shouzhan.cases.models import Case, CaseEvent, Document
+from shouzhan.cases.permissions import (
+    CASEWORKER_ROLES,
+    allowed_transitions,
+    can_assign,
+    require_case_read,
+    sees_every_case,
+)
+from shouzhan.core import notifications
+from shouzhan.core.actors import Actor, actor_user
+from shouzhan.core.models import Notification
+from shouzhan.core.permissions import user_role
 from shouzhan.core.workdays import working_days_between
 from shouzhan.registry.permissions import member_enterprise_ids
 
@@ -43,17 +52,28 @@ def _closed_filter() -> Q:
     return q
 
 
-def case_visible(*, actor: Any) -> QuerySet[Case]:
+def case_visible(*, actor: Actor) -> QuerySet[Case]:
     cases = Case.objects.select_related("enterprise", "assignee", "project")
-    if is_system(actor) or is_staff_member(actor):
+    if sees_every_case(actor):
         return cases
-    if user_role(actor) is None:
+    user = actor_user(actor)
+    if user is None or user_role(user) is None:
         return cases.none()
-    ids = member_enterprise_ids(actor)
-    return cases.filter(Q(enterprise_id__in=ids) | Q(enterprise__isnull=True, applicant_id=actor.pk))
+    ids = member_enterprise_ids(user)
+    return cases.filter(Q(enterprise_id__in=ids) | Q(enterprise__isnull=True, applicant_id=user.pk))
 
 
-def case_get(*, actor: Any, pk: int) -> Case:
+def member_enterprises(*, actor: Actor) -> list[Any]:
+    """The enterprises the actor is a member of (whose cases they may submit), by name."""
+    from shouzhan.registry.models import Enterprise
+
+    user = actor_user(actor)
+    if user is None:
+        return []
+    return list(Enterprise.objects.filter(pk__in=member_enterprise_ids(user)).order_by("name"))
+
+
+def case_get(*, actor: Actor, pk: int) -> Case:
     case = case_visible(actor=actor).filter(pk=pk).first()
     if case is None:
         raise Http404(_("没有找到该办件。"))
@@ -72,7 +92,7 @@ def case_for(*, related: Model) -> Case | None:
 
 def case_list(
     *,
-    actor: Any,
+    actor: Actor,
     case_type: str = "",
     state: str = "",
     enterprise_id: int | None = None,
@@ -96,7 +116,7 @@ def case_list(
 
 def case_queue(
     *,
-    actor: Any,
+    actor: Actor,
     due_before: dt.date | None = None,
     case_type: str = "",
     mine: bool = False,
@@ -108,15 +128,16 @@ def case_queue(
     `assigned`: "mine" (assigned to the actor), "unassigned", or "" for all; `mine=True` is the
     older "mine and unassigned" view.
     """
-    if not (is_system(actor) or is_staff_member(actor)):
+    if not sees_every_case(actor):
         return Case.objects.none()
     cases = case_list(actor=actor, case_type=case_type, open_only=True, q=q)
     if due_before is not None:
         cases = cases.filter(due_on__lte=due_before)
+    user = actor_user(actor)  # None for a system actor: nothing is assigned to it
     if mine:
-        cases = cases.filter(Q(assignee=actor) | Q(assignee__isnull=True))
+        cases = cases.filter(Q(assignee__isnull=True) | (Q(assignee=user) if user else Q(pk__in=[])))
     if assigned == "mine":
-        cases = cases.filter(assignee=actor) if not is_system(actor) else cases.none()
+        cases = cases.filter(assignee=user) if user else cases.none()
     elif assigned == "unassigned":
         cases = cases.filter(assignee__isnull=True)
     # Running clocks first (by due date); cases waiting for the applicant after them.
@@ -184,15 +205,11 @@ def case_clock(case: Case, *, today: dt.date | None = None) -> Clock:
     return Clock(case.due_on, case.due_provisional, False, False, None, left, status)
 
 
-def case_is_overdue(case: Case, *, today: dt.date | None = None) -> bool:
-    return case_clock(case, today=today).status == "overdue"
-
-
-def case_timeline(*, actor: Any, case: Case) -> list[CaseEvent]:
+def case_timeline(*, actor: Actor, case: Case) -> list[CaseEvent]:
     """The history; for applicants without the values of staff-only fields."""
     require_case_read(actor, case)
     events = list(case.events.select_related("actor"))
-    if is_system(actor) or is_staff_member(actor):
+    if sees_every_case(actor):
         return events
     hidden = {f.name for f in wf.case_type_get(case.case_type).fields if f.staff_only}
     for e in events:
@@ -203,13 +220,13 @@ def case_timeline(*, actor: Any, case: Case) -> list[CaseEvent]:
     return events
 
 
-def case_documents(*, actor: Any, case: Case) -> list[Document]:
+def case_documents(*, actor: Actor, case: Case) -> list[Document]:
     """Every version of every document, newest version first within a name."""
     require_case_read(actor, case)
     return list(case.documents.select_related("uploaded_by"))
 
 
-def document_get(*, actor: Any, pk: int) -> Document:
+def document_get(*, actor: Actor, pk: int) -> Document:
     doc = Document.objects.select_related("case").filter(pk=pk).first()
     if doc is None:
         raise Http404(_("没有找到该材料。"))
@@ -217,7 +234,7 @@ def document_get(*, actor: Any, pk: int) -> Document:
     return doc
 
 
-def case_actions(*, actor: Any, case: Case) -> list[wf.Transition]:
+def case_actions(*, actor: Actor, case: Case) -> list[wf.Transition]:
     return allowed_transitions(actor, case)
 
 
@@ -253,21 +270,21 @@ class OnTimeRow:
         return "—" if self.rate is None else f"{self.rate * 100:.1f}%"
 
 
-def on_time_rates(*, actor: Any, by: str = "type", today: dt.date | None = None) -> list[OnTimeRow]:
+def on_time_rates(*, actor: Actor, by: str = "type", today: dt.date | None = None) -> list[OnTimeRow]:
     """On-time rate = closed on time ÷ (closed + open and overdue), per case type or per caseworker."""
     return _on_time_table(_on_time_values(actor=actor, today=today), by=by)
 
 
 def on_time_rates_by_type_and_caseworker(
-    *, actor: Any, today: dt.date | None = None
+    *, actor: Actor, today: dt.date | None = None
 ) -> tuple[list[OnTimeRow], list[OnTimeRow]]:
     """Both tables of the queue page from one read of the cases that count."""
     values = _on_time_values(actor=actor, today=today)
     return _on_time_table(values, by="type"), _on_time_table(values, by="caseworker")
 
 
-def _on_time_values(*, actor: Any, today: dt.date | None) -> list[tuple[Any, ...]]:
-    if not (is_system(actor) or is_staff_member(actor)):
+def _on_time_values(*, actor: Actor, today: dt.date | None) -> list[tuple[Any, ...]]:
+    if not sees_every_case(actor):
         return []
     today = today or timezone.localdate()
     # Plain values, not model instances: every case that counts is read, so this is the page's bulk.
@@ -304,7 +321,7 @@ def _on_time_table(values: list[tuple[Any, ...]], *, by: str) -> list[OnTimeRow]
     return sorted(rows.values(), key=lambda r: (-(r.denominator), r.label))
 
 
-def queue_counts(*, actor: Any, today: dt.date | None = None) -> dict[str, int]:
+def queue_counts(*, actor: Actor, today: dt.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     running = Q(clock_stopped_on__isnull=True)
     # One query for the four figures, not one each.
@@ -316,11 +333,9 @@ def queue_counts(*, actor: Any, today: dt.date | None = None) -> dict[str, int]:
     )
 
 
-def notifications_for(*, actor: Any, unread_only: bool = False) -> QuerySet[Notification]:
-    if user_role(actor) is None:
-        return Notification.objects.none()
-    notes = Notification.objects.filter(user=actor).select_related("case")
-    return notes.filter(read_at__isnull=True) if unread_only else notes
+def notifications_for(*, actor: Actor, unread_only: bool = False) -> QuerySet[Notification]:
+    """The actor's in-site messages (core's, about cases and anything else), newest first."""
+    return notifications.notification_list(actor=actor, unread_only=unread_only)
 
 
 # ----------------------------------------------------------------------------- what the case says
@@ -349,7 +364,7 @@ class ChangesSinceRequest:
 
 
 def case_changes_since_request(
-    *, actor: Any, case: Case, events: list[CaseEvent] | None = None
+    *, actor: Actor, case: Case, events: list[CaseEvent] | None = None
 ) -> ChangesSinceRequest | None:
     """Fields and documents changed since the last "more information" request (None if there was none).
     `events`: the case's whole timeline when the caller has read it already (the case page)."""
@@ -381,11 +396,11 @@ def case_changes_since_request(
     return ChangesSinceRequest(request.created_at, request.note, resubmitted_at, fields, docs)
 
 
-def case_data_rows(*, actor: Any, case: Case, changes: ChangesSinceRequest | None = None) -> list[DataRow]:
+def case_data_rows(*, actor: Actor, case: Case, changes: ChangesSinceRequest | None = None) -> list[DataRow]:
     """The case type's fields as people read them; staff-only fields for staff only."""
     require_case_read(actor, case)
     ct = wf.case_type_get(case.case_type)
-    staff = is_system(actor) or is_staff_member(actor)
+    staff = sees_every_case(actor)
     changed = changes.fields if (changes and staff) else {}
     rows = []
     for f in ct.fields:
@@ -399,19 +414,28 @@ def case_data_rows(*, actor: Any, case: Case, changes: ChangesSinceRequest | Non
     return rows
 
 
-def case_visible_data(*, actor: Any, case: Case) -> dict[str, Any]:
+def case_visible_data(*, actor: Actor, case: Case) -> dict[str, Any]:
     """The case's data without the fields only staff may see (the API's `data`)."""
     require_case_read(actor, case)
-    if is_system(actor) or is_staff_member(actor):
+    if sees_every_case(actor):
         return dict(case.data)
     hidden = {f.name for f in wf.case_type_get(case.case_type).fields if f.staff_only}
     return {k: v for k, v in case.data.items() if k not in hidden}
 
 
-def case_assign_choices(*, actor: Any) -> list[Any]:
-    """Caseworkers a case may be assigned to (empty for those who may not assign)."""
-    from shouzhan.cases.services import assignable_users, can_assign
+def assignable_users() -> list[Any]:
+    """Who a case may be assigned to: active caseworkers and administrators."""
+    from shouzhan.accounts.models import User
 
+    return list(
+        User.objects.filter(Q(role__in=CASEWORKER_ROLES) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def case_assign_choices(*, actor: Actor) -> list[Any]:
+    """Caseworkers a case may be assigned to (empty for those who may not assign)."""
     return assignable_users() if can_assign(actor) else []
 
 
@@ -464,11 +488,11 @@ def _median(values: list[int]) -> float | None:
     return (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def response_times(*, actor: Any, today: dt.date | None = None, window_days: int = 90) -> list[ResponseRow]:
+def response_times(*, actor: Actor, today: dt.date | None = None, window_days: int = 90) -> list[ResponseRow]:
     """Per case type: the time limit, the median working days to close (closed in the last `window_days`
     days, time waiting for the applicant excluded) and the on-time rate = closed on time ÷ (closed in
     the window + open and overdue now). Staff only; leaders read it, nobody changes anything here."""
-    if not (is_system(actor) or is_staff_member(actor)):
+    if not sees_every_case(actor):
         return []
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=window_days)
@@ -536,12 +560,12 @@ class QueueFigures:
     times: list[ResponseRow]
 
 
-def queue_figures(*, actor: Any, today: dt.date | None = None, window_days: int = 90) -> QueueFigures:
+def queue_figures(*, actor: Actor, today: dt.date | None = None, window_days: int = 90) -> QueueFigures:
     """One plain read of every case, sorted into open and closed in Python. The three selectors above
     took four queries, each compiling the open/closed filters (a dozen OR-ed clauses, about a millisecond
     of CPU each); the on-time table already read every closed case, so the extra rows are the open ones."""
     counts = {"open": 0, "overdue": 0, "today": 0, "stopped": 0}
-    if not (is_system(actor) or is_staff_member(actor)):
+    if not sees_every_case(actor):
         return QueueFigures(counts, [], [], [])
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=window_days)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shouzhan.cases import charts, notices, selectors, services
+from shouzhan.cases import charts, notices, permissions, selectors, services
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.files import CONTENT_TYPES
 from shouzhan.cases.forms import (
@@ -31,10 +31,9 @@ from shouzhan.cases.forms import (
     UploadForm,
 )
 from shouzhan.cases.models import Case
+from shouzhan.core.errors import Conflict
 from shouzhan.core.forms import add_service_errors
 from shouzhan.core.limits import QUERY_TEXT
-from shouzhan.core.permissions import is_staff_member
-from shouzhan.registry.permissions import member_enterprise_ids
 
 PER_PAGE = 30
 # What a queue row shows (its clock included): read only these.
@@ -56,16 +55,10 @@ QUEUE_ROW_FIELDS = (
 )
 
 
-def _member_enterprises(user: Any) -> list[Any]:
-    from shouzhan.registry.models import Enterprise
-
-    return list(Enterprise.objects.filter(pk__in=member_enterprise_ids(user)).order_by("name"))
-
-
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    if is_staff_member(request.user):
+    if permissions.is_staff(request.user):
         return redirect("cases:queue")
     return redirect("cases:mine")
 
@@ -87,7 +80,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "notifications": notes,
             "unread": unread,
             "types": [ct for ct in wf.case_types() if ct.listed and ct.group != "policy"],
-            "has_enterprise": bool(member_enterprise_ids(request.user)),
+            "has_enterprise": permissions.is_enterprise_member(request.user),
             "active_nav": "cases",
         },
     )
@@ -102,10 +95,10 @@ def new(request: HttpRequest, case_type: str) -> HttpResponse:
         raise Http404(_("没有这种办件类型。")) from None
     if ct.group == "policy":
         return redirect("policies:calculator")
-    if ct.group == "ticket" and services.can_open_ticket(request.user):
+    if ct.group == "ticket" and permissions.can_open_ticket(request.user):
         return redirect("cases:ticket_new")
-    staff = is_staff_member(request.user)
-    enterprises = [] if staff else _member_enterprises(request.user)
+    staff = permissions.is_staff(request.user)
+    enterprises = [] if staff else selectors.member_enterprises(actor=request.user)
     if not enterprises and not staff:
         messages.info(request, _("请先登记您的企业，再提交办件。"))
         return redirect("cases:mine")
@@ -160,7 +153,7 @@ def apply(request: HttpRequest, clause_id: str) -> HttpResponse:
 
     today = timezone.localdate()
     _policy, clause, _version = clause_get(clause_id=clause_id, on=today)
-    enterprises = _member_enterprises(request.user)
+    enterprises = selectors.member_enterprises(actor=request.user)
     if not enterprises:
         messages.info(request, _("政策申报需要以企业身份提交：请先登记您的企业。"))
         return redirect("cases:mine")
@@ -232,12 +225,9 @@ def _action_form(case: Case, t: wf.Transition) -> Any:
 def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
     ct = wf.case_type_get(case.case_type)
     actions = selectors.case_actions(actor=request.user, case=case)
-    staff = is_staff_member(request.user)
+    staff = permissions.is_staff(request.user)
     path = [s for s in ct.states if not s.final or s.key == case.state]
     current = [s.key for s in path].index(case.state) if case.state in [s.key for s in path] else 0
-    can_upload = not ct.state(case.state).final and (
-        services.is_applicant(request.user, case) or wf.CASEWORKER in services.relations(request.user, case)
-    )
     # Staff see the whole timeline, which is also what the changes since a request are read from.
     events = selectors.case_timeline(actor=request.user, case=case)
     changes = (
@@ -258,7 +248,7 @@ def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
         "actions": [(t, _action_form(case, t)) for t in actions],
         "notices": notices.notices_available(case, events),
         "upload_form": UploadForm(),
-        "can_upload": can_upload,
+        "can_upload": permissions.can_upload(request.user, case),
         "staff": staff,
         "state_labels": {s.key: (s.staff_label if staff else s.applicant_label) for s in ct.states},
         "data_rows": selectors.case_data_rows(actor=request.user, case=case, changes=changes),
@@ -330,7 +320,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     note=form.cleaned_data.get("note") or "",
                     amount_fen=form.cleaned_data.get("amount_yuan"),
                 )
-        except services.CaseConflict as exc:
+        except Conflict as exc:
             error, status = exc.messages, 409
         except PermissionDenied as exc:
             error, status = [str(exc)], 403
@@ -356,10 +346,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     """指派 / 改派: choose the caseworker in charge (the one reminded before the deadline)."""
     case = selectors.case_get(actor=request.user, pk=pk)
-    users = selectors.case_assign_choices(actor=request.user)
-    if not users:
-        raise PermissionDenied(_("只有营商专员可以指派办件。"))
-    form = AssignForm(request.POST, users=users)
+    permissions.require_assign(request.user)
+    form = AssignForm(request.POST, users=selectors.case_assign_choices(actor=request.user))
     error: list[str] = []
     status = 400
     if form.is_valid():
@@ -371,7 +359,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 note=form.cleaned_data.get("note") or "",
             )
-        except services.CaseConflict as exc:
+        except Conflict as exc:
             error, status = exc.messages, 409
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -457,8 +445,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    if not is_staff_member(request.user):
-        raise PermissionDenied(_("办件队列仅供中心工作人员使用。"))
+    permissions.require_staff(request.user, _("办件队列仅供中心工作人员使用。"))
     form = QueueFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     cases = selectors.case_queue(
@@ -493,7 +480,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "by_worker": figures.by_worker,
             "times": figures.times,
             "chart": charts.response_chart(figures.times),
-            "can_open_ticket": services.can_open_ticket(request.user),
+            "can_open_ticket": permissions.can_open_ticket(request.user),
         }
     )
     return render(request, "cases/queue.html", ctx)
@@ -503,7 +490,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def response_times(request: HttpRequest) -> HttpResponse:
     """FixMyStreet-style response times per case type (read-only; leaders see it too)."""
-    services.require_staff(request.user)
+    permissions.require_staff(request.user)
     times = selectors.response_times(actor=request.user)
     return render(
         request,
@@ -564,8 +551,7 @@ def _enterprise_named(actor: Any, text: str, *, optional: bool = True) -> Any:
 @require_http_methods(["GET", "POST"])
 def ticket_new(request: HttpRequest) -> HttpResponse:
     """登记工单: a complaint or a need heard on a visit (急难愁盼) enters the queue with its time limit."""
-    if not services.can_open_ticket(request.user):
-        raise PermissionDenied(_("只有营商专员可以登记工单。"))
+    permissions.require_ticket_open(request.user)
     users = selectors.case_assign_choices(actor=request.user)
     form = TicketForm(
         request.POST or None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -115,3 +116,32 @@ class AuditEntry(models.Model):
         after = self.after if isinstance(self.after, dict) else {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class Notification(models.Model):
+    """An in-site message to one user about one thing (a case, a booking, a grant …): every module's.
+
+    The thing is a generic link (`target`); `url` is where the message leads (its page), so the list
+    of messages needs no query per row. Written by `shouzhan.core.notifications.notify`.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("类别"), max_length=20, default="state")  # state | assign | reminder | overdue …
+    message = models.CharField(_("消息"), max_length=300)
+    url = models.CharField(_("链接"), max_length=300, blank=True, default="")
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("站内消息")
+        verbose_name_plural = _("站内消息")
+        indexes = [models.Index(fields=["target_type", "target_id"], name="core_notification_target")]
+
+    def __str__(self) -> str:
+        return self.message
