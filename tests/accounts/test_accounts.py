@@ -32,7 +32,7 @@ def test_login_by_mobile_or_email(make_user: Any, login_as: str) -> None:
     response = client.post("/accounts/login/", {"login": login, "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/api/v1/me").json()["id"] == user.pk
-    assert AuditEntry.objects.filter(action="account.login", actor=user).count() == 1
+    assert AuditEntry.objects.filter(action="accounts.login_succeed", actor=user).count() == 1
 
 
 @pytest.mark.django_db
@@ -100,8 +100,8 @@ def test_register_creates_owner_organisation_and_enterprise() -> None:
     assert enterprise.district == "徐汇" and enterprise.stage == "registered"
     assert Membership.objects.get(user=user, organisation=enterprise.organisation).is_owner
     assert set(AuditEntry.objects.values_list("action", flat=True)) >= {
-        "account.register",
-        "enterprise.create",
+        "accounts.user_register",
+        "registry.enterprise_create",
     }
 
 
@@ -153,7 +153,7 @@ def test_owner_adds_and_removes_members(make_enterprise: Any, login_client: Any)
     assert client.post(url, {"remove": membership.pk}).status_code == 302
     assert not Membership.objects.filter(pk=membership.pk).exists()
     actions = list(AuditEntry.objects.filter(enterprise_id=enterprise.pk).values_list("action", flat=True))
-    assert "organisation.member_add" in actions and "organisation.member_remove" in actions
+    assert "accounts.member_add" in actions and "accounts.member_remove" in actions
 
 
 @pytest.mark.django_db

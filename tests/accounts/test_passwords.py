@@ -46,7 +46,7 @@ def test_logged_in_user_changes_password(make_user: Any) -> None:
     assert (
         Client().post("/accounts/login/", {"login": user.mobile, "password": NEW_PASSWORD}).status_code == 302
     )
-    entry = AuditEntry.objects.get(action="account.password_change")
+    entry = AuditEntry.objects.get(action="accounts.password_change")
     assert entry.actor_id == user.pk and entry.target_id == str(user.pk)
     assert PASSWORD not in str(AuditEntry.objects.filter(pk=entry.pk).values().get())
 
@@ -119,10 +119,10 @@ def test_password_reset_by_email(make_user: Any) -> None:
     # The link works once.
     assert "链接无效" in client.get(link, follow=True).content.decode()
     assert list(
-        AuditEntry.objects.filter(target_id=str(user.pk), action__startswith="account.password")
+        AuditEntry.objects.filter(target_id=str(user.pk), action__startswith="accounts.password")
         .order_by("id")
         .values_list("action", flat=True)
-    ) == ["account.password_reset_request", "account.password_reset"]
+    ) == ["accounts.password_reset_request", "accounts.password_reset"]
 
 
 @pytest.mark.django_db

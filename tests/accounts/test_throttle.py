@@ -236,15 +236,15 @@ def test_success_failure_and_lockout_are_audited_without_passwords(owner: User) 
     for i in range(6):
         _login_page(client, "138 0000 0004", f"Secret-wrong-{i}")
     assert _login_page(Client(REMOTE_ADDR="192.0.2.50"), MOBILE, PASSWORD) == 302
-    entries = list(AuditEntry.objects.filter(action__startswith="account.login").order_by("id"))
+    entries = list(AuditEntry.objects.filter(action__startswith="accounts.login").order_by("id"))
     assert [(e.action, e.ip) for e in entries] == [
-        ("account.login_failed", "203.0.113.50"),
-        ("account.login_failed", "203.0.113.50"),
-        ("account.login_failed", "203.0.113.50"),
-        ("account.login_failed", "203.0.113.50"),
-        ("account.login_failed", "203.0.113.50"),
-        ("account.login_locked", "203.0.113.50"),
-        ("account.login", "192.0.2.50"),
+        ("accounts.login_fail", "203.0.113.50"),
+        ("accounts.login_fail", "203.0.113.50"),
+        ("accounts.login_fail", "203.0.113.50"),
+        ("accounts.login_fail", "203.0.113.50"),
+        ("accounts.login_fail", "203.0.113.50"),
+        ("accounts.login_lock", "203.0.113.50"),
+        ("accounts.login_succeed", "192.0.2.50"),
     ]
     assert {e.target_id for e in entries} == {str(owner.pk)}
     assert entries[-1].actor_id == owner.pk

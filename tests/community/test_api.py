@@ -243,7 +243,7 @@ def test_an_individual_lists_without_a_caseworker(make_user: Any, login_client: 
         "owner_enterprise_id": None,
         "can_manage": True,
     }
-    assert AuditEntry.objects.filter(action="person.create", target_id=str(person.pk)).count() == 1
+    assert AuditEntry.objects.filter(action="registry.person_create", target_id=str(person.pk)).count() == 1
     # A second listing reuses the same Person.
     post(login_client(user), "/api/v1/community/listings", OFFER | {"title": "一种可降解包装膜"})
     assert Person.objects.filter(user=user).count() == 1

@@ -10,9 +10,9 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from shouzhan.accounts.models import User
-from shouzhan.demo_data import DEMO_PASSWORD, load_demo
 from shouzhan.policies.models import PolicyVersion
 from shouzhan.policies.services import catalogue_sync
+from shouzhan.site.demo_data import DEMO_PASSWORD, load_demo
 from tests.a11y import as_user, assert_accessible, check_pages, in_english, load_demo_district
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -27,7 +27,7 @@ def test_catalogue_sync_publishes_once_and_is_idempotent(catalogue: Any) -> None
     assert sorted(again.unchanged) == ["hu8", "xuhui"] and again.published == [] and again.drafted == []
     ids = {c.id for c in selectors.catalogue_in_force(on=TODAY).clauses}
     assert {"hu8.agent_rd", "xuhui.compute_voucher", "xuhui.events"} <= ids
-    assert AuditEntry.objects.filter(action="policy.publish").count() == 2
+    assert AuditEntry.objects.filter(action="policies.version_publish").count() == 2
 
 
 def test_only_policy_staff_upload(catalogue: Any, make_user: Any) -> None:
@@ -99,7 +99,7 @@ def test_upload_review_publish_changes_what_is_in_force(
     assert after["hu8.agent_rd"] == 300_000_000
     document = PolicyDocument.objects.get(code="hu8")
     assert [v.number for v in document.versions.all()] == [2, 1]
-    assert AuditEntry.objects.filter(action="policy.publish", target_id=str(draft.pk)).count() == 1
+    assert AuditEntry.objects.filter(action="policies.version_publish", target_id=str(draft.pk)).count() == 1
     with pytest.raises(ValidationError, match="只有草稿"):
         services.policy_version_publish(actor=officer, version=draft, effective_from=dt.date(2027, 1, 1))
 
@@ -110,7 +110,7 @@ def test_withdraw_a_draft(catalogue: Any, make_user: Any) -> None:
     services.policy_version_withdraw(actor=officer, version=draft, reason="不再需要")
     draft.refresh_from_db()
     assert draft.status == "withdrawn"
-    assert AuditEntry.objects.filter(action="policy.withdraw").count() == 1
+    assert AuditEntry.objects.filter(action="policies.version_withdraw").count() == 1
 
 
 def test_library_filters(catalogue: Any) -> None:

@@ -110,7 +110,7 @@ def test_patch_updates_and_bumps_version(make_enterprise, login_client):
     )
     enterprise.refresh_from_db()
     assert enterprise.annual_revenue_fen == 100000005
-    assert AuditEntry.objects.get(action="enterprise.update").after == {
+    assert AuditEntry.objects.get(action="registry.enterprise_update").after == {
         "registered_on": "2024-03-01",
         "annual_revenue_fen": 100000005,
         "is_startup": True,

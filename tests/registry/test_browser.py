@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from shouzhan.accounts.models import User
 from shouzhan.registry import services
 from shouzhan.registry.models import Enterprise, ImportJob
+from shouzhan.registry.services import import_jobs
 from tests.a11y import as_user, assert_accessible, check_pages, in_english, load_demo_district
 from tests.conftest import PASSWORD
 from tests.registry.test_import_jobs import _file
@@ -22,7 +23,7 @@ def test_large_import_shows_progress_then_the_report(
     page: Any, caseworker: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.IMPORT_INLINE_ROWS = 10
-    monkeypatch.setattr(services, "IMPORT_CHUNK", 5)
+    monkeypatch.setattr(import_jobs, "IMPORT_CHUNK", 5)
     page.goto(page.base_url + "/accounts/login/")
     page.fill("input[name=login]", caseworker.mobile)
     page.fill("input[type=password]", PASSWORD)

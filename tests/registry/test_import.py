@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from shouzhan.core.audit import snapshot
 from shouzhan.core.models import AuditEntry
 from shouzhan.core.roles import Role
 from shouzhan.registry import services
@@ -138,7 +139,7 @@ def test_xlsx_with_good_and_bad_rows(caseworker, codes):
         "overseas",
     )
     assert Enterprise.objects.count() == 2
-    summary = AuditEntry.objects.get(action="enterprise.import")
+    summary = AuditEntry.objects.get(action="registry.enterprise_import")
     assert summary.after == {
         "filename": "企业.xlsx",
         "rows": 6,
@@ -147,7 +148,7 @@ def test_xlsx_with_good_and_bad_rows(caseworker, codes):
         "unchanged": 0,
         "errors": 4,
     }
-    assert AuditEntry.objects.filter(action="enterprise.import_create").count() == 2
+    assert AuditEntry.objects.filter(action="registry.enterprise_import_create").count() == 2
 
 
 def test_reimport_updates_instead_of_duplicating(caseworker, make_enterprise, codes):
@@ -168,7 +169,7 @@ def test_reimport_updates_instead_of_duplicating(caseworker, make_enterprise, co
     assert report.ignored_columns == ["备注"]
     existing.refresh_from_db()
     assert (existing.employees, existing.district, existing.version) == (8, "徐汇", 2)
-    entry = AuditEntry.objects.get(action="enterprise.import_update")
+    entry = AuditEntry.objects.get(action="registry.enterprise_import_update")
     assert (entry.before, entry.after, entry.enterprise_id) == (
         {"employees": 3},
         {"employees": 8},
@@ -231,10 +232,10 @@ def test_export_round_trip(caseworker, make_enterprise, codes):
     )
     assert sheet.cell(row=2, column=12).data_type == "s"
     assert values[2] == (codes["B"], "空白企业", *[None] * 8, "创意", None, None, None)
-    before = {e.credit_code: services.snapshot(e) for e in Enterprise.objects.all()}
+    before = {e.credit_code: snapshot(e) for e in Enterprise.objects.all()}
     report = services.enterprise_import(actor=caseworker, data=data, filename="export.xlsx")
     assert (report.created, report.updated, report.unchanged, report.errors) == (0, 0, 2, [])
-    after = {e.credit_code: services.snapshot(e) for e in Enterprise.objects.all()}
+    after = {e.credit_code: snapshot(e) for e in Enterprise.objects.all()}
     assert after == before
     # Into an empty register, the export recreates the same facts.
     Enterprise.objects.all().delete()
@@ -248,7 +249,7 @@ def test_export_round_trip(caseworker, make_enterprise, codes):
         dt.date(2023, 5, 6),
         False,
     )
-    assert AuditEntry.objects.filter(action="enterprise.export").count() == 1
+    assert AuditEntry.objects.filter(action="registry.enterprise_export").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -279,7 +280,7 @@ def test_unreadable_files_are_refused_clearly(caseworker, data, filename, messag
     with pytest.raises(ValidationError) as exc:
         services.enterprise_import(actor=caseworker, data=data, filename=filename)
     assert exc.value.messages == [message]
-    assert not AuditEntry.objects.filter(action="enterprise.import").exists()
+    assert not AuditEntry.objects.filter(action="registry.enterprise_import").exists()
 
 
 def test_size_and_row_limits(caseworker, settings, codes):
@@ -373,4 +374,4 @@ def test_the_sparse_sheet_is_refused_at_once(caseworker, login_client):
         "请删除多余的行，或拆分成多个文件后导入"
     ) in response.content.decode()
     assert not Enterprise.objects.exists()
-    assert not AuditEntry.objects.filter(action__startswith="enterprise.import").exists()
+    assert not AuditEntry.objects.filter(action__startswith="registry.enterprise_import").exists()

@@ -22,6 +22,7 @@ from shouzhan.core.roles import Role
 from shouzhan.registry import selectors, services
 from shouzhan.registry.credit_code import make
 from shouzhan.registry.models import Enterprise, ImportJob
+from shouzhan.registry.services import import_jobs
 from shouzhan.registry.tasks import import_job_task, import_job_watch
 from tests.registry.conftest import csv_bytes
 
@@ -45,7 +46,7 @@ def _file(n: int, *, bad_row: int | None = None, repeat_first_at: int | None = N
 def small_inline(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Three rows are imported at once; more are queued and run two rows per chunk."""
     settings.IMPORT_INLINE_ROWS = 3
-    monkeypatch.setattr(services, "IMPORT_CHUNK", 2)
+    monkeypatch.setattr(import_jobs, "IMPORT_CHUNK", 2)
 
 
 def test_a_small_file_is_imported_at_once(caseworker: Any, small_inline: None) -> None:
@@ -62,7 +63,9 @@ def test_a_large_file_is_queued_then_run_in_chunks(caseworker: Any, small_inline
     assert Enterprise.objects.count() == 0  # nothing is imported until the worker runs it
     task = DBTaskResult.objects.get()
     assert (task.task_path, task.args_kwargs["args"]) == (import_job_task.module_path, [job.pk])
-    assert AuditEntry.objects.filter(action="enterprise.import_queued", target_id=str(job.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="registry.enterprise_import_queue", target_id=str(job.pk)
+    ).exists()
 
     job = services.import_job_run(job_id=job.pk)
     assert (job.status, job.processed_rows, bytes(job.data)) == ("done", 7, b"")
@@ -71,10 +74,12 @@ def test_a_large_file_is_queued_then_run_in_chunks(caseworker: Any, small_inline
     # Row 7 repeats row 2's code although the two were in different chunks.
     assert [(e.row, e.reason) for e in report.errors if e.row == 7] == [(7, "与第2行重复")]
     assert Enterprise.objects.count() == 5
-    assert AuditEntry.objects.filter(action="enterprise.import").count() == 1
+    assert AuditEntry.objects.filter(action="registry.enterprise_import").count() == 1
 
     again = services.import_job_run(job_id=job.pk)  # a retried task changes nothing
-    assert again.status == "done" and AuditEntry.objects.filter(action="enterprise.import").count() == 1
+    assert (
+        again.status == "done" and AuditEntry.objects.filter(action="registry.enterprise_import").count() == 1
+    )
 
 
 def test_an_unreadable_large_file_is_refused_at_once(caseworker: Any, small_inline: None) -> None:
@@ -91,7 +96,7 @@ def test_a_job_whose_uploader_lost_the_role_fails_clearly(caseworker: Any, small
     caseworker.save()
     job = services.import_job_run(job_id=job.pk)
     assert job.status == "failed" and job.error and Enterprise.objects.count() == 0
-    failed = AuditEntry.objects.get(action="enterprise.import_failed", target_id=str(job.pk))
+    failed = AuditEntry.objects.get(action="registry.enterprise_import_fail", target_id=str(job.pk))
     assert (failed.before, failed.after["status"]) == ({"status": "running"}, "failed")
 
 
@@ -169,7 +174,7 @@ def test_a_long_error_list_is_cut_on_the_page_and_whole_in_the_download(
 def _die_in_chunk(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
     """The worker is killed while writing its `chunk`-th chunk: that chunk's rows were written but
     never committed (the transaction rolls back, as the database does for a killed connection)."""
-    real = services._import_rows
+    real = import_jobs.import_rows
     calls = {"n": 0}
 
     def dying(**kwargs: Any) -> None:
@@ -178,7 +183,7 @@ def _die_in_chunk(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
         if calls["n"] == chunk:
             raise KeyboardInterrupt  # not an Exception: nothing in the run catches it, like SIGKILL
 
-    monkeypatch.setattr(services, "_import_rows", dying)
+    monkeypatch.setattr(import_jobs, "import_rows", dying)
 
 
 def _run_and_die(monkeypatch: pytest.MonkeyPatch, job: ImportJob, chunk: int) -> ImportJob:
@@ -222,7 +227,7 @@ def test_a_job_whose_worker_died_is_resumed_from_its_last_chunk(
     runs = DBTaskResult.objects.filter(task_path=import_job_task.module_path)
     resume_task = runs.exclude(pk=first_task.pk).get()
     assert (resume_task.status, resume_task.args_kwargs["args"]) == ("READY", [job.pk])
-    resumed = AuditEntry.objects.get(action="enterprise.import_resumed", target_id=str(job.pk))
+    resumed = AuditEntry.objects.get(action="registry.enterprise_import_resume", target_id=str(job.pk))
     assert (resumed.actor_label, resumed.before, resumed.after["status"]) == (
         "system:import-watch",
         {"status": "running", "processed_rows": 4},
@@ -239,8 +244,8 @@ def test_a_job_whose_worker_died_is_resumed_from_its_last_chunk(
     assert (report.total_rows, report.created, report.updated, report.bad_rows) == (7, 5, 0, [4, 7])
     assert [(e.row, e.reason) for e in report.errors if e.row == 7] == [(7, "与第2行重复")]
     assert Enterprise.objects.count() == 5
-    assert AuditEntry.objects.filter(action="enterprise.import_create").count() == 5  # none twice
-    assert AuditEntry.objects.filter(action="enterprise.import").count() == 1
+    assert AuditEntry.objects.filter(action="registry.enterprise_import_create").count() == 5  # none twice
+    assert AuditEntry.objects.filter(action="registry.enterprise_import").count() == 1
     resume_task.refresh_from_db()
     assert resume_task.status == "SUCCESSFUL"
     page = client.get(f"/enterprises/import/{job.pk}/", **poll).content.decode()
@@ -271,7 +276,10 @@ def test_a_job_whose_workers_keep_dying_fails_with_the_rows_done(
     assert job.error in page and "失败前已导入 4 / 7 行，这些行已保存。" in page
     assert 'hx-trigger="every 1s"' not in page  # finished: the page stops polling
     assert Enterprise.objects.count() == 4
-    assert AuditEntry.objects.filter(action="enterprise.import_failed", target_id=str(job.pk)).count() == 1
+    assert (
+        AuditEntry.objects.filter(action="registry.enterprise_import_fail", target_id=str(job.pk)).count()
+        == 1
+    )
     assert services.import_job_run(job_id=job.pk).status == "failed"  # a late task changes nothing
 
 
@@ -341,9 +349,9 @@ def test_a_job_whose_worker_died_unwatched_is_resumed_by_its_watchdog(
     assert (report.total_rows, report.created, report.updated, report.bad_rows) == (7, 5, 0, [4, 7])
     assert [(e.row, e.reason) for e in report.errors if e.row == 7] == [(7, "与第2行重复")]
     assert Enterprise.objects.count() == 5
-    assert AuditEntry.objects.filter(action="enterprise.import_create").count() == 5  # none twice
-    assert AuditEntry.objects.filter(action="enterprise.import").count() == 1
-    resumed = AuditEntry.objects.get(action="enterprise.import_resumed", target_id=str(job.pk))
+    assert AuditEntry.objects.filter(action="registry.enterprise_import_create").count() == 5  # none twice
+    assert AuditEntry.objects.filter(action="registry.enterprise_import").count() == 1
+    resumed = AuditEntry.objects.get(action="registry.enterprise_import_resume", target_id=str(job.pk))
     assert resumed.actor_label == "system:import-watch"
     first_task.refresh_from_db()
     watchdog.refresh_from_db()

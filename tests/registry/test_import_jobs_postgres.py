@@ -25,6 +25,7 @@ from shouzhan.core.models import AuditEntry
 from shouzhan.registry import services
 from shouzhan.registry.credit_code import make
 from shouzhan.registry.models import Enterprise, ImportJob
+from shouzhan.registry.services import import_jobs
 from shouzhan.registry.tasks import import_job_task
 from tests.registry.conftest import csv_bytes
 
@@ -123,7 +124,9 @@ def test_a_db_worker_killed_mid_import_is_resumed(caseworker: Any, settings: Any
     report = services.ImportReport.from_dict(job.report)
     assert (report.total_rows, report.created, report.updated, report.errors) == (total, total, 0, [])
     assert Enterprise.objects.count() == total
-    assert AuditEntry.objects.filter(action="enterprise.import_create").count() == total  # none twice
+    assert (
+        AuditEntry.objects.filter(action="registry.enterprise_import_create").count() == total
+    )  # none twice
 
 
 def test_racing_recoverers_take_a_job_up_once(caseworker: Any, settings: Any) -> None:
@@ -149,7 +152,7 @@ def test_racing_recoverers_take_a_job_up_once(caseworker: Any, settings: Any) ->
         thread.join()
     assert taken == [job.pk]
     assert DBTaskResult.objects.filter(status="READY").count() == 2  # the first task and one resumption
-    assert AuditEntry.objects.filter(action="enterprise.import_resumed").count() == 1
+    assert AuditEntry.objects.filter(action="registry.enterprise_import_resume").count() == 1
     job.refresh_from_db()
     assert (job.status, job.interruptions) == ("queued", 1)
 
@@ -160,9 +163,9 @@ def test_a_worker_that_wakes_up_after_its_job_was_taken_up_commits_nothing(
     """A worker frozen past its lease (not dead) finds, at the end of its chunk, that the job was
     queued again meanwhile: its chunk is undone and it stops, and the run that owns the job does it."""
     settings.IMPORT_INLINE_ROWS = 2
-    monkeypatch.setattr(services, "IMPORT_CHUNK", 2)
+    monkeypatch.setattr(import_jobs, "IMPORT_CHUNK", 2)
     job = services.enterprise_import_submit(actor=caseworker, data=_file(6), filename="名录.csv")
-    real = services._import_rows
+    real = import_jobs.import_rows
     calls = {"n": 0}
 
     def frozen_in_second_chunk(**kwargs: Any) -> None:
@@ -183,18 +186,18 @@ def test_a_worker_that_wakes_up_after_its_job_was_taken_up_commits_nothing(
             thread.start()
             thread.join()
 
-    monkeypatch.setattr(services, "_import_rows", frozen_in_second_chunk)
+    monkeypatch.setattr(import_jobs, "import_rows", frozen_in_second_chunk)
     stale = services.import_job_run(job_id=job.pk)
     assert (stale.status, stale.processed_rows, stale.interruptions) == ("queued", 2, 1)
     assert Enterprise.objects.count() == 2  # the second chunk was undone
-    monkeypatch.setattr(services, "_import_rows", real)
+    monkeypatch.setattr(import_jobs, "import_rows", real)
 
     job = _finish(job)
     assert (job.status, job.processed_rows) == ("done", 6)
     report = services.ImportReport.from_dict(job.report)
     assert (report.created, report.errors) == (6, [])
     assert Enterprise.objects.count() == 6
-    assert AuditEntry.objects.filter(action="enterprise.import_create").count() == 6
+    assert AuditEntry.objects.filter(action="registry.enterprise_import_create").count() == 6
 
 
 def test_a_db_worker_killed_mid_import_is_resumed_by_the_next_worker_alone(
@@ -214,6 +217,8 @@ def test_a_db_worker_killed_mid_import_is_resumed_by_the_next_worker_alone(
     report = services.ImportReport.from_dict(job.report)
     assert (report.total_rows, report.created, report.updated, report.errors) == (total, total, 0, [])
     assert Enterprise.objects.count() == total
-    assert AuditEntry.objects.filter(action="enterprise.import_create").count() == total  # none twice
+    assert (
+        AuditEntry.objects.filter(action="registry.enterprise_import_create").count() == total
+    )  # none twice
     runs = DBTaskResult.objects.filter(task_path=import_job_task.module_path).order_by("enqueued_at")
     assert [t.status for t in runs] == ["FAILED", "SUCCESSFUL"]  # the killed run's result no longer RUNNING

@@ -320,7 +320,7 @@ def test_import_page_reports_bad_rows(login_client, caseworker):
     assert client.post(url, {}).status_code == 400
     all_bad = SimpleUploadedFile("bad.csv", csv_bytes([["统一社会信用代码", "企业名称"], ["1", "x"]]))
     assert client.post(url, {"file": all_bad}).status_code == 400
-    assert AuditEntry.objects.filter(action="enterprise.import").count() == 2
+    assert AuditEntry.objects.filter(action="registry.enterprise_import").count() == 2
 
 
 def test_import_too_big_upload(login_client, caseworker, settings):

@@ -26,7 +26,7 @@ def test_creates_the_person_from_the_account_once(make_user: Any) -> None:
         user.pk,
         None,
     )
-    entries = list(AuditEntry.objects.filter(action="person.create", target_id=str(person.pk)))
+    entries = list(AuditEntry.objects.filter(action="registry.person_create", target_id=str(person.pk)))
     assert len(entries) == 1
     assert entries[0].actor_id == user.pk
     assert entries[0].after["name"] == "周老先生"
@@ -35,7 +35,7 @@ def test_creates_the_person_from_the_account_once(make_user: Any) -> None:
     again = services.person_for_user(actor=user)
     assert again.pk == person.pk
     assert Person.objects.filter(user=user).count() == 1
-    assert AuditEntry.objects.filter(action="person.create").count() == 1
+    assert AuditEntry.objects.filter(action="registry.person_create").count() == 1
 
 
 def test_returns_an_existing_person_untouched(make_user: Any) -> None:
@@ -43,7 +43,7 @@ def test_returns_an_existing_person_untouched(make_user: Any) -> None:
     existing = Person.objects.create(name="周某某", user=user, title="发明人")
     assert services.person_for_user(actor=user).pk == existing.pk
     assert Person.objects.get(pk=existing.pk).name == "周某某"
-    assert not AuditEntry.objects.filter(action="person.create").exists()
+    assert not AuditEntry.objects.filter(action="registry.person_create").exists()
 
 
 def test_user_without_email_gets_blank_email(make_user: Any) -> None:
@@ -91,4 +91,4 @@ def test_two_requests_at_once_create_one_person(make_user: Any) -> None:
     assert errors == []
     assert len(set(found)) == 1
     assert Person.objects.filter(user=user).count() == 1
-    assert AuditEntry.objects.filter(action="person.create").count() == 1
+    assert AuditEntry.objects.filter(action="registry.person_create").count() == 1

@@ -27,7 +27,7 @@ def test_update_changes_fields_bumps_version_and_audits_only_changes(make_enterp
     assert updated.employees == 5
     assert updated.annual_revenue_fen == 123450
     assert updated.in_cluster is True
-    entry = AuditEntry.objects.get(action="enterprise.update")
+    entry = AuditEntry.objects.get(action="registry.enterprise_update")
     assert entry.enterprise_id == enterprise.pk
     assert entry.actor_id == owner.pk
     assert entry.before == {"employees": 3, "annual_revenue_fen": None, "in_cluster": None}
@@ -38,7 +38,7 @@ def test_update_without_changes_writes_nothing(make_enterprise):
     enterprise, owner = make_enterprise(district="徐汇")
     result = services.enterprise_update(actor=owner, enterprise=enterprise, data={"district": "徐汇"})
     assert result.version == 1
-    assert not AuditEntry.objects.filter(action="enterprise.update").exists()
+    assert not AuditEntry.objects.filter(action="registry.enterprise_update").exists()
 
 
 def test_stale_version_is_refused_with_a_clear_message(make_enterprise):
@@ -121,7 +121,7 @@ def test_stage_set(make_enterprise):
     services.enterprise_stage_set(actor=owner, enterprise=enterprise, stage=Stage.IP_DESIGN)
     enterprise.refresh_from_db()
     assert (enterprise.stage, enterprise.version) == ("ip_design", 2)
-    entry = AuditEntry.objects.get(action="enterprise.stage_set")
+    entry = AuditEntry.objects.get(action="registry.enterprise_stage_set")
     assert (entry.before, entry.after) == ({"stage": "idea"}, {"stage": "ip_design"})
     with pytest.raises(ValidationError) as exc:
         services.enterprise_stage_set(actor=owner, enterprise=enterprise, stage="moon")
@@ -137,14 +137,14 @@ def test_people_create_update_delete(make_enterprise):
     )
     assert person.mobile == "13800138000"
     services.person_update(actor=owner, person=person, data={"title": "首席工程师"})
-    entry = AuditEntry.objects.get(action="person.update")
+    entry = AuditEntry.objects.get(action="registry.person_update")
     assert (entry.before, entry.after) == ({"title": "发明人"}, {"title": "首席工程师"})
     with pytest.raises(ValidationError) as exc:
         services.person_update(actor=owner, person=person, data={"mobile": "12345"})
     assert exc.value.message_dict["mobile"] == ["请输入有效的 11 位手机号码（如 13800138000）。"]
     services.person_delete(actor=owner, person=person)
     assert not Person.objects.exists()
-    assert AuditEntry.objects.get(action="person.delete").before["name"] == "李工"
+    assert AuditEntry.objects.get(action="registry.person_delete").before["name"] == "李工"
 
 
 def test_project_money_in_yuan_stored_in_fen(make_enterprise):
@@ -206,7 +206,7 @@ def test_project_update_and_delete_audited(make_enterprise):
         actor=owner, enterprise=enterprise, data={"kind": "course", "title": "AI 编剧课"}
     )
     services.project_update(actor=owner, project=project, data={"trainees": 120})
-    entry = AuditEntry.objects.get(action="project.update")
+    entry = AuditEntry.objects.get(action="registry.project_update")
     assert (entry.before, entry.after, entry.enterprise_id) == (
         {"trainees": None},
         {"trainees": 120},

@@ -13,9 +13,11 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from shouzhan.accounts import audit_actions as A
 from shouzhan.accounts import throttle
 from shouzhan.accounts.models import User
 from shouzhan.accounts.validators import normalize_login
+from shouzhan.core.actors import Actor
 from shouzhan.core.audit import audit_record
 from shouzhan.core.middleware import client_ip
 
@@ -70,18 +72,18 @@ def password_check(
     )
     changing = purpose == "password_change"
     note = _("修改密码时核对原密码") if changing else ""
-    actor: Any = user if changing else "anonymous"
+    actor: Actor = user if changing and user is not None else A.ANONYMOUS
     if ok:
         attempt.succeeded()
         if purpose == "login":
             after = {"delayed_seconds": attempt.delay} if attempt.delay else None
-            audit_record(actor=user, action="account.login", after=after, **target)
+            audit_record(actor=user, action=A.LOGIN_SUCCEED, after=after, **target)
         return user
-    audit_record(actor=actor, action="account.login_failed", note=note, **target)
+    audit_record(actor=actor, action=A.LOGIN_FAIL, note=note, **target)
     if attempt.reaches_limit:
         audit_record(
             actor=actor,
-            action="account.login_locked",
+            action=A.LOGIN_LOCK,
             after={"locked_seconds": int(throttle.LOGIN.window.total_seconds())},
             note=note,
             **target,

@@ -13,14 +13,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from shouzhan.accounts import audit_actions as A
 from shouzhan.accounts import services, throttle
 from shouzhan.accounts.backends import password_check
 from shouzhan.accounts.models import User
 from shouzhan.accounts.validators import normalize_mobile, validate_mobile
 from shouzhan.core.limits import BoundedForm, BoundedFormMixin
 from shouzhan.core.middleware import client_ip
-from shouzhan.registry import credit_code as cc
-from shouzhan.registry.choices import DISTRICT_CHOICES, Sector
 
 
 class LoginForm(BoundedForm):
@@ -36,7 +35,10 @@ class LoginForm(BoundedForm):
     )
 
 
-class RegisterForm(BoundedForm):
+class FounderAccountForm(BoundedForm):
+    """A founder's own account: who they are, how they log in, and their consent. Registering with an
+    enterprise adds the enterprise's fields (`registry.forms.RegisterForm`)."""
+
     name = forms.CharField(label=_l("您的姓名"), max_length=100)
     mobile = forms.CharField(
         label=_l("手机号"),
@@ -52,15 +54,6 @@ class RegisterForm(BoundedForm):
     password2 = forms.CharField(
         label=_l("确认密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
-    enterprise_name = forms.CharField(label=_l("企业或团队名称"), max_length=200)
-    credit_code = forms.CharField(
-        label=_l("统一社会信用代码"),
-        max_length=24,
-        required=False,
-        help_text=_l("已注册的企业请填写；尚未注册的团队可以留空"),
-    )
-    district = forms.ChoiceField(label=_l("所在区"), choices=[("", "—"), *DISTRICT_CHOICES], required=False)
-    sector = forms.ChoiceField(label=_l("行业"), choices=[("", "—"), *Sector.choices], required=False)
     agree = forms.BooleanField(label=_l("我已阅读并同意平台服务条款和个人信息保护说明"))
 
     def clean_mobile(self) -> str:
@@ -76,20 +69,6 @@ class RegisterForm(BoundedForm):
         if email and User.objects.filter(email=email).exists():
             raise forms.ValidationError(_("该邮箱已注册，请直接登录。"))
         return email
-
-    def clean_credit_code(self) -> str | None:
-        value = self.cleaned_data.get("credit_code") or ""
-        if not value.strip():
-            return None
-        try:
-            code = cc.validate(value)
-        except cc.CreditCodeError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        from shouzhan.registry.models import Enterprise
-
-        if Enterprise.objects.filter(credit_code=code, organisation__isnull=False).exists():
-            raise forms.ValidationError(_("该信用代码的企业已有账号，请联系企业负责人把您添加为成员。"))
-        return code
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -168,7 +147,7 @@ class _PasswordSetMixin:
 class AccountPasswordChangeForm(BoundedFormMixin, _PasswordSetMixin, PasswordChangeForm):
     """The old password is checked through the login throttle: a borrowed session cannot guess it."""
 
-    audit_action = "account.password_change"
+    audit_action = A.PASSWORD_CHANGE
 
     def __init__(self, user: User, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
         super().__init__(user, *args, **kwargs)
@@ -197,7 +176,7 @@ class AccountPasswordChangeForm(BoundedFormMixin, _PasswordSetMixin, PasswordCha
 class AccountSetPasswordForm(BoundedFormMixin, _PasswordSetMixin, SetPasswordForm):  # type: ignore[misc]
     """The new password after following the e-mailed link."""
 
-    audit_action = "account.password_reset"
+    audit_action = A.PASSWORD_RESET
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(user, *args, **kwargs)

@@ -1,73 +1,50 @@
-"""Accounts: registering an entrepreneur with their enterprise, and managing an organisation's members."""
+"""Accounts: a founder's account with its organisation, an organisation's members, passwords.
+
+An enterprise is the registry's: registering with one (`registry.services.onboarding`) builds on
+`founder_account_create` here, and passes the enterprise's id for the audit trail of members.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from shouzhan.accounts import audit_actions as A
 from shouzhan.accounts import throttle
 from shouzhan.accounts.models import Membership, Organisation, User
+from shouzhan.accounts.permissions import require_member_manager
+from shouzhan.core.actors import Actor
 from shouzhan.core.audit import audit_record
-from shouzhan.core.permissions import has_role
-from shouzhan.core.roles import Role
-from shouzhan.registry.models import Enterprise
 
 
 @transaction.atomic
-def entrepreneur_register(
-    *,
-    name: str,
-    password: str,
-    mobile: str | None = None,
-    email: str | None = None,
-    enterprise_name: str,
-    credit_code: str | None = None,
-    district: str = "",
-    sector: str = "",
-) -> tuple[User, Enterprise]:
-    """A founder signs up: their account, their organisation (they own it) and its enterprise profile."""
-    from shouzhan.registry.choices import Stage
-    from shouzhan.registry.services import enterprise_create
-
+def founder_account_create(
+    *, name: str, password: str, mobile: str | None = None, email: str | None = None, organisation_name: str
+) -> tuple[User, Organisation]:
+    """A founder signs up: their account and their organisation, which they own."""
     user = User.objects.create_user(name=name, password=password, mobile=mobile, email=email)
-    organisation = Organisation.objects.create(name=enterprise_name, kind=Organisation.Kind.ENTERPRISE)
+    organisation = Organisation.objects.create(name=organisation_name, kind=Organisation.Kind.ENTERPRISE)
     Membership.objects.create(user=user, organisation=organisation, is_owner=True, title=_("负责人"))
-    audit_record(actor=user, action="account.register", target=user, after={"name": name, "role": user.role})
-    enterprise = enterprise_create(
-        actor=user,
-        name=enterprise_name,
-        organisation=organisation,
-        credit_code=credit_code or None,
-        district=district,
-        sector=sector,
-        stage=Stage.REGISTERED if credit_code else Stage.IDEA,
-    )
-    return user, enterprise
-
-
-def _require_owner_or_admin(actor: Any, organisation: Organisation) -> None:
-    if has_role(actor, Role.ADMIN, Role.CASEWORKER):
-        return
-    if not Membership.objects.filter(user=actor, organisation=organisation, is_owner=True).exists():
-        raise PermissionDenied(_("只有企业负责人可以管理成员。"))
+    audit_record(actor=user, action=A.USER_REGISTER, target=user, after={"name": name, "role": user.role})
+    return user, organisation
 
 
 @transaction.atomic
 def member_add(
     *,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation,
     name: str,
     mobile: str | None = None,
     email: str | None = None,
     password: str | None = None,
     title: str = "",
+    enterprise_id: int | None = None,
 ) -> Membership:
-    """Add a member; an existing account (by mobile or e-mail) is linked, else a new one is made."""
-    _require_owner_or_admin(actor, organisation)
+    """Add a member; an existing account (by mobile or e-mail) is linked, else a new one is made.
+    `enterprise_id` files the audit entry under the organisation's enterprise."""
+    require_member_manager(actor, organisation)
     user = None
     if mobile:
         user = User.objects.filter(mobile=mobile).first()
@@ -82,17 +59,17 @@ def member_add(
     membership = Membership.objects.create(user=user, organisation=organisation, title=title)
     audit_record(
         actor=actor,
-        action="organisation.member_add",
+        action=A.MEMBER_ADD,
         target=organisation,
         after={"user_id": user.pk, "name": user.name, "title": title},
-        enterprise_id=_enterprise_id(organisation),
+        enterprise_id=enterprise_id,
     )
     return membership
 
 
 @transaction.atomic
-def member_remove(*, actor: Any, membership: Membership) -> None:
-    _require_owner_or_admin(actor, membership.organisation)
+def member_remove(*, actor: Actor, membership: Membership, enterprise_id: int | None = None) -> None:
+    require_member_manager(actor, membership.organisation)
     if membership.is_owner:
         raise ValidationError(_("不能移除企业负责人。"))
     organisation = membership.organisation
@@ -100,21 +77,18 @@ def member_remove(*, actor: Any, membership: Membership) -> None:
     membership.delete()
     audit_record(
         actor=actor,
-        action="organisation.member_remove",
+        action=A.MEMBER_REMOVE,
         target=organisation,
         before=before,
-        enterprise_id=_enterprise_id(organisation),
+        enterprise_id=enterprise_id,
     )
 
 
-def _enterprise_id(organisation: Organisation) -> int | None:
-    return Enterprise.objects.filter(organisation=organisation).values_list("id", flat=True).first()
-
-
 @transaction.atomic
-def password_set(*, actor: Any, user: User, password: str, action: str) -> User:
-    """A new password (changed by its owner, or reset through the e-mailed link). Audited, never stored
-    in the trail; the failed logins counted against the account are forgotten."""
+def password_set(*, actor: Actor, user: User, password: str, action: str) -> User:
+    """A new password (changed by its owner, or reset through the e-mailed link: `action` says which,
+    A.PASSWORD_CHANGE or A.PASSWORD_RESET). Audited, never stored in the trail; the failed logins
+    counted against the account are forgotten."""
     user.set_password(password)
     user.save(update_fields=["password"])
     throttle.forget(throttle.LOGIN, identity=throttle.identity_for(user, user.login_name))
@@ -124,4 +98,4 @@ def password_set(*, actor: Any, user: User, password: str, action: str) -> User:
 
 def password_reset_requested(*, user: User) -> None:
     """Someone asked for a reset link to this account's mailbox (the person asking is not known)."""
-    audit_record(actor="anonymous", action="account.password_reset_request", target=user)
+    audit_record(actor=A.ANONYMOUS, action=A.PASSWORD_RESET_REQUEST, target=user)

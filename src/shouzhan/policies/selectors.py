@@ -10,14 +10,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from shouzhan import rules
-from shouzhan.core.permissions import has_role
-from shouzhan.core.roles import Role
+from shouzhan.core.actors import Actor
 from shouzhan.policies.models import PolicyDocument, PolicyVersion
-from shouzhan.registry.permissions import require_enterprise_read
+from shouzhan.policies.permissions import (
+    can_apply_from_calculator,
+    can_see_drafts,
+    require_draft_review,
+    require_version_read,
+)
+from shouzhan.registry.models import Enterprise, Project
+from shouzhan.registry.permissions import member_enterprise_ids, require_enterprise_read
 from shouzhan.rules.vocabulary import DISTRICTS, FACTS, SECTORS
 
 STATUS_LABELS = {"eligible": "可申报", "not_eligible": "不符合", "unknown": "待补充信息"}
@@ -151,8 +157,6 @@ def issuers() -> list[str]:
 
 
 def clause_get(*, clause_id: str, on: dt.date) -> tuple[rules.Policy, rules.Clause, PolicyVersion]:
-    from django.http import Http404
-
     for version in versions_in_force(on=on):
         policy = version_policy(version)
         for clause in policy.clauses:
@@ -167,24 +171,19 @@ def document_get(*, code: str) -> PolicyDocument:
     return get_object_or_404(PolicyDocument, code=code)
 
 
-def document_versions(*, actor: Any, document: PolicyDocument) -> list[PolicyVersion]:
+def document_versions(*, actor: Actor, document: PolicyDocument) -> list[PolicyVersion]:
     """Every version stays readable; drafts and withdrawn ones only to policy staff."""
     versions = document.versions.select_related("uploaded_by", "published_by")
-    if not has_role(actor, Role.POLICY_OFFICER, Role.ADMIN, Role.AUDITOR, Role.LEADER, Role.CASEWORKER):
+    if not can_see_drafts(actor):
         versions = versions.filter(status=PolicyVersion.Status.PUBLISHED)
     return list(versions)
 
 
-def version_get(*, actor: Any, pk: int) -> PolicyVersion:
-    from django.http import Http404
-
+def version_get(*, actor: Actor, pk: int) -> PolicyVersion:
     version = PolicyVersion.objects.select_related("document").filter(pk=pk).first()
     if version is None:
         raise Http404(_("没有找到该版本。"))
-    if version.status != PolicyVersion.Status.PUBLISHED and not has_role(
-        actor, Role.POLICY_OFFICER, Role.ADMIN, Role.AUDITOR, Role.LEADER, Role.CASEWORKER
-    ):
-        raise Http404(_("没有找到该版本。"))
+    require_version_read(actor, version)
     return version
 
 
@@ -227,8 +226,46 @@ def calculate(*, facts: dict[str, Any], on: dt.date) -> CalculatorResult:
     )
 
 
+@dataclass
+class CalculatorSubject:
+    """Whose facts the calculator starts from, and whether the actor may apply from its result."""
+
+    enterprise: Enterprise | None = None
+    project: Project | None = None
+    projects: list[Project] = field(default_factory=list)
+    can_apply: bool = False
+
+
+def calculator_subject(*, actor: Actor, enterprise: str = "", project: str = "") -> CalculatorSubject:
+    """The enterprise asked for (someone else's is "not found", never silently replaced by one's own),
+    else the actor's own; and its project asked for, else its newest (none when asked for "none")."""
+    from shouzhan.registry import selectors as registry
+
+    ids = member_enterprise_ids(actor)
+    if enterprise:
+        if not enterprise.isdigit():
+            raise Http404(_("没有找到该企业。"))
+        chosen = registry.enterprise_get(actor=actor, pk=int(enterprise))
+    elif ids:
+        chosen = registry.enterprise_get(actor=actor, pk=min(ids))
+    else:
+        return CalculatorSubject()
+    projects = list(registry.project_list(actor=actor, enterprise=chosen).order_by("-year", "title"))
+    picked = None
+    if project.isdigit():
+        picked = next((p for p in projects if p.pk == int(project)), None)
+    elif project != "none" and projects:
+        picked = projects[0]
+    return CalculatorSubject(
+        enterprise=chosen,
+        project=picked,
+        projects=projects,
+        can_apply=can_apply_from_calculator(actor, chosen.pk),
+    )
+
+
 def enterprise_calculate(
-    *, actor: Any, enterprise: Any, project: Any = None, on: dt.date
+    *, actor: Actor, enterprise: Enterprise, project: Project | None = None, on: dt.date
 ) -> CalculatorResult:
     from shouzhan.registry.selectors import enterprise_facts
 
@@ -250,10 +287,9 @@ class ImpactRow:
     new_fen: int | None
 
 
-def version_review(*, actor: Any, version: PolicyVersion, on: dt.date) -> dict[str, Any]:
+def version_review(*, actor: Actor, version: PolicyVersion, on: dt.date) -> dict[str, Any]:
     """The diff of a draft against the version in force, and every registered subject whose result changes."""
-    if not has_role(actor, Role.POLICY_OFFICER, Role.ADMIN, Role.AUDITOR, Role.LEADER, Role.CASEWORKER):
-        raise PermissionDenied(_("只有政策工作人员可以审阅草稿。"))
+    require_draft_review(actor)
     new_policy = version_policy(version)
     current = next((v for v in versions_in_force(on=on) if v.document_id == version.document_id), None)
     old_policy = version_policy(current) if current is not None and current.pk != version.pk else None

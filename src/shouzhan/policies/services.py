@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouzhan import rules
+from shouzhan.core.actors import Actor, actor_user
 from shouzhan.core.audit import audit_record
-from shouzhan.core.permissions import require_role
-from shouzhan.core.roles import Role
+from shouzhan.policies import audit_actions as A
 from shouzhan.policies.models import PolicyDocument, PolicyVersion
+from shouzhan.policies.permissions import require_policy_editor
 
-EDITOR_ROLES = (Role.POLICY_OFFICER, Role.ADMIN)
 MAX_RULE_FILE_BYTES = 512 * 1024
 
 
@@ -42,9 +41,9 @@ def _sha(text: str) -> str:
 
 
 @transaction.atomic
-def policy_version_upload(*, actor: Any, text: str, filename: str = "", note: str = "") -> PolicyVersion:
+def policy_version_upload(*, actor: Actor, text: str, filename: str = "", note: str = "") -> PolicyVersion:
     """A policy officer uploads a changed rule file: it becomes a draft version to review and publish."""
-    require_role(actor, *EDITOR_ROLES)
+    require_policy_editor(actor)
     policy = policy_text_parse(text=text, filename=filename or "upload.yaml")
     document, _created = PolicyDocument.objects.select_for_update().get_or_create(
         code=policy.id,
@@ -62,11 +61,11 @@ def policy_version_upload(*, actor: Any, text: str, filename: str = "", note: st
         filename=filename,
         sha256=sha,
         note=note,
-        uploaded_by=actor,
+        uploaded_by=actor_user(actor),
     )
     audit_record(
         actor=actor,
-        action="policy.upload",
+        action=A.VERSION_UPLOAD,
         target=version,
         after={"document": document.code, "number": number, "sha256": sha, "status": version.status},
         note=note,
@@ -75,9 +74,9 @@ def policy_version_upload(*, actor: Any, text: str, filename: str = "", note: st
 
 
 @transaction.atomic
-def policy_version_publish(*, actor: Any, version: PolicyVersion, effective_from: dt.date) -> PolicyVersion:
+def policy_version_publish(*, actor: Actor, version: PolicyVersion, effective_from: dt.date) -> PolicyVersion:
     """Publish a draft: from `effective_from` on, it replaces the version in force before it."""
-    require_role(actor, *EDITOR_ROLES)
+    require_policy_editor(actor)
     version = PolicyVersion.objects.select_for_update().select_related("document").get(pk=version.pk)
     if version.status != PolicyVersion.Status.DRAFT:
         raise ValidationError(
@@ -101,7 +100,7 @@ def policy_version_publish(*, actor: Any, version: PolicyVersion, effective_from
     before = {"status": version.status, "effective_from": None}
     version.status = PolicyVersion.Status.PUBLISHED
     version.effective_from = effective_from
-    version.published_by = actor
+    version.published_by = actor_user(actor)
     version.published_at = timezone.now()
     version.save()
     document = version.document
@@ -109,7 +108,7 @@ def policy_version_publish(*, actor: Any, version: PolicyVersion, effective_from
     document.save()
     audit_record(
         actor=actor,
-        action="policy.publish",
+        action=A.VERSION_PUBLISH,
         target=version,
         before=before,
         after={"status": version.status, "effective_from": effective_from.isoformat()},
@@ -118,9 +117,9 @@ def policy_version_publish(*, actor: Any, version: PolicyVersion, effective_from
 
 
 @transaction.atomic
-def policy_version_withdraw(*, actor: Any, version: PolicyVersion, reason: str = "") -> PolicyVersion:
+def policy_version_withdraw(*, actor: Actor, version: PolicyVersion, reason: str = "") -> PolicyVersion:
     """Withdraw a draft that will not be published (published versions stay: they were law)."""
-    require_role(actor, *EDITOR_ROLES)
+    require_policy_editor(actor)
     version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != PolicyVersion.Status.DRAFT:
         raise ValidationError(_("只有草稿可以撤回。"))
@@ -128,7 +127,7 @@ def policy_version_withdraw(*, actor: Any, version: PolicyVersion, reason: str =
     version.save(update_fields=["status"])
     audit_record(
         actor=actor,
-        action="policy.withdraw",
+        action=A.VERSION_WITHDRAW,
         target=version,
         before={"status": "draft"},
         after={"status": version.status},
@@ -145,7 +144,7 @@ class SyncReport:
 
 
 @transaction.atomic
-def catalogue_sync(*, actor: Any, directory: Path) -> SyncReport:
+def catalogue_sync(*, actor: Actor, directory: Path) -> SyncReport:
     """Load the catalogue folder: a new document is published as of its own effective date; a changed
     file becomes a draft for the policy officer to review; an unchanged one is left alone."""
     report = SyncReport()
@@ -173,7 +172,7 @@ def catalogue_sync(*, actor: Any, directory: Path) -> SyncReport:
             )
             audit_record(
                 actor=actor,
-                action="policy.publish",
+                action=A.VERSION_PUBLISH,
                 target=version,
                 after={
                     "status": "published",
@@ -197,7 +196,7 @@ def catalogue_sync(*, actor: Any, directory: Path) -> SyncReport:
             )
             audit_record(
                 actor=actor,
-                action="policy.upload",
+                action=A.VERSION_UPLOAD,
                 target=version,
                 after={"status": "draft", "source": path.name},
             )

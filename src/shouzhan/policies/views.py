@@ -9,20 +9,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shouzhan.core.forms import add_service_errors
-from shouzhan.core.permissions import has_role, is_staff_member
-from shouzhan.core.roles import Role
 from shouzhan.policies import selectors, services
 from shouzhan.policies.forms import FactsForm, PublishForm, UploadForm, field_name
+from shouzhan.policies.permissions import can_edit_policies, can_see_drafts, require_policy_editor
 from shouzhan.policies.plain import condition_lines, describe
 from shouzhan.policies.present import PER, present
-from shouzhan.registry.permissions import member_enterprise_ids
 from shouzhan.rules.vocabulary import DISTRICTS, SECTORS
 
 SECTOR_LABELS = {
@@ -33,10 +31,6 @@ SECTOR_LABELS = {
     "cross_border": _("跨境出海"),
     "other": _("其他"),
 }
-
-
-def _is_policy_staff(user: Any) -> bool:
-    return has_role(user, Role.POLICY_OFFICER, Role.ADMIN)
 
 
 def library(request: HttpRequest) -> HttpResponse:
@@ -59,7 +53,7 @@ def library(request: HttpRequest) -> HttpResponse:
         "districts": DISTRICTS,
         "sectors": [(s, SECTOR_LABELS.get(s, s)) for s in SECTORS],
         "count": sum(len(e.clauses) for e in entries),
-        "is_policy_staff": _is_policy_staff(request.user),
+        "is_policy_staff": can_edit_policies(request.user),
         "per": PER,
     }
     template = (
@@ -81,7 +75,7 @@ def document(request: HttpRequest, code: str) -> HttpResponse:
         "versions": versions,
         "in_force": in_force,
         "policy": policy,
-        "is_policy_staff": _is_policy_staff(request.user),
+        "is_policy_staff": can_edit_policies(request.user),
         "per": PER,
     }
     return render(request, "policies/document.html", context)
@@ -120,29 +114,14 @@ def calculator(request: HttpRequest) -> HttpResponse:
     An enterprise member starts from their profile and a project; anyone may change the facts and see
     the result update (htmx). Nothing typed here is saved.
     """
-    from shouzhan.registry.models import Enterprise, Project
     from shouzhan.registry.selectors import enterprise_facts
 
-    enterprise = project = None
-    projects: list[Any] = []
-    ids = member_enterprise_ids(request.user)
-    wanted = request.GET.get("enterprise", "")
-    if wanted:
-        # Someone else's enterprise is "not found", never silently replaced by one's own.
-        if not wanted.isdigit() or not (int(wanted) in ids or is_staff_member(request.user)):
-            raise Http404(_("没有找到该企业。"))
-        enterprise = Enterprise.objects.filter(pk=int(wanted)).first()
-        if enterprise is None:
-            raise Http404(_("没有找到该企业。"))
-    elif ids:
-        enterprise = Enterprise.objects.filter(pk=min(ids)).first()
-    if enterprise is not None:
-        projects = list(Project.objects.filter(enterprise=enterprise).order_by("-year", "title"))
-        wanted_project = request.GET.get("project", "")
-        if wanted_project.isdigit():
-            project = next((p for p in projects if p.pk == int(wanted_project)), None)
-        elif wanted_project != "none" and projects:
-            project = projects[0]
+    subject = selectors.calculator_subject(
+        actor=request.user,
+        enterprise=request.GET.get("enterprise", ""),
+        project=request.GET.get("project", ""),
+    )
+    enterprise, project = subject.enterprise, subject.project
     status = 200
     on = timezone.localdate()
     facts: dict[str, Any] | None
@@ -166,13 +145,13 @@ def calculator(request: HttpRequest) -> HttpResponse:
         "form": form,
         "enterprise": enterprise,
         "project": project,
-        "projects": projects,
+        "projects": subject.projects,
         "result": result,
         "views": views,
         "missing_fields": {field_name(f) for f in missing},
         "not_eligible": [v for v in views or [] if v.status == "not_eligible"],
         # Members apply for their own enterprise; the form refuses anything the facts do not support.
-        "can_apply": enterprise is not None and enterprise.pk in ids,
+        "can_apply": subject.can_apply,
         "on": on,
     }
     template = "policies/_calculator.html" if getattr(request, "htmx", False) else "policies/calculator.html"
@@ -182,10 +161,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
-    if not _is_policy_staff(request.user):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(_("只有政策专员可以上传规则文件。"))
+    require_policy_editor(request.user, _("只有政策专员可以上传规则文件。"))
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
@@ -213,7 +189,7 @@ def version(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     review = (
         selectors.version_review(actor=request.user, version=v, on=today)
-        if is_staff_member(request.user)
+        if can_see_drafts(request.user)
         else None
     )
     form = PublishForm(initial={"effective_from": today + dt.timedelta(days=1)})
@@ -222,7 +198,7 @@ def version(request: HttpRequest, pk: int) -> HttpResponse:
         "v": v,
         "review": review,
         "form": form,
-        "is_policy_staff": _is_policy_staff(request.user),
+        "is_policy_staff": can_edit_policies(request.user),
     }
     return render(request, "policies/version.html", context)
 

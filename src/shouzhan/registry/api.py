@@ -201,19 +201,10 @@ def enterprise_patch(request: HttpRequest, enterprise_id: int, payload: Enterpri
     for key in ("name", "stage"):
         if key in data and data[key] is None:
             raise ValidationError({key: "不能为空"})
-    try:
-        updated = services.enterprise_update(
-            actor=request.user, enterprise=enterprise, data=data, expected_version=version
-        )
-    except services.StaleVersionError:
-        return Status(
-            409,
-            ErrorOut(
-                error="the enterprise was changed by someone else; reload and retry / "
-                + services.STALE_MESSAGE,
-                detail={"current_version": Enterprise.objects.get(pk=enterprise.pk).version},
-            ),
-        )
+    # A stale version is services.StaleVersionError, a Conflict: the API's one 409 handler answers it.
+    updated = services.enterprise_update(
+        actor=request.user, enterprise=enterprise, data=data, expected_version=version
+    )
     return enterprise_out(updated)
 
 

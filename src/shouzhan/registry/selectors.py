@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from shouzhan.core.actors import Actor, actor_user
 from shouzhan.core.money import format_yuan, yuan_decimal
-from shouzhan.core.permissions import has_role, is_staff_member
-from shouzhan.core.roles import Role
+from shouzhan.core.permissions import is_staff_member
 from shouzhan.registry.choices import PROJECT_EXTRA_FACTS, STAGE_OFFERS, STAGE_ORDER, Sector, Stage
 from shouzhan.registry.models import Enterprise, ImportJob, Person, Project
 from shouzhan.registry.permissions import (
+    can_read_import_job,
     can_write_enterprise,
     member_enterprise_ids,
     require_enterprise_read,
+    require_register_read,
     scope_to_enterprises,
 )
 
 
-def enterprise_stats(*, actor: Any) -> dict[str, Any]:
+def enterprise_stats(*, actor: Actor) -> dict[str, Any]:
     """Counts for the staff workspace and dashboards: by sector, stage and district."""
     enterprises = scope_to_enterprises(actor, Enterprise.objects.all(), field="id")
     sector_labels = dict(Sector.choices)
@@ -70,7 +71,7 @@ def _filter(
 
 def enterprise_list(
     *,
-    actor: Any,
+    actor: Actor,
     q: str = "",
     district: str = "",
     sector: str = "",
@@ -78,21 +79,20 @@ def enterprise_list(
     in_cluster: bool | None = None,
 ) -> QuerySet[Enterprise]:
     """The centre's enterprise register with search (name, credit code, legal representative) and filters."""
-    if not is_staff_member(actor):
-        raise PermissionDenied(_("企业库仅对服务中心工作人员开放。"))
+    require_register_read(actor)
     return _filter(
         Enterprise.objects.all(), q=q, district=district, sector=sector, stage=stage, in_cluster=in_cluster
     )
 
 
-def enterprise_visible(*, actor: Any, **filters: Any) -> QuerySet[Enterprise]:
+def enterprise_visible(*, actor: Actor, **filters: Any) -> QuerySet[Enterprise]:
     """Staff: the register (filtered); everyone else: their own enterprises."""
     if is_staff_member(actor):
         return enterprise_list(actor=actor, **filters)
     return _filter(Enterprise.objects.filter(id__in=member_enterprise_ids(actor)), **filters)
 
 
-def enterprise_get(*, actor: Any, pk: int) -> Enterprise:
+def enterprise_get(*, actor: Actor, pk: int) -> Enterprise:
     """One enterprise, or 404 for anyone who may not read it (no hint that it exists)."""
     require_enterprise_read(actor, pk)
     try:
@@ -101,7 +101,12 @@ def enterprise_get(*, actor: Any, pk: int) -> Enterprise:
         raise Http404(_("没有找到该企业。")) from exc
 
 
-def enterprise_can_edit(*, actor: Any, enterprise: Enterprise) -> bool:
+def enterprise_has_accounts(*, credit_code: str) -> bool:
+    """An enterprise with this credit code already has an organisation (a founder registered it)."""
+    return Enterprise.objects.filter(credit_code=credit_code, organisation__isnull=False).exists()
+
+
+def enterprise_can_edit(*, actor: Actor, enterprise: Enterprise) -> bool:
     return can_write_enterprise(actor, enterprise.pk)
 
 
@@ -235,12 +240,12 @@ def enterprise_next_steps(*, enterprise: Enterprise) -> dict[str, Any]:
     }
 
 
-def project_list(*, actor: Any, enterprise: Enterprise) -> QuerySet[Project]:
+def project_list(*, actor: Actor, enterprise: Enterprise) -> QuerySet[Project]:
     require_enterprise_read(actor, enterprise.pk)
     return Project.objects.filter(enterprise=enterprise)
 
 
-def project_get(*, actor: Any, enterprise: Enterprise, pk: int) -> Project:
+def project_get(*, actor: Actor, enterprise: Enterprise, pk: int) -> Project:
     """A project of this enterprise, or 404 (also when it belongs to another enterprise)."""
     require_enterprise_read(actor, enterprise.pk)
     try:
@@ -249,12 +254,12 @@ def project_get(*, actor: Any, enterprise: Enterprise, pk: int) -> Project:
         raise Http404(_("没有找到该项目。")) from exc
 
 
-def person_list(*, actor: Any, enterprise: Enterprise) -> QuerySet[Person]:
+def person_list(*, actor: Actor, enterprise: Enterprise) -> QuerySet[Person]:
     require_enterprise_read(actor, enterprise.pk)
     return Person.objects.filter(enterprise=enterprise)
 
 
-def person_get(*, actor: Any, enterprise: Enterprise, pk: int) -> Person:
+def person_get(*, actor: Actor, enterprise: Enterprise, pk: int) -> Person:
     require_enterprise_read(actor, enterprise.pk)
     try:
         return Person.objects.get(pk=pk, enterprise=enterprise)
@@ -300,16 +305,17 @@ def history_changes(entry: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def import_job_get(*, actor: Any, pk: int) -> ImportJob:
+def import_job_get(*, actor: Actor, pk: int) -> ImportJob:
     """An import job, for the user who started it (and administrators); 404 for anyone else."""
     job = ImportJob.objects.filter(pk=pk).first()
-    if job is None or not (job.actor_id == getattr(actor, "pk", None) or has_role(actor, Role.ADMIN)):
+    if job is None or not can_read_import_job(actor, job):
         raise Http404(_("没有找到该导入任务。"))
     return job
 
 
-def import_jobs_recent(*, actor: Any, limit: int = 5) -> list[ImportJob]:
+def import_jobs_recent(*, actor: Actor, limit: int = 5) -> list[ImportJob]:
     """The user's latest background imports, newest first (the file bytes are not read)."""
-    if not getattr(actor, "pk", None):
+    user = actor_user(actor)
+    if user is None:
         return []
-    return list(ImportJob.objects.filter(actor=actor).defer("data", "report")[:limit])
+    return list(ImportJob.objects.filter(actor=user).defer("data", "report")[:limit])

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -21,11 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shouzhan.core.errors import Conflict
 from shouzhan.core.forms import add_service_errors, form_saved
 from shouzhan.core.permissions import is_staff_member
 from shouzhan.core.selectors import enterprise_history
 from shouzhan.core.spreadsheets import Sheet, write_xlsx
-from shouzhan.registry import selectors, services
+from shouzhan.registry import importing, selectors, services
 from shouzhan.registry.forms import (
     EnterpriseFilterForm,
     EnterpriseForm,
@@ -34,6 +35,7 @@ from shouzhan.registry.forms import (
     ProjectForm,
 )
 from shouzhan.registry.models import Enterprise, ImportJob
+from shouzhan.registry.permissions import can_import_export, require_enterprise_write, require_import_export
 
 PER_PAGE = 25
 EnterpriseView = Callable[..., HttpResponse]
@@ -68,8 +70,7 @@ def _enterprise_context(request: HttpRequest, enterprise: Enterprise, tab: str) 
 
 
 def _require_edit(request: HttpRequest, enterprise: Enterprise) -> None:
-    if not selectors.enterprise_can_edit(actor=request.user, enterprise=enterprise):
-        raise PermissionDenied(_("您可以查看，但无权修改该企业的信息。"))
+    require_enterprise_write(request.user, enterprise.pk)
 
 
 # ------------------------------------------------------------------------------------------ staff list
@@ -94,7 +95,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "export_url": reverse("registry:enterprise_export") + (f"?{query.urlencode()}" if query else ""),
-        "can_import": services.can_import_export(request.user),
+        "can_import": can_import_export(request.user),
         "filtered": any(v not in (None, "") for v in filters.values()),
     }
     template = "registry/_enterprise_rows.html" if request.htmx else "registry/enterprise_list.html"  # type: ignore[attr-defined]
@@ -104,7 +105,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def enterprise_export(request: HttpRequest) -> HttpResponse:
-    services.require_import_export(request.user)
+    require_import_export(request.user)
     _form, filters, valid = _filters(request)
     if not valid:
         return render(
@@ -127,7 +128,7 @@ def enterprise_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def enterprise_import(request: HttpRequest) -> HttpResponse:
-    services.require_import_export(request.user)
+    require_import_export(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     status = 200
@@ -166,7 +167,7 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
         "active_nav": "enterprises",
         "form": form,
         "report": report,
-        "columns": services.sheet.COLUMNS,
+        "columns": importing.COLUMNS,
         "jobs": _recent_jobs(request),
     }
     return render(request, "registry/import.html", context, status=status)
@@ -210,8 +211,6 @@ def enterprise_detail(request: HttpRequest, enterprise: Enterprise) -> HttpRespo
 
 def _policy_matches(request: HttpRequest, enterprise: Enterprise) -> list[dict[str, Any]]:
     """What the calculator says for the enterprise and each of its projects, in one line each."""
-    from django.utils import timezone
-
     from shouzhan.policies.selectors import enterprise_calculate
 
     today = timezone.localdate()
@@ -242,7 +241,7 @@ def enterprise_edit(request: HttpRequest, enterprise: Enterprise) -> HttpRespons
                 services.enterprise_update(
                     actor=request.user, enterprise=enterprise, data=data, expected_version=version
                 )
-            except services.StaleVersionError as exc:
+            except Conflict as exc:  # changed meanwhile: the message beside the form, nothing saved
                 form.add_error(None, exc.messages)
                 status = 409
             except ValidationError as exc:
@@ -276,7 +275,7 @@ def enterprise_stage(request: HttpRequest, enterprise: Enterprise) -> HttpRespon
             request,
             "core/error.html",
             {"status": 400, "message": " ".join(exc.messages)},
-            status=409 if isinstance(exc, services.StaleVersionError) else 400,
+            status=409 if isinstance(exc, Conflict) else 400,
         )
     messages.success(request, _("孵化阶段已更新。"))
     return redirect("registry:enterprise", pk=enterprise.pk)
