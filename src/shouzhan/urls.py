@@ -11,7 +11,7 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("shouzhan.core.urls")),
-    path("accounts/", include("shouzhan.accounts.urls")),
+    path("accounts/", include("shouzhan.registry.account_urls")),
     path("", include("shouzhan.registry.urls")),
     path("policies/", include("shouzhan.policies.urls")),
     path("cases/", include("shouzhan.cases.urls")),
