@@ -8,7 +8,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from shouzhan.community.models import Listing, Seeking
-from shouzhan.core.spreadsheets import SpreadsheetError, is_blank, read_rows
+from shouzhan.core.importing import table_read
+from shouzhan.core.spreadsheets import is_blank
 
 MAX_ROWS = 5000  # rows below the header in one file (the one reader counts blank rows too)
 
@@ -60,27 +61,20 @@ def read(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any]]], 
 
     Raises SpreadsheetError when the file cannot be read or is beyond the reader's limits."""
     lookup = {_norm(h): key for key, (_label, headers) in COLUMNS.items() for h in headers}
-    keys: list[str | None] | None = None
-    ignored: list[str] = []
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for number, values in read_rows(data, filename, max_rows=MAX_ROWS):
-        if keys is None:
-            if all(is_blank(v) for v in values):
-                raise SpreadsheetError(_("第 1 行应为表头（专利号、名称、摘要 …），但它是空的"))
-            keys = [lookup.get(_norm(v)) for v in values]
-            ignored = [
-                str(v).strip() for v, k in zip(values, keys, strict=True) if k is None and not is_blank(v)
-            ]
-            missing = [COLUMNS[k][0] for k in REQUIRED if k not in keys]
-            if missing:
-                raise SpreadsheetError(_("缺少必需的列：%(cols)s") % {"cols": "、".join(missing)})
-            continue
-        if all(is_blank(v) for v in values):
-            continue
-        rows.append((number, {k: v for k, v in zip(keys, values, strict=False) if k is not None}))
-    if keys is None:
-        raise SpreadsheetError(_("文件是空的"))
-    return rows, ignored
+    table = table_read(
+        data,
+        filename,
+        column_for=lambda header: lookup.get(_norm(header)),
+        label=column_label,
+        required=REQUIRED,
+        blank_header=_("第 1 行应为表头（专利号、名称、摘要 …），但它是空的"),
+        max_rows=MAX_ROWS,
+    )
+    rows = [
+        (number, {k: v for k, v in zip(table.columns, values, strict=False) if k is not None})
+        for number, values in table.rows
+    ]
+    return rows, table.ignored
 
 
 def parse_row(cells: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
