@@ -5,6 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
+# The checkout's own secret key, written once (settings refuse to start without one when DEBUG is off):
+# every command make runs reads it unless SHOUZHAN_SECRET_KEY is set. Production sets its own (README).
+KEY := var/secret_key
+export SHOUZHAN_SECRET_KEY_FILE ?= $(CURDIR)/$(KEY)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/shouzhan
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -19,7 +23,11 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(KEY):
+	@mkdir -p $(dir $@)
+	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+install: $(STAMP) $(KEY)
 
 # Debian packages the tests and exports need: Chromium (browser tests), a CJK font (PDFs and
 # screenshots), Pango (weasyprint), gettext (translations), a JDK (Spark). Installed only when missing.
@@ -63,6 +71,7 @@ lint: install
 	$(VENV)/bin/ruff check src tests bench tools
 	$(VENV)/bin/ruff format --check src tests bench tools
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install
 	$(VENV)/bin/ruff check --fix src tests bench tools

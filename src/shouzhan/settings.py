@@ -1,7 +1,8 @@
 """Django settings for Shouzhan.
 
-Defaults give a working SQLite site with nothing to start; production sets
-DATABASE_URL (PostgreSQL), SECRET_KEY, ALLOWED_HOSTS and SHOUZHAN_SECURE=1.
+Defaults give a working SQLite site with nothing to start (the `make` targets write a local secret key
+into var/); production sets DATABASE_URL (PostgreSQL), SHOUZHAN_SECRET_KEY, ALLOWED_HOSTS and
+SHOUZHAN_SECURE=1. DEBUG is off unless SHOUZHAN_DEBUG=1.
 """
 
 from __future__ import annotations
@@ -15,8 +16,35 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("SHOUZHAN_VAR_DIR", PROJECT_DIR / "var"))
 
-DEBUG = os.environ.get("SHOUZHAN_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-8c1f")
+# Off unless asked for: a forgotten setting must not serve stack traces.
+DEBUG = os.environ.get("SHOUZHAN_DEBUG", "0") == "1"
+
+
+def _secret_key() -> str:
+    """SHOUZHAN_SECRET_KEY, or the file SHOUZHAN_SECRET_KEY_FILE names (default var/secret_key, which every
+    `make` target creates once, so `make run` and the tests need nothing). With DEBUG on and neither, a
+    development key; with DEBUG off, no key is a refusal to start, never a key everybody knows."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    # SECRET_KEY: the name deploy/ used before; still read so an existing installation keeps its sessions.
+    key = os.environ.get("SHOUZHAN_SECRET_KEY") or os.environ.get("SECRET_KEY", "")
+    if key.strip():
+        return key.strip()
+    path = Path(os.environ.get("SHOUZHAN_SECRET_KEY_FILE", VAR_DIR / "secret_key"))
+    if path.is_file() and path.read_text().strip():
+        return path.read_text().strip()
+    if DEBUG:
+        return "dev-only-insecure-key-" + "x" * 40
+    raise ImproperlyConfigured(
+        "SHOUZHAN_SECRET_KEY is not set. With SHOUZHAN_DEBUG off the site needs its own secret key: set "
+        "SHOUZHAN_SECRET_KEY (50 random characters, e.g. from "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`), or SHOUZHAN_SECRET_KEY_FILE to a "
+        f"file holding it (default {path}; `make install` writes one for a checkout). "
+        "For development only, SHOUZHAN_DEBUG=1 runs without one."
+    )
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CATALOGUE_DIR = Path(os.environ.get("SHOUZHAN_CATALOGUE", PROJECT_DIR / "catalogue"))
 
@@ -39,6 +67,7 @@ INSTALLED_APPS = [
     "shouzhan.ledger",
     "shouzhan.spaces",
     "shouzhan.community",
+    "shouzhan.site",
 ]
 
 MIDDLEWARE = [
@@ -70,7 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "shouzhan.core.context_processors.shell",
+                "shouzhan.site.context_processors.shell",
             ],
         },
     }
@@ -95,8 +124,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["shouzhan.accounts.backends.MobileOrEmailBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:landing"
+LOGIN_REDIRECT_URL = "site:home"
+LOGOUT_REDIRECT_URL = "site:landing"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

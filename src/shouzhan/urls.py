@@ -10,6 +10,7 @@ from shouzhan.api.urls import api
 admin.site.login_form = AdminLoginForm
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("shouzhan.site.urls")),
     path("", include("shouzhan.core.urls")),
     path("accounts/", include("shouzhan.registry.account_urls")),
     path("", include("shouzhan.registry.urls")),

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_is_idempotent(catalogue: Any) -> None:
-    from shouzhan.demo_data import load_demo as registry_demo
+    from shouzhan.site.demo_data import load_demo as registry_demo
 
     registry_demo()
     first = load_demo()

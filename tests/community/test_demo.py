@@ -8,7 +8,7 @@ from shouzhan.community.models import Feedback, Listing
 
 @pytest.mark.django_db
 def test_demo_is_idempotent() -> None:
-    from shouzhan.demo_data import load_demo as registry_demo
+    from shouzhan.site.demo_data import load_demo as registry_demo
 
     registry_demo()
     first = load_demo()

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from shouzhan.core.audit import audit_record
+from shouzhan.core.audit import audit_action_label, audit_record
 from shouzhan.core.models import AuditEntry
 from shouzhan.core.roles import Role
 
@@ -59,12 +59,16 @@ def test_entries_cannot_be_changed_or_deleted_in_the_database(make_user: Any) ->
 @pytest.mark.django_db
 def test_audit_page_is_for_auditors_only(make_user: Any, login_client: Any, make_enterprise: Any) -> None:
     enterprise, owner = make_enterprise(name="审计测试企业")
-    audit_record(actor=owner, action="enterprise.update", target=enterprise, before={"a": 1}, after={"a": 2})
+    audit_record(
+        actor=owner, action="registry.enterprise_update", target=enterprise, before={"a": 1}, after={"a": 2}
+    )
     auditor = make_user(role=Role.AUDITOR)
     response = login_client(auditor).get("/audit/", {"q": "审计测试"})
     assert response.status_code == 200
     assert "审计测试企业" in response.content.decode()
-    assert "enterprise.update" in response.content.decode()
+    assert (
+        audit_action_label("registry.enterprise_update") in response.content.decode()
+    )  # words, not the code
     assert login_client(owner).get("/audit/").status_code == 403
     assert login_client(make_user(role=Role.CASEWORKER)).get("/audit/").status_code == 403
     # Bad filter input is a clear form error, not a crash.

@@ -101,7 +101,7 @@ def test_one_chinese_word_gets_the_english_its_context_needs() -> None:
     a booking as a thing; 空间 is one space in a table and Spaces in the menu."""
     from django.utils import translation
 
-    from shouzhan.core.context_processors import group_nav
+    from shouzhan.site.context_processors import group_nav
     from shouzhan.spaces.models import Booking
 
     with translation.override("en"):

@@ -6,11 +6,16 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
+from shouzhan.core.nav import NavEntry, NavGroup, nav_declare
 from shouzhan.core.permissions import is_staff_member, user_role
 
+CASES = NavGroup("cases", _l("办件"), 40)
+nav_declare(CASES, {"queue": 10, "cases": 20})
 
-def items(user: Any) -> list[tuple[str, str, str]]:
+
+def items(user: Any) -> list[NavEntry]:
     if user_role(user) is None:
         return []
     if is_staff_member(user):

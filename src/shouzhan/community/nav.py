@@ -6,12 +6,18 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
+from shouzhan.core.nav import NavEntry, NavGroup, nav_declare
 from shouzhan.core.permissions import has_role, is_staff_member
 from shouzhan.core.roles import Role
 
+COMMUNITY = NavGroup("community", _l("社区"), 70)
+# "search" is the top bar's own box, not a menu entry.
+nav_declare(COMMUNITY, {"community": 10, "market": 20, "mentor_panel": 30, "contacts": 40, "search": 50})
 
-def items(user: Any) -> list[tuple[str, str, str]]:
+
+def items(user: Any) -> list[NavEntry]:
     entries = [
         ("community", _("活动与沙龙"), reverse("community:index")),
         ("market", _("技术市场"), reverse("community:market")),

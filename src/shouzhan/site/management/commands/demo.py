@@ -1,14 +1,21 @@
-"""`shouzhan demo`: load the policy catalogue (when the policies module is installed) and the demo district."""
+"""`shouzhan demo`: load the policy catalogue and the demo district, then each module's part of it."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from shouzhan.demo_data import DEMO_PASSWORD, load_demo
+from shouzhan.cases import demo as cases_demo
+from shouzhan.community import demo as community_demo
+from shouzhan.ledger import demo as ledger_demo
+from shouzhan.site.demo_data import DEMO_PASSWORD, load_demo
+from shouzhan.spaces import demo as spaces_demo
+
+# Each module adds its part of the district (its demo.load_demo()), in this order: spaces and
+# vouchers build on the cases, the community on all of them.
+MODULES = (cases_demo, spaces_demo, ledger_demo, community_demo)
 
 
 class Command(BaseCommand):
@@ -17,13 +24,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("catalogue_load", stdout=self.stdout)
         result = load_demo()
-        for module in ("cases", "spaces", "ledger", "community"):
-            # Each module may add its part of the demo district in `shouzhan.<module>.demo.load_demo()`.
-            try:
-                demo = importlib.import_module(f"shouzhan.{module}.demo")
-            except ModuleNotFoundError:
-                continue
-            summary = demo.load_demo()
+        for module in MODULES:
+            summary = module.load_demo()
             if summary:
                 self.stdout.write(str(summary))
         self.stdout.write(
