@@ -446,90 +446,123 @@ def backup_restore(
     log: Callable[[str], None] = lambda line: None,
 ) -> RestoreReport:
     """Restore the archive into an empty database and MEDIA_ROOT, then prove the result."""
-    from shouzhan.core.integrity import integrity_checks
-
     connection = connections[using]
     if connection.vendor == "sqlite" and str(connection.settings_dict["NAME"]) != ":memory:":
         Path(connection.settings_dict["NAME"]).parent.mkdir(
             parents=True, exist_ok=True
         )  # a new site: no var/ yet
     archive = Path(archive)
-    if not archive.is_file():
-        raise BackupError(f"没有这个文件 / no such file: {archive}")
-    try:
-        tar = tarfile.open(archive, "r|gz")
-    except (tarfile.TarError, OSError) as exc:
-        raise BackupError(f"无法读取备份文件 / cannot read the archive: {exc}") from exc
-    with tar:
-        try:
-            first = tar.next()
-            manifest = json.load(tar.extractfile(first)) if first and first.name == "manifest.json" else None  # type: ignore[arg-type]
-        except (tarfile.TarError, OSError, ValueError) as exc:
-            raise BackupError(f"无法读取备份文件 / cannot read the archive: {exc}") from exc
-        _check_manifest(manifest)
-        assert manifest is not None
-        busy = _busy_tables(connection, list(manifest["tables"]) + _tables(_models()))
-        if busy or not media_is_empty():
-            if not force:
-                where = ", ".join(busy[:5]) if busy else str(settings.MEDIA_ROOT)
-                raise BackupError(
-                    "只能恢复到空数据库（和空的上传目录）；确需覆盖请加 --force / restore goes into an "
-                    f"empty database and MEDIA_ROOT only, use --force to empty them first (not empty: {where})"
-                )
-            log("--force: 清空现有数据 / emptying the database")
-            _wipe(connection)
-            media_root = Path(settings.MEDIA_ROOT)
-            if media_root.is_dir():
-                for child in media_root.iterdir():
-                    shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+    with _archive_open(archive) as tar:
+        manifest = _manifest_read(tar)
+        _room_make(connection, manifest, force=force, log=log)
         _migrate_to(connection, manifest["migrations"])
         log("数据库结构已就绪 / schema ready; 正在载入数据 / loading rows")
-        member = tar.next()
-        if member is None or member.name != "data.jsonl":
-            raise BackupError("备份中缺少 data.jsonl / the archive has no data.jsonl")
-        stream = tar.extractfile(member)
-        assert stream is not None
-        rows = _load(connection, stream, manifest)
+        rows = _rows_restore(tar, connection, manifest)
         log(f"已载入 {rows} 行 / rows loaded")
         expected = {item["path"]: item for item in manifest["media"]}
         files = 0
         while (member := tar.next()) is not None:
             _write_media(tar, member, expected)
             files += 1
-    report_problems = []
+    problems = []
     if files != len(expected):
-        report_problems.append(
+        problems.append(
             f"清单列出 {len(expected)} 个文件，备份中只有 {files} 个 / files missing from the archive"
         )
     call_command("migrate", database=using, interactive=False, verbosity=0)
+    report = _restore_prove(using, manifest, rows=rows, files=files, problems=problems)
+    if using == DEFAULT_DB_ALIAS:
+        _restore_audit(archive, manifest, rows=rows, files=files, ok=not report.problems)
+    return report
+
+
+def _archive_open(archive: Path) -> tarfile.TarFile:
+    """The archive as a stream (read once, front to back: manifest, data, then the files)."""
+    if not archive.is_file():
+        raise BackupError(f"没有这个文件 / no such file: {archive}")
+    try:
+        return tarfile.open(archive, "r|gz")
+    except (tarfile.TarError, OSError) as exc:
+        raise BackupError(f"无法读取备份文件 / cannot read the archive: {exc}") from exc
+
+
+def _manifest_read(tar: tarfile.TarFile) -> dict[str, Any]:
+    try:
+        first = tar.next()
+        manifest = json.load(tar.extractfile(first)) if first and first.name == "manifest.json" else None  # type: ignore[arg-type]
+    except (tarfile.TarError, OSError, ValueError) as exc:
+        raise BackupError(f"无法读取备份文件 / cannot read the archive: {exc}") from exc
+    _check_manifest(manifest)
+    assert isinstance(manifest, dict)
+    return manifest
+
+
+def _room_make(
+    connection: BaseDatabaseWrapper, manifest: dict[str, Any], *, force: bool, log: Callable[[str], None]
+) -> None:
+    """Refuse a database or MEDIA_ROOT that holds anything — or, with `force`, empty them."""
+    busy = _busy_tables(connection, list(manifest["tables"]) + _tables(_models()))
+    if not busy and media_is_empty():
+        return
+    if not force:
+        where = ", ".join(busy[:5]) if busy else str(settings.MEDIA_ROOT)
+        raise BackupError(
+            "只能恢复到空数据库（和空的上传目录）；确需覆盖请加 --force / restore goes into an "
+            f"empty database and MEDIA_ROOT only, use --force to empty them first (not empty: {where})"
+        )
+    log("--force: 清空现有数据 / emptying the database")
+    _wipe(connection)
+    media_root = Path(settings.MEDIA_ROOT)
+    if media_root.is_dir():
+        for child in media_root.iterdir():
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+
+
+def _rows_restore(tar: tarfile.TarFile, connection: BaseDatabaseWrapper, manifest: dict[str, Any]) -> int:
+    member = tar.next()
+    if member is None or member.name != "data.jsonl":
+        raise BackupError("备份中缺少 data.jsonl / the archive has no data.jsonl")
+    stream = tar.extractfile(member)
+    assert stream is not None
+    return _load(connection, stream, manifest)
+
+
+def _restore_prove(
+    using: str, manifest: dict[str, Any], *, rows: int, files: int, problems: list[str]
+) -> RestoreReport:
+    """Walk the audit chain to the manifest's head and run every module's integrity check."""
+    from shouzhan.core.integrity import integrity_checks
+
     chain = chain_verify(using=using)
     audit = manifest["audit"]
     if chain.ok and (chain.head_sequence, chain.head_hash) != (audit["head_sequence"], audit["head_hash"]):
-        report_problems.append(
+        problems.append(
             f"审计链止于第 {chain.head_sequence} 条，备份时止于第 {audit['head_sequence']} 条 / "
             "the audit chain does not end where the backup's did"
         )
     checks = integrity_checks()
     report = RestoreReport(manifest=manifest, rows=rows, files=files, chain=chain, checks=checks)
     if not chain.ok:
-        report_problems.append("审计链断裂 / the audit chain is broken")
-    report_problems += [f"{label}: {problem}" for label, problems in checks for problem in problems]
-    report.problems = report_problems
-    if using == DEFAULT_DB_ALIAS:
-        from shouzhan.core.audit import audit_record
-
-        audit_record(
-            actor="system:restore",
-            action="backup.restore",
-            target_type="core.backup",
-            target_label=archive.name[:255],
-            after={
-                "created": manifest["created"],
-                "engine": manifest["engine"],
-                "rows": rows,
-                "files": files,
-                "head_sequence": audit["head_sequence"],
-                "ok": not report_problems,
-            },
-        )
+        problems.append("审计链断裂 / the audit chain is broken")
+    problems += [f"{label}: {problem}" for label, found in checks for problem in found]
+    report.problems = problems
     return report
+
+
+def _restore_audit(archive: Path, manifest: dict[str, Any], *, rows: int, files: int, ok: bool) -> None:
+    from shouzhan.core.audit import audit_record
+
+    audit_record(
+        actor="system:restore",
+        action="backup.restore",
+        target_type="core.backup",
+        target_label=archive.name[:255],
+        after={
+            "created": manifest["created"],
+            "engine": manifest["engine"],
+            "rows": rows,
+            "files": files,
+            "head_sequence": manifest["audit"]["head_sequence"],
+            "ok": ok,
+        },
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,8 +100,6 @@ def normalize_polars(
     df: pl.DataFrame, catalogue: Catalogue | None = None, *, file: str | None = None
 ) -> pl.DataFrame:
     """Convert fact columns to the engine types (see module doc); raises RuleError naming the row."""
-    import polars as pl
-
     if "id" not in df.columns:
         raise RuleError("input has no 'id' column", file=file)
     if df.get_column("id").null_count():
@@ -110,76 +109,83 @@ def normalize_polars(
         fact = FACTS.get(name)
         if fact is None:
             continue
-        col, dtype = pl.col(name), df.schema[name]
-        if fact.type == "money":
-            exprs.append(_money(df, name, dtype, file))
-        elif fact.type == "date":
-            if dtype == pl.Date:
-                exprs.append(col)
-            elif isinstance(dtype, pl.Datetime):
-                exprs.append(col.dt.date())
-            elif dtype == pl.String:
-                shape_ok = col.str.contains(
-                    r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$"
-                )  # as strict as the Spark twin
-                parsed = pl.when(shape_ok).then(col.str.strip_chars().str.to_date("%Y-%m-%d", strict=False))
-                _first_bad(
-                    df,
-                    col.is_not_null() & (col.str.strip_chars() != "") & parsed.is_null(),
-                    name,
-                    "not a date YYYY-MM-DD",
-                    file,
-                )
-                exprs.append(parsed.alias(name))
-            else:
-                raise RuleError(f"column {name!r}: dates must be Date or text, not {dtype}", file=file)
-        elif fact.type == "bool":
-            if dtype == pl.Boolean:
-                exprs.append(col)
-            elif dtype == pl.String:
-                low = col.str.strip_chars().str.to_lowercase()
-                _first_bad(
-                    df,
-                    col.is_not_null() & (low != "") & ~low.is_in(["true", "false"]),
-                    name,
-                    "expected true or false",
-                    file,
-                )
-                exprs.append(
-                    pl.when(low == "true")
-                    .then(True)
-                    .when(low == "false")
-                    .then(False)
-                    .otherwise(None)
-                    .alias(name)
-                )
-            else:
-                raise RuleError(f"column {name!r}: expected Boolean, not {dtype}", file=file)
-        elif fact.type == "int":
-            if dtype.is_integer():
-                as_int = col.cast(pl.Int64)
-            elif dtype == pl.String:
-                stripped = col.str.strip_chars()
-                as_int = pl.when(stripped == "").then(None).otherwise(stripped).cast(pl.Int64, strict=False)
-                _first_bad(
-                    df,
-                    col.is_not_null() & (stripped != "") & as_int.is_null(),
-                    name,
-                    "expected a whole number",
-                    file,
-                )
-            else:
-                raise RuleError(f"column {name!r}: expected a whole number column, not {dtype}", file=file)
-            _first_bad(df, as_int.abs() > MAX_INT, name, "number out of range", file)
-            exprs.append(as_int.alias(name))
-        else:
-            if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum | pl.Categorical):
-                exprs.append(col.cast(pl.String))
-            else:
-                raise RuleError(f"column {name!r}: expected text, not {dtype}", file=file)
+        convert = _CONVERTERS.get(fact.type, _text)
+        exprs.append(convert(df, name, df.schema[name], file))
     if not exprs:
         return df
     return df.with_columns(exprs)
+
+
+# One converter per fact type: the column's expression in the engine type, after refusing its first bad value.
+def _date(df: pl.DataFrame, name: str, dtype: Any, file: str | None) -> pl.Expr:
+    import polars as pl
+
+    col = pl.col(name)
+    if dtype == pl.Date:
+        return col
+    if isinstance(dtype, pl.Datetime):
+        return col.dt.date()
+    if dtype == pl.String:
+        shape_ok = col.str.contains(r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$")  # as strict as the Spark twin
+        parsed = pl.when(shape_ok).then(col.str.strip_chars().str.to_date("%Y-%m-%d", strict=False))
+        _first_bad(
+            df,
+            col.is_not_null() & (col.str.strip_chars() != "") & parsed.is_null(),
+            name,
+            "not a date YYYY-MM-DD",
+            file,
+        )
+        return parsed.alias(name)
+    raise RuleError(f"column {name!r}: dates must be Date or text, not {dtype}", file=file)
+
+
+def _bool(df: pl.DataFrame, name: str, dtype: Any, file: str | None) -> pl.Expr:
+    import polars as pl
+
+    col = pl.col(name)
+    if dtype == pl.Boolean:
+        return col
+    if dtype == pl.String:
+        low = col.str.strip_chars().str.to_lowercase()
+        _first_bad(
+            df,
+            col.is_not_null() & (low != "") & ~low.is_in(["true", "false"]),
+            name,
+            "expected true or false",
+            file,
+        )
+        return pl.when(low == "true").then(True).when(low == "false").then(False).otherwise(None).alias(name)
+    raise RuleError(f"column {name!r}: expected Boolean, not {dtype}", file=file)
+
+
+def _int(df: pl.DataFrame, name: str, dtype: Any, file: str | None) -> pl.Expr:
+    import polars as pl
+
+    col = pl.col(name)
+    if dtype.is_integer():
+        as_int = col.cast(pl.Int64)
+    elif dtype == pl.String:
+        stripped = col.str.strip_chars()
+        as_int = pl.when(stripped == "").then(None).otherwise(stripped).cast(pl.Int64, strict=False)
+        _first_bad(
+            df,
+            col.is_not_null() & (stripped != "") & as_int.is_null(),
+            name,
+            "expected a whole number",
+            file,
+        )
+    else:
+        raise RuleError(f"column {name!r}: expected a whole number column, not {dtype}", file=file)
+    _first_bad(df, as_int.abs() > MAX_INT, name, "number out of range", file)
+    return as_int.alias(name)
+
+
+def _text(df: pl.DataFrame, name: str, dtype: Any, file: str | None) -> pl.Expr:
+    import polars as pl
+
+    if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum | pl.Categorical):
+        return pl.col(name).cast(pl.String)
+    raise RuleError(f"column {name!r}: expected text, not {dtype}", file=file)
 
 
 def _money(df: pl.DataFrame, name: str, dtype: Any, file: str | None) -> pl.Expr:
@@ -226,6 +232,14 @@ def _money(df: pl.DataFrame, name: str, dtype: Any, file: str | None) -> pl.Expr
             file=file,
         )
     raise RuleError(f"column {name!r}: money must be integer yuan, Decimal or text, not {dtype}", file=file)
+
+
+_CONVERTERS: dict[str, Callable[[pl.DataFrame, str, Any, str | None], pl.Expr]] = {
+    "money": _money,
+    "date": _date,
+    "bool": _bool,
+    "int": _int,
+}
 
 
 def ensure_fact_columns(df: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:

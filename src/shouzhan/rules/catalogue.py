@@ -406,34 +406,14 @@ def load_policy(text: str, filename: str = "<text>") -> Policy:
     if len(text) > MAX_FILE_CHARS:
         raise RuleError(f"rule file too large (limit {MAX_FILE_CHARS} characters)", file=filename)
     ctx = _Ctx(text, filename)
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        raise RuleError(
-            f"not valid YAML: {exc.problem or exc}", file=filename, line=line, column=col
-        ) from None
-    except yaml.YAMLError as exc:
-        raise RuleError(f"not valid YAML: {exc}", file=filename) from None
-    if root is None:
-        raise RuleError("empty rule file", file=filename)
     top = ctx.mapping(
-        root,
+        _compose(text, filename),
         "rule file",
         ("policy", "service_limits", "parameters", "stacking_groups", "clauses", "modifiers"),
         ("policy", "clauses"),
     )
     meta = ctx.mapping(top["policy"], "policy", _POLICY_KEYS, ("id", "title", "issuer", "effective_from"))
-    policy_id = ctx.text_(meta["id"], "policy id")
-    if not _ID.match(policy_id):
-        raise ctx.err(meta["id"], f"policy id {policy_id!r}: use lower-case letters, digits and _")
-    effective_from = ctx.date(meta["effective_from"], "effective_from")
-    assert effective_from is not None
-    effective_to = ctx.date(meta.get("effective_to"), "effective_to")
-    if effective_to is not None and effective_to < effective_from:
-        raise ctx.err(meta["effective_to"], "effective_to is before effective_from")
+    policy_id, effective_from, effective_to = _policy_header(ctx, meta)
 
     parameters = _parameters(ctx, top.get("parameters"), effective_from)
     infos = {name: p.info() for name, p in parameters.items()}
@@ -444,34 +424,10 @@ def load_policy(text: str, filename: str = "<text>") -> Policy:
     if "applies_to" in meta and not _is_null(meta["applies_to"]):
         applies_to = ctx.expression(meta["applies_to"], "policy applies_to", "bool", infos)
 
-    clauses = [
-        _clause(ctx, node, policy_id, effective_from, effective_to, infos, groups)
-        for node in ctx.seq(top["clauses"], "clauses")
-    ]
-    if not clauses:
-        raise ctx.err(top["clauses"], "a policy needs at least one clause")
-    ids: dict[str, int] = {}
-    for c in clauses:
-        if c.id in ids:
-            raise RuleError(
-                f"duplicate clause id (first on line {ids[c.id]})", file=filename, clause=c.id, line=c.line
-            )
-        ids[c.id] = c.line
-
+    clauses, ids = _clauses(ctx, top["clauses"], policy_id, effective_from, effective_to, infos, groups)
     ctx.clause = None
     modifiers = _modifiers(ctx, top.get("modifiers"), policy_id, ids, infos)
-    by_clause: dict[str, list[Modifier]] = {}
-    for m in modifiers:
-        for cid in m.clauses:
-            by_clause.setdefault(cid, []).append(m)
-    clauses = [_with_modifiers(c, tuple(by_clause.get(c.id, ()))) for c in clauses]
-
-    source = {}
-    if "source" in meta and not _is_null(meta["source"]):
-        src_map = ctx.mapping(
-            meta["source"], "policy source", ("publication", "date", "seed", "url", "document", "note")
-        )
-        source = {k: ctx.text_(v, f"source {k}", "") for k, v in src_map.items()}
+    source = _source(ctx, meta)
     return Policy(
         id=policy_id,
         title=ctx.text_(meta["title"], "title"),
@@ -485,11 +441,86 @@ def load_policy(text: str, filename: str = "<text>") -> Policy:
         service_limits=_service_limits(ctx, top.get("service_limits")),
         parameters=parameters,
         stacking_groups=groups,
-        clauses=tuple(clauses),
+        clauses=_clauses_with_modifiers(clauses, modifiers),
         modifiers=tuple(modifiers),
         file=filename,
         text=text,
     )
+
+
+def _compose(text: str, filename: str) -> yaml.Node:
+    """The YAML node tree of a rule file (nodes keep their line numbers for the messages)."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        raise RuleError(
+            f"not valid YAML: {exc.problem or exc}", file=filename, line=line, column=col
+        ) from None
+    except yaml.YAMLError as exc:
+        raise RuleError(f"not valid YAML: {exc}", file=filename) from None
+    if root is None:
+        raise RuleError("empty rule file", file=filename)
+    return root
+
+
+def _policy_header(ctx: _Ctx, meta: dict[str, yaml.Node]) -> tuple[str, dt.date, dt.date | None]:
+    """The policy's id and the dates it is in force."""
+    policy_id = ctx.text_(meta["id"], "policy id")
+    if not _ID.match(policy_id):
+        raise ctx.err(meta["id"], f"policy id {policy_id!r}: use lower-case letters, digits and _")
+    effective_from = ctx.date(meta["effective_from"], "effective_from")
+    assert effective_from is not None
+    effective_to = ctx.date(meta.get("effective_to"), "effective_to")
+    if effective_to is not None and effective_to < effective_from:
+        raise ctx.err(meta["effective_to"], "effective_to is before effective_from")
+    return policy_id, effective_from, effective_to
+
+
+def _clauses(
+    ctx: _Ctx,
+    node: yaml.Node,
+    policy_id: str,
+    effective_from: dt.date,
+    effective_to: dt.date | None,
+    infos: dict[str, types.ParamInfo],
+    groups: dict[str, dict[str, str]],
+) -> tuple[list[Clause], dict[str, int]]:
+    """The policy's clauses (at least one, ids unique) and the line each id is on."""
+    clauses = [
+        _clause(ctx, item, policy_id, effective_from, effective_to, infos, groups)
+        for item in ctx.seq(node, "clauses")
+    ]
+    if not clauses:
+        raise ctx.err(node, "a policy needs at least one clause")
+    ids: dict[str, int] = {}
+    for c in clauses:
+        if c.id in ids:
+            raise RuleError(
+                f"duplicate clause id (first on line {ids[c.id]})", file=ctx.file, clause=c.id, line=c.line
+            )
+        ids[c.id] = c.line
+    return clauses, ids
+
+
+def _clauses_with_modifiers(clauses: list[Clause], modifiers: list[Modifier]) -> tuple[Clause, ...]:
+    by_clause: dict[str, list[Modifier]] = {}
+    for m in modifiers:
+        for cid in m.clauses:
+            by_clause.setdefault(cid, []).append(m)
+    return tuple(_with_modifiers(c, tuple(by_clause.get(c.id, ()))) for c in clauses)
+
+
+def _source(ctx: _Ctx, meta: dict[str, yaml.Node]) -> dict[str, str]:
+    """Where the policy was published, as the file quotes it."""
+    if "source" not in meta or _is_null(meta["source"]):
+        return {}
+    src_map = ctx.mapping(
+        meta["source"], "policy source", ("publication", "date", "seed", "url", "document", "note")
+    )
+    return {k: ctx.text_(v, f"source {k}", "") for k, v in src_map.items()}
 
 
 def _with_modifiers(c: Clause, modifiers: tuple[Modifier, ...]) -> Clause:

@@ -17,7 +17,7 @@ import glob
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -197,98 +197,153 @@ def ensure_fact_columns(sdf: DataFrame, catalogue: Catalogue) -> DataFrame:
     return sdf
 
 
+# What normalize makes of one column: the checks that refuse a row — (SQL condition, column, reason), in the
+# order they are tried — and the SQL expression that converts it (None: the column stays as it is).
+_Check = tuple[str, str, str]
+_Column = tuple[list[_Check], str | None]
+
+
 def normalize(sdf: DataFrame, *, file: str | None = None) -> DataFrame:
     """The Spark twin of batch.normalize_polars: same conversions, same refusals."""
     from pyspark.sql import functions as F
-    from pyspark.sql import types as T
 
     if "id" not in sdf.columns:
         raise RuleError("input has no 'id' column", file=file)
-    checks: list[tuple[str, str, str]] = [("`id` IS NULL", "id", "empty id")]
+    checks: list[_Check] = [("`id` IS NULL", "id", "empty id")]
     exprs: dict[str, str] = {}
     schema = {f.name: f.dataType for f in sdf.schema.fields}
     for name, dtype in schema.items():
         fact = FACTS.get(name)
         if fact is None:
             continue
-        q = quote_name(name)
-        blank = f"({q} IS NULL OR trim(CAST({q} AS STRING)) = '')"
-        if fact.type == "money":
-            if isinstance(dtype, T.IntegralType):
-                checks.append(
-                    (f"abs(CAST({q} AS BIGINT)) > {MAX_MONEY_FEN // 100}", name, "amount out of range")
-                )
-                exprs[name] = f"CAST({q} AS BIGINT) * 100"
-            elif isinstance(dtype, T.DecimalType):
-                scaled = f"(CAST({q} AS DECIMAL(38, {dtype.scale})) * 100)"
-                checks.append(
-                    (
-                        f"{scaled} <> CAST(CAST({scaled} AS DECIMAL(38,0)) AS DECIMAL(38, {dtype.scale}))",
-                        name,
-                        "money has at most two decimal places",
-                    )
-                )
-                checks.append((f"abs({scaled}) > {MAX_MONEY_FEN}", name, "amount out of range"))
-                exprs[name] = f"CAST(CAST({scaled} AS DECIMAL(38,0)) AS BIGINT)"
-            elif isinstance(dtype, T.StringType):
-                text = f"replace(trim({q}), ',', '')"
-                ok = f"({text} RLIKE '^-?[0-9]+(\\\\.[0-9]{{1,2}})?$')"
-                checks.append(
-                    (f"NOT {blank} AND NOT {ok}", name, "not an amount of yuan with at most two decimals")
-                )
-                checks.append(
-                    (
-                        f"{ok} AND length(regexp_replace(split({text}, '\\\\.')[0], '-', '')) > 13",
-                        name,
-                        "amount out of range",
-                    )
-                )
-                exprs[name] = f"CASE WHEN {ok} THEN CAST(CAST({text} AS DECIMAL(20,2)) * 100 AS BIGINT) END"
-            else:
-                raise RuleError(
-                    f"column {name!r}: money must be integer yuan, Decimal or text, not {dtype.simpleString()}",
-                    file=file,
-                )
-        elif fact.type == "date":
-            if isinstance(dtype, T.DateType):
-                continue
-            if isinstance(dtype, T.TimestampType | T.TimestampNTZType):
-                exprs[name] = f"to_date({q})"
-            elif isinstance(dtype, T.StringType):
-                good = f"(trim({q}) RLIKE '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' AND try_to_date(trim({q}), 'yyyy-MM-dd') IS NOT NULL)"
-                checks.append((f"NOT {blank} AND NOT {good}", name, "not a date YYYY-MM-DD"))
-                exprs[name] = f"CASE WHEN {good} THEN try_to_date(trim({q}), 'yyyy-MM-dd') END"
-            else:
-                raise RuleError(
-                    f"column {name!r}: dates must be Date or text, not {dtype.simpleString()}", file=file
-                )
-        elif fact.type == "bool":
-            if isinstance(dtype, T.BooleanType):
-                continue
-            if isinstance(dtype, T.StringType):
-                low = f"lower(trim({q}))"
-                checks.append(
-                    (f"NOT {blank} AND {low} NOT IN ('true', 'false')", name, "expected true or false")
-                )
-                exprs[name] = f"CASE WHEN {low} = 'true' THEN TRUE WHEN {low} = 'false' THEN FALSE END"
-            else:
-                raise RuleError(f"column {name!r}: expected Boolean, not {dtype.simpleString()}", file=file)
-        elif fact.type == "int":
-            if isinstance(dtype, T.IntegralType):
-                value = f"CAST({q} AS BIGINT)"
-            elif isinstance(dtype, T.StringType):
-                good = f"(trim({q}) RLIKE '^-?[0-9]{{1,18}}$')"
-                checks.append((f"NOT {blank} AND NOT {good}", name, "expected a whole number"))
-                value = f"CASE WHEN {good} THEN CAST(trim({q}) AS BIGINT) END"
-            else:
-                raise RuleError(
-                    f"column {name!r}: expected a whole number column, not {dtype.simpleString()}", file=file
-                )
-            checks.append((f"abs({value}) > {MAX_INT}", name, "number out of range"))
-            exprs[name] = value
-        elif not isinstance(dtype, T.StringType):
-            raise RuleError(f"column {name!r}: expected text, not {dtype.simpleString()}", file=file)
-    # One Spark job finds the first bad row, whatever the column.
+        convert = _CONVERTERS.get(fact.type, _text_column)
+        column_checks, expr = convert(name, dtype, file)
+        checks += column_checks
+        if expr is not None:
+            exprs[name] = expr
+    _refuse_first_bad(sdf, checks, file)
+    return sdf.select(
+        *[F.expr(exprs[c]).alias(c) if c in exprs else F.col(quote_name(c)) for c in sdf.columns]
+    )
+
+
+def _blank(q: str) -> str:
+    return f"({q} IS NULL OR trim(CAST({q} AS STRING)) = '')"
+
+
+def _money_column(name: str, dtype: Any, file: str | None) -> _Column:
+    from pyspark.sql import types as T
+
+    q = quote_name(name)
+    if isinstance(dtype, T.IntegralType):
+        return (
+            [(f"abs(CAST({q} AS BIGINT)) > {MAX_MONEY_FEN // 100}", name, "amount out of range")],
+            f"CAST({q} AS BIGINT) * 100",
+        )
+    if isinstance(dtype, T.DecimalType):
+        scaled = f"(CAST({q} AS DECIMAL(38, {dtype.scale})) * 100)"
+        return (
+            [
+                (
+                    f"{scaled} <> CAST(CAST({scaled} AS DECIMAL(38,0)) AS DECIMAL(38, {dtype.scale}))",
+                    name,
+                    "money has at most two decimal places",
+                ),
+                (f"abs({scaled}) > {MAX_MONEY_FEN}", name, "amount out of range"),
+            ],
+            f"CAST(CAST({scaled} AS DECIMAL(38,0)) AS BIGINT)",
+        )
+    if isinstance(dtype, T.StringType):
+        text = f"replace(trim({q}), ',', '')"
+        ok = f"({text} RLIKE '^-?[0-9]+(\\\\.[0-9]{{1,2}})?$')"
+        return (
+            [
+                (f"NOT {_blank(q)} AND NOT {ok}", name, "not an amount of yuan with at most two decimals"),
+                (
+                    f"{ok} AND length(regexp_replace(split({text}, '\\\\.')[0], '-', '')) > 13",
+                    name,
+                    "amount out of range",
+                ),
+            ],
+            f"CASE WHEN {ok} THEN CAST(CAST({text} AS DECIMAL(20,2)) * 100 AS BIGINT) END",
+        )
+    raise RuleError(
+        f"column {name!r}: money must be integer yuan, Decimal or text, not {dtype.simpleString()}",
+        file=file,
+    )
+
+
+def _date_column(name: str, dtype: Any, file: str | None) -> _Column:
+    from pyspark.sql import types as T
+
+    q = quote_name(name)
+    if isinstance(dtype, T.DateType):
+        return [], None
+    if isinstance(dtype, T.TimestampType | T.TimestampNTZType):
+        return [], f"to_date({q})"
+    if isinstance(dtype, T.StringType):
+        good = f"(trim({q}) RLIKE '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' AND try_to_date(trim({q}), 'yyyy-MM-dd') IS NOT NULL)"
+        return (
+            [(f"NOT {_blank(q)} AND NOT {good}", name, "not a date YYYY-MM-DD")],
+            f"CASE WHEN {good} THEN try_to_date(trim({q}), 'yyyy-MM-dd') END",
+        )
+    raise RuleError(f"column {name!r}: dates must be Date or text, not {dtype.simpleString()}", file=file)
+
+
+def _bool_column(name: str, dtype: Any, file: str | None) -> _Column:
+    from pyspark.sql import types as T
+
+    q = quote_name(name)
+    if isinstance(dtype, T.BooleanType):
+        return [], None
+    if isinstance(dtype, T.StringType):
+        low = f"lower(trim({q}))"
+        return (
+            [(f"NOT {_blank(q)} AND {low} NOT IN ('true', 'false')", name, "expected true or false")],
+            f"CASE WHEN {low} = 'true' THEN TRUE WHEN {low} = 'false' THEN FALSE END",
+        )
+    raise RuleError(f"column {name!r}: expected Boolean, not {dtype.simpleString()}", file=file)
+
+
+def _int_column(name: str, dtype: Any, file: str | None) -> _Column:
+    from pyspark.sql import types as T
+
+    q = quote_name(name)
+    checks: list[_Check] = []
+    if isinstance(dtype, T.IntegralType):
+        value = f"CAST({q} AS BIGINT)"
+    elif isinstance(dtype, T.StringType):
+        good = f"(trim({q}) RLIKE '^-?[0-9]{{1,18}}$')"
+        checks.append((f"NOT {_blank(q)} AND NOT {good}", name, "expected a whole number"))
+        value = f"CASE WHEN {good} THEN CAST(trim({q}) AS BIGINT) END"
+    else:
+        raise RuleError(
+            f"column {name!r}: expected a whole number column, not {dtype.simpleString()}", file=file
+        )
+    checks.append((f"abs({value}) > {MAX_INT}", name, "number out of range"))
+    return checks, value
+
+
+def _text_column(name: str, dtype: Any, file: str | None) -> _Column:
+    from pyspark.sql import types as T
+
+    if not isinstance(dtype, T.StringType):
+        raise RuleError(f"column {name!r}: expected text, not {dtype.simpleString()}", file=file)
+    return [], None
+
+
+_CONVERTERS: dict[str, Callable[[str, Any, str | None], _Column]] = {
+    "money": _money_column,
+    "date": _date_column,
+    "bool": _bool_column,
+    "int": _int_column,
+}
+
+
+def _refuse_first_bad(sdf: DataFrame, checks: list[_Check], file: str | None) -> None:
+    """One Spark job finds the first bad row, whatever the column, and refuses it naming the value."""
+    from pyspark.sql import functions as F
+
     cases = " ".join(f"WHEN {cond} THEN {_str_lit(col + chr(0) + why)}" for cond, col, why in checks)
     bad = sdf.select(F.col("id").cast("string").alias("id"), F.expr(f"CASE {cases} END").alias("_err"))
     first = bad.filter("_err IS NOT NULL").limit(1).collect()
@@ -304,9 +359,6 @@ def normalize(sdf: DataFrame, *, file: str | None = None) -> DataFrame:
             file=file,
             row=str(first[0]["id"]),
         )
-    return sdf.select(
-        *[F.expr(exprs[c]).alias(c) if c in exprs else F.col(quote_name(c)) for c in sdf.columns]
-    )
 
 
 def session() -> SparkSession:
