@@ -157,7 +157,9 @@ def test_staff_pages_are_403_for_a_logged_in_non_staff_user(programme, granted, 
     assert Client().get("/ledger/staff/").status_code == 302
 
 
-def test_another_enterprises_wallet_and_claim_stay_404(programme, granted, provider, login_client, make_enterprise):
+def test_another_enterprises_wallet_and_claim_stay_404(
+    programme, granted, provider, login_client, make_enterprise
+):
     enterprise, _owner = granted
     claim = submit_claim(programme, enterprise, provider, 100, "S-1")
     _other, stranger = make_enterprise()
@@ -169,7 +171,9 @@ def test_another_enterprises_wallet_and_claim_stay_404(programme, granted, provi
     assert Claim.objects.get(pk=claim.pk).state == "submitted"
 
 
-def test_a_stale_decision_on_the_page_is_409_beside_the_current_state(programme, granted, provider, login_client):
+def test_a_stale_decision_on_the_page_is_409_beside_the_current_state(
+    programme, granted, provider, login_client
+):
     enterprise, owner = granted
     claim = submit_claim(programme, enterprise, provider, 100, "S-2")
     client = login_client(owner)
@@ -181,7 +185,7 @@ def test_a_stale_decision_on_the_page_is_409_beside_the_current_state(programme,
 
 
 def test_demo_is_idempotent(catalogue):
-    from shouzhan.demo_data import load_demo as registry_demo
+    from shouzhan.site.demo_data import load_demo as registry_demo
     from shouzhan.ledger.demo import load_demo
     from shouzhan.ledger.models import Claim, Programme
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.events import CaseTransitioned, effect_handler_register
+from shouzhan.core.actors import system_actor
 from shouzhan.ledger import services
 from shouzhan.ledger.models import CLAUSE_ITEMS, Item, Journal, Programme
 
@@ -64,7 +65,7 @@ def on_revoke_grant(event: CaseTransitioned) -> None:
     grant = Journal.objects.filter(kind=Journal.Kind.GRANT, case_id=case.pk).first()
     if grant is not None and not Journal.objects.filter(reverses=grant).exists():
         services.journal_reverse(
-            actor="system:cases",
+            actor=system_actor("cases"),
             journal=grant,
             reason=_("申报已撤销：%(note)s") % {"note": event.note or case.title},
         )

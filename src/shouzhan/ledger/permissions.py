@@ -31,11 +31,17 @@ def provider_ids(user: Actor) -> set[int]:
     person = actor_user(user)
     if person is None or user_role(person) is None:
         return set()
-    return set(
-        Organisation.objects.filter(kind=Organisation.Kind.PROVIDER, memberships__user=person).values_list(
-            "id", flat=True
+    # Asked several times a page (menu, form, claims, totals): read once per user object, as
+    # registry's member_enterprise_ids does.
+    cache: set[int] | None = getattr(person, "_ledger_provider_ids", None)
+    if cache is None:
+        cache = set(
+            Organisation.objects.filter(
+                kind=Organisation.Kind.PROVIDER, memberships__user=person
+            ).values_list("id", flat=True)
         )
-    )
+        person._ledger_provider_ids = cache  # type: ignore[attr-defined]
+    return set(cache)
 
 
 def enterprise_ids(user: Actor) -> set[int]:

@@ -317,22 +317,22 @@ def programme_usage(*, year: int | None = None) -> list[ProgrammeUsage]:
     return out
 
 
-def budget_series(*, account: Account) -> list[tuple[dt.date, int]]:
-    """The account's balance at the end of each day something moved (a burn-down's points)."""
-    points: list[tuple[dt.date, int]] = []
-    running = 0
+def budget_series(*, account_ids: list[int]) -> dict[int, list[tuple[dt.date, int]]]:
+    """Each account's balance at the end of each day something moved (a burn-down's points), in one query."""
+    points: dict[int, list[tuple[dt.date, int]]] = {pk: [] for pk in account_ids}
+    running: dict[int, int] = dict.fromkeys(account_ids, 0)
     rows = (
-        Entry.objects.filter(account=account)
-        .values_list("journal__created_at", "amount_fen")
+        Entry.objects.filter(account_id__in=account_ids)
+        .values_list("account_id", "journal__created_at", "amount_fen")
         .order_by("journal__created_at", "id")
     )
-    for at, amount in rows:
-        running += amount
-        day = at.date()
-        if points and points[-1][0] == day:
-            points[-1] = (day, running)
+    for pk, at, amount in rows:
+        running[pk] += amount
+        day, line = at.date(), points[pk]
+        if line and line[-1][0] == day:
+            line[-1] = (day, running[pk])
         else:
-            points.append((day, running))
+            line.append((day, running[pk]))
     return points
 
 

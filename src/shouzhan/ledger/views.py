@@ -148,11 +148,16 @@ def provider(request: HttpRequest) -> HttpResponse:
 def staff(request: HttpRequest) -> HttpResponse:
     permissions.require_staff(request.user)
     usage = selectors.programme_usage()
-    cards = []
-    for u in usage:
-        p = u.programme
-        series = selectors.budget_series(account=p.budget_account)
-        cards.append({"u": u, "chart": charts.burn_down(series, p.valid_from, p.valid_until)})
+    series = selectors.budget_series(account_ids=[u.programme.budget_account_id for u in usage])
+    cards = [
+        {
+            "u": u,
+            "chart": charts.burn_down(
+                series[u.programme.budget_account_id], u.programme.valid_from, u.programme.valid_until
+            ),
+        }
+        for u in usage
+    ]
     bars = [(f"{u.programme.name}", int(yuan_decimal(u.redeemed_fen) // 10000)) for u in usage]
     batch_form = BatchGrantForm()
     return render(
