@@ -524,6 +524,6 @@ def test_openapi_lists_the_community_paths(client: Any) -> None:
 
 def test_staff_contacts_page_is_staff_only(caseworker: Any, make_user: Any, login_client: Any) -> None:
     assert login_client(caseworker).get("/community/contacts/").status_code == 200
-    assert login_client(make_user()).get("/community/contacts/").status_code == 404
+    assert login_client(make_user()).get("/community/contacts/").status_code == 403  # a staff page: 403
     assert Client().get("/community/contacts/").status_code == 302
     assert Role.CASEWORKER  # the menu entry is checked in test_pages

@@ -33,7 +33,7 @@ def test_capacity_then_waitlist_then_automatic_promotion(make_event: Any, make_u
     rd.refresh_from_db()
     assert (rc.status, rd.status) == ("confirmed", "waitlisted")
     assert selectors.waitlist_position(registration=rd) == 1
-    promoted = AuditEntry.objects.get(action="registration.promote")
+    promoted = AuditEntry.objects.get(action="community.registration_promote")
     assert promoted.actor_label == "system:waitlist"
     assert promoted.target_id == str(rc.pk)
 
@@ -80,7 +80,7 @@ def test_check_in_once_and_only_for_its_event(make_event: Any, make_user: Any, c
         services.registration_check_in(actor=caseworker, event=event, code="sz-nope")
     with pytest.raises(PermissionDenied):
         services.registration_check_in(actor=user, event=event, code=reg.code)
-    assert AuditEntry.objects.filter(action="registration.check_in").count() == 1
+    assert AuditEntry.objects.filter(action="community.registration_check_in").count() == 1
 
 
 def test_feedback_by_panel_mentor_on_presented_project(
@@ -114,7 +114,7 @@ def test_feedback_by_panel_mentor_on_presented_project(
         selectors.feedback_for_team(actor=stranger, project=project)
     note = services.followup_note_add(actor=mentor.user, project=project, text="已介绍给平台方。")
     assert note.project == project
-    assert AuditEntry.objects.filter(action__in=["feedback.save", "mentor.note"]).count() == 3
+    assert AuditEntry.objects.filter(action__in=["community.feedback_save", "community.followup_note_add"]).count() == 3
 
 
 def test_office_hour_booked_once(make_mentor: Any, make_user: Any) -> None:

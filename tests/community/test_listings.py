@@ -110,7 +110,7 @@ def test_import_seventy_patents_with_a_row_report(inventor: Any, login_client: A
     assert (73, "合作方式", "无法识别的合作方式：捐赠") in reasons
     assert report.ignored_columns == ["备注"]
     assert Listing.objects.filter(owner_person=person).count() == 70
-    assert AuditEntry.objects.filter(action="listing.import_create").count() == 70
+    assert AuditEntry.objects.filter(action="community.listing_import_create").count() == 70
     # Importing again updates, never duplicates.
     upload = io.BytesIO(xlsx(rows[:3]))
     upload.name = "again.xlsx"

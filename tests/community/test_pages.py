@@ -53,8 +53,8 @@ def test_staff_create_an_event_with_series_and_mentors(
     assert (event.series.name, event.number_in_series, event.capacity) == ("OPC 创业能力沙龙", 3, 30)
     assert list(event.mentors.all()) == [mentor]
     assert timezone.localtime(event.starts_at).strftime("%H:%M") == "14:00"
-    assert AuditEntry.objects.filter(action="event_series.create").count() == 1
-    created = AuditEntry.objects.get(action="event.create")
+    assert AuditEntry.objects.filter(action="community.event_series_create").count() == 1
+    created = AuditEntry.objects.get(action="community.event_create")
     assert created.after["mentors"] == [mentor.pk]
     # The same series again by choosing it; the same number in it is refused inline.
     again = client.post(
@@ -122,7 +122,7 @@ def test_edit_raises_capacity_and_the_waitlist_moves_up(
     statuses = list(Registration.objects.filter(event=event).order_by("id").values_list("status", flat=True))
     assert statuses == ["confirmed", "confirmed", "waitlisted"]
     assert list(Event.objects.get(pk=event.pk).mentors.all()) == [mentor]
-    update = AuditEntry.objects.get(action="event.update")
+    update = AuditEntry.objects.get(action="community.event_update")
     assert (update.before["capacity"], update.after["capacity"]) == (1, 2)
     assert (update.before["mentors"], update.after["mentors"]) == ([], [mentor.pk])
 

@@ -102,7 +102,7 @@ def load_demo() -> str:
                 defaults={
                     "project": project,
                     "status": Registration.Status.CONFIRMED,
-                    "code": services._new_code(),
+                    "code": services.registration_code_new(),
                     "checked_in_at": event.starts_at,
                     "checked_in_by": caseworker,
                 },
@@ -110,7 +110,7 @@ def load_demo() -> str:
             if made:
                 audit_record(
                     actor="system:demo",
-                    action="registration.create",
+                    action="community.registration_create",
                     target=reg,
                     after={"status": reg.status},
                 )
@@ -122,7 +122,7 @@ def load_demo() -> str:
         )
     listed = 0
     person = Person.objects.filter(user=inventor_user).first() if inventor_user else None
-    if person is not None:
+    if person is not None and inventor_user is not None:
         for patent in Patent.objects.filter(holder_person=person):
             if Listing.objects.filter(patent_number=patent.number).exists():
                 continue

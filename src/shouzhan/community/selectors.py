@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shouzhan.community import permissions
 from shouzhan.community.models import (
     ContactRequest,
     Event,
@@ -26,10 +27,8 @@ from shouzhan.community.search import live, matching
 from shouzhan.community.search.bm25 import Doc, Hit
 from shouzhan.community.search.documents import KIND_LABELS, PUBLIC_KINDS
 from shouzhan.community.search.tokenizer import tokenize
-from shouzhan.core.permissions import has_role, is_staff_member, user_role
-from shouzhan.core.roles import Role
-from shouzhan.registry.models import Person, Project
-from shouzhan.registry.permissions import member_enterprise_ids
+from shouzhan.core.actors import Actor
+from shouzhan.registry.models import Enterprise, Person, Project
 
 
 # ------------------------------------------------------------------------------------------ events
@@ -64,38 +63,53 @@ def event_month(*, year: int, month: int) -> list[list[dict[str, Any]]]:
     ]
 
 
-def my_registration(*, actor: Any, event: Event) -> Registration | None:
-    if user_role(actor) is None:
+def my_registration(*, actor: Actor, event: Event) -> Registration | None:
+    if not permissions.is_logged_in(actor):
         return None
     return (
-        Registration.objects.filter(event=event, user=actor)
+        Registration.objects.filter(event=event, user_id=permissions.actor_id(actor) or 0)
         .exclude(status=Registration.Status.CANCELLED)
         .select_related("project")
         .first()
     )
 
 
-def my_registrations(*, actor: Any) -> QuerySet[Registration]:
+def my_registrations(*, actor: Actor) -> QuerySet[Registration]:
     return (
-        Registration.objects.filter(user_id=getattr(actor, "pk", None) or 0)
+        Registration.objects.filter(user_id=permissions.actor_id(actor) or 0)
         .select_related("event", "project")
         .order_by("-event__starts_at", "-id")
     )
 
 
-def registration_get(*, actor: Any, pk: int) -> Registration:
+def registration_get(*, actor: Actor, pk: int) -> Registration:
     """One registration: its own person and the centre's event staff see it; anyone else gets 404."""
     reg = Registration.objects.select_related("event", "project").filter(pk=pk).first()
-    if reg is None or (
-        reg.user_id != getattr(actor, "pk", None) and not has_role(actor, Role.CASEWORKER, Role.ADMIN)
-    ):
+    if reg is None or not permissions.can_see_registration(actor, reg):
         raise Http404(_("没有找到该报名"))
     return reg
 
 
-def my_project(*, actor: Any, pk: int) -> Project:
+def my_projects(*, actor: Actor) -> QuerySet[Project]:
+    """The projects of the actor's own enterprises (to present at an event)."""
+    return Project.objects.filter(enterprise_id__in=permissions.my_enterprise_ids(actor))
+
+
+def my_enterprises(*, actor: Actor) -> QuerySet[Enterprise]:
+    return Enterprise.objects.filter(pk__in=permissions.my_enterprise_ids(actor))
+
+
+def my_enterprise(*, actor: Actor, pk: int) -> Enterprise:
+    """One of the actor's own enterprises (to list for), else 404."""
+    enterprise = my_enterprises(actor=actor).filter(pk=pk).first()
+    if enterprise is None:
+        raise Http404(_("没有找到该企业。"))
+    return enterprise
+
+
+def my_project(*, actor: Actor, pk: int) -> Project:
     """A project of one of the actor's own enterprises (to present at an event), else 404."""
-    project = Project.objects.filter(pk=pk, enterprise_id__in=member_enterprise_ids(actor)).first()
+    project = my_projects(actor=actor).filter(pk=pk).first()
     if project is None:
         raise Http404(_("没有找到该项目"))
     return project
@@ -115,16 +129,12 @@ def waitlist_position(*, registration: Registration) -> int | None:
     )
 
 
-def event_attendance(*, actor: Any, event: Event) -> QuerySet[Registration]:
-    if not is_staff_member(actor) and not _on_panel(actor, event):
-        raise Http404(_("没有找到该活动"))
+def event_attendance(*, actor: Actor, event: Event) -> QuerySet[Registration]:
+    """Who registered and came: the centre's staff and the event's panel mentors (403 for anyone else)."""
+    permissions.require_attendance(actor, event)
     return event.registrations.select_related("user", "project", "project__enterprise").order_by(
         "status", "created_at"
     )
-
-
-def _on_panel(actor: Any, event: Event) -> bool:
-    return has_role(actor, Role.MENTOR) and event.mentors.filter(user_id=actor.pk).exists()
 
 
 def presented_projects(*, event: Event) -> list[Project]:
@@ -134,24 +144,25 @@ def presented_projects(*, event: Event) -> list[Project]:
     return list(dict.fromkeys(r.project for r in regs if r.project))
 
 
-def feedback_for_team(*, actor: Any, project: Project) -> QuerySet[Feedback]:
+def feedback_for_team(*, actor: Actor, project: Project) -> QuerySet[Feedback]:
     """A project's feedback: its own team, the centre's staff and the mentors see it; others get 404."""
-    allowed = (
-        project.enterprise_id in member_enterprise_ids(actor)
-        or is_staff_member(actor)
-        or has_role(actor, Role.MENTOR)
-    )
-    if not allowed:
+    if not permissions.can_see_project(actor, project):
         raise Http404(_("没有找到该项目"))
     return Feedback.objects.filter(project=project).select_related("mentor__user", "event")
 
 
-def feedback_for_my_events(*, actor: Any) -> dict[int, list[Feedback]]:
-    ids = member_enterprise_ids(actor)
+def feedback_for_my_events(*, actor: Actor) -> dict[int, list[Feedback]]:
+    ids = permissions.my_enterprise_ids(actor)
     by_project: dict[int, list[Feedback]] = {}
     for fb in Feedback.objects.filter(project__enterprise_id__in=ids).select_related("mentor__user", "event"):
         by_project.setdefault(fb.project_id, []).append(fb)
     return by_project
+
+
+def my_feedback(*, actor: Actor) -> list[tuple[Project, list[Feedback]]]:
+    """The mentors' feedback on my enterprises' projects, project by project."""
+    feedback = feedback_for_my_events(actor=actor)
+    return [(p, feedback[p.pk]) for p in Project.objects.filter(pk__in=feedback.keys())]
 
 
 # ------------------------------------------------------------------------------------------ mentors
@@ -166,10 +177,8 @@ def mentor_get(*, pk: int) -> MentorProfile:
     return mentor
 
 
-def mentor_of(*, actor: Any) -> MentorProfile | None:
-    if not has_role(actor, Role.MENTOR):
-        return None
-    return MentorProfile.objects.filter(user=actor).first()
+def mentor_of(*, actor: Actor) -> MentorProfile | None:
+    return permissions.mentor_profile(actor)
 
 
 @dataclass
@@ -206,36 +215,47 @@ def mentor_panel(*, mentor: MentorProfile) -> dict[str, Any]:
     }
 
 
+def office_hour_get(*, pk: int) -> OfficeHour:
+    slot = OfficeHour.objects.select_related("mentor").filter(pk=pk).first()
+    if slot is None:
+        raise Http404(_("没有找到该时段"))
+    return slot
+
+
 def office_hours_open(*, mentor: MentorProfile) -> QuerySet[OfficeHour]:
     return OfficeHour.objects.filter(mentor=mentor, starts_at__gte=timezone.now()).select_related("booked_by")
 
 
 # ------------------------------------------------------------------------------------------ listings
-def _can_manage(actor: Any, listing: Listing) -> bool:
-    if user_role(actor) is None:
-        return False
-    if has_role(actor, Role.CASEWORKER, Role.ADMIN):
-        return True
-    if listing.owner_enterprise_id is not None:
-        return listing.owner_enterprise_id in member_enterprise_ids(actor)
-    return listing.owner_person is not None and listing.owner_person.user_id == actor.pk
+def listing_can_manage(*, actor: Actor, listing: Listing) -> bool:
+    return permissions.can_manage_listing(actor, listing)
 
 
-def listing_can_manage(*, actor: Any, listing: Listing) -> bool:
-    return _can_manage(actor, listing)
-
-
-def listing_get(*, actor: Any, pk: int) -> Listing:
+def listing_get(*, actor: Actor, pk: int) -> Listing:
     listing = Listing.objects.select_related("owner_person", "owner_enterprise").filter(pk=pk).first()
-    if listing is None or (listing.status != Listing.Status.ACTIVE and not _can_manage(actor, listing)):
+    if listing is None or not permissions.can_see_listing(actor, listing):
         raise Http404(_("没有找到该条目"))
     return listing
 
 
-def person_of(*, actor: Any) -> Person | None:
-    if user_role(actor) is None:
+def person_of(*, actor: Actor) -> Person | None:
+    if not permissions.is_logged_in(actor):
         return None
-    return Person.objects.filter(user=actor).first()
+    return Person.objects.filter(user_id=permissions.actor_id(actor) or 0).first()
+
+
+def person_has_listings(*, person: Person) -> bool:
+    return Listing.objects.filter(owner_person=person).exists()
+
+
+def listing_contacts(*, actor: Actor, listing: Listing) -> QuerySet[ContactRequest]:
+    """The requests for introductions to a listing: its managers and the centre's staff see them."""
+    qs = listing.contacts.select_related("requester", "enterprise")
+    return qs if permissions.can_see_interest(actor, listing) else qs.none()
+
+
+def my_requests_for(*, actor: Actor, listing: Listing) -> QuerySet[ContactRequest]:
+    return ContactRequest.objects.filter(listing=listing, requester_id=permissions.actor_id(actor))
 
 
 def person_get(*, pk: int) -> Person:
@@ -246,7 +266,7 @@ def person_get(*, pk: int) -> Person:
 
 
 def owner_listings(
-    *, actor: Any, person: Person | None = None, enterprise_id: int | None = None
+    *, actor: Actor, person: Person | None = None, enterprise_id: int | None = None
 ) -> QuerySet[Listing]:
     qs = (
         Listing.objects.filter(owner_person=person)
@@ -255,13 +275,13 @@ def owner_listings(
     )
     qs = qs.annotate(interest=Count("contacts")).order_by("patent_number", "id")
     sample = qs.first()
-    if sample is None or not _can_manage(actor, sample):
+    if sample is None or not permissions.can_manage_listing(actor, sample):
         qs = qs.filter(status=Listing.Status.ACTIVE)
     return qs
 
 
 def interest_received(
-    *, actor: Any, person: Person | None = None, enterprise_id: int | None = None
+    *, actor: Actor, person: Person | None = None, enterprise_id: int | None = None
 ) -> QuerySet[ContactRequest]:
     """Contact requests for an owner's listings: the owner and the centre's staff see them."""
     qs = ContactRequest.objects.select_related("listing", "requester", "enterprise")
@@ -273,47 +293,43 @@ def interest_received(
     sample = qs.first()
     if sample is None:
         return qs
-    if not (is_staff_member(actor) or _can_manage(actor, sample.listing)):
+    if not permissions.can_see_interest(actor, sample.listing):
         return qs.none()
     return qs
 
 
-def listing_owner_person(*, actor: Any, pk: int) -> Person:
+def listing_owner_person(*, actor: Actor, pk: int) -> Person:
     """A person to list for: oneself, or anyone when a caseworker acts for them; else 404."""
     person = Person.objects.filter(pk=pk).first()
-    if person is None or not (
-        (person.user_id is not None and person.user_id == getattr(actor, "pk", None))
-        or has_role(actor, Role.CASEWORKER, Role.ADMIN)
-    ):
+    if person is None or not permissions.can_list_for(actor, person):
         raise Http404(_("没有找到该发布人"))
     return person
 
 
-def my_needs(*, actor: Any) -> QuerySet[Listing]:
+def my_needs(*, actor: Actor) -> QuerySet[Listing]:
     return Listing.objects.filter(
-        direction=Listing.Direction.NEED, owner_enterprise_id__in=member_enterprise_ids(actor)
+        direction=Listing.Direction.NEED, owner_enterprise_id__in=permissions.my_enterprise_ids(actor)
     ).exclude(status=Listing.Status.CLOSED)
 
 
-def my_contact_requests(*, actor: Any) -> QuerySet[ContactRequest]:
-    return ContactRequest.objects.filter(requester_id=getattr(actor, "pk", None)).select_related("listing")
+def my_contact_requests(*, actor: Actor) -> QuerySet[ContactRequest]:
+    return ContactRequest.objects.filter(requester_id=permissions.actor_id(actor)).select_related("listing")
 
 
-def contact_requests_staff(*, actor: Any) -> QuerySet[ContactRequest]:
-    """Every contact request, for the centre's staff who broker them; anyone else gets 404."""
-    if not is_staff_member(actor):
-        raise Http404(_("没有找到该页面"))
+def contact_requests_staff(*, actor: Actor) -> QuerySet[ContactRequest]:
+    """Every contact request, for the centre's staff who broker them (a staff page: 403 for anyone else)."""
+    permissions.require_contacts_staff(actor)
     return ContactRequest.objects.select_related("listing", "requester", "enterprise", "from_listing")
 
 
-def contact_requests_visible(*, actor: Any) -> QuerySet[ContactRequest]:
+def contact_requests_visible(*, actor: Actor) -> QuerySet[ContactRequest]:
     """Staff see every request; anyone else only their own."""
-    if is_staff_member(actor):
+    if permissions.can_see_contacts(actor):
         return contact_requests_staff(actor=actor)
     return my_contact_requests(actor=actor).select_related("enterprise", "from_listing")
 
 
-def contact_request_get(*, actor: Any, pk: int) -> ContactRequest:
+def contact_request_get(*, actor: Actor, pk: int) -> ContactRequest:
     contact = contact_requests_visible(actor=actor).filter(pk=pk).first()
     if contact is None:
         raise Http404(_("没有找到该对接请求"))
@@ -355,11 +371,11 @@ def market_fields() -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------ search
-def visible_kinds(actor: Any) -> frozenset[str]:
-    return PUBLIC_KINDS | {"enterprise"} if is_staff_member(actor) else PUBLIC_KINDS
+def visible_kinds(actor: Actor | None) -> frozenset[str]:
+    return PUBLIC_KINDS | {"enterprise"} if permissions.sees_enterprises_in_search(actor) else PUBLIC_KINDS
 
 
-def search(*, q: str, actor: Any, kinds: set[str] | None = None, limit: int = 20) -> list[Hit]:
+def search(*, q: str, actor: Actor | None, kinds: set[str] | None = None, limit: int = 20) -> list[Hit]:
     """Chinese full-text search over everything the actor may see, BM25-ranked, each hit with its words."""
     terms = tokenize(q[:200])
     if not terms:
@@ -385,7 +401,7 @@ RELATED_KINDS = {
 }
 
 
-def listing_related(*, actor: Any, listing: Listing) -> dict[str, list[matching.Match]]:
+def listing_related(*, actor: Actor, listing: Listing) -> dict[str, list[matching.Match]]:
     from shouzhan.community.search.documents import stored_tokens
 
     index = live.current_index()
@@ -421,18 +437,14 @@ def _same_owner(facts: dict[str, Any], listing: Listing) -> bool:
     ) or (listing.owner_person_id is not None and facts.get("owner_person_id") == listing.owner_person_id)
 
 
-def project_get(*, actor: Any, pk: int) -> Project:
+def project_get(*, actor: Actor, pk: int) -> Project:
     project = Project.objects.select_related("enterprise").filter(pk=pk).first()
-    if project is None or not (
-        project.enterprise_id in member_enterprise_ids(actor)
-        or is_staff_member(actor)
-        or has_role(actor, Role.MENTOR)
-    ):
+    if project is None or not permissions.can_see_project(actor, project):
         raise Http404(_("没有找到该项目"))
     return project
 
 
-def project_related(*, actor: Any, project: Project) -> dict[str, list[matching.Match]]:
+def project_related(*, actor: Actor, project: Project) -> dict[str, list[matching.Match]]:
     from shouzhan.community.search.terms import project_source_tokens
 
     source = matching.Source(

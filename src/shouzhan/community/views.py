@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shouzhan.community import selectors, services
+from shouzhan.community import permissions, selectors, services
 from shouzhan.community.forms import (
     ContactForm,
     EventForm,
@@ -23,12 +23,9 @@ from shouzhan.community.forms import (
     ImportForm,
     ListingForm,
 )
-from shouzhan.community.models import ContactRequest, Listing, OfficeHour, Registration, Seeking
+from shouzhan.community.models import Listing, Registration, Seeking
 from shouzhan.community.qr import qr_svg
 from shouzhan.core.forms import add_service_errors
-from shouzhan.core.permissions import has_role, is_staff_member
-from shouzhan.registry.models import Enterprise, Project
-from shouzhan.registry.permissions import member_enterprise_ids
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
@@ -56,7 +53,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "active_nav": "community",
             "upcoming": upcoming,
             "past": past,
-            "can_create": has_role(request.user, *services.EVENT_ADMIN_ROLES),
+            "can_create": permissions.can_manage_events(request.user),
         },
     )
 
@@ -82,15 +79,10 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _require_event_admin(user: Any) -> None:
-    if not has_role(user, *services.EVENT_ADMIN_ROLES):
-        raise PermissionDenied(_("您的角色无权进行此操作。"))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_new(request: HttpRequest) -> HttpResponse:
-    _require_event_admin(request.user)
+    permissions.require_event_admin(request.user)
     form = EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -111,7 +103,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_event_admin(request.user)
+    permissions.require_event_admin(request.user)
     event = selectors.event_get(pk=pk)
     form = EventForm(request.POST or None, initial=EventForm.initial_for(event))
     if request.method == "POST" and form.is_valid():
@@ -137,11 +129,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get(pk=pk)
     mine = selectors.my_registration(actor=request.user, event=event)
-    projects = (
-        Project.objects.filter(enterprise_id__in=member_enterprise_ids(request.user))
-        if request.user.is_authenticated
-        else []
-    )
+    projects = selectors.my_projects(actor=request.user) if request.user.is_authenticated else []
     return render(
         request,
         "community/event_detail.html",
@@ -158,8 +146,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "series_events": event.series.events.order_by("number_in_series", "starts_at")
             if event.series
             else [],
-            "is_door_staff": has_role(request.user, *services.DOOR_ROLES),
-            "can_edit": has_role(request.user, *services.EVENT_ADMIN_ROLES),
+            "is_door_staff": permissions.can_check_in(request.user),
+            "can_edit": permissions.can_manage_events(request.user),
             "now": timezone.now(),
         },
     )
@@ -206,9 +194,8 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     """The door page for a staff phone: a USB/Bluetooth scanner types the code, or staff type or paste it."""
-    if not has_role(request.user, *services.DOOR_ROLES):
-        raise Http404(_("没有找到该活动"))
     event = selectors.event_get(pk=pk)
+    permissions.require_door_staff(request.user)  # the event is public, the door page is staff's: 403
     result: dict[str, Any] = {}
     if request.method == "POST":
         try:
@@ -256,15 +243,13 @@ def my_events(request: HttpRequest) -> HttpResponse:
         }
         for r in regs
     ]
-    feedback = selectors.feedback_for_my_events(actor=request.user)
-    projects = Project.objects.filter(pk__in=feedback.keys())
     return render(
         request,
         "community/my_events.html",
         {
             "active_nav": "community",
             "rows": rows,
-            "feedback": [(p, feedback[p.pk]) for p in projects],
+            "feedback": selectors.my_feedback(actor=request.user),
             "now": timezone.now(),
         },
     )
@@ -289,9 +274,7 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def slot_book(request: HttpRequest, pk: int) -> HttpResponse:
-    slot = OfficeHour.objects.filter(pk=pk).first()
-    if slot is None:
-        raise Http404(_("没有找到该时段"))
+    slot = selectors.office_hour_get(pk=pk)
     try:
         if request.POST.get("release"):
             services.office_hour_release(actor=request.user, slot=slot)
@@ -405,7 +388,7 @@ def _owners(user: Any, direction: str) -> list[tuple[str, str]]:
         # Anyone may list as themself: their Person is created with the first listing.
         value, name = (f"person:{person.pk}", person.name) if person else ("person:me", user.name)
         owners.append((value, _("%(name)s（个人）") % {"name": name}))
-    for e in Enterprise.objects.filter(pk__in=member_enterprise_ids(user)):
+    for e in selectors.my_enterprises(actor=user):
         owners.append((f"enterprise:{e.pk}", e.name))
     return owners
 
@@ -419,10 +402,7 @@ def _owner(value: str, user: Any) -> tuple[Any, Any]:
         if person is None or str(person.pk) != pk:
             raise Http404
         return person, None
-    enterprise = Enterprise.objects.filter(pk=_int(pk, 0), pk__in=member_enterprise_ids(user)).first()
-    if enterprise is None:
-        raise Http404
-    return None, enterprise
+    return None, selectors.my_enterprise(actor=user, pk=_int(pk, 0))
 
 
 @login_required
@@ -503,10 +483,8 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": can_manage,
             "needs": needs,
             "from_need": from_need,
-            "contacts": listing.contacts.select_related("requester", "enterprise")
-            if can_manage or is_staff_member(request.user)
-            else [],
-            "my_requests": ContactRequest.objects.filter(listing=listing, requester_id=request.user.pk)
+            "contacts": selectors.listing_contacts(actor=request.user, listing=listing),
+            "my_requests": selectors.my_requests_for(actor=request.user, listing=listing)
             if request.user.is_authenticated
             else [],
             "form": ContactForm(initial={"from_listing": from_need or None}),
@@ -572,7 +550,7 @@ def person_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     person = selectors.person_of(actor=request.user)
-    if person is not None and Listing.objects.filter(owner_person=person).exists():
+    if person is not None and selectors.person_has_listings(person=person):
         return redirect("community:person", pk=person.pk)
     needs = selectors.my_needs(actor=request.user)
     return render(

@@ -93,14 +93,13 @@ def listing_doc(listing: object) -> tuple[Doc, list[str]]:
     return doc, stored_tokens(listing) + tokenize(owner)
 
 
-def collect(*, today: dt.date | None = None) -> Iterator[tuple[Doc, list[str]]]:
-    from shouzhan.community.models import Event, Listing, MentorProfile
+def _policy_docs(today: dt.date) -> Iterator[tuple[Doc, list[str]]]:
+    """Each policy in force, and each of its clauses."""
     from shouzhan.policies.selectors import clause_sectors, policy_library
-    from shouzhan.registry.models import Enterprise
 
-    today = today or timezone.localdate()
     for entry in policy_library(on=today):
         policy = entry.policy
+        clause_titles = " ".join(c.title for c in entry.clauses)
         yield (
             Doc(
                 key=f"policy:{entry.document.code}",
@@ -110,9 +109,7 @@ def collect(*, today: dt.date | None = None) -> Iterator[tuple[Doc, list[str]]]:
                 snippet=_snip(policy.issuer + " · " + "；".join(c.title for c in entry.clauses)),
                 facts={"issuer": policy.issuer},
             ),
-            doc_tokens(
-                policy.title, policy.short_title, policy.issuer, " ".join(c.title for c in entry.clauses)
-            ),
+            doc_tokens(policy.title, policy.short_title, policy.issuer, clause_titles),
         )
         for clause in entry.clauses:
             yield (
@@ -126,6 +123,11 @@ def collect(*, today: dt.date | None = None) -> Iterator[tuple[Doc, list[str]]]:
                 ),
                 doc_tokens(clause.title, clause.text, clause.note, policy.short_title),
             )
+
+
+def _enterprise_docs() -> Iterator[tuple[Doc, list[str]]]:
+    from shouzhan.registry.models import Enterprise
+
     enterprises = list(Enterprise.objects.only("id", "name", "description", "sector", "district"))
     # Name and description as segmented when the enterprise was saved; the sector's words are a fixed
     # vocabulary (the tokenizer keeps their terms in its cache).
@@ -143,12 +145,23 @@ def collect(*, today: dt.date | None = None) -> Iterator[tuple[Doc, list[str]]]:
             ),
             stored[e.pk].doc() + tokenize(sector_label) + tokenize(SECTOR_WORDS.get(e.sector, "")),
         )
+
+
+def _listing_docs() -> Iterator[tuple[Doc, list[str]]]:
+    from shouzhan.community.models import Listing
+
     listings = Listing.objects.filter(status=Listing.Status.ACTIVE).select_related(
         "owner_person", "owner_enterprise"
     )
     for listing in listings.iterator(chunk_size=2000):
         yield listing_doc(listing)
+
+
+def _event_docs() -> Iterator[tuple[Doc, list[str]]]:
+    from shouzhan.community.models import Event
+
     for event in Event.objects.select_related("series"):
+        series = event.series.name if event.series else ""
         yield (
             Doc(
                 key=f"event:{event.pk}",
@@ -158,14 +171,13 @@ def collect(*, today: dt.date | None = None) -> Iterator[tuple[Doc, list[str]]]:
                 snippet=_snip(event.summary),
                 facts={"starts_at": event.starts_at.isoformat(), "event_kind": event.kind},
             ),
-            doc_tokens(
-                event.title,
-                event.summary,
-                event.agenda,
-                event.speakers,
-                event.series.name if event.series else "",
-            ),
+            doc_tokens(event.title, event.summary, event.agenda, event.speakers, series),
         )
+
+
+def _mentor_docs() -> Iterator[tuple[Doc, list[str]]]:
+    from shouzhan.community.models import MentorProfile
+
     for mentor in MentorProfile.objects.select_related("user"):
         yield (
             Doc(
@@ -180,3 +192,12 @@ def collect(*, today: dt.date | None = None) -> Iterator[tuple[Doc, list[str]]]:
                 mentor.user.name + " " + mentor.headline, mentor.expertise, mentor.expertise, mentor.bio
             ),
         )
+
+
+def collect(*, today: dt.date | None = None) -> Iterator[tuple[Doc, list[str]]]:
+    """Every document of the index, kind by kind: policies and clauses, enterprises, listings, events, mentors."""
+    yield from _policy_docs(today or timezone.localdate())
+    yield from _enterprise_docs()
+    yield from _listing_docs()
+    yield from _event_docs()
+    yield from _mentor_docs()

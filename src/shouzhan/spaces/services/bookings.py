@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shouzhan.cases.services import case_submit
 from shouzhan.core.actors import Actor, actor_user
 from shouzhan.core.audit import audit_record, audited_update, snapshot
 from shouzhan.registry.models import Enterprise
@@ -83,8 +84,6 @@ def booking_create(
 
 def _submit_filming_case(*, actor: Actor, booking: Booking) -> None:
     """协拍预约: the request is a case in the cases module, with its own working-day limit."""
-    from shouzhan.cases.services import case_submit  # at call time: spaces loads before cases is ready
-
     resource = booking.resource
     span = span_text(booking.start_at, booking.end_at)
     case_submit(
