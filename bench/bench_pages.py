@@ -222,6 +222,7 @@ def _database_env() -> tuple[dict[str, str], str]:
     env.update(
         SHOUZHAN_VAR_DIR=var,
         SHOUZHAN_DEBUG="0",
+        SHOUZHAN_SECRET_KEY="bench-only-secret-key-" + "b" * 30,
         WEB_CONCURRENCY=str(WORKERS),
         GUNICORN_LOG_LEVEL="warning",
         PYTHONPATH=str(ROOT / "src"),

@@ -7,7 +7,7 @@
 3. stays in the foreground: SIGTERM, SIGINT (Ctrl-C) or SIGHUP stops both, and if either stops on
    its own the other is stopped too, so the pair never runs half.
 
-Settings come from the environment as in deploy/compose.yaml (DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS,
+Settings come from the environment as in deploy/compose.yaml (DATABASE_URL, SHOUZHAN_SECRET_KEY, ALLOWED_HOSTS,
 SHOUZHAN_SECURE, SHOUZHAN_PROXY_SSL_HEADER …); SHOUZHAN_DEBUG defaults to 0 here.
 
     python deploy/serve.py [--bind 127.0.0.1:8000] [--no-worker] [--no-collectstatic]
