@@ -122,7 +122,7 @@ def test_verify_command_prints_the_head_and_the_cli_exits_zero(
     assert "audit chain OK: 3 entries" in out
     assert f"head #3 sha256 {head['hash']}" in out
     # The check itself is in the trail: it says how far the chain was proven.
-    check = AuditEntry.objects.get(action="audit.verify")
+    check = AuditEntry.objects.get(action="core.chain_verify")
     assert check.after == {
         "ok": True,
         "entries": 3,

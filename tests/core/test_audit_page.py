@@ -49,7 +49,7 @@ def test_checking_from_the_page_proves_the_chain_up_to_its_head(auditor_client: 
     response = auditor_client.post("/audit/verify/")
     assert response.status_code == 302
     page = text(auditor_client.get("/audit/"))
-    check = AuditEntry.objects.get(action="audit.verify")
+    check = AuditEntry.objects.get(action="core.chain_verify")
     when = timezone.localtime(check.at).strftime("%Y-%m-%d %H:%M")
     assert f"审计链完整：已核验至第 {entries} 条记录（{when}，核验人：审计员甲）。" in page
     head = AuditEntry.objects.get(sequence=entries).hash
@@ -77,6 +77,6 @@ def test_a_broken_chain_is_told_in_words(auditor_client: Any, triggers_off: None
 def test_only_audit_readers_may_check(make_user: Any, login_client: Any) -> None:
     for role in (Role.CASEWORKER, Role.ENTREPRENEUR):
         assert login_client(make_user(role=role)).post("/audit/verify/").status_code == 403
-    assert not AuditEntry.objects.filter(action="audit.verify").exists()
+    assert not AuditEntry.objects.filter(action="core.chain_verify").exists()
     assert login_client(make_user(role=Role.LEADER)).post("/audit/verify/").status_code == 302
     assert login_client(make_user(role=Role.AUDITOR)).get("/audit/verify/").status_code == 405

@@ -120,6 +120,8 @@ def shouzhan(args: list[str], database_url: str, var_dir: Path) -> subprocess.Co
         **os.environ,
         "DATABASE_URL": database_url,
         "SHOUZHAN_VAR_DIR": str(var_dir),
+        # A new site's var/ holds no secret key yet: the command takes this site's (DEBUG is off).
+        "SHOUZHAN_SECRET_KEY": django_settings.SECRET_KEY,
         "PYTHONPATH": str(ROOT / "src"),
         "DJANGO_SETTINGS_MODULE": "shouzhan.settings",
     }
@@ -210,7 +212,7 @@ def drill(populated: dict[str, Any], tmp_path: Path, target_url: str) -> None:
     assert restored_chain[: head[0]] == _query_here(chain)
     assert query(
         "SELECT action FROM core_auditentry WHERE sequence = (SELECT MAX(sequence) FROM core_auditentry)"
-    ) == [("backup.restore",)]
+    ) == [("core.backup_restore",)]
     # The uploaded file, byte for byte.
     assert (target_var / "media" / document.file.name).read_bytes() == uploaded
 

@@ -39,9 +39,12 @@ import ipaddress
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+
+if TYPE_CHECKING:
+    from shouzhan.core.actors import Actor
 
 GENESIS = "0" * 64
 # The fields an entry's hash covers besides its sequence and prev_hash.
@@ -352,13 +355,14 @@ def problem_text(problem: str, sequence: int | None) -> str:
     return words.get(problem, problem) % {"n": sequence}
 
 
-def chain_check(*, actor: Any, anchors: Iterable[tuple[int, str]] = ()) -> ChainState:
+def chain_check(*, actor: Actor, anchors: Iterable[tuple[int, str]] = ()) -> ChainState:
     """Chain what is waiting, walk the chain and record the result in the trail itself (action
-    `audit.verify`), so the auditor's page can say how far the chain was proven and when."""
+    `core.chain_verify`), so the auditor's page can say how far the chain was proven and when."""
     from django.core.exceptions import PermissionDenied
     from django.utils.translation import gettext as _
 
     from shouzhan.core.audit import audit_record
+    from shouzhan.core.audit_actions import CHAIN_VERIFY
     from shouzhan.core.permissions import can_read_audit
 
     if not isinstance(actor, str) and not can_read_audit(actor):  # a str is a system actor (the command)
@@ -371,7 +375,7 @@ def chain_check(*, actor: Any, anchors: Iterable[tuple[int, str]] = ()) -> Chain
         note = _("审计链断裂：%(problem)s") % {"problem": problem_text(state.problem, state.at_sequence)}
     audit_record(
         actor=actor,
-        action="audit.verify",
+        action=CHAIN_VERIFY,
         target_type="core.auditentry",
         target_label=_("审计链"),
         after=state.as_dict(),

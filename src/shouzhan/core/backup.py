@@ -551,10 +551,11 @@ def _restore_prove(
 
 def _restore_audit(archive: Path, manifest: dict[str, Any], *, rows: int, files: int, ok: bool) -> None:
     from shouzhan.core.audit import audit_record
+    from shouzhan.core.audit_actions import BACKUP_RESTORE
 
     audit_record(
         actor="system:restore",
-        action="backup.restore",
+        action=BACKUP_RESTORE,
         target_type="core.backup",
         target_label=archive.name[:255],
         after={

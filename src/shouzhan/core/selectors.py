@@ -63,7 +63,7 @@ def enterprise_history(*, actor: Any, enterprise_id: int) -> QuerySet[AuditEntry
 class ChainStatus:
     """The audit chain as the auditor's page tells it: the last check, and what came after it."""
 
-    checked: AuditEntry | None  # the last `audit.verify` entry; None: never checked
+    checked: AuditEntry | None  # the last chain check (audit.verify before #12); None: never checked
     ok: bool
     head_sequence: int
     head_hash: str
@@ -76,7 +76,9 @@ class ChainStatus:
 def audit_chain_status(*, actor: Any) -> ChainStatus:
     if not can_read_audit(actor):
         raise PermissionDenied(_("只有审计、领导和管理员可以查看审计记录。"))
-    checked = AuditEntry.objects.filter(action="audit.verify").order_by("-id").first()
+    checked = (
+        AuditEntry.objects.filter(action__in=("audit.verify", "core.chain_verify")).order_by("-id").first()
+    )
     after = checked.after if checked is not None and isinstance(checked.after, dict) else {}
     ok = bool(after.get("ok"))
     at_sequence = after.get("at_sequence")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
+from shouzhan.core import audit_actions
+from shouzhan.core.actors import Actor
 from shouzhan.core.audit import audit_record
 from shouzhan.core.models import ConfirmedYear, WorkdayOverride
 from shouzhan.core.permissions import require_role
@@ -14,7 +15,9 @@ from shouzhan.core.roles import Role
 
 
 @transaction.atomic
-def workday_override_set(*, actor: Any, date: dt.date, is_workday: bool, reason: str = "") -> WorkdayOverride:
+def workday_override_set(
+    *, actor: Actor, date: dt.date, is_workday: bool, reason: str = ""
+) -> WorkdayOverride:
     require_role(actor, Role.ADMIN)
     existing = WorkdayOverride.objects.select_for_update().filter(date=date).first()
     before = None if existing is None else {"is_workday": existing.is_workday, "reason": existing.reason}
@@ -26,7 +29,7 @@ def workday_override_set(*, actor: Any, date: dt.date, is_workday: bool, reason:
         override = existing
     audit_record(
         actor=actor,
-        action="calendar.override_set",
+        action=audit_actions.WORKDAY_OVERRIDE_SET,
         target=override,
         before=before,
         after={"is_workday": is_workday, "reason": reason},
@@ -35,21 +38,24 @@ def workday_override_set(*, actor: Any, date: dt.date, is_workday: bool, reason:
 
 
 @transaction.atomic
-def workday_override_delete(*, actor: Any, date: dt.date) -> None:
+def workday_override_delete(*, actor: Actor, date: dt.date) -> None:
     require_role(actor, Role.ADMIN)
     override = WorkdayOverride.objects.filter(date=date).first()
     if override is None:
         return
     before = {"is_workday": override.is_workday, "reason": override.reason}
-    audit_record(actor=actor, action="calendar.override_delete", target=override, before=before)
+    audit_record(actor=actor, action=audit_actions.WORKDAY_OVERRIDE_DELETE, target=override, before=before)
     override.delete()
 
 
 @transaction.atomic
-def calendar_year_confirm(*, actor: Any, year: int, note: str = "") -> ConfirmedYear:
+def calendar_year_confirm(*, actor: Actor, year: int, note: str = "") -> ConfirmedYear:
     require_role(actor, Role.ADMIN)
     confirmed, _ = ConfirmedYear.objects.get_or_create(year=year, defaults={"note": note})
     audit_record(
-        actor=actor, action="calendar.year_confirm", target=confirmed, after={"year": year, "note": note}
+        actor=actor,
+        action=audit_actions.CALENDAR_YEAR_CONFIRM,
+        target=confirmed,
+        after={"year": year, "note": note},
     )
     return confirmed
