@@ -1,4 +1,5 @@
-"""Core reads: the audit trail (for auditors) and an enterprise's own history."""
+"""Core reads: the audit trail and its chain, for those who may read it (an enterprise's own history is
+the registry's, which knows who belongs to it)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from django.utils.translation import gettext as _
 from shouzhan.core.audit_chain import problem_text
 from shouzhan.core.models import AuditEntry
 from shouzhan.core.permissions import can_read_audit
-from shouzhan.registry.permissions import require_enterprise_read
 
 
 def audit_list(
@@ -51,12 +51,6 @@ def audit_list(
 
 def audit_actions() -> list[str]:
     return list(AuditEntry.objects.order_by().values_list("action", flat=True).distinct())
-
-
-def enterprise_history(*, actor: Any, enterprise_id: int) -> QuerySet[AuditEntry]:
-    """An enterprise's own change history: visible to its members and to staff."""
-    require_enterprise_read(actor, enterprise_id)
-    return AuditEntry.objects.filter(enterprise_id=enterprise_id).select_related("actor")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from shouzhan.core.actors import Actor, actor_user
+from shouzhan.core.models import AuditEntry
 from shouzhan.core.money import format_yuan, yuan_decimal
 from shouzhan.core.permissions import is_staff_member
 from shouzhan.registry.choices import PROJECT_EXTRA_FACTS, STAGE_OFFERS, STAGE_ORDER, Sector, Stage
@@ -319,3 +320,9 @@ def import_jobs_recent(*, actor: Actor, limit: int = 5) -> list[ImportJob]:
     if user is None:
         return []
     return list(ImportJob.objects.filter(actor=user).defer("data", "report")[:limit])
+
+
+def enterprise_history(*, actor: Actor, enterprise_id: int) -> QuerySet[AuditEntry]:
+    """An enterprise's own change history: visible to its members and to staff (moved from core, #12)."""
+    require_enterprise_read(actor, enterprise_id)
+    return AuditEntry.objects.filter(enterprise_id=enterprise_id).select_related("actor")

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shouzhan.core.errors import Conflict
 from shouzhan.core.forms import add_service_errors, form_saved
 from shouzhan.core.permissions import is_staff_member
-from shouzhan.core.selectors import enterprise_history
 from shouzhan.core.spreadsheets import Sheet, write_xlsx
 from shouzhan.registry import importing, selectors, services
 from shouzhan.registry.forms import (
@@ -283,7 +282,7 @@ def enterprise_stage(request: HttpRequest, enterprise: Enterprise) -> HttpRespon
 
 @enterprise_page("GET")
 def enterprise_history_view(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
-    entries = enterprise_history(actor=request.user, enterprise_id=enterprise.pk)
+    entries = selectors.enterprise_history(actor=request.user, enterprise_id=enterprise.pk)
     page = Paginator(entries, 30).get_page(request.GET.get("page"))
     rows = [{"entry": e, "changes": selectors.history_changes(e)} for e in page.object_list]
     context = _enterprise_context(request, enterprise, "history")
