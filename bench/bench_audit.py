@@ -12,76 +12,25 @@ Skips with a message if PostgreSQL is not reachable.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BASE_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+import _pg
+
 DB = os.environ.get("BENCH_AUDIT_DB", "shouzhan_bench_audit")
-CLIENTS = 16
+CLIENTS = _pg.CLIENTS
 SERIAL = int(os.environ.get("BENCH_AUDIT_SERIAL", "300"))
 PARALLEL = int(os.environ.get("BENCH_AUDIT_PARALLEL", "1600"))
 
 
 def main() -> None:
-    try:
-        import psycopg
-
-        psycopg.connect(f"{BASE_URL}/postgres", connect_timeout=3).close()
-    except Exception as exc:
-        print(f"skipped: PostgreSQL not reachable at {BASE_URL} ({exc.__class__.__name__})")
-        return
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "DATABASE_URL": f"{BASE_URL}/{DB}"}
-    subprocess.run([sys.executable, __file__, "--child"], env=env, check=True)
-
-
-def _processes(count: int, work, clients: int = CLIENTS) -> float:
-    """Run work(i) for i in range(count) from `clients` forked processes; returns wall seconds."""
-    import multiprocessing as mp
-
-    from django.db import connections
-
-    connections.close_all()
-    ctx = mp.get_context("fork")
-    barrier = ctx.Barrier(clients + 1, timeout=120)
-
-    def run(k: int) -> None:
-        try:
-            connections["default"].ensure_connection()
-            barrier.wait()
-            for i in range(k, count, clients):
-                work(i)
-        finally:
-            connections.close_all()
-
-    procs = [ctx.Process(target=run, args=(k,)) for k in range(clients)]
-    for proc in procs:
-        proc.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for proc in procs:
-        proc.join()
-    if any(proc.exitcode for proc in procs):
-        raise RuntimeError("a client process failed")
-    return time.perf_counter() - started
+    _pg.run_child(__file__, DB)
 
 
 def child() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{BASE_URL}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouzhan.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    _pg.fresh_database(DB)
     from django.db import connection, transaction
 
-    call_command("migrate", verbosity=0)
     from shouzhan.accounts.models import Organisation
     from shouzhan.core import audit
     from shouzhan.core.audit_chain import chain_at_commit, chain_pending, chain_verify
@@ -103,7 +52,7 @@ def child() -> None:
         for i in range(SERIAL):
             work(i)
         serial = SERIAL / (time.perf_counter() - started)
-        parallel = PARALLEL / _processes(PARALLEL, work)
+        parallel = PARALLEL / _pg.processes(list(range(PARALLEL)), work)
         results[mode] = (serial, parallel)
         print(
             f"{mode}: 1 client {serial:.0f} transactions/s; {CLIENTS} client processes {parallel:.0f} transactions/s"

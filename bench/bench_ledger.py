@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BASE_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+import _pg
+
 DB = "shouzhan_bench"
-CLIENTS = 16
+CLIENTS = _pg.CLIENTS
 CLAIMS = int(os.environ.get("BENCH_LEDGER_CLAIMS", "1920"))  # for the 16 processes
 THREADED = int(os.environ.get("BENCH_LEDGER_THREADED", "960"))  # for the 16 threads
 BASELINE = int(os.environ.get("BENCH_LEDGER_BASELINE", "400"))
@@ -38,15 +36,7 @@ PROVIDERS = int(os.environ.get("BENCH_LEDGER_PROVIDERS", "1"))
 
 
 def main() -> None:
-    try:
-        import psycopg
-
-        psycopg.connect(f"{BASE_URL}/postgres", connect_timeout=3).close()
-    except Exception as exc:
-        print(f"skipped: PostgreSQL not reachable at {BASE_URL} ({exc.__class__.__name__})")
-        return
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "DATABASE_URL": f"{BASE_URL}/{DB}"}
-    subprocess.run([sys.executable, __file__, "--child"], env=env, check=True)
+    _pg.run_child(__file__, DB)
 
 
 def _parallel(items: list, work, clients: int = CLIENTS) -> float:
@@ -79,57 +69,11 @@ def _parallel(items: list, work, clients: int = CLIENTS) -> float:
     return time.perf_counter() - started
 
 
-def _processes(items: list, work, clients: int = CLIENTS) -> float:
-    """Run work(item) over items from `clients` forked processes; returns wall seconds."""
-    import multiprocessing as mp
-
-    from django.db import connections
-
-    connections.close_all()  # each process opens its own connection
-    ctx = mp.get_context("fork")
-    barrier = ctx.Barrier(clients + 1, timeout=120)
-    errors = ctx.Queue()
-
-    def run(k: int) -> None:
-        try:
-            connections["default"].ensure_connection()  # connecting is not what is measured
-            barrier.wait()
-            for item in items[k::clients]:
-                work(item)
-        except BaseException as exc:
-            errors.put(repr(exc))
-            raise
-        finally:
-            connections.close_all()
-
-    procs = [ctx.Process(target=run, args=(k,)) for k in range(clients)]
-    for proc in procs:
-        proc.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for proc in procs:
-        proc.join()
-    seconds = time.perf_counter() - started
-    if not errors.empty() or any(proc.exitcode for proc in procs):
-        raise RuntimeError(f"a client process failed: {errors.get() if not errors.empty() else 'exit code'}")
-    return seconds
-
-
 def child() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{BASE_URL}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouzhan.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
+    _pg.fresh_database(DB)
+    from django.conf import settings
+
     from shouzhan.accounts.models import Membership, Organisation, User
     from shouzhan.ledger import selectors, services
     from shouzhan.ledger.models import Claim
@@ -187,7 +131,7 @@ def child() -> None:
         )
         services.claim_confirm(actor=owner, claim=claim, expected_version=1)
 
-    setup_claims = _processes(list(range(total)), submit)
+    setup_claims = _pg.processes(list(range(total)), submit)
     print(
         f"setup: migrate + {ENTERPRISES} wallets + {total} claims for {PROVIDERS} provider(s) submitted and confirmed "
         f"in {time.perf_counter() - started:.1f} s (claims: {total / setup_claims:.0f}/s for submit+confirm)"
@@ -207,7 +151,7 @@ def child() -> None:
     serial_rate = len(baseline_ids) / (time.perf_counter() - t0)
     thread_seconds = _parallel(threaded_ids, approve)
     thread_rate = len(threaded_ids) / thread_seconds
-    seconds = _processes(process_ids, approve)
+    seconds = _pg.processes(process_ids, approve)
     rate = len(process_ids) / seconds
     check = selectors.books_check()
     approved = Claim.objects.filter(state="approved").count()
