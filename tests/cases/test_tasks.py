@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
-from shouzhan.core.models import Notification
 from shouzhan.cases.services import case_submit, case_transition
 from shouzhan.cases.tasks import deadlines_pass, deadlines_schedule
+from shouzhan.core.models import Notification
 
 # The worker closes connections that are not in autocommit mode (Django's close_old_connections):
 # on PostgreSQL that would end the test's wrapping transaction, so this test commits for real.

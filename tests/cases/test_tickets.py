@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.models import Case
-from shouzhan.core.models import Notification
 from shouzhan.cases.services import case_transition, ticket_open
+from shouzhan.core.models import Notification
 from shouzhan.core.roles import Role
 from shouzhan.core.workdays import add_working_days
 

@@ -31,7 +31,7 @@ def forward(apps: Any, schema_editor: Any) -> None:
                 user_id=user_id,
                 target_type_id=case_type.pk,
                 target_id=case_id,
-                url=f"/cases/{case_id}",
+                url=f"/cases/{case_id}/",  # the case page (cases:detail)
                 kind=kind,
                 message=message,
                 created_at=created_at,
