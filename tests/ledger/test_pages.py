@@ -185,9 +185,9 @@ def test_a_stale_decision_on_the_page_is_409_beside_the_current_state(
 
 
 def test_demo_is_idempotent(catalogue):
-    from shouzhan.site.demo_data import load_demo as registry_demo
     from shouzhan.ledger.demo import load_demo
     from shouzhan.ledger.models import Claim, Programme
+    from shouzhan.site.demo_data import load_demo as registry_demo
 
     registry_demo()
     first = load_demo()
