@@ -584,7 +584,4 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
 )
 def notice(request: HttpRequest, case_id: int, kind: Key) -> HttpResponse:
     case = selectors.case_get(actor=request.user, pk=case_id)
-    pdf, filename = notices.notice_pdf(actor=request.user, case=case, kind=kind)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return notices.notice_response(actor=request.user, case=case, kind=kind)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,3 +65,11 @@ def notice_pdf(*, actor: Actor, case: Case, kind: str) -> tuple[bytes, str]:
     pdf = HTML(string=html).write_pdf()
     assert pdf is not None
     return pdf, f"{case.reference}-{kind}.pdf"
+
+
+def notice_response(*, actor: Actor, case: Case, kind: str) -> HttpResponse:
+    """The notice as a PDF download (the page and the API answer the same)."""
+    pdf, filename = notice_pdf(actor=actor, case=case, kind=kind)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -239,10 +239,9 @@ def case_actions(*, actor: Actor, case: Case) -> list[wf.Transition]:
 
 
 # ----------------------------------------------------------------------------- on-time rate
-@dataclass
-class OnTimeRow:
-    key: str
-    label: str
+class _OnTimeShare:
+    """On-time rate = closed on time ÷ (closed on time + closed late + open and overdue)."""
+
     on_time: int
     late: int
     open_overdue: int
@@ -255,6 +254,15 @@ class OnTimeRow:
     def rate(self) -> float | None:
         # A ratio for display only (a percentage), never money.
         return None if self.denominator == 0 else self.on_time / self.denominator
+
+
+@dataclass
+class OnTimeRow(_OnTimeShare):
+    key: str
+    label: str
+    on_time: int
+    late: int
+    open_overdue: int
 
     def widths(self) -> tuple[float, float, float]:
         """Shares (0–100) of on time, late and open-overdue for the stacked bar."""
@@ -441,7 +449,7 @@ def case_assign_choices(*, actor: Actor) -> list[Any]:
 
 # ----------------------------------------------------------------------------- response times
 @dataclass
-class ResponseRow:
+class ResponseRow(_OnTimeShare):
     """FixMyStreet-style response times of one case type over a window of days."""
 
     key: str
@@ -453,15 +461,6 @@ class ResponseRow:
     on_time: int
     late: int
     open_overdue: int
-
-    @property
-    def denominator(self) -> int:
-        return self.on_time + self.late + self.open_overdue
-
-    @property
-    def rate(self) -> float | None:
-        # A ratio for display only (a percentage), never money.
-        return None if self.denominator == 0 else self.on_time / self.denominator
 
     @property
     def percent(self) -> str:

@@ -117,13 +117,7 @@ def new(request: HttpRequest, case_type: str) -> HttpResponse:
                 enterprise = _enterprise_named(request.user, form.cleaned_data["enterprise"], optional=False)
             else:
                 enterprise = _chosen(form, enterprises)
-            case = services.case_submit(
-                actor=request.user,
-                case_type=ct.key,
-                enterprise=enterprise,
-                title=form.cleaned_data["title"],
-                data=form.case_data(),
-            )
+            case = _submit(request, form, ct, enterprise)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -137,6 +131,18 @@ def new(request: HttpRequest, case_type: str) -> HttpResponse:
         "active_nav": "cases",
     }
     return render(request, "cases/new.html", context, status=status)
+
+
+def _submit(request: HttpRequest, form: CaseForm, ct: wf.CaseType, enterprise: Any, **extra: Any) -> Case:
+    """Submit what the form says: its title and the case type's fields."""
+    return services.case_submit(
+        actor=request.user,
+        case_type=ct.key,
+        enterprise=enterprise,
+        title=form.cleaned_data["title"],
+        data=form.case_data(),
+        **extra,
+    )
 
 
 def _chosen(form: CaseForm, enterprises: list[Any]) -> Any:
@@ -180,12 +186,11 @@ def apply(request: HttpRequest, clause_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         project = next((p for p in projects if p.pk == form.cleaned_data.get("project")), None)
         try:
-            case = services.case_submit(
-                actor=request.user,
-                case_type=ct.key,
-                enterprise=enterprise,
-                title=form.cleaned_data["title"],
-                data=form.case_data(),
+            case = _submit(
+                request,
+                form,
+                ct,
+                enterprise,
                 project=project,
                 clause_id=clause.id,
                 amount_requested_fen=form.cleaned_data.get("amount_yuan"),
@@ -270,6 +275,26 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 
+def _act(request: HttpRequest, case: Case, ct: wf.CaseType, action: str, form: Any) -> None:
+    """Take the action with what the form says: a resubmission with its changed fields and document."""
+    taken = {
+        "actor": request.user,
+        "case": case,
+        "action": action,
+        "expected_version": form.cleaned_data["version"],
+        "note": form.cleaned_data.get("note") or "",
+    }
+    if not isinstance(form, ResubmitForm):
+        services.case_transition(**taken, amount_fen=form.cleaned_data.get("amount_yuan"))
+        return
+    upload = form.cleaned_data.get("file")
+    documents = []
+    if upload is not None:
+        name = form.cleaned_data.get("document_name") or _("补正材料")
+        documents.append((name, upload.name, upload.read(ct.documents.max_bytes + 1)))
+    services.case_resubmit(**taken, data=form.case_data(), documents=documents)
+
+
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -288,38 +313,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     status = 400
     if form.is_valid():
         try:
-            if isinstance(form, ResubmitForm):
-                upload = form.cleaned_data.get("file")
-                max_bytes = ct.documents.max_bytes
-                documents = (
-                    [
-                        (
-                            form.cleaned_data.get("document_name") or _("补正材料"),
-                            upload.name,
-                            upload.read(max_bytes + 1),
-                        )
-                    ]
-                    if upload is not None
-                    else []
-                )
-                services.case_resubmit(
-                    actor=request.user,
-                    case=case,
-                    action=action,
-                    expected_version=form.cleaned_data["version"],
-                    note=form.cleaned_data.get("note") or "",
-                    data=form.case_data(),
-                    documents=documents,
-                )
-            else:
-                services.case_transition(
-                    actor=request.user,
-                    case=case,
-                    action=action,
-                    expected_version=form.cleaned_data["version"],
-                    note=form.cleaned_data.get("note") or "",
-                    amount_fen=form.cleaned_data.get("amount_yuan"),
-                )
+            _act(request, case, ct, action, form)
         except Conflict as exc:
             error, status = exc.messages, 409
         except PermissionDenied as exc:
@@ -428,10 +422,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def notice(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     case = selectors.case_get(actor=request.user, pk=pk)
-    pdf, filename = notices.notice_pdf(actor=request.user, case=case, kind=kind)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return notices.notice_response(actor=request.user, case=case, kind=kind)
 
 
 @login_required

@@ -13,10 +13,9 @@ from shouzhan.cases import audit_actions
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.models import Case
 from shouzhan.cases.permissions import can_be_assigned, require_assign, require_case_read
-from shouzhan.cases.services.common import case_lock, event_record, keep_in_step, note_clean
+from shouzhan.cases.services.common import case_audit, case_lock, event_record, keep_in_step, note_clean
 from shouzhan.cases.services.notify import notify_staff
 from shouzhan.core.actors import Actor, actor_label, actor_user
-from shouzhan.core.audit import audit_record
 
 if TYPE_CHECKING:
     from shouzhan.accounts.models import User
@@ -58,14 +57,8 @@ def case_assign(
     locked.save()
     after = _assignee_record(assignee)
     event_record(case=locked, action="assign", actor=actor, note=note, data={"from": before, "to": after})
-    audit_record(
-        actor=actor,
-        action=audit_actions.CASE_ASSIGN,
-        target=locked,
-        before=before,
-        after=after,
-        note=note,
-        enterprise_id=locked.enterprise_id,
+    case_audit(
+        actor=actor, case=locked, action=audit_actions.CASE_ASSIGN, before=before, after=after, note=note
     )
     if assignee is not None and assignee.pk != getattr(actor_user(actor), "pk", None):
         _assignee_tell(locked, actor, assignee, note)

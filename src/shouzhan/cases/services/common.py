@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 
 from shouzhan.cases.models import Case, CaseEvent
 from shouzhan.core.actors import Actor, actor_label, actor_user
+from shouzhan.core.audit import audit_record
 from shouzhan.core.errors import Conflict
 
 CONFLICT_MESSAGE = gettext_noop("该办件已被他人处理，请刷新后重试")  # translated where raised
@@ -74,6 +75,27 @@ def event_record(
         amount_fen=amount_fen,
         data=data or {},
         due_on=case.due_on,
+    )
+
+
+def case_audit(
+    *,
+    actor: Actor,
+    case: Case,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> None:
+    """The audit entry of a write to a case (a declared action of cases.audit_actions), in its enterprise's history."""
+    audit_record(
+        actor=actor,
+        action=action,
+        target=case,
+        before=before,
+        after=after,
+        note=note,
+        enterprise_id=case.enterprise_id,
     )
 
 

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from shouzhan.cases import audit_actions
 from shouzhan.cases.models import Case
 from shouzhan.cases.selectors import Clock, case_clock, case_queue
+from shouzhan.cases.services.common import case_audit
 from shouzhan.cases.services.notify import notify_staff
 from shouzhan.core.actors import Actor, system_actor
-from shouzhan.core.audit import audit_record
 from shouzhan.core.roles import Role
 
 if TYPE_CHECKING:
@@ -61,13 +61,8 @@ def _deadline_tell(case: Case, actor: Actor, clock: Clock, *, overdue: bool) -> 
     )
     told = "overdue_alerted_for" if overdue else "reminded_for"
     Case.objects.filter(pk=case.pk).update(**{told: case.due_on})
-    audit_record(
-        actor=actor,
-        action=audit_actions.OVERDUE_ALERT if overdue else audit_actions.DEADLINE_REMIND,
-        target=case,
-        note=message,
-        enterprise_id=case.enterprise_id,
-    )
+    code = audit_actions.OVERDUE_ALERT if overdue else audit_actions.DEADLINE_REMIND
+    case_audit(actor=actor, case=case, action=code, note=message)
 
 
 def _staff_to_alert(case: Case) -> list[User]:

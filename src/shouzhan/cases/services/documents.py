@@ -14,9 +14,8 @@ from shouzhan.cases import workflow as wf
 from shouzhan.cases.files import EXTENSIONS, FORMAT_LABELS, extension, looks_executable, sniff, structure_ok
 from shouzhan.cases.models import Case, Document
 from shouzhan.cases.permissions import require_case_read, require_upload
-from shouzhan.cases.services.common import event_record
+from shouzhan.cases.services.common import case_audit, event_record
 from shouzhan.core.actors import Actor, actor_user
-from shouzhan.core.audit import audit_record
 
 
 def _mb(n: int) -> str:
@@ -87,17 +86,12 @@ def document_upload(*, actor: Actor, case: Case, name: str, filename: str, conte
         note=f"{name} v{doc.version}：{filename}",
         data={"document_id": doc.pk, "sha256": doc.sha256},
     )
-    audit_record(
-        actor=actor,
-        action=audit_actions.DOCUMENT_UPLOAD,
-        target=case,
-        after={
-            "document": name,
-            "version": doc.version,
-            "filename": filename,
-            "sha256": doc.sha256,
-            "size": doc.size,
-        },
-        enterprise_id=case.enterprise_id,
-    )
+    after = {
+        "document": name,
+        "version": doc.version,
+        "filename": filename,
+        "sha256": doc.sha256,
+        "size": doc.size,
+    }
+    case_audit(actor=actor, case=case, action=audit_actions.DOCUMENT_UPLOAD, after=after)
     return doc

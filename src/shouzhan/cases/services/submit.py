@@ -18,10 +18,9 @@ from shouzhan.cases import audit_actions
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.models import Case
 from shouzhan.cases.services.checks import data_clean, dedupe_key, rule_result
-from shouzhan.cases.services.common import event_record
+from shouzhan.cases.services.common import case_audit, event_record
 from shouzhan.cases.services.notify import notify_applicant
 from shouzhan.core.actors import Actor, actor_user, is_system
-from shouzhan.core.audit import audit_record
 from shouzhan.core.permissions import is_staff_member
 from shouzhan.core.workdays import MAX_DATE, MIN_DATE, DateOutOfRange, Due, add_working_days, check_date
 from shouzhan.registry.permissions import member_enterprise_ids
@@ -234,13 +233,8 @@ def _submission_record(ct: wf.CaseType, case: Case, actor: Actor) -> None:
         from_state="",
         data={"rule_status": case.rule_result["status"]} if case.rule_result else {},
     )
-    audit_record(
-        actor=actor,
-        action=audit_actions.CASE_SUBMIT,
-        target=case,
-        after={"case_type": case.case_type, "state": case.state, "title": case.title, "due_on": case.due_on},
-        enterprise_id=case.enterprise_id,
-    )
+    after = {"case_type": case.case_type, "state": case.state, "title": case.title, "due_on": case.due_on}
+    case_audit(actor=actor, case=case, action=audit_actions.CASE_SUBMIT, after=after)
     state = ct.state(case.state)
     notify_applicant(
         case=case,

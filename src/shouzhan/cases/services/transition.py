@@ -22,10 +22,9 @@ from shouzhan.cases.permissions import (
     require_transition,
 )
 from shouzhan.cases.services.checks import data_changes, data_clean, rule_result
-from shouzhan.cases.services.common import case_lock, event_record, keep_in_step, note_clean
+from shouzhan.cases.services.common import case_audit, case_lock, event_record, keep_in_step, note_clean
 from shouzhan.cases.services.notify import notify_applicant
 from shouzhan.core.actors import Actor, actor_user
-from shouzhan.core.audit import audit_record
 from shouzhan.core.money import format_yuan
 from shouzhan.core.workdays import add_working_days, working_days_between
 
@@ -164,15 +163,7 @@ def _transition_audit(
     code = audit_actions.transition_action(action)
     if code == audit_actions.TRANSITION_OTHER:
         after["action"] = action  # the one generic code: the entry names the action
-    audit_record(
-        actor=actor,
-        action=code,
-        target=case,
-        before=before,
-        after=after,
-        note=note,
-        enterprise_id=case.enterprise_id,
-    )
+    case_audit(actor=actor, case=case, action=code, before=before, after=after, note=note)
 
 
 def _transition_notify(t: wf.Transition, target: wf.State, case: Case, actor: Actor, note: str) -> None:
