@@ -22,7 +22,7 @@ from shouzhan.core.money import MoneyError, parse_yuan_fen, yuan_decimal
 from shouzhan.core.workdays import IsoDate
 from shouzhan.ledger import permissions, selectors, services
 from shouzhan.ledger.idempotency import run_once
-from shouzhan.ledger.models import Claim
+from shouzhan.ledger.models import Claim, Programme
 from shouzhan.registry.models import Enterprise
 from shouzhan.registry.permissions import require_enterprise_read
 
@@ -110,6 +110,10 @@ def _fen(text: str) -> int:
         raise HttpError(422, f"invalid amount / 金额有误：{exc}") from exc
 
 
+def _programme_and_enterprise(programme_id: int, enterprise_id: int) -> tuple[Programme, Enterprise]:
+    return selectors.programme_get(pk=programme_id), get_object_or_404(Enterprise, pk=enterprise_id)
+
+
 def claim_out(c: Claim) -> dict[str, Any]:
     return {
         "id": c.pk,
@@ -172,8 +176,7 @@ def grant(request: HttpRequest, payload: GrantIn) -> Status:
     def work() -> tuple[int, Any]:
         # Another enterprise is not known (404); one the user may see but not grant to is refused (403).
         require_enterprise_read(request.user, payload.enterprise_id)
-        programme = selectors.programme_get(pk=payload.programme_id)
-        enterprise = get_object_or_404(Enterprise, pk=payload.enterprise_id)
+        programme, enterprise = _programme_and_enterprise(payload.programme_id, payload.enterprise_id)
         journal = services.voucher_grant(
             actor=request.user,
             programme=programme,
@@ -200,8 +203,7 @@ def claim_create(request: HttpRequest, payload: ClaimIn) -> Status:
     def work() -> tuple[int, Any]:
         provider = get_object_or_404(Organisation, pk=payload.provider_id, kind=Organisation.Kind.PROVIDER)
         permissions.require_provider_known(request.user, provider)
-        programme = selectors.programme_get(pk=payload.programme_id)
-        enterprise = get_object_or_404(Enterprise, pk=payload.enterprise_id)
+        programme, enterprise = _programme_and_enterprise(payload.programme_id, payload.enterprise_id)
         claim = services.claim_submit(
             actor=request.user,
             programme=programme,

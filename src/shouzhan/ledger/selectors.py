@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,8 @@ from shouzhan.ledger.models import (
 )
 from shouzhan.registry.models import Enterprise
 from shouzhan.registry.permissions import require_enterprise_read, scope_to_enterprises
+
+M = TypeVar("M", bound=Model)
 
 
 # ----------------------------------------------------------------------------- the books' check
@@ -133,10 +135,7 @@ def wallet_enterprise(*, actor: Actor, enterprise_id: int | None) -> Enterprise:
         raise Http404(_("没有找到该企业。"))
     wanted = enterprise_id if enterprise_id is not None else mine[0]
     require_enterprise_read(actor, wanted)
-    enterprise = Enterprise.objects.filter(pk=wanted).first()
-    if enterprise is None:
-        raise Http404(_("没有找到该企业。"))
-    return enterprise
+    return _one(Enterprise.objects.filter(pk=wanted), _("没有找到该企业。"))
 
 
 def wallet_history(*, actor: Actor, enterprise_id: int, limit: int = 50) -> list[dict[str, Any]]:
@@ -167,10 +166,7 @@ def claims_visible(*, actor: Actor) -> QuerySet[Claim]:
 
 
 def claim_get(*, actor: Actor, pk: int) -> Claim:
-    claim = claims_visible(actor=actor).filter(pk=pk).first()
-    if claim is None:
-        raise Http404(_("没有找到该核销申请。"))
-    return claim
+    return _one(claims_visible(actor=actor).filter(pk=pk), _("没有找到该核销申请。"))
 
 
 def claims_for_enterprise(*, actor: Actor, enterprise_id: int) -> QuerySet[Claim]:
@@ -227,17 +223,16 @@ def provider_totals(*, actor: Actor) -> ProviderTotals:
 
 # ----------------------------------------------------------------------------- staff
 def claims_to_approve(*, actor: Actor, limit: int = 100) -> list[Claim]:
-    permissions.require_staff(actor)
-    return list(
-        Claim.objects.filter(state=Claim.State.CONFIRMED).select_related(
-            "programme", "enterprise", "provider"
-        )[:limit]
-    )
+    return list(_staff_claims(actor).filter(state=Claim.State.CONFIRMED)[:limit])
 
 
 def claims_recent(*, actor: Actor, limit: int = 20) -> list[Claim]:
+    return list(_staff_claims(actor)[:limit])
+
+
+def _staff_claims(actor: Actor) -> QuerySet[Claim]:
     permissions.require_staff(actor)
-    return list(Claim.objects.select_related("programme", "enterprise", "provider")[:limit])
+    return Claim.objects.select_related("programme", "enterprise", "provider")
 
 
 def disbursement_batches(*, actor: Actor, limit: int = 10) -> list[DisbursementBatch]:
@@ -247,26 +242,25 @@ def disbursement_batches(*, actor: Actor, limit: int = 10) -> list[DisbursementB
 
 def disbursement_batch_get(*, actor: Actor, pk: int) -> DisbursementBatch:
     permissions.require_staff(actor)
-    batch = DisbursementBatch.objects.filter(pk=pk).first()
-    if batch is None:
-        raise Http404(_("没有找到该拨付批次。"))
-    return batch
+    return _one(DisbursementBatch.objects.filter(pk=pk), _("没有找到该拨付批次。"))
 
 
 def payment_get(*, actor: Actor, pk: int) -> Payment:
     permissions.require_staff(actor)
-    payment = Payment.objects.filter(pk=pk).first()
-    if payment is None:
-        raise Http404(_("没有找到该笔支付。"))
-    return payment
+    return _one(Payment.objects.filter(pk=pk), _("没有找到该笔支付。"))
 
 
 def programme_get(*, pk: int) -> Programme:
     """A voucher programme (the programmes are public: the API lists them to anyone logged in)."""
-    programme = Programme.objects.filter(pk=pk).first()
-    if programme is None:
-        raise Http404(_("没有找到该券项目。"))
-    return programme
+    return _one(Programme.objects.filter(pk=pk), _("没有找到该券项目。"))
+
+
+def _one(rows: QuerySet[M], missing: str) -> M:
+    """The one row, or 404 with the words for what is missing."""
+    row = rows.first()
+    if row is None:
+        raise Http404(missing)
+    return row
 
 
 @dataclass

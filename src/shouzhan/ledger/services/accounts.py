@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -35,25 +37,28 @@ def paid_out_account() -> Account:
 
 
 def wallet_account(*, programme: Programme, enterprise: Enterprise) -> Account:
-    return books.account_get_or_create(
-        key=f"wallet:{programme.pk}:{enterprise.pk}",
-        kind=Account.Kind.WALLET,
-        name=f"{enterprise.name} · {programme.name}",
-        year=programme.year,
-        enterprise=enterprise,
-        programme=programme,
-        cap_fen=programme.cap_fen,
+    """The enterprise's vouchers of the programme: capped at the programme's yearly cap per item."""
+    return _enterprise_account(
+        "wallet", Account.Kind.WALLET, programme, enterprise, "", cap_fen=programme.cap_fen
     )
 
 
 def hold_account(*, programme: Programme, enterprise: Enterprise) -> Account:
+    """Where a claim's amount waits, out of the wallet, until the claim is decided."""
+    return _enterprise_account("hold", Account.Kind.HOLD, programme, enterprise, f" · {_('核销冻结')}")
+
+
+def _enterprise_account(
+    prefix: str, kind: str, programme: Programme, enterprise: Enterprise, suffix: str, **fields: Any
+) -> Account:
     return books.account_get_or_create(
-        key=f"hold:{programme.pk}:{enterprise.pk}",
-        kind=Account.Kind.HOLD,
-        name=f"{enterprise.name} · {programme.name} · {_('核销冻结')}",
+        key=f"{prefix}:{programme.pk}:{enterprise.pk}",
+        kind=kind,
+        name=f"{enterprise.name} · {programme.name}{suffix}",
         year=programme.year,
         enterprise=enterprise,
         programme=programme,
+        **fields,
     )
 
 

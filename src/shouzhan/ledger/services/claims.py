@@ -4,11 +4,14 @@ enterprise confirms or declines, the caseworker approves or rejects, and a wrong
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.accounts.models import Organisation
 from shouzhan.core.actors import Actor, actor_user
@@ -140,16 +143,23 @@ def _claim_hold(*, actor: Actor, claim: Claim, wallet_id: int, hold_id: int) -> 
         enterprise_id=claim.enterprise_id,
     )
     # Last, so the wallet stays locked only until the commit.
-    books.post(
-        kind=Journal.Kind.HOLD,
-        lines=[Line(wallet_id, -claim.amount_fen), Line(hold_id, claim.amount_fen)],
+    _claim_post(actor=actor, claim=claim, kind=Journal.Kind.HOLD, source=wallet_id, target=hold_id)
+    return claim
+
+
+def _claim_post(
+    *, actor: Actor, claim: Claim, kind: str, source: int, target: int, memo: str = ""
+) -> Journal:
+    """Move the claim's amount from one account to another: a journal linked to the claim."""
+    return books.post(
+        kind=kind,
+        lines=[Line(source, -claim.amount_fen), Line(target, claim.amount_fen)],
         actor=actor,
-        memo=claim.invoice_no,
+        memo=memo or claim.invoice_no,
         programme_id=claim.programme_id,
         enterprise_id=claim.enterprise_id,
         claim=claim,
     )
-    return claim
 
 
 # ----------------------------------------------------------------------------- decisions
@@ -225,14 +235,8 @@ def _claim_move(
             locked.receivable_id  # type: ignore[attr-defined]
             or receivable_account(provider=locked.provider).pk
         )
-        books.post(
-            kind=Journal.Kind.APPROVE,
-            lines=[Line(hold_id, -locked.amount_fen), Line(receivable_id, locked.amount_fen)],
-            actor=actor,
-            memo=locked.invoice_no,
-            programme_id=locked.programme_id,
-            enterprise_id=locked.enterprise_id,
-            claim=locked,
+        _claim_post(
+            actor=actor, claim=locked, kind=Journal.Kind.APPROVE, source=hold_id, target=receivable_id
         )
     elif to in _REFUSED:
         _claim_release_hold(actor=actor, claim=locked, hold_id=hold_id, memo=note or locked.invoice_no)
@@ -247,14 +251,45 @@ def _claim_release_hold(*, actor: Actor, claim: Claim, hold_id: int, memo: str) 
         if programme.expired_at is not None
         else (claim.wallet_id or wallet_account(programme=programme, enterprise=claim.enterprise).pk)  # type: ignore[attr-defined]
     )
-    return books.post(
-        kind=Journal.Kind.RELEASE_HOLD,
-        lines=[Line(hold_id, -claim.amount_fen), Line(back, claim.amount_fen)],
+    return _claim_post(
+        actor=actor, claim=claim, kind=Journal.Kind.RELEASE_HOLD, source=hold_id, target=back, memo=memo
+    )
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """One answer to a claim: where it moves from and to, who gives it, and whether it must say why."""
+
+    to: str
+    allowed_from: tuple[str, ...]
+    by_enterprise: bool  # the claimed enterprise itself; otherwise the caseworker
+    why_needed: Any = ""  # the refusal's message when no note says why
+
+
+_CONFIRM = _Decision(Claim.State.CONFIRMED, (Claim.State.SUBMITTED,), by_enterprise=True)
+_DECLINE = _Decision(Claim.State.DECLINED, (Claim.State.SUBMITTED,), True, _l("请说明不认可的原因。"))
+_APPROVE = _Decision(Claim.State.APPROVED, (Claim.State.CONFIRMED,), by_enterprise=False)
+_REJECT = _Decision(
+    Claim.State.REJECTED, (Claim.State.SUBMITTED, Claim.State.CONFIRMED), False, _l("请说明不通过的原因。")
+)
+
+
+def _decide(
+    decision: _Decision, *, actor: Actor, claim: Claim, expected_version: int | None, note: str
+) -> Claim:
+    if decision.by_enterprise:
+        permissions.require_enterprise_itself(actor, claim)
+    else:
+        permissions.require_approve(actor)
+    if decision.why_needed and not note.strip():
+        raise ValidationError({"note": str(decision.why_needed)})
+    return _claim_move(
         actor=actor,
-        memo=memo,
-        programme_id=claim.programme_id,
-        enterprise_id=claim.enterprise_id,
         claim=claim,
+        to=decision.to,
+        expected_version=expected_version,
+        note=note,
+        allowed_from=decision.allowed_from,
     )
 
 
@@ -262,31 +297,14 @@ def claim_confirm(
     *, actor: Actor, claim: Claim, expected_version: int | None = None, note: str = ""
 ) -> Claim:
     """The enterprise says the service was delivered as invoiced."""
-    permissions.require_enterprise_itself(actor, claim)
-    return _claim_move(
-        actor=actor,
-        claim=claim,
-        to=Claim.State.CONFIRMED,
-        expected_version=expected_version,
-        note=note,
-        allowed_from=(Claim.State.SUBMITTED,),
-    )
+    return _decide(_CONFIRM, actor=actor, claim=claim, expected_version=expected_version, note=note)
 
 
 def claim_decline(
     *, actor: Actor, claim: Claim, expected_version: int | None = None, note: str = ""
 ) -> Claim:
-    permissions.require_enterprise_itself(actor, claim)
-    if not note.strip():
-        raise ValidationError({"note": _("请说明不认可的原因。")})
-    return _claim_move(
-        actor=actor,
-        claim=claim,
-        to=Claim.State.DECLINED,
-        expected_version=expected_version,
-        note=note,
-        allowed_from=(Claim.State.SUBMITTED,),
-    )
+    """The enterprise says it was not: the held amount goes back to its wallet."""
+    return _decide(_DECLINE, actor=actor, claim=claim, expected_version=expected_version, note=note)
 
 
 def claim_approve(
@@ -297,29 +315,12 @@ def claim_approve(
     Five statements on the hot path: lock the claim (fetching its accounts' ids), insert the
     journal, insert its entries, update the claim, insert the audit entry.
     """
-    permissions.require_approve(actor)
-    return _claim_move(
-        actor=actor,
-        claim=claim,
-        to=Claim.State.APPROVED,
-        expected_version=expected_version,
-        note=note,
-        allowed_from=(Claim.State.CONFIRMED,),
-    )
+    return _decide(_APPROVE, actor=actor, claim=claim, expected_version=expected_version, note=note)
 
 
 def claim_reject(*, actor: Actor, claim: Claim, expected_version: int | None = None, note: str = "") -> Claim:
-    permissions.require_approve(actor)
-    if not note.strip():
-        raise ValidationError({"note": _("请说明不通过的原因。")})
-    return _claim_move(
-        actor=actor,
-        claim=claim,
-        to=Claim.State.REJECTED,
-        expected_version=expected_version,
-        note=note,
-        allowed_from=(Claim.State.SUBMITTED, Claim.State.CONFIRMED),
-    )
+    """The caseworker refuses the claim: the held amount goes back to the enterprise's wallet."""
+    return _decide(_REJECT, actor=actor, claim=claim, expected_version=expected_version, note=note)
 
 
 def claim_reverse(*, actor: Actor, claim: Claim, reason: str, expected_version: int | None = None) -> Claim:
