@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import importlib
 import re
 from collections.abc import Iterator
@@ -428,8 +429,6 @@ def test_apply_and_fields_limit_the_change_and_its_record(
 
 
 def test_a_row_without_a_version_is_updated_without_one(make_user: Any, test_action: str) -> None:
-    import datetime as dt
-
     override = WorkdayOverride.objects.create(date=dt.date(2031, 10, 8), is_workday=False, reason="国庆")
     audited_update(actor=make_user(), instance=override, action=test_action, changes={"reason": "国庆调休"})
     entry = AuditEntry.objects.get(action=test_action)
@@ -446,3 +445,53 @@ def test_an_undeclared_action_is_refused_when_strict(
         )
     enterprise.refresh_from_db()
     assert (enterprise.name, enterprise.version) == ("丁", 1)
+
+
+# ----------------------------------------------------------------------------- 4. core's services write their entries
+def _override_set(admin: Any) -> None:
+    from shouzhan.core import services
+
+    services.workday_override_set(actor=admin, date=dt.date(2031, 10, 11), is_workday=True, reason="调休上班")
+
+
+def _override_delete(admin: Any) -> None:
+    from shouzhan.core import services
+
+    WorkdayOverride.objects.create(date=dt.date(2031, 10, 12), is_workday=True, reason="调休上班")
+    services.workday_override_delete(actor=admin, date=dt.date(2031, 10, 12))
+
+
+def _year_confirm(admin: Any) -> None:
+    from shouzhan.core import services
+
+    services.calendar_year_confirm(actor=admin, year=2031, note="国务院办公厅通知")
+
+
+def _chain_check(admin: Any) -> None:
+    from shouzhan.core.audit_chain import chain_check
+
+    chain_check(actor=admin)
+
+
+# core.backup_restore is asserted by tests/core/test_backup.py (a restore needs a database of its own).
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    [
+        (_override_set, ["core.workday_override_set"]),
+        (_override_delete, ["core.workday_override_delete"]),
+        (_year_confirm, ["core.calendar_year_confirm"]),
+        (_chain_check, ["core.chain_verify"]),
+    ],
+    ids=["workday_override_set", "workday_override_delete", "calendar_year_confirm", "chain_check"],
+)
+def test_each_core_service_writes_exactly_its_declared_entries(
+    service: Any, expected: list[str], make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shouzhan.core.roles import Role
+
+    monkeypatch.setattr(audit, "STRICT", True)
+    admin = make_user(role=Role.ADMIN)
+    last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    service(admin)
+    written = list(AuditEntry.objects.filter(id__gt=last).order_by("id").values_list("action", flat=True))
+    assert written == expected
