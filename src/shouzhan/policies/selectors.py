@@ -217,9 +217,12 @@ class CalculatorResult:
         return sum(r.max_amount_fen or 0 for r in self.eligible)
 
 
-def calculate(*, facts: dict[str, Any], on: dt.date) -> CalculatorResult:
-    """Every clause in force for one case (nested facts), with status, maximum, reasons and missing facts."""
-    catalogue = catalogue_in_force(on=on)
+def calculate(
+    *, facts: dict[str, Any], on: dt.date, catalogue: rules.Catalogue | None = None
+) -> CalculatorResult:
+    """Every clause in force for one case (nested facts), with status, maximum, reasons and missing facts.
+    A caller calculating several cases on one date passes the catalogue it read once."""
+    catalogue = catalogue or catalogue_in_force(on=on)
     results = rules.explain(catalogue, facts, on)
     return CalculatorResult(
         on=on, results=results, policies={p.id: p for p in catalogue.policies}, catalogue=catalogue
@@ -271,6 +274,30 @@ def enterprise_calculate(
 
     require_enterprise_read(actor, enterprise.pk)
     return calculate(facts=enterprise_facts(enterprise=enterprise, project=project), on=on)
+
+
+def enterprise_matches(
+    *, actor: Actor, enterprise: Enterprise, projects: Iterable[Project], on: dt.date
+) -> list[dict[str, Any]]:
+    """What the calculator says for the enterprise and each of the projects, one line each (the catalogue
+    is read once, whatever the number of projects)."""
+    from shouzhan.registry.selectors import enterprise_facts
+
+    require_enterprise_read(actor, enterprise.pk)
+    catalogue = catalogue_in_force(on=on)
+    rows = []
+    for project in [None, *projects]:
+        facts = enterprise_facts(enterprise=enterprise, project=project)
+        result = calculate(facts=facts, on=on, catalogue=catalogue)
+        rows.append(
+            {
+                "project": project,
+                "eligible": len(result.eligible),
+                "unknown": len(result.unknown),
+                "total_fen": result.total_eligible_fen,
+            }
+        )
+    return rows
 
 
 # ----------------------------------------------------------------------------- reviewing a draft

@@ -210,21 +210,12 @@ def enterprise_detail(request: HttpRequest, enterprise: Enterprise) -> HttpRespo
 
 def _policy_matches(request: HttpRequest, enterprise: Enterprise) -> list[dict[str, Any]]:
     """What the calculator says for the enterprise and each of its projects, in one line each."""
-    from shouzhan.policies.selectors import enterprise_calculate
+    from shouzhan.policies.selectors import enterprise_matches
 
-    today = timezone.localdate()
-    rows = []
-    for project in [None, *selectors.project_list(actor=request.user, enterprise=enterprise)[:8]]:
-        result = enterprise_calculate(actor=request.user, enterprise=enterprise, project=project, on=today)
-        rows.append(
-            {
-                "project": project,
-                "eligible": len(result.eligible),
-                "unknown": len(result.unknown),
-                "total_fen": result.total_eligible_fen,
-            }
-        )
-    return rows
+    projects = selectors.project_list(actor=request.user, enterprise=enterprise)[:8]
+    return enterprise_matches(
+        actor=request.user, enterprise=enterprise, projects=projects, on=timezone.localdate()
+    )
 
 
 @enterprise_page("GET", "POST")
