@@ -63,7 +63,7 @@ class RegisterForm(FounderAccountForm):
 @require_http_methods(["GET", "POST"])
 def register_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("core:home")
+        return redirect("site:home")
     form = RegisterForm(request.POST or None)
     if request.method != "POST":
         return render(request, "registry/register.html", {"form": form})
