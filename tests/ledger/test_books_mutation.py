@@ -383,3 +383,80 @@ def test_outside_books_atomic_the_refusal_carries_its_lines_and_a_generic_messag
         "ledger_limit",
         lines,
     )
+
+
+# --- explain: which limit, when several accounts are involved ------------------------------
+
+
+def test_accounts_before_the_one_that_breaks_may_sit_exactly_at_their_limits(funding):
+    """Taken to exactly zero, or counted up to exactly the cap, an account is within its limits: the
+    refusal names the later account (by id) that goes below zero."""
+    emptied = _account("emptied", Account.Kind.WALLET, "甲")
+    capped = _account("capped", Account.Kind.WALLET, "丙", cap_fen=1_000)
+    short = _account("short", Account.Kind.WALLET, "乙")
+    _fund(funding, emptied, 100)
+    _fund(funding, capped, 700, counts_to_cap=True)
+    lines = [
+        books.Line(funding, -199),
+        books.Line(emptied, -100),
+        books.Line(capped, 300, counts_to_cap=True),
+        books.Line(short, -1),
+    ]
+    assert _refusal(lines) == ["券余额不足：乙 可用 0.00 元，本次需要 0.01 元。"]
+    assert _stored(emptied, capped, short) == [(100, 0), (700, 700), (0, 0)]
+
+
+def test_an_account_gone_with_the_rollback_and_passed_by_id_is_skipped_not_the_end(funding):
+    """A service may create an account and post to it by id in one transaction: after the rollback that
+    account is gone and nothing is known of it, so the accounts after it are still judged."""
+    sink = _account("sink", Account.Kind.HOLD, "冻结")
+    with pytest.raises(ValidationError) as exc, books.atomic():
+        by_id = _account("by-id", Account.Kind.HOLD, "按编号")
+        given = _account("given", Account.Kind.WALLET, "新券")
+        assert by_id.pk < given.pk
+        books.post(
+            kind=Journal.Kind.HOLD,
+            lines=[books.Line(by_id.pk, 100), books.Line(given, -100)],
+            actor="system:test",
+        )
+    assert exc.value.messages == ["券余额不足：新券 可用 0.00 元，本次需要 1.00 元。"]
+    # Only by id: nothing left to name, so the posting is refused as "changed under us".
+    with pytest.raises(ValidationError) as exc, books.atomic():
+        by_id = _account("by-id", Account.Kind.WALLET, "按编号")
+        books.post(
+            kind=Journal.Kind.HOLD,
+            lines=[books.Line(by_id.pk, -100), books.Line(sink, 100)],
+            actor="system:test",
+        )
+    assert exc.value.messages == ["账户余额刚刚发生变化，操作未执行，请重试。"]
+    assert not Account.objects.filter(key__in=["test:by-id", "test:given"]).exists()
+
+
+def test_a_refusal_whose_cause_is_gone_after_the_rollback_asks_to_try_again(funding):
+    """The database refused, but read again after the rollback every account has room (another
+    transaction moved the money meanwhile): the message says the state changed, not a wrong limit."""
+    wallet = _account("wallet", Account.Kind.WALLET, "券额度", cap_fen=1_000)
+    _fund(funding, wallet, 500, counts_to_cap=True)
+    lines = [books.Line(wallet, -500), books.Line(funding, 500)]
+    assert books.explain(lines) == "账户余额刚刚发生变化，操作未执行，请重试。"
+    with pytest.raises(ValidationError) as exc, books.atomic():
+        raise books.Refused(lines)
+    assert (exc.value.messages, exc.value.code) == (
+        ["账户余额刚刚发生变化，操作未执行，请重试。"],
+        "ledger_limit",
+    )
+    assert _stored(wallet) == [(500, 500)]
+
+
+def test_a_derived_account_counts_toward_the_cap_only_its_entries_that_do(funding):
+    receivable = _account("receivable", Account.Kind.RECEIVABLE, "应收")
+    settled = _account("settled", Account.Kind.RECEIVABLE, "已结清")
+    _fund(funding, receivable, 200)  # not counted toward the cap
+    _fund(funding, settled, 300, counts_to_cap=True)
+    with books.atomic():
+        books.post(
+            kind=Journal.Kind.HOLD,
+            lines=[books.Line(settled, -300, counts_to_cap=True), books.Line(funding, 300)],
+            actor="system:test",
+        )
+    assert _stored(receivable, settled) == [(200, 0), (0, 0)]
