@@ -241,9 +241,11 @@ def run_file(
             if database == "postgresql":
                 drop_test_databases(PG_URL, pg_template_name(copy))
         killed = sum(1 for s in run.statuses.values() if s in CAUGHT)
+        timed = [seconds for seconds, _used_db in run.seconds.values()]
+        mean = f", {sum(timed) / len(timed):.1f} s a mutant's tests" if timed else ""
         print(
             f"   {database}: {len(run.statuses)} mutants run, {killed} killed,"
-            f" {time.monotonic() - started:.0f} s",
+            f" {time.monotonic() - started:.0f} s{mean}",
             flush=True,
         )
         combined.statuses.update(run.statuses)
@@ -290,12 +292,12 @@ def main(argv: list[str] | None = None) -> int:
             score = 100.0 * killed / scored if scored else 100.0
             rows.append((source, len(statuses), killed, len(survivors), len(equiv), score, wall))
             timed = list(run.seconds.values())
-            with_db = [s for s, used_db in timed if used_db]
+            with_db = [seconds for seconds, used_db in timed if used_db]
             if timed:
                 print(
-                    f"   {len(timed)} mutant sessions timed: {sum(s for s, _ in timed) / len(timed):.1f} s each;"
-                    f" {len(with_db)} with the database: "
-                    + (f"{sum(with_db) / len(with_db):.1f} s each" if with_db else "-")
+                    f"   {len(timed)} mutants' tests timed: {sum(s for s, _ in timed) / len(timed):.1f} s each"
+                    f" ({len(with_db)} used the database"
+                    + (f": {sum(with_db) / len(with_db):.1f} s each)" if with_db else ")")
                 )
             if args.survivors:
                 for name in survivors:
