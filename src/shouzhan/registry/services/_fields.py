@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from shouzhan.core.actors import Actor
+from shouzhan.core.audit import audit_record, snapshot
 from shouzhan.core.money import MoneyError, parse_yuan_fen
 
 
@@ -49,3 +51,15 @@ def set_fen(instance: models.Model, attname: str, key: str, value: Any, errors: 
         setattr(instance, attname, parse_yuan_fen(value))
     except MoneyError as exc:
         errors[key] = [str(exc)]
+
+
+def enterprise_row_delete(*, actor: Actor, instance: Any, action: str) -> None:
+    """Delete a row an enterprise owns (a person, a project), its last state kept in the audit trail."""
+    audit_record(
+        actor=actor,
+        action=action,
+        target=instance,
+        before=snapshot(instance),
+        enterprise_id=instance.enterprise_id,
+    )
+    instance.delete()

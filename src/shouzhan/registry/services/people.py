@@ -16,7 +16,7 @@ from shouzhan.core.permissions import require_login
 from shouzhan.registry import audit_actions as A
 from shouzhan.registry.models import Enterprise, Person
 from shouzhan.registry.permissions import require_person_write
-from shouzhan.registry.services._fields import unknown_fields
+from shouzhan.registry.services._fields import enterprise_row_delete, unknown_fields
 
 PERSON_FIELDS = ("name", "title", "mobile", "email", "birth_year", "note")
 
@@ -101,11 +101,4 @@ def person_update(*, actor: Actor, person: Person, data: dict[str, Any]) -> Pers
 @transaction.atomic
 def person_delete(*, actor: Actor, person: Person) -> None:
     require_person_write(actor, person.enterprise_id)
-    audit_record(
-        actor=actor,
-        action=A.PERSON_DELETE,
-        target=person,
-        before=snapshot(person),
-        enterprise_id=person.enterprise_id,
-    )
-    person.delete()
+    enterprise_row_delete(actor=actor, instance=person, action=A.PERSON_DELETE)

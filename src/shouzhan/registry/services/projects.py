@@ -13,7 +13,12 @@ from shouzhan.registry import audit_actions as A
 from shouzhan.registry.choices import PROJECT_EXTRA_FACTS, VOUCHER_ITEMS
 from shouzhan.registry.models import Enterprise, Project
 from shouzhan.registry.permissions import require_enterprise_write
-from shouzhan.registry.services._fields import full_clean_merged, set_fen, unknown_fields
+from shouzhan.registry.services._fields import (
+    enterprise_row_delete,
+    full_clean_merged,
+    set_fen,
+    unknown_fields,
+)
 
 PROJECT_FIELDS = (
     "kind",
@@ -105,11 +110,4 @@ def project_update(*, actor: Actor, project: Project, data: dict[str, Any]) -> P
 @transaction.atomic
 def project_delete(*, actor: Actor, project: Project) -> None:
     require_enterprise_write(actor, project.enterprise_id)
-    audit_record(
-        actor=actor,
-        action=A.PROJECT_DELETE,
-        target=project,
-        before=snapshot(project),
-        enterprise_id=project.enterprise_id,
-    )
-    project.delete()
+    enterprise_row_delete(actor=actor, instance=project, action=A.PROJECT_DELETE)
