@@ -183,3 +183,35 @@ def effect_handlers() -> Iterator[dict[str, Any]]:
     finally:
         events._handlers.clear()
         events._handlers.update(saved)
+
+
+# ---------------------------------------------------------------------------------------------- spaces
+def live_room_create() -> Any:
+    """A site with a bookable resource: the live-streaming base (杨浦, floor 3) and its 直播间 A — four
+    people, booked by the half hour 08:00–22:00, 120 yuan an hour, a 15-minute buffer after each booking.
+    A plain function too, for data made outside a test's own fixtures (tests/api/test_conformance.py)."""
+    import datetime as dt
+
+    from shouzhan.spaces.models import Floor, Resource, Site
+
+    base = Site.objects.create(
+        name="中船科技园直播孵化基地", kind=Site.Kind.BASE, district="杨浦", area_sqm=15000
+    )
+    return Resource.objects.create(
+        site=base,
+        floor=Floor.objects.create(site=base, number=3, use="电商直播"),
+        kind=Resource.Kind.LIVE_ROOM,
+        unit=Resource.Unit.HOUR,
+        name="直播间 A",
+        capacity=4,
+        opens_at=dt.time(8, 0),
+        closes_at=dt.time(22, 0),
+        price_hour_fen=12000,
+        buffer_minutes=15,
+    )
+
+
+@pytest.fixture
+def live_room(db: Any) -> Any:
+    """The bookable live room of `live_room_create` (its site is `live_room.site`)."""
+    return live_room_create()

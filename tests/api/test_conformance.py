@@ -42,7 +42,8 @@ from shouzhan.core.roles import Role
 from shouzhan.policies.services import catalogue_sync
 from shouzhan.registry import credit_code
 from shouzhan.registry.models import Enterprise, Project
-from shouzhan.spaces.models import Floor, Resource, Site
+from shouzhan.spaces.models import Resource, Site
+from tests.conftest import live_room_create
 
 MAX_EXAMPLES = 5  # per operation and visitor in the fuzzing phase; the coverage phase adds its boundary cases
 ANONYMOUS_EXAMPLES = 2
@@ -163,18 +164,7 @@ def _seed() -> dict[str, Any]:
         in_cluster=True,
     )
     project = Project.objects.create(enterprise=enterprise, kind="micro_drama", title="弄堂里的光", year=2026)
-    base = Site.objects.create(name="直播孵化基地", kind=Site.Kind.BASE, district="杨浦")
-    room = Resource.objects.create(
-        site=base,
-        floor=Floor.objects.create(site=base, number=3, use="电商直播"),
-        kind=Resource.Kind.LIVE_ROOM,
-        unit=Resource.Unit.HOUR,
-        name="直播间 A",
-        capacity=4,
-        opens_at=dt.time(8, 0),
-        closes_at=dt.time(22, 0),
-        price_hour_fen=12000,
-    )
+    room = live_room_create()  # the shared site with a bookable resource (tests/conftest.py)
     first_stop = Site.objects.create(name="徐汇创业首站", kind=Site.Kind.FIRST_STOP, district="徐汇")
     desk = Resource.objects.create(
         site=first_stop,

@@ -18,7 +18,7 @@ import shouzhan
 from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.models import WorkdayOverride
 from shouzhan.core.roles import Role
-from shouzhan.spaces.models import Booking, Resource, Site
+from shouzhan.spaces.models import Booking, Resource
 
 RANGE = "日期应在 1900-01-01 至 2200-12-31 之间。"
 SOURCE = Path(shouzhan.__file__).parent
@@ -54,21 +54,13 @@ def test_the_field_refuses_dates_outside_the_calendar_and_keeps_its_ends() -> No
 
 
 @pytest.mark.django_db
-def test_a_booking_on_9999_12_31_is_a_form_error_not_a_500(make_enterprise: Any, login_client: Any) -> None:
+def test_a_booking_on_9999_12_31_is_a_form_error_not_a_500(
+    make_enterprise: Any, login_client: Any, live_room: Resource
+) -> None:
     enterprise, owner = make_enterprise()
-    site = Site.objects.create(name="直播基地", kind=Site.Kind.BASE, district="杨浦")
-    room = Resource.objects.create(
-        site=site,
-        kind=Resource.Kind.LIVE_ROOM,
-        unit=Resource.Unit.HOUR,
-        name="直播间 A",
-        capacity=4,
-        opens_at=dt.time(8, 0),
-        closes_at=dt.time(22, 0),
-        price_hour_fen=12000,
-    )
+    room = live_room
     desk = Resource.objects.create(
-        site=site,
+        site=room.site,
         kind=Resource.Kind.DESK,
         unit=Resource.Unit.DAY,
         name="工位 1",
@@ -101,14 +93,13 @@ def test_the_calendar_refuses_an_override_outside_its_range(make_user: Any, logi
 
 
 @pytest.mark.django_db
-def test_api_dates_are_bounded_by_the_same_range(make_enterprise: Any, login_client: Any) -> None:
+def test_api_dates_are_bounded_by_the_same_range(
+    make_enterprise: Any, login_client: Any, live_room: Resource
+) -> None:
     """The API reads every date it is sent as core.workdays.IsoDate: YYYY-MM-DD within the range, a 422
     otherwise (a week of 9999-12-31 overflowed into a 500; a calculation 'on' year 1 was answered)."""
     enterprise, owner = make_enterprise()
-    site = Site.objects.create(name="直播基地", kind=Site.Kind.BASE, district="杨浦")
-    room = Resource.objects.create(
-        site=site, kind=Resource.Kind.LIVE_ROOM, unit=Resource.Unit.HOUR, name="直播间 A", capacity=4
-    )
+    room = live_room
     client = login_client(owner)
     client.raise_request_exception = False
     message = "date must be YYYY-MM-DD between 1900-01-01 and 2200-12-31 / 日期应为 YYYY-MM-DD 格式，且在 1900-01-01 至 2200-12-31 之间"
@@ -146,16 +137,15 @@ def test_api_dates_are_bounded_by_the_same_range(make_enterprise: Any, login_cli
 
 
 @pytest.mark.django_db
-def test_a_week_outside_the_calendar_shows_this_week(make_enterprise: Any, login_client: Any) -> None:
+def test_a_week_outside_the_calendar_shows_this_week(
+    make_enterprise: Any, login_client: Any, live_room: Resource
+) -> None:
     """The spaces week views read ?week= like a date field: outside the range, or not a date (2026-02-30),
     they show the current week instead of overflowing into a 500 (floors read ?on= the same way)."""
     from django.utils import timezone
 
     _enterprise, owner = make_enterprise()
-    site = Site.objects.create(name="直播基地", kind=Site.Kind.BASE, district="杨浦")
-    room = Resource.objects.create(
-        site=site, kind=Resource.Kind.LIVE_ROOM, unit=Resource.Unit.HOUR, name="直播间 A", capacity=4
-    )
+    room, site = live_room, live_room.site
     client = login_client(owner)
     client.raise_request_exception = False
     today = timezone.localdate()

@@ -1,4 +1,5 @@
-"""Spaces fixtures: a live-streaming base with live rooms, a 创业首站 with desks and offices, a filming site."""
+"""Spaces fixtures: a second live room beside the shared `live_room` (tests/conftest.py), a 创业首站 with desks
+and offices, a filming site."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from shouzhan.spaces.models import Floor, Resource, Site
+from shouzhan.spaces.models import Resource, Site
 
 TZ = timezone.get_current_timezone()
 
@@ -29,30 +30,6 @@ def catalogue(db: Any) -> Any:
     from shouzhan.policies.services import catalogue_sync
 
     return catalogue_sync(actor="system:test", directory=settings.CATALOGUE_DIR)
-
-
-@pytest.fixture
-def base(db: Any) -> Site:
-    return Site.objects.create(
-        name="中船科技园直播孵化基地", kind=Site.Kind.BASE, district="杨浦", area_sqm=15000
-    )
-
-
-@pytest.fixture
-def live_room(base: Site) -> Resource:
-    floor = Floor.objects.create(site=base, number=3, use="电商直播")
-    return Resource.objects.create(
-        site=base,
-        floor=floor,
-        kind=Resource.Kind.LIVE_ROOM,
-        unit=Resource.Unit.HOUR,
-        name="直播间 A",
-        capacity=4,
-        opens_at=dt.time(8, 0),
-        closes_at=dt.time(22, 0),
-        price_hour_fen=12000,
-        buffer_minutes=15,
-    )
 
 
 @pytest.fixture
