@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -56,6 +56,22 @@ class Expression:
 class DatedValue:
     start: dt.date
     value: ParamValue
+
+
+def param_number(params: Mapping[str, ParamValue], name: str, on: dt.date) -> Fraction | int:
+    """A number parameter's value on `on`, as the batch compilers fold it (RuleError when it has none)."""
+    value = params.get(name)
+    if value is None or isinstance(value, tuple):
+        raise RuleError(f"parameter {name!r} has no value on {on}")
+    return value
+
+
+def param_scale(params: Mapping[str, ParamValue], name: str, on: dt.date) -> tuple[tuple[int, int], ...]:
+    """A scale parameter's brackets (threshold, fen) on `on` (RuleError when it has none)."""
+    table = params.get(name)
+    if not isinstance(table, tuple):
+        raise RuleError(f"scale {name!r} has no value on {on}")
+    return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +260,14 @@ class _Ctx:
         col = node.start_mark.column + 1 if node is not None else None
         return RuleError(message, file=self.file, clause=self.clause, line=line, column=col)
 
+    def section(self, node: yaml.Node | None, what: str) -> list[tuple[yaml.Node, yaml.Node]]:
+        """The key/value pairs of an optional section of the file (none when it is absent or null)."""
+        if node is None or _is_null(node):
+            return []
+        if not isinstance(node, yaml.MappingNode):
+            raise self.err(node, f"{what} must be a mapping")
+        return list(node.value)
+
     def mapping(
         self, node: yaml.Node, what: str, allowed: Iterable[str], required: Iterable[str] = ()
     ) -> dict[str, yaml.Node]:
@@ -424,7 +448,11 @@ def load_policy(text: str, filename: str = "<text>") -> Policy:
     if "applies_to" in meta and not _is_null(meta["applies_to"]):
         applies_to = ctx.expression(meta["applies_to"], "policy applies_to", "bool", infos)
 
-    clauses, ids = _clauses(ctx, top["clauses"], policy_id, effective_from, effective_to, infos, groups)
+    clauses, ids = _clauses(
+        ctx,
+        top["clauses"],
+        lambda item: _clause(ctx, item, policy_id, effective_from, effective_to, infos, groups),
+    )
     ctx.clause = None
     modifiers = _modifiers(ctx, top.get("modifiers"), policy_id, ids, infos)
     source = _source(ctx, meta)
@@ -480,19 +508,10 @@ def _policy_header(ctx: _Ctx, meta: dict[str, yaml.Node]) -> tuple[str, dt.date,
 
 
 def _clauses(
-    ctx: _Ctx,
-    node: yaml.Node,
-    policy_id: str,
-    effective_from: dt.date,
-    effective_to: dt.date | None,
-    infos: dict[str, types.ParamInfo],
-    groups: dict[str, dict[str, str]],
+    ctx: _Ctx, node: yaml.Node, clause: Callable[[yaml.Node], Clause]
 ) -> tuple[list[Clause], dict[str, int]]:
-    """The policy's clauses (at least one, ids unique) and the line each id is on."""
-    clauses = [
-        _clause(ctx, item, policy_id, effective_from, effective_to, infos, groups)
-        for item in ctx.seq(node, "clauses")
-    ]
+    """The policy's clauses, each read by `clause` (at least one, ids unique), and the line each id is on."""
+    clauses = [clause(item) for item in ctx.seq(node, "clauses")]
     if not clauses:
         raise ctx.err(node, "a policy needs at least one clause")
     ids: dict[str, int] = {}
@@ -600,12 +619,8 @@ def _brackets(ctx: _Ctx, node: yaml.Node, name: str) -> tuple[tuple[int, int], .
 
 
 def _stacking_groups(ctx: _Ctx, node: yaml.Node | None) -> dict[str, dict[str, str]]:
-    if node is None or _is_null(node):
-        return {}
     groups: dict[str, dict[str, str]] = {}
-    if not isinstance(node, yaml.MappingNode):
-        raise ctx.err(node, "stacking_groups must be a mapping")
-    for k, v in node.value:
+    for k, v in ctx.section(node, "stacking_groups"):
         spec = ctx.mapping(v, f"stacking group {k.value}", ("rule", "note"), ("rule",))
         rule = ctx.text_(spec["rule"], "rule")
         if rule not in ("stack", "exclusive"):
@@ -618,12 +633,8 @@ def _stacking_groups(ctx: _Ctx, node: yaml.Node | None) -> dict[str, dict[str, s
 
 
 def _service_limits(ctx: _Ctx, node: yaml.Node | None) -> dict[str, dict[str, Any]]:
-    if node is None or _is_null(node):
-        return {}
     out: dict[str, dict[str, Any]] = {}
-    if not isinstance(node, yaml.MappingNode):
-        raise ctx.err(node, "service_limits must be a mapping")
-    for k, v in node.value:
+    for k, v in ctx.section(node, "service_limits"):
         spec = ctx.mapping(
             v,
             f"service limit {k.value}",

@@ -19,8 +19,7 @@ from typing import Any
 import polars as pl
 
 from shouzhan.rules import ir
-from shouzhan.rules.catalogue import Catalogue, Clause, ParamValue, Policy
-from shouzhan.rules.errors import RuleError
+from shouzhan.rules.catalogue import Catalogue, Clause, ParamValue, Policy, param_number, param_scale
 from shouzhan.rules.interpreter import Evaluator
 
 
@@ -43,10 +42,7 @@ class _Compiler:
         if isinstance(node, ir.Known):
             return pl.col(node.name).is_not_null()
         if isinstance(node, ir.ParamRef):
-            value = self.params.get(node.name)
-            if value is None or isinstance(value, tuple):
-                raise RuleError(f"parameter {node.name!r} has no value on {self.on}")
-            return _lit(value, node.type)
+            return _lit(param_number(self.params, node.name, self.on), node.type)
         if isinstance(node, ir.TodayRef):
             return pl.lit(self.on, dtype=pl.Date)
         if isinstance(node, ir.Logic):
@@ -89,9 +85,7 @@ class _Compiler:
             any_null = pl.any_horizontal([a.is_null() for a in args])
             return pl.when(any_null).then(None).otherwise(pick)  # min/max of unknown is unknown
         if isinstance(node, ir.Scale):
-            table = self.params.get(node.param)
-            if not isinstance(table, tuple):
-                raise RuleError(f"scale {node.param!r} has no value on {self.on}")
+            table = param_scale(self.params, node.param, self.on)
             x = self(node.operand)
             chain: Any = pl.when(x.is_null()).then(pl.lit(None, dtype=pl.Int64))
             for threshold, fen in reversed(table):

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shouzhan.rules import ir
-from shouzhan.rules.catalogue import Catalogue, Clause, ParamValue, Policy
+from shouzhan.rules.catalogue import Catalogue, Clause, ParamValue, Policy, param_number, param_scale
 from shouzhan.rules.errors import RuleError
 from shouzhan.rules.interpreter import Evaluator
 from shouzhan.rules.vocabulary import FACTS, MAX_INT, MAX_MONEY_FEN
@@ -75,10 +75,7 @@ class _Compiler:
         if isinstance(node, ir.Known):
             return f"({quote_name(node.name)} IS NOT NULL)"
         if isinstance(node, ir.ParamRef):
-            value = self.params.get(node.name)
-            if value is None or isinstance(value, tuple):
-                raise RuleError(f"parameter {node.name!r} has no value on {self.on}")
-            return _lit(value, node.type)
+            return _lit(param_number(self.params, node.name, self.on), node.type)
         if isinstance(node, ir.TodayRef):
             return _lit(self.on, "date")
         if isinstance(node, ir.Logic):
@@ -111,9 +108,7 @@ class _Compiler:
             fn = "least" if node.op == "min" else "greatest"
             return f"(CASE WHEN {nulls} THEN NULL ELSE {fn}({', '.join(args)}) END)"
         if isinstance(node, ir.Scale):
-            table = self.params.get(node.param)
-            if not isinstance(table, tuple):
-                raise RuleError(f"scale {node.param!r} has no value on {self.on}")
+            table = param_scale(self.params, node.param, self.on)
             x = self(node.operand)
             whens = " ".join(f"WHEN {x} >= {t} THEN CAST({fen} AS BIGINT)" for t, fen in reversed(table))
             return f"(CASE WHEN {x} IS NULL THEN CAST(NULL AS BIGINT) {whens} ELSE CAST(0 AS BIGINT) END)"
@@ -227,8 +222,11 @@ def normalize(sdf: DataFrame, *, file: str | None = None) -> DataFrame:
     )
 
 
-def _blank(q: str) -> str:
-    return f"({q} IS NULL OR trim(CAST({q} AS STRING)) = '')"
+def _from_text(name: str, good: str, then: str, reason: str) -> tuple[_Check, str]:
+    """A text column: a value neither blank nor `good` is refused for `reason`; a good one becomes `then`."""
+    q = quote_name(name)
+    blank = f"({q} IS NULL OR trim(CAST({q} AS STRING)) = '')"
+    return (f"NOT {blank} AND NOT {good}", name, reason), f"CASE WHEN {good} THEN {then} END"
 
 
 def _money_column(name: str, dtype: Any, file: str | None) -> _Column:
@@ -256,17 +254,14 @@ def _money_column(name: str, dtype: Any, file: str | None) -> _Column:
     if isinstance(dtype, T.StringType):
         text = f"replace(trim({q}), ',', '')"
         ok = f"({text} RLIKE '^-?[0-9]+(\\\\.[0-9]{{1,2}})?$')"
-        return (
-            [
-                (f"NOT {_blank(q)} AND NOT {ok}", name, "not an amount of yuan with at most two decimals"),
-                (
-                    f"{ok} AND length(regexp_replace(split({text}, '\\\\.')[0], '-', '')) > 13",
-                    name,
-                    "amount out of range",
-                ),
-            ],
-            f"CASE WHEN {ok} THEN CAST(CAST({text} AS DECIMAL(20,2)) * 100 AS BIGINT) END",
+        check, fen = _from_text(
+            name,
+            ok,
+            f"CAST(CAST({text} AS DECIMAL(20,2)) * 100 AS BIGINT)",
+            "not an amount of yuan with at most two decimals",
         )
+        too_large = f"{ok} AND length(regexp_replace(split({text}, '\\\\.')[0], '-', '')) > 13"
+        return [check, (too_large, name, "amount out of range")], fen
     raise RuleError(
         f"column {name!r}: money must be integer yuan, Decimal or text, not {dtype.simpleString()}",
         file=file,
@@ -283,10 +278,8 @@ def _date_column(name: str, dtype: Any, file: str | None) -> _Column:
         return [], f"to_date({q})"
     if isinstance(dtype, T.StringType):
         good = f"(trim({q}) RLIKE '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' AND try_to_date(trim({q}), 'yyyy-MM-dd') IS NOT NULL)"
-        return (
-            [(f"NOT {_blank(q)} AND NOT {good}", name, "not a date YYYY-MM-DD")],
-            f"CASE WHEN {good} THEN try_to_date(trim({q}), 'yyyy-MM-dd') END",
-        )
+        check, date = _from_text(name, good, f"try_to_date(trim({q}), 'yyyy-MM-dd')", "not a date YYYY-MM-DD")
+        return [check], date
     raise RuleError(f"column {name!r}: dates must be Date or text, not {dtype.simpleString()}", file=file)
 
 
@@ -298,10 +291,10 @@ def _bool_column(name: str, dtype: Any, file: str | None) -> _Column:
         return [], None
     if isinstance(dtype, T.StringType):
         low = f"lower(trim({q}))"
-        return (
-            [(f"NOT {_blank(q)} AND {low} NOT IN ('true', 'false')", name, "expected true or false")],
-            f"CASE WHEN {low} = 'true' THEN TRUE WHEN {low} = 'false' THEN FALSE END",
+        check, flag = _from_text(
+            name, f"({low} IN ('true', 'false'))", f"{low} = 'true'", "expected true or false"
         )
+        return [check], flag
     raise RuleError(f"column {name!r}: expected Boolean, not {dtype.simpleString()}", file=file)
 
 
@@ -314,8 +307,8 @@ def _int_column(name: str, dtype: Any, file: str | None) -> _Column:
         value = f"CAST({q} AS BIGINT)"
     elif isinstance(dtype, T.StringType):
         good = f"(trim({q}) RLIKE '^-?[0-9]{{1,18}}$')"
-        checks.append((f"NOT {_blank(q)} AND NOT {good}", name, "expected a whole number"))
-        value = f"CASE WHEN {good} THEN CAST(trim({q}) AS BIGINT) END"
+        check, value = _from_text(name, good, f"CAST(trim({q}) AS BIGINT)", "expected a whole number")
+        checks.append(check)
     else:
         raise RuleError(
             f"column {name!r}: expected a whole number column, not {dtype.simpleString()}", file=file
