@@ -401,7 +401,7 @@ RELATED_KINDS = {
 }
 
 
-def listing_related(*, actor: Actor, listing: Listing) -> dict[str, list[matching.Match]]:
+def listing_related(*, actor: Actor | None, listing: Listing) -> dict[str, list[matching.Match]]:
     from shouzhan.community.search.documents import stored_tokens
 
     index = live.current_index()
