@@ -442,11 +442,7 @@ def booking_cancel(request: HttpRequest, booking_id: int, payload: CancelIn) -> 
 @router.get("/spaces/bookings/{booking_id}/ics", summary="The booking as iCalendar (.ics)")
 def booking_ics(request: HttpRequest, booking_id: int) -> HttpResponse:
     b = selectors.booking_get(actor=request.user, pk=booking_id)
-    response = HttpResponse(
-        exports.booking_ics(b, host=request.get_host()), content_type="text/calendar; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="booking-{b.pk}.ics"'
-    return response
+    return exports.booking_ics_response(b, host=request.get_host())
 
 
 # ------------------------------------------------------------------------------------------ waitlist

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -141,3 +142,10 @@ def booking_ics(booking: Booking, *, host: str = "shouzhan") -> bytes:
 
 def filename_safe(text: Any) -> str:
     return "".join(ch for ch in str(text) if ch.isalnum() or ch in "-_") or "statement"
+
+
+def booking_ics_response(booking: Booking, *, host: str) -> HttpResponse:
+    """The booking's .ics as a download: the same file from the page and the API."""
+    response = HttpResponse(booking_ics(booking, host=host), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="booking-{booking.pk}.ics"'
+    return response

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shouzhan.core.forms import add_service_errors
 from shouzhan.core.workdays import MAX_DATE, MIN_DATE, DateOutOfRange, parse_iso_date
+from shouzhan.registry.models import Enterprise
 from shouzhan.spaces import charts, exports, permissions, selectors, services
 from shouzhan.spaces.forms import BookingForm, TenancyForm
 from shouzhan.spaces.models import Resource
@@ -85,17 +86,27 @@ def resource_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     return _calendar(request, selectors.resource_get(pk=pk), None)
 
 
+def _wish(
+    request: HttpRequest, resource: Resource
+) -> tuple[BookingForm, tuple[Enterprise, dt.datetime, dt.datetime] | None]:
+    """The booking form as posted, and (enterprise, start, end) when it is valid."""
+    enterprises = _enterprises_for(request)
+    form = BookingForm(request.POST, resource=resource, enterprises=enterprises)
+    if not form.is_valid():
+        return form, None
+    start, end = form.slot()
+    return form, (next(e for e in enterprises if e.pk == form.cleaned_data["enterprise"]), start, end)
+
+
 @login_required
 @require_POST
 def resource_book(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get(pk=pk)
     permissions.require_member(request.user)
-    enterprises = _enterprises_for(request)
-    form = BookingForm(request.POST, resource=resource, enterprises=enterprises)
-    if not form.is_valid():
+    form, wish = _wish(request, resource)
+    if wish is None:
         return _calendar(request, resource, form, status=422)
-    start, end = form.slot()
-    enterprise = next(e for e in enterprises if e.pk == form.cleaned_data["enterprise"])
+    enterprise, start, end = wish
     monday = selectors.week_of(timezone.localtime(start).date())
     try:
         booking = services.booking_create(
@@ -124,12 +135,10 @@ def resource_book(request: HttpRequest, pk: int) -> HttpResponse:
 def resource_waitlist(request: HttpRequest, pk: int) -> HttpResponse:
     resource = selectors.resource_get(pk=pk)
     permissions.require_member(request.user, waitlist=True)
-    enterprises = _enterprises_for(request)
-    form = BookingForm(request.POST, resource=resource, enterprises=enterprises)
-    if not form.is_valid():
+    form, wish = _wish(request, resource)
+    if wish is None:
         return _calendar(request, resource, form, status=422)
-    start, end = form.slot()
-    enterprise = next(e for e in enterprises if e.pk == form.cleaned_data["enterprise"])
+    enterprise, start, end = wish
     try:
         services.waitlist_join(
             actor=request.user,
@@ -217,11 +226,7 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def booking_ics(request: HttpRequest, pk: int) -> HttpResponse:
     booking = selectors.booking_get(actor=request.user, pk=pk)
-    response = HttpResponse(
-        exports.booking_ics(booking, host=request.get_host()), content_type="text/calendar; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="booking-{booking.pk}.ics"'
-    return response
+    return exports.booking_ics_response(booking, host=request.get_host())
 
 
 @login_required
