@@ -114,7 +114,12 @@ def test_feedback_by_panel_mentor_on_presented_project(
         selectors.feedback_for_team(actor=stranger, project=project)
     note = services.followup_note_add(actor=mentor.user, project=project, text="已介绍给平台方。")
     assert note.project == project
-    assert AuditEntry.objects.filter(action__in=["community.feedback_save", "community.followup_note_add"]).count() == 3
+    assert (
+        AuditEntry.objects.filter(
+            action__in=["community.feedback_save", "community.followup_note_add"]
+        ).count()
+        == 3
+    )
 
 
 def test_office_hour_booked_once(make_mentor: Any, make_user: Any) -> None:
