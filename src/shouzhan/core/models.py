@@ -126,7 +126,8 @@ class Notification(models.Model):
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(_("类别"), max_length=20, default="state")  # state | assign | reminder | overdue …
+    # state | assign | reminder | overdue …
+    kind = models.CharField(_("类别"), max_length=20, default="state")
     message = models.CharField(_("消息"), max_length=300)
     url = models.CharField(_("链接"), max_length=300, blank=True, default="")
     target_type = models.ForeignKey(
