@@ -24,21 +24,16 @@ import typing
 from typing import Any
 
 import annotated_types
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.types import DictStrAny
 from pydantic import BaseModel
 
+from shouzhan.core.errors import ErrorOut
+
 UNSAFE_METHODS = frozenset({"post", "put", "patch", "delete"})
 INT_MAX = 2**63 - 1  # SQLite INTEGER and PostgreSQL bigint: the widest integer column
 INT_MIN = -(2**63)
-
-
-class ErrorOut(Schema):
-    """The one error shape of the API."""
-
-    error: str
-    detail: Any = None
 
 
 # Why each code can come back; which operations can answer it is decided in _error_codes.

@@ -16,12 +16,12 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from shouzhan.api.schema import ErrorOut
 from shouzhan.cases import notices, permissions, selectors, services
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.files import CONTENT_TYPES
 from shouzhan.cases.models import Case, Document
 from shouzhan.core.actors import Actor
+from shouzhan.core.errors import ErrorOut
 from shouzhan.core.limits import (
     PAGE_DEFAULT,
     JsonDict,

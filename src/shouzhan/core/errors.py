@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from ninja import Schema
 
 
 class Conflict(ValidationError):
@@ -35,3 +36,10 @@ class Conflict(ValidationError):
     @property
     def message_text(self) -> str:
         return str(self.messages[0]) if self.messages else ""
+
+
+class ErrorOut(Schema):
+    """The one error shape of the API (every module's router declares its error answers with it)."""
+
+    error: str
+    detail: Any = None

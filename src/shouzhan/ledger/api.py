@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from shouzhan.accounts.models import Organisation
-from shouzhan.api.schema import ErrorOut
+from shouzhan.core.errors import ErrorOut
 from shouzhan.core.limits import Key, MoneyText
 from shouzhan.core.money import MoneyError, parse_yuan_fen, yuan_decimal
 from shouzhan.core.workdays import IsoDate

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from shouzhan.api.schema import ErrorOut
+from shouzhan.core.errors import ErrorOut
 from shouzhan.core.limits import (
     PAGE_DEFAULT,
     Key,

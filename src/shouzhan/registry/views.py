@@ -34,6 +34,7 @@ from shouzhan.registry.forms import (
     ProjectForm,
 )
 from shouzhan.registry.models import Enterprise, ImportJob
+from shouzhan.registry.panels import enterprise_panels
 from shouzhan.registry.permissions import can_import_export, require_enterprise_write, require_import_export
 
 PER_PAGE = 25
@@ -202,20 +203,10 @@ def enterprise_detail(request: HttpRequest, enterprise: Enterprise) -> HttpRespo
             "next": selectors.enterprise_next_steps(enterprise=enterprise),
             "people": selectors.person_list(actor=request.user, enterprise=enterprise)[:10],
             "projects": selectors.project_list(actor=request.user, enterprise=enterprise)[:10],
-            "matches": _policy_matches(request, enterprise),
+            "panels": enterprise_panels(request, enterprise),
         }
     )
     return render(request, "registry/enterprise_detail.html", context)
-
-
-def _policy_matches(request: HttpRequest, enterprise: Enterprise) -> list[dict[str, Any]]:
-    """What the calculator says for the enterprise and each of its projects, in one line each."""
-    from shouzhan.policies.selectors import enterprise_matches
-
-    projects = selectors.project_list(actor=request.user, enterprise=enterprise)[:8]
-    return enterprise_matches(
-        actor=request.user, enterprise=enterprise, projects=projects, on=timezone.localdate()
-    )
 
 
 @enterprise_page("GET", "POST")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from shouzhan.api.schema import ErrorOut
+from shouzhan.core.errors import ErrorOut
 from shouzhan.core.limits import PAGE_DEFAULT, Key, PageLimit, PageOffset
 from shouzhan.core.money import yuan_decimal
 from shouzhan.core.workdays import IsoDate

@@ -8,6 +8,7 @@ class SpacesConfig(AppConfig):
     verbose_name = _("空间与孵化")
 
     def ready(self) -> None:
-        from shouzhan.spaces import effects
+        from shouzhan.spaces import effects, panels
 
         effects.register()
+        panels.register()
