@@ -11,13 +11,15 @@ from shouzhan.core.audit import audit_action_label, audit_record
 from shouzhan.core.models import AuditEntry
 from shouzhan.core.roles import Role
 
+pytestmark = pytest.mark.usefixtures("trail_test_actions")
+
 
 @pytest.mark.django_db
 def test_record_keeps_actor_target_and_changes(make_user: Any, make_enterprise: Any) -> None:
     enterprise, owner = make_enterprise(name="光合剧场")
     entry = audit_record(
         actor=owner,
-        action="enterprise.update",
+        action="registry.enterprise_update",
         target=enterprise,
         before={"employees": 1, "district": "徐汇"},
         after={"employees": 3, "district": "徐汇"},

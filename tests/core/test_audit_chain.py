@@ -18,6 +18,8 @@ from shouzhan.core.audit import audit_record
 from shouzhan.core.audit_chain import GENESIS, chain_pending, chain_verify, entry_hash
 from shouzhan.core.models import AuditEntry
 
+pytestmark = pytest.mark.usefixtures("trail_test_actions")
+
 
 def write(n: int, **extra: Any) -> list[AuditEntry]:
     """n entries, chained as their transaction commits would chain them."""
@@ -316,13 +318,14 @@ def test_one_chaining_per_transaction_and_a_failed_one_is_no_error(monkeypatch: 
     def broken(**kwargs: Any) -> int:
         raise DatabaseError("the chaining failed")
 
+    working = audit_chain.chain_pending
     monkeypatch.setattr(audit_chain, "chain_pending", broken)
     with transaction.atomic():
         audit_record(
             actor="system:test", action="test.three", target_type="t"
         )  # no exception after the commit
     assert AuditEntry.objects.get(action="test.three").sequence is None
-    monkeypatch.undo()
+    monkeypatch.setattr(audit_chain, "chain_pending", working)
     with transaction.atomic():
         audit_record(actor="system:test", action="test.four", target_type="t")
     assert list(AuditEntry.objects.order_by("sequence").values_list("sequence", "action"))[2:] == [

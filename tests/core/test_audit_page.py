@@ -17,6 +17,8 @@ from shouzhan.core.roles import Role
 
 from .test_audit_chain import triggers_off  # noqa: F401 (a fixture)
 
+pytestmark = pytest.mark.usefixtures("trail_test_actions")
+
 
 def text(response: Any) -> str:
     return re.sub(r"\s+", " ", response.content.decode())

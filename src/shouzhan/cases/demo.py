@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from shouzhan.cases.models import Case
 from shouzhan.cases.services import case_submit, case_transition
+from shouzhan.core.actors import Actor
 from shouzhan.core.workdays import add_working_days
 
 FILING = {
@@ -33,7 +34,7 @@ def _submitted_for_due_today(today: dt.date, limit: int) -> dt.date:
     return today
 
 
-def _run(case: Case, actor: Any, steps: list[tuple[str, dict[str, Any]]], on: dt.date) -> None:
+def _run(case: Case, actor: Actor, steps: list[tuple[str, dict[str, Any]]], on: dt.date) -> None:
     for action, kw in steps:
         case_transition(actor=actor, case=case, action=action, expected_version=case.version, on=on, **kw)
 

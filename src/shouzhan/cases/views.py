@@ -31,6 +31,7 @@ from shouzhan.cases.forms import (
     UploadForm,
 )
 from shouzhan.cases.models import Case
+from shouzhan.core.actors import Actor
 from shouzhan.core.errors import Conflict
 from shouzhan.core.forms import add_service_errors
 from shouzhan.core.limits import QUERY_TEXT
@@ -493,7 +494,7 @@ def response_times(request: HttpRequest) -> HttpResponse:
 ENTERPRISE_OPTIONS = 50  # names offered at a time by the enterprise chooser (typing narrows them)
 
 
-def _enterprise_options(actor: Any, q: str = "") -> list[tuple[str, str]]:
+def _enterprise_options(actor: Actor, q: str = "") -> list[tuple[str, str]]:
     """(name, credit code) of the enterprises the actor may see whose name or code contains `q`."""
     from shouzhan.registry.selectors import enterprise_visible
 
@@ -512,7 +513,7 @@ def enterprise_options(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _enterprise_named(actor: Any, text: str, *, optional: bool = True) -> Any:
+def _enterprise_named(actor: Actor, text: str, *, optional: bool = True) -> Any:
     """The enterprise a case is about, by exact name or credit code; a clear error otherwise.
     `optional`: the field may be left empty (a ticket about a place), and the message says so."""
     from shouzhan.registry.selectors import enterprise_visible

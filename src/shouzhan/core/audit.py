@@ -52,8 +52,6 @@ class UnknownAuditAction(ValueError):
 
 _actions: dict[str, AuditAction] = {}
 _discovered = False
-# While the modules move to declared actions (#12) an undeclared one is let through; the last step turns this on.
-STRICT = False
 
 
 def audit_actions_declare(module: str, actions: Mapping[str, Any]) -> dict[str, AuditAction]:
@@ -138,7 +136,7 @@ def audit_record(
     note: str = "",
     enterprise_id: int | None = None,
 ) -> AuditEntry:
-    if STRICT and audit_action_get(action) is None:
+    if audit_action_get(action) is None:
         raise UnknownAuditAction(f"audit action {action!r} is not declared in any module's audit_actions.py")
     if target is not None:
         target_type = target_type or target._meta.label_lower

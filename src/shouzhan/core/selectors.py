@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from shouzhan.core.actors import Actor
 from shouzhan.core.audit_chain import problem_text
 from shouzhan.core.models import AuditEntry
 from shouzhan.core.permissions import can_read_audit
@@ -18,7 +18,7 @@ from shouzhan.core.permissions import can_read_audit
 
 def audit_list(
     *,
-    actor: Any,
+    actor: Actor,
     q: str = "",
     action: str = "",
     target_type: str = "",
@@ -67,7 +67,7 @@ class ChainStatus:
     waiting: int  # entries not chained yet (normally 0: they are chained as they commit)
 
 
-def audit_chain_status(*, actor: Any) -> ChainStatus:
+def audit_chain_status(*, actor: Actor) -> ChainStatus:
     if not can_read_audit(actor):
         raise PermissionDenied(_("只有审计、领导和管理员可以查看审计记录。"))
     checked = (
