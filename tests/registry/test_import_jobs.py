@@ -42,6 +42,10 @@ def _file(n: int, *, bad_row: int | None = None, repeat_first_at: int | None = N
     return csv_bytes(rows)
 
 
+# What row 7 of `_file(…, repeat_first_at=7)` is reported as: it names row 2, whose code it repeats.
+REPEAT_OF_ROW_2 = f"统一社会信用代码 {make('91310104MA0000000')} 与第 2 行重复，本行未导入"
+
+
 @pytest.fixture
 def small_inline(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Three rows are imported at once; more are queued and run two rows per chunk."""
@@ -72,7 +76,7 @@ def test_a_large_file_is_queued_then_run_in_chunks(caseworker: Any, small_inline
     report = services.ImportReport.from_dict(job.report)
     assert (report.total_rows, report.created, report.bad_rows) == (7, 5, [4, 7])
     # Row 7 repeats row 2's code although the two were in different chunks.
-    assert [(e.row, e.reason) for e in report.errors if e.row == 7] == [(7, "与第2行重复")]
+    assert [(e.row, e.reason) for e in report.errors if e.row == 7] == [(7, REPEAT_OF_ROW_2)]
     assert Enterprise.objects.count() == 5
     assert AuditEntry.objects.filter(action="registry.enterprise_import").count() == 1
 
@@ -242,7 +246,7 @@ def test_a_job_whose_worker_died_is_resumed_from_its_last_chunk(
     report = services.ImportReport.from_dict(job.report)
     # Exactly what an uninterrupted run reports: the repeat of row 2 is found across the break.
     assert (report.total_rows, report.created, report.updated, report.bad_rows) == (7, 5, 0, [4, 7])
-    assert [(e.row, e.reason) for e in report.errors if e.row == 7] == [(7, "与第2行重复")]
+    assert [(e.row, e.reason) for e in report.errors if e.row == 7] == [(7, REPEAT_OF_ROW_2)]
     assert Enterprise.objects.count() == 5
     assert AuditEntry.objects.filter(action="registry.enterprise_import_create").count() == 5  # none twice
     assert AuditEntry.objects.filter(action="registry.enterprise_import").count() == 1
@@ -347,7 +351,7 @@ def test_a_job_whose_worker_died_unwatched_is_resumed_by_its_watchdog(
     assert (job.status, job.processed_rows, job.interruptions, job.resumed_from) == ("done", 7, 1, 4)
     report = services.ImportReport.from_dict(job.report)
     assert (report.total_rows, report.created, report.updated, report.bad_rows) == (7, 5, 0, [4, 7])
-    assert [(e.row, e.reason) for e in report.errors if e.row == 7] == [(7, "与第2行重复")]
+    assert [(e.row, e.reason) for e in report.errors if e.row == 7] == [(7, REPEAT_OF_ROW_2)]
     assert Enterprise.objects.count() == 5
     assert AuditEntry.objects.filter(action="registry.enterprise_import_create").count() == 5  # none twice
     assert AuditEntry.objects.filter(action="registry.enterprise_import").count() == 1

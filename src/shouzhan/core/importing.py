@@ -4,11 +4,15 @@ A file is read through the one reader (`core.spreadsheets`, with its limits); th
 into a table: the header row mapped to the importer's columns (unknown headers reported as ignored, a
 missing required column or a blank header refusing the whole file) and the non-blank data rows with
 their spreadsheet row numbers. An importer brings its columns and parses the cells itself.
+
+A key (credit code, patent number …) named by a second row of the same file is that row's error, naming
+the first row (`FirstRows`): nothing from the repeat is applied, and it is listed with the other bad rows
+— never counted as an update that overwrites the first row's values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -19,6 +23,7 @@ from shouzhan.core.spreadsheets import SpreadsheetError, is_blank, read_rows, si
 
 C = TypeVar("C")
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass
@@ -28,6 +33,52 @@ class RowError:
     row: int
     column: str
     reason: str
+
+    @property
+    def line(self) -> str:
+        """The error as one sentence: 第 7 行：…"""
+        return _("第 %(row)s 行：%(reason)s") % {"row": self.row, "reason": self.reason}
+
+
+class FirstRows(Generic[K]):
+    """Which row of one file first named each key. A later row naming the same key is an error row that
+    names the first one; the importer applies nothing from it. A row whose key could not be read claims
+    nothing (its own error says why). A file imported in parts keeps one FirstRows across the parts; a
+    part read again (a resumed import) finds its own rows, not repeats."""
+
+    def __init__(
+        self,
+        *,
+        column: str,
+        shown: Callable[[K], str] = str,
+        outcome: str | None = None,
+    ) -> None:
+        self.column = column  # the key column's header, as the report names it
+        self._shown = shown
+        self._outcome = outcome
+        self._first: dict[K, int] = {}
+
+    def claim(self, row: int, key: K | None) -> RowError | None:
+        """None when `row` is the first to name `key` (or names no key); else the repeat's error row."""
+        if key is None or key == "":
+            return None
+        first = self._first.setdefault(key, row)
+        if first == row:
+            return None
+        return RowError(
+            row,
+            self.column,
+            _("%(column)s %(key)s 与第 %(first)s 行重复，%(outcome)s")
+            % {
+                "column": self.column,
+                "key": self._shown(key),
+                "first": first,
+                "outcome": self._outcome or _("本行未导入"),
+            },
+        )
+
+    def first_row(self, key: K) -> int | None:
+        return self._first.get(key)
 
 
 @dataclass

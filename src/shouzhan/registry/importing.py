@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from shouzhan.core.importing import Table, table_read
+from shouzhan.core.importing import FirstRows, Table, table_read
 from shouzhan.core.money import yuan_decimal
 from shouzhan.registry import spreadsheet as sheet
 from shouzhan.registry.choices import Sector, Stage
@@ -62,6 +62,23 @@ def parse_row(
 
 def credit_code_index(columns: list[sheet.Column | None]) -> int | None:
     return next((i for i, c in enumerate(columns) if c is not None and c.key == "credit_code"), None)
+
+
+def first_rows() -> FirstRows[str]:
+    """The file's key: an enterprise is matched by its credit code alone (the column is required and a
+    row without a valid code is refused), so a code named twice is the second row's error."""
+    return FirstRows(column=column_label("credit_code"))
+
+
+def row_key(columns: list[sheet.Column | None], values: list[Any]) -> str | None:
+    """The row's credit code as `parse_row` reads it, or None when it cannot be read."""
+    index = credit_code_index(columns)
+    if index is None:
+        return None
+    try:
+        return sheet.parse_credit_code(values[index] if index < len(values) else None)
+    except sheet.CellError:
+        return None
 
 
 def export_rows(enterprises: Iterable[Enterprise]) -> list[list[Any]]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from shouzhan.core.actors import Actor, actor_user, system_actor
 from shouzhan.core.audit import audit_record
+from shouzhan.core.importing import FirstRows
 from shouzhan.registry import audit_actions as A
 from shouzhan.registry import importing
 from shouzhan.registry import spreadsheet as sheet
@@ -91,19 +92,12 @@ def _import_job_finish(job: ImportJob, *, token: str, **fields: Any) -> None:
             )
 
 
-def _first_rows(columns: list[sheet.Column | None], rows: list[tuple[int, list[Any]]]) -> dict[str, int]:
-    """Credit code → the first row naming it, over rows an earlier run committed: what `import_rows`
-    had built for them, so a code repeated after the break is still reported as a repeat."""
-    index = importing.credit_code_index(columns)
-    first: dict[str, int] = {}
-    if index is None:
-        return first
+def _first_rows(columns: list[sheet.Column | None], rows: list[tuple[int, list[Any]]]) -> FirstRows[str]:
+    """The file's keys over rows an earlier run committed, as `import_rows` had claimed them, so a code
+    repeated after the break is still reported as a repeat of its first row."""
+    first = importing.first_rows()
     for number, values in rows:
-        try:
-            code = sheet.parse_credit_code(values[index] if index < len(values) else None)
-        except sheet.CellError:
-            continue
-        first.setdefault(code, number)
+        first.claim(number, importing.row_key(columns, values))
     return first
 
 
@@ -162,13 +156,11 @@ def _import_job_chunks(job: ImportJob, token: str) -> ImportReport:
         report = ImportReport.from_dict(job.report)
     else:
         report = ImportReport(filename=job.filename, total_rows=len(rows), ignored_columns=table.ignored)
-    first_row_of = _first_rows(columns, rows[:done])
+    first_rows = _first_rows(columns, rows[:done])
     for start in range(done, len(rows), IMPORT_CHUNK):
         chunk = rows[start : start + IMPORT_CHUNK]
         with transaction.atomic():
-            import_rows(
-                actor=job.actor, columns=columns, rows=chunk, report=report, first_row_of=first_row_of
-            )
+            import_rows(actor=job.actor, columns=columns, rows=chunk, report=report, first_rows=first_rows)
             owned = ImportJob.objects.filter(
                 pk=job.pk, status=ImportJob.Status.RUNNING, run_token=token, processed_rows=start
             )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from shouzhan.core import spreadsheets
 from shouzhan.core.actors import Actor
 from shouzhan.core.audit import audit_record, snapshot
-from shouzhan.core.importing import RowError, Table, row_errors, upload_read
+from shouzhan.core.importing import FirstRows, RowError, Table, row_errors, upload_read
 from shouzhan.registry import audit_actions as A
 from shouzhan.registry import importing
 from shouzhan.registry import spreadsheet as sheet
@@ -116,20 +116,17 @@ def import_rows(
     columns: list[sheet.Column | None],
     rows: list[tuple[int, list[Any]]],
     report: ImportReport,
-    first_row_of: dict[str, int],
+    first_rows: FirstRows[str],
 ) -> None:
-    """Save the good rows and report the bad ones. `first_row_of` (credit code → first row) carries
-    across calls, so a file imported in chunks still finds a code repeated in a later chunk."""
+    """Save the good rows and report the bad ones. A credit code named by an earlier row makes this row
+    an error naming that row, and nothing of it is saved. `first_rows` carries across calls, so a file
+    imported in chunks still finds a code repeated in a later chunk."""
     for number, values in rows:
         parsed, problems = importing.parse_row(columns, values)
         errors = [RowError(number, label, reason) for label, reason in problems]
-        code = parsed.get("credit_code")
-        if code and code in first_row_of:
-            errors.insert(
-                0, RowError(number, "统一社会信用代码", _("与第%(n)s行重复") % {"n": first_row_of[code]})
-            )
-        elif code:
-            first_row_of[code] = number
+        repeat = first_rows.claim(number, parsed.get("credit_code"))
+        if repeat is not None:
+            errors.insert(0, repeat)
         if errors:
             report.errors.extend(errors)
             continue
@@ -171,7 +168,13 @@ def import_audit(*, actor: Actor, report: ImportReport) -> None:
 
 def import_now(*, actor: Actor, filename: str, table: Table[sheet.Column]) -> ImportReport:
     report = ImportReport(filename=filename, total_rows=len(table.rows), ignored_columns=table.ignored)
-    import_rows(actor=actor, columns=table.columns, rows=table.rows, report=report, first_row_of={})
+    import_rows(
+        actor=actor,
+        columns=table.columns,
+        rows=table.rows,
+        report=report,
+        first_rows=importing.first_rows(),
+    )
     import_audit(actor=actor, report=report)
     return report
 
