@@ -1,4 +1,5 @@
-"""Reading a spreadsheet of patents (.xlsx or .csv): Chinese headers, one listing per row."""
+"""Reading a spreadsheet of patents (.xlsx or .csv): Chinese headers, one listing per row, keyed by the
+patent number (normalised, so ZL202310123456.7 and 2023101234567 are one patent)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from shouzhan.community.models import Listing, Seeking
-from shouzhan.core.importing import table_read
+from shouzhan.core.importing import FirstRows, table_read
 from shouzhan.core.spreadsheets import is_blank
+from shouzhan.registry import patent_number
 
 MAX_ROWS = 5000  # rows below the header in one file (the one reader counts blank rows too)
 
@@ -52,6 +54,12 @@ def column_label(key: str) -> str:
     return COLUMNS[key][0] if key in COLUMNS else ""
 
 
+def first_rows() -> FirstRows[str]:
+    """The file's key: a listing is matched by its patent number, so a number named twice is the second
+    row's error (the import only makes offers; needs are not imported)."""
+    return FirstRows(column=column_label("patent_number"))
+
+
 def _norm(text: Any) -> str:
     return re.sub(r"[\s*（）()]", "", str(text or "")).lower()
 
@@ -89,6 +97,12 @@ def parse_row(cells: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, st
     }
     if not parsed["patent_number"]:
         problems.append((COLUMNS["patent_number"][0], _("专利号不能为空")))
+    else:
+        try:  # normalised here: the key a repeat is found by and the listing an update is matched to
+            parsed["patent_number"] = patent_number.validate(parsed["patent_number"])
+        except patent_number.PatentNumberError as exc:
+            problems.append((COLUMNS["patent_number"][0], str(exc)))
+            parsed["patent_number"] = ""
     status_text = text.get("legal_status", "")
     if status_text:
         status = STATUS_WORDS.get(status_text.lower())

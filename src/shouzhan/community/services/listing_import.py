@@ -1,4 +1,5 @@
-"""Import patents from a spreadsheet: good rows saved (re-importing a number updates it), bad rows reported."""
+"""Import patents from a spreadsheet: good rows saved (re-importing a number updates it), bad rows reported
+— a number named twice in one file is the second row's error, naming the first (nothing of it is saved)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,12 @@ from shouzhan.community import importing, permissions
 from shouzhan.community.models import Listing
 from shouzhan.community.search import live
 from shouzhan.community.services.listings import Owners, listing_change, listing_new, owner_or_self
-from shouzhan.core import spreadsheets
 from shouzhan.core.actors import Actor
 from shouzhan.core.audit import audit_record
+from shouzhan.core.importing import RowError, row_errors, upload_read
 from shouzhan.registry.models import Enterprise, Person
 
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    reason: str
+__all__ = ["ListingImportReport", "RowError", "listing_import"]
 
 
 @dataclass
@@ -48,18 +44,6 @@ class ListingImportReport:
             "errors": [{"row": e.row, "column": e.column, "reason": e.reason} for e in self.errors],
             "ignored_columns": self.ignored_columns,
         }
-
-
-def _read(data: bytes, filename: str, report: ListingImportReport) -> list[tuple[int, dict[str, Any]]]:
-    """The file's rows; a file that cannot be read at all (size, type, header) is refused whole."""
-    try:
-        spreadsheets.size_check(len(data))
-        if not data:
-            raise ValidationError(_("文件是空的"))
-        rows, report.ignored_columns = importing.read(data, filename)
-    except spreadsheets.SpreadsheetError as exc:
-        raise ValidationError(str(exc)) from exc
-    return rows
 
 
 def _same_owner(listing: Listing, owners: Owners) -> bool:
@@ -91,12 +75,6 @@ def _import_row(*, actor: Actor, parsed: dict[str, Any], owners: Owners, report:
         report.updated += 1
 
 
-def _record_errors(report: ListingImportReport, number: int, exc: ValidationError) -> None:
-    for col, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
-        for message in messages:
-            report.errors.append(RowError(number, importing.column_label(col), message))
-
-
 def _audit_import(*, actor: Actor, report: ListingImportReport, enterprise: Enterprise | None) -> None:
     bad = len(report.bad_rows)
     audit_record(
@@ -123,17 +101,23 @@ def listing_import(
     """Import patents from .xlsx/.csv: good rows saved (re-importing a number updates it), bad rows reported."""
     owners = owner_or_self(actor, owner_person, owner_enterprise)
     permissions.require_owner_write(actor, person=owners[0], enterprise=owners[1])
-    report = ListingImportReport(filename=filename)
-    for number, values in _read(data, filename, report):
+    rows, ignored = upload_read(data, filename, importing.read)
+    report = ListingImportReport(filename=filename, ignored_columns=ignored)
+    first_rows = importing.first_rows()
+    for number, values in rows:
         report.total_rows += 1
         parsed, problems = importing.parse_row(values)
-        if problems:
-            report.errors.extend(RowError(number, col, reason) for col, reason in problems)
+        errors = [RowError(number, col, reason) for col, reason in problems]
+        repeat = first_rows.claim(number, parsed["patent_number"] or None)
+        if repeat is not None:
+            errors.insert(0, repeat)
+        if errors:
+            report.errors.extend(errors)
             continue
         try:
             _import_row(actor=actor, parsed=parsed, owners=owners, report=report)
         except ValidationError as exc:
-            _record_errors(report, number, exc)
+            report.errors.extend(row_errors(number, exc, importing.column_label))
     _audit_import(actor=actor, report=report, enterprise=owners[1])
     live.invalidate()
     return report
