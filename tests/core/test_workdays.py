@@ -50,12 +50,13 @@ def test_is_workday_uses_holidays_and_adjusted_weekends() -> None:
 
 
 def test_deadline_into_unknown_year_is_provisional_and_never_raises() -> None:
-    # 2027 is not in the package: Monday–Friday, provisional.
-    assert DEFAULT.add_working_days(D(2026, 12, 31), 2) == Due(D(2027, 1, 4), provisional=True)
+    # 2027 is not in chinesecalendar: its statutory holidays from the `holidays` package (New Year's
+    # Day, Friday 2027-01-01, off), weekends off, no 调休 known: provisional (issue #13).
+    assert DEFAULT.add_working_days(D(2026, 12, 31), 2) == Due(D(2027, 1, 5), provisional=True)
     assert DEFAULT.add_working_days(D(2026, 12, 28), 2) == Due(D(2026, 12, 30), provisional=False)
     assert DEFAULT.add_working_days(D(2027, 6, 4), 1) == Due(D(2027, 6, 7), provisional=True)
-    assert DEFAULT.add_working_days(D(2099, 12, 31), 3) == Due(D(2100, 1, 5), provisional=True)
-    assert str(DEFAULT.add_working_days(D(2026, 12, 31), 2)) == "2027-01-04 provisional"
+    assert DEFAULT.add_working_days(D(2099, 12, 31), 3) == Due(D(2100, 1, 6), provisional=True)  # 1 Jan off
+    assert str(DEFAULT.add_working_days(D(2026, 12, 31), 2)) == "2027-01-05 provisional"
 
 
 def test_working_days_between_is_consistent_with_add() -> None:
@@ -109,7 +110,8 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_cli_workdays_add() -> None:
     assert _cli("workdays", "add", "2026-09-30", "2").stdout == "2026-10-09\n"
     assert _cli("workdays", "add", "2026-09-29", "5").stdout == "2026-10-12\n"
-    assert _cli("workdays", "add", "2026-12-31", "2").stdout == "2027-01-04 provisional\n"
+    assert _cli("workdays", "add", "2026-12-31", "2").stdout == "2027-01-05 provisional\n"
+    assert _cli("workdays", "add", "2026-12-28", "5").stdout == "2027-01-05 provisional\n"  # issue #13
     bad = _cli("workdays", "add", "2026-02-30", "2")
     assert bad.returncode != 0
     assert "YYYY-MM-DD" in bad.stderr

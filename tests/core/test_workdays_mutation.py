@@ -81,9 +81,10 @@ def test_n_zero_in_an_unknown_year_stays_provisional() -> None:
     assert DEFAULT.add_working_days(D(2027, 6, 7), 0) == Due(D(2027, 6, 7), provisional=True)
     # A Saturday in 2027: the Monday, provisional.
     assert DEFAULT.add_working_days(D(2027, 6, 5), 0) == Due(D(2027, 6, 7), provisional=True)
-    # A day off at the end of 2026 (known) followed by a working day in 2027: provisional.
+    # A day off at the end of 2026 (known), New Year's Day 2027 off (the `holidays` package) and the
+    # weekend, then a working day in 2027: provisional.
     off = Calendar(overrides={D(2026, 12, 31): False})
-    assert off.add_working_days(D(2026, 12, 31), 0) == Due(D(2027, 1, 1), provisional=True)
+    assert off.add_working_days(D(2026, 12, 31), 0) == Due(D(2027, 1, 4), provisional=True)
     # Provisional days passed over, then a provisional working day.
     bridge = Calendar(overrides={D(2027, 1, 1): False, D(2027, 1, 2): True}, confirmed_years=frozenset())
     assert bridge.add_working_days(D(2027, 1, 1), 0) == Due(D(2027, 1, 2), provisional=True)
@@ -254,7 +255,7 @@ def _main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str
 def test_cli_workdays_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert _main(capsys, "workdays", "add", "2026-09-30", "2") == (0, "2026-10-09\n", "")
     assert _main(capsys, "workdays", "add", "2026-09-29", "5") == (0, "2026-10-12\n", "")
-    assert _main(capsys, "workdays", "add", "2026-12-31", "2") == (0, "2027-01-04 provisional\n", "")
+    assert _main(capsys, "workdays", "add", "2026-12-31", "2") == (0, "2027-01-05 provisional\n", "")
     assert _main(capsys, "workdays", "add", "2027-06-07", "0") == (0, "2027-06-07 provisional\n", "")
     assert _main(capsys, "workdays", "between", "2026-09-30", "2026-10-09") == (0, "2\n", "")
     assert _main(capsys, "workdays", "between", "2026-10-09", "2026-09-30") == (0, "-2\n", "")

@@ -3,8 +3,11 @@
 Weekends are off, statutory holidays are off, and adjusted working weekends (调休)
 are on, as published by the State Council and shipped by the `chinesecalendar`
 package. Administrators can override single days (stored in the database; see
-`core.calendar`). A year nobody knows yet is counted Monday–Friday and every
-answer that touched it is marked provisional.
+`core.calendar`). A year chinesecalendar does not know yet (it stops at 2026) is counted
+with that year's statutory holidays from the `holidays` package (MIT; weekends off, no 调休
+working weekends known) and every answer that touched it is marked provisional, until an
+administrator enters the State Council's notice for the year and confirms it: in a confirmed
+year the notice (overrides) and Monday–Friday decide, the `holidays` package's guess no longer.
 
 The calendar answers for MIN_DATE … MAX_DATE (1900–2200): arithmetic that starts outside
 it or would end past it raises DateOutOfRange (a ValueError with a bilingual message), never
@@ -22,10 +25,12 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
+from types import MappingProxyType
 from typing import Annotated
 
 import chinese_calendar
+import holidays
 from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -101,6 +106,16 @@ def package_years() -> frozenset[int]:
     return frozenset(years)
 
 
+@cache
+def statutory_holidays(year: int) -> Mapping[dt.date, str]:
+    """A year's statutory days off from the `holidays` package, named in Chinese (observed days too).
+
+    Used for the years chinesecalendar does not know. The package has no 调休 working weekends for a
+    year the State Council has not announced, and nothing before 1950 or after 2100 (an empty dict).
+    """
+    return MappingProxyType(dict(holidays.country_holidays("CN", years=year, language="zh_CN")))
+
+
 @dataclass(frozen=True)
 class DayAnswer:
     is_workday: bool
@@ -138,7 +153,9 @@ class Calendar:
             return DayAnswer(self.overrides[day], provisional=not self.knows_year(day.year))
         if day.year in package_years():
             return DayAnswer(chinese_calendar.is_workday(day), provisional=False)
-        return DayAnswer(day.weekday() < 5, provisional=day.year not in self.confirmed_years)
+        if day.year in self.confirmed_years:  # the administrator's notice replaces the package's guess
+            return DayAnswer(day.weekday() < 5, provisional=False)
+        return DayAnswer(day.weekday() < 5 and day not in statutory_holidays(day.year), provisional=True)
 
     def is_workday(self, day: dt.date) -> bool:
         return self.day(day).is_workday
