@@ -108,7 +108,7 @@ def test_filing_fields_are_checked(studio: Any) -> None:
             data={**FILING, "episodes": "很多", "ai_share": 140, "synopsis": ""},
         )
     errors = exc.value.message_dict
-    assert errors["episodes"] == ["“集数”：请填写不小于0的整数。"]
+    assert errors["episodes"] == ["“集数”：请填写1到1000之间的整数。"]
     assert errors["ai_share"] == ["“AI生成内容占比（%）”：请填写0到100之间的整数。"]
     assert errors["synopsis"] == ["请填写“剧情梗概”。"]
     assert Case.objects.count() == 0

@@ -22,6 +22,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.cases.events import Effect
+from shouzhan.cases.files import FORMAT_LABELS
 
 # Who may take a transition: relations of the actor to the case (any one suffices).
 APPLICANT = "applicant"  # a member of the case's enterprise (or the user who submitted it)
@@ -76,6 +77,17 @@ class Field:
     help: Any = ""
     choices: tuple[tuple[str, Any], ...] = ()  # for kind "choice": (value, label)
     staff_only: bool = False  # shown to the centre's staff only (e.g. a reporter's contact)
+    # Bounds of an "int" or "percent" field (inclusive); None takes the kind's own: 0 and, for a
+    # percent, 100. A filing of 0 episodes is not a filing, so such fields say their minimum.
+    minimum: int | None = None
+    maximum: int | None = None
+
+    @property
+    def bounds(self) -> tuple[int, int | None]:
+        """(lowest, highest or None) a number in this field may be."""
+        low = 0 if self.minimum is None else self.minimum
+        high = 100 if self.maximum is None and self.kind == "percent" else self.maximum
+        return low, high
 
     def display(self, value: Any) -> Any:
         """The value as people read it (the label of a choice)."""
@@ -90,6 +102,11 @@ class DocumentRule:
 
     formats: frozenset[str] = frozenset({"pdf", "png", "jpg", "docx", "xlsx"})
     max_bytes: int = 10 * 1024 * 1024
+
+    @property
+    def formats_text(self) -> str:
+        """The formats as people read them, in one order everywhere: "Word (.docx)、JPEG、PDF"."""
+        return "、".join(FORMAT_LABELS[f] for f in sorted(self.formats))
 
 
 @dataclass(frozen=True)
@@ -418,8 +435,8 @@ POLICY_APPLICATION = CaseType(
 # ----------------------------------------------------------------------------- micro-drama filings (沪8条)
 FILING_FIELDS = (
     Field("work_title", _l("剧名"), required=True),
-    Field("episodes", _l("集数"), "int", required=True),
-    Field("episode_minutes", _l("单集时长（分钟）"), "int", required=True),
+    Field("episodes", _l("集数"), "int", required=True, minimum=1, maximum=1000),
+    Field("episode_minutes", _l("单集时长（分钟）"), "int", required=True, minimum=1, maximum=240),
     Field("synopsis", _l("剧情梗概"), "textarea", required=True),
     Field("producer", _l("出品方 / 制作方"), required=True),
     Field("ai_share", _l("AI生成内容占比（%）"), "percent", required=True),

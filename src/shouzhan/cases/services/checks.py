@@ -31,10 +31,7 @@ def data_clean(ct: wf.CaseType, data: dict[str, Any], *, partial: bool = False) 
             continue
         try:
             if f.kind in ("int", "percent"):
-                number = int(str(value))
-                if number < 0 or (f.kind == "percent" and number > 100):
-                    raise ValueError
-                value = number
+                value = _number_in_bounds(f, value)
             elif f.kind == "date":
                 # YYYY-MM-DD within the calendar's range, as every date form field (CalendarDateField).
                 value = parse_iso_date(value if isinstance(value, dt.date) else str(value)).isoformat()
@@ -48,8 +45,8 @@ def data_clean(ct: wf.CaseType, data: dict[str, Any], *, partial: bool = False) 
                     raise ValueError
         except ValueError:
             hint = {
-                "int": _("请填写不小于0的整数"),
-                "percent": _("请填写0到100之间的整数"),
+                "int": _bounds_hint(f),
+                "percent": _bounds_hint(f),
                 "date": _("日期应为 YYYY-MM-DD，在 %(min)s 至 %(max)s 之间")
                 % {"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()},
                 "choice": _("请从列表中选择（可选：%(choices)s）")
@@ -61,6 +58,24 @@ def data_clean(ct: wf.CaseType, data: dict[str, Any], *, partial: bool = False) 
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _number_in_bounds(f: wf.Field, value: Any) -> int:
+    """A whole number within the field's bounds (a bool or 2.5 is not one); ValueError otherwise."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError
+    number = int(value) if isinstance(value, float) else int(str(value))
+    low, high = f.bounds
+    if number < low or (high is not None and number > high):
+        raise ValueError
+    return number
+
+
+def _bounds_hint(f: wf.Field) -> str:
+    low, high = f.bounds
+    if high is None:
+        return _("请填写不小于%(min)s的整数") % {"min": low}
+    return _("请填写%(min)s到%(max)s之间的整数") % {"min": low, "max": high}
 
 
 def _norm(value: Any) -> Any:

@@ -31,7 +31,7 @@ def document_check(*, case_type: str, filename: str, content: bytes) -> str:
         raise _refused(_("文件“%(name)s”过大（上限 %(max)s）。"), filename, max=_mb(rule.max_bytes))
     detected = sniff(content[:16], content)
     if detected is None or detected not in rule.formats:
-        allowed = "、".join(FORMAT_LABELS[f] for f in sorted(rule.formats))
+        allowed = rule.formats_text
         raise _refused(
             _("文件“%(name)s”的内容不是允许的格式（允许：%(allowed)s）。"), filename, allowed=allowed
         )
