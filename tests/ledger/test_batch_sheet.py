@@ -91,10 +91,12 @@ def test_bad_rows_are_reported_with_row_number_and_reason(programme, officer, fi
     assert verdicts[4]  # the registry's check-character message
     assert "没有找到统一社会信用代码为" in verdicts[5]
     assert verdicts[6].startswith("金额有误") and "两位小数" in verdicts[6]
-    assert verdicts[7].startswith("金额有误") and "负数" in verdicts[7]
-    assert verdicts[8] == "同一企业在批次中重复出现。"
+    # Rows 7, 8 and 11 name a code an earlier row named: each names that row, then its own problem.
+    repeat_of_6 = f"统一社会信用代码 {firms[1].credit_code} 与第 6 行重复，本行不发放"
+    assert verdicts[7].startswith(repeat_of_6 + "；金额有误") and "负数" in verdicts[7]
+    assert verdicts[8] == f"统一社会信用代码 {firms[0].credit_code} 与第 2 行重复，本行不发放"
     assert verdicts[9].startswith("超过每年每项上限")
-    assert verdicts[11] == "金额不能为空。"
+    assert verdicts[11] == repeat_of_6 + "；金额不能为空。"
     # Confirming anyway writes nothing, and says which rows and why.
     with pytest.raises(ValidationError) as exc:
         services.voucher_batch_sheet_grant(actor=officer, programme=programme, rows=rows)

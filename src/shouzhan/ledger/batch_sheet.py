@@ -1,8 +1,9 @@
 """Reading a batch grant from an uploaded spreadsheet: 统一社会信用代码, 金额（元）, 备注 — one row per enterprise.
 
 Reading never writes. Every row comes back with its spreadsheet row number and, when it cannot be
-used, the reason; the ledger's own checks (yearly cap, budget, duplicates) are added by
-`services.voucher_batch_sheet_preview`.
+used, the reason — a credit code named by an earlier row is refused here, naming that row (the programme is
+chosen once for the whole sheet, so the code alone is the key); the ledger's own checks (yearly cap,
+budget) are added by `services.voucher_batch_sheet_preview`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from shouzhan.core.importing import FirstRows
 from shouzhan.core.money import parse_yuan_fen
 from shouzhan.core.spreadsheets import SpreadsheetError, is_blank, read_rows
 from shouzhan.registry.models import Enterprise
@@ -60,6 +62,7 @@ def sheet_read(*, data: bytes, filename: str = "") -> list[SheetRow]:
     """
     rows: list[SheetRow] = []
     columns: dict[str, int] | None = None
+    first_rows = _first_rows()
     try:
         for number, cells in read_rows(data, filename, max_rows=MAX_ROWS):
             if all(is_blank(c) for c in cells):
@@ -77,7 +80,7 @@ def sheet_read(*, data: bytes, filename: str = "") -> list[SheetRow]:
                         % {"row": number, "cols": "、".join(missing), "need": "、".join(COLUMNS)}
                     )
                 continue
-            rows.append(_row(number, cells, columns))
+            rows.append(_row(number, cells, columns, first_rows))
     except SpreadsheetError as exc:
         raise ValidationError(str(exc)) from exc
     if columns is None:
@@ -88,11 +91,22 @@ def sheet_read(*, data: bytes, filename: str = "") -> list[SheetRow]:
     return rows
 
 
+def _first_rows() -> FirstRows[str]:
+    return FirstRows(column=CODE, outcome=_("本行不发放"))
+
+
+def _repeat_check(row: SheetRow, first_rows: FirstRows[str]) -> None:
+    """A code an earlier row named: this row is refused, naming that row, with its own problem after."""
+    repeat = first_rows.claim(row.row, row.credit_code)
+    if repeat is not None:
+        row.error = "；".join(e for e in (repeat.reason, row.error) if e)
+
+
 def _cell(cells: list[Any], index: int | None) -> Any:
     return cells[index] if index is not None and index < len(cells) else None
 
 
-def _row(number: int, cells: list[Any], columns: dict[str, int]) -> SheetRow:
+def _row(number: int, cells: list[Any], columns: dict[str, int], first_rows: FirstRows[str]) -> SheetRow:
     raw_code, raw_amount = _cell(cells, columns[CODE]), _cell(cells, columns[AMOUNT])
     raw_note = _cell(cells, columns.get(NOTE))
     note = "" if is_blank(raw_note) else str(raw_note).strip()[:255]
@@ -102,18 +116,21 @@ def _row(number: int, cells: list[Any], columns: dict[str, int]) -> SheetRow:
     except CellError as exc:
         row.error = str(exc)
         return row
+    row.error = _amount_error(row, raw_amount)
+    _repeat_check(row, first_rows)
+    return row
+
+
+def _amount_error(row: SheetRow, raw_amount: Any) -> str:
+    """Reads the amount into the row; the reason it cannot be used, or ""."""
     try:
         amount = parse_money(raw_amount)
     except CellError as exc:
-        row.error = _("金额有误：%(e)s") % {"e": exc}
-        return row
+        return _("金额有误：%(e)s") % {"e": exc}
     if amount is None:
-        row.error = _("金额不能为空。")
-        return row
+        return _("金额不能为空。")
     row.amount_fen = parse_yuan_fen(amount)
-    if row.amount_fen <= 0:
-        row.error = _("金额必须大于零。")
-    return row
+    return _("金额必须大于零。") if row.amount_fen <= 0 else ""
 
 
 def _attach_enterprises(rows: list[SheetRow]) -> None:
@@ -133,5 +150,8 @@ def rows_from_payload(payload: list[list[Any]]) -> list[SheetRow]:
         SheetRow(row=int(r[0]), credit_code=str(r[1]), amount_fen=int(r[2]), note=str(r[3])[:255])
         for r in payload
     ]
+    first_rows = _first_rows()
+    for row in rows:
+        _repeat_check(row, first_rows)
     _attach_enterprises(rows)
     return rows
