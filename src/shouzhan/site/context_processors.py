@@ -36,6 +36,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "my_enterprise_id": my_enterprise_id,
         "home_url": reverse("site:landing"),
         "search_url": next((url for key, _label, url in nav if key == SEARCH), ""),
+        # The bell: its count comes in a request of its own after the page (site:notifications_badge).
+        "notifications_url": reverse("site:notifications") if role is not None else "",
+        "notifications_badge_url": reverse("site:notifications_badge") if role is not None else "",
     }
 
 

@@ -10,18 +10,73 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
-from shouzhan.cases.selectors import queue_counts
+from shouzhan.cases import charts as case_charts
+from shouzhan.cases.selectors import queue_counts, response_times
+from shouzhan.community.selectors import mentor_of
 from shouzhan.core import selectors as audit_selectors
 from shouzhan.core.actors import Actor
 from shouzhan.core.audit import audit_action_get, audit_action_label
 from shouzhan.core.calendar import current_calendar
 from shouzhan.core.models import AuditEntry
-from shouzhan.core.permissions import can_read_audit
+from shouzhan.core.permissions import can_read_audit, is_staff_member, user_role
+from shouzhan.core.roles import Role
+from shouzhan.ledger import charts as ledger_charts
+from shouzhan.ledger import selectors as ledger_selectors
+from shouzhan.ledger.permissions import provider_ids
+from shouzhan.registry.permissions import member_enterprise_ids
 from shouzhan.registry.selectors import enterprise_stats
 
 RECENT = 8  # entries on the workspace; the rest on the audit page
+
+
+# ----------------------------------------------------------------------------- where each role lands
+def landing_url(*, actor: Actor) -> str | None:
+    """The page a user's work starts on, or None when they have nothing yet (no enterprise, no role's page).
+
+    Staff by role: the leader on the figures they read, the auditor on the trail, the others on the
+    workbench; a mentor on their panel; an enterprise's member on its page; a provider on its claims.
+    """
+    role = user_role(actor)
+    if role == Role.LEADER:
+        return reverse("site:figures")
+    if role == Role.AUDITOR:
+        return reverse("site:audit")
+    if is_staff_member(actor):
+        return reverse("site:staff")
+    if role == Role.MENTOR:  # their salons and office hours; a mentor without a profile yet, the salons
+        return reverse("community:panel" if mentor_of(actor=actor) is not None else "community:index")
+    ids = sorted(member_enterprise_ids(actor))
+    if ids:
+        return reverse("registry:enterprise", kwargs={"pk": ids[0]})
+    if provider_ids(actor):
+        return reverse("ledger:provider")
+    return None
+
+
+def leader_figures(*, actor: Actor) -> dict[str, Any]:
+    """What a leader reads: the queue now, response times by case type, each voucher budget's burn-down."""
+    times = response_times(actor=actor)
+    usage = ledger_selectors.programme_usage()
+    series = ledger_selectors.budget_series(account_ids=[u.programme.budget_account_id for u in usage])
+    budgets = [
+        {
+            "u": u,
+            "chart": ledger_charts.burn_down(
+                series[u.programme.budget_account_id], u.programme.valid_from, u.programme.valid_until
+            ),
+        }
+        for u in usage
+    ]
+    return {
+        "cases": queue_counts(actor=actor),
+        "times": times,
+        "chart": case_charts.response_chart(times),
+        "budgets": budgets,
+        "stats": enterprise_stats(actor=actor),
+    }
 
 
 def staff_workspace(*, actor: Actor) -> dict[str, Any]:

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods
 from shouzhan.core import selectors as audit_selectors
 from shouzhan.core.audit_chain import chain_check, problem_text
 from shouzhan.core.forms import CalendarDateField
+from shouzhan.core.notifications import notification_list, notification_mark_read
 from shouzhan.core.permissions import is_staff_member
-from shouzhan.registry.permissions import member_enterprise_ids
 from shouzhan.site import selectors
 
 
@@ -29,13 +29,43 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Send each role to where their work is."""
-    if is_staff_member(request.user):
-        return redirect("site:staff")
-    ids = sorted(member_enterprise_ids(request.user))
-    if ids:
-        return redirect("registry:enterprise", pk=ids[0])
+    """Send each role to where their work is (site.selectors.landing_url)."""
+    url = selectors.landing_url(actor=request.user)
+    if url:
+        return redirect(url)
     return render(request, "site/home_empty.html")
+
+
+@login_required
+def figures(request: HttpRequest) -> HttpResponse:
+    """The leader's page until the insight module gives them their own: figures they can read."""
+    if not is_staff_member(request.user):
+        raise PermissionDenied(_("数据概览仅对服务中心工作人员开放。"))
+    context = selectors.leader_figures(actor=request.user)
+    return render(request, "site/figures.html", {"active_nav": "figures", **context})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """Every module's in-site messages to the user, newest first; one button marks them all read."""
+    if request.method == "POST":
+        notification_mark_read(actor=request.user)
+        return redirect("site:notifications")
+    notes = notification_list(actor=request.user)
+    page = Paginator(notes, 30).get_page(request.GET.get("page"))
+    unread = notification_list(actor=request.user, unread_only=True).count()
+    return render(
+        request, "site/notifications.html", {"active_nav": "notifications", "page": page, "unread": unread}
+    )
+
+
+@login_required
+def notifications_badge(request: HttpRequest) -> HttpResponse:
+    """The top bar's bell with the unread count, fetched after the page (keeps every page's queries as
+    they are: the count costs this small request, not each page)."""
+    unread = notification_list(actor=request.user, unread_only=True).count()
+    return render(request, "site/_bell.html", {"unread": unread})
 
 
 @login_required
