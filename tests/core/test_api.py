@@ -9,7 +9,7 @@ def test_workdays_api(client: Any) -> None:
     assert r.status_code == 200
     assert r.json() == {"start": "2026-09-30", "working_days": 2, "due": "2026-10-09", "provisional": False}
     r = client.get("/api/v1/workdays/add", {"start": "2026-12-31", "n": 2})
-    assert r.json()["due"] == "2027-01-04" and r.json()["provisional"] is True
+    assert r.json()["due"] == "2027-01-05" and r.json()["provisional"] is True  # 2027-01-01 off (#13)
     assert client.get("/api/v1/workdays/day", {"date": "2026-10-10"}).json() == {
         "date": "2026-10-10",
         "is_workday": True,
