@@ -42,7 +42,7 @@ def _user(mobile: str) -> User | None:
 
 
 @transaction.atomic
-def load_demo() -> str:
+def load_demo(today: dt.date | None = None) -> str:
     caseworker, mentor_user, founder, inventor_user = (
         _user(m) for m in ("13800000002", "13800000004", "13800000001", "13800000007")
     )

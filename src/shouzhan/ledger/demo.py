@@ -33,7 +33,7 @@ def _provider(mobile: str, person: str, company: str) -> tuple[Organisation, Use
     return org, user
 
 
-def load_demo() -> str:
+def load_demo(today: dt.date | None = None) -> str:
     from shouzhan.ledger import services
     from shouzhan.ledger.models import Claim, Journal, Programme
     from shouzhan.registry.models import Enterprise

@@ -45,6 +45,15 @@ LOGINS = [
     DemoLogin(Role.ADMIN, "管理员", "13800000000", "系统管理（也可进入 /admin/）"),
 ]
 
+# More of the centre's caseworkers (not printed with the logins: the on-time table by caseworker has rows).
+STAFF = [
+    DemoLogin(Role.CASEWORKER, "刘敏（营商专员）", "13800000021", "上钢营商服务中心"),
+    DemoLogin(Role.CASEWORKER, "黄磊（营商专员）", "13800000022", "上钢营商服务中心"),
+]
+CONTACT_EVERY = 3  # one enterprise in three of the district has a contact with an account (1390000xxxx)
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = ["伟", "芳", "敏", "静", "磊", "洋", "婷", "晨", "悦", "浩", "琳", "杰"]
+
 NAME_PARTS = {
     Sector.MICRO_DRAMA: (
         ["光合", "星河", "拾光", "未来", "云端", "墨白", "竖屏", "青鸟"],
@@ -107,7 +116,7 @@ def _code(district: str, n: int) -> str:
 @transaction.atomic
 def load_demo(seed: int = 2026) -> dict[str, Any]:
     rng = random.Random(seed)
-    users = {login.mobile: _user(login) for login in LOGINS}
+    users = {login.mobile: _user(login) for login in [*LOGINS, *STAFF]}
     enterprises: list[Enterprise] = []
 
     # The one-person AI micro-drama company of the demo entrepreneur (from the OPC salon).
@@ -259,6 +268,8 @@ def load_demo(seed: int = 2026) -> dict[str, Any]:
                 promotes_city_image=rng.random() < 0.3 if kind == ProjectKind.MICRO_DRAMA else None,
             )
             enterprises.append(ent)
+            if serial % CONTACT_EVERY == 0:
+                _contact(ent, serial)
     return {"enterprises": Enterprise.objects.count(), "patents": Patent.objects.count(), "logins": LOGINS}
 
 
@@ -272,6 +283,24 @@ def _user(login: DemoLogin) -> User:
         user.is_staff = user.is_superuser = True
         user.email = user.email or "admin@shouzhan.local"
         user.save()
+    return user
+
+
+def _contact(enterprise: Enterprise, serial: int) -> User:
+    """The enterprise's contact: an account that owns it (cases, claims, salons and bookings of the history)."""
+    mobile = f"1390000{serial:04d}"
+    picker = random.Random(serial)  # its own seed: the district's sequence above stays as it was
+    name = picker.choice(SURNAMES) + picker.choice(GIVEN) + picker.choice(["", *GIVEN])
+    user = User.objects.filter(mobile=mobile).first() or User.objects.create_user(
+        name=name, password=DEMO_PASSWORD, mobile=mobile, role=Role.ENTREPRENEUR
+    )
+    if enterprise.organisation_id is None:
+        organisation, _ = Organisation.objects.get_or_create(name=enterprise.name)
+        enterprise.organisation = organisation
+        enterprise.save(update_fields=["organisation"])
+    Membership.objects.get_or_create(
+        user=user, organisation_id=enterprise.organisation_id, defaults={"is_owner": True}
+    )
     return user
 
 
@@ -294,3 +323,10 @@ def _project(enterprise: Enterprise, kind: str, title: str, **facts: Any) -> Pro
         enterprise=enterprise, title=title, defaults={"kind": kind, **facts}
     )
     return project
+
+
+def load_history(*, today: dt.date) -> list[str]:
+    """The district's past year, module by module (each loads once; see each module's load_history)."""
+    from shouzhan.cases import demo as cases_demo
+
+    return [cases_demo.load_history(today=today)]

@@ -30,7 +30,7 @@ def _resource(site: Site, name: str, **fields: object) -> Resource:
 
 
 @transaction.atomic
-def load_demo() -> str:
+def load_demo(today: dt.date | None = None) -> str:
     from shouzhan.registry.models import Enterprise
 
     xuhui, _c = Site.objects.get_or_create(
@@ -166,7 +166,7 @@ def load_demo() -> str:
     made = 0
     studio = Enterprise.objects.filter(name="上海光合剧场文化科技有限公司").first()
     streamer = Enterprise.objects.filter(name="上海籽言直播文化传播有限公司").first()
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     if studio is not None and not Tenancy.objects.filter(enterprise=studio).exists():
         from shouzhan.spaces.services import relief_decide
 

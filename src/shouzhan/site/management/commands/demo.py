@@ -6,11 +6,12 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from shouzhan.cases import demo as cases_demo
 from shouzhan.community import demo as community_demo
 from shouzhan.ledger import demo as ledger_demo
-from shouzhan.site.demo_data import DEMO_PASSWORD, load_demo
+from shouzhan.site.demo_data import DEMO_PASSWORD, load_demo, load_history
 from shouzhan.spaces import demo as spaces_demo
 
 # Each module adds its part of the district (its demo.load_demo()), in this order: spaces and
@@ -21,13 +22,24 @@ MODULES = (cases_demo, spaces_demo, ledger_demo, community_demo)
 class Command(BaseCommand):
     help = "Load the demo district (idempotent) and print the demo logins."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="Only today's records, without the district's past year.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        today = timezone.localdate()  # the one read of the clock: the history is the year ending today
         call_command("catalogue_load", stdout=self.stdout)
         result = load_demo()
         for module in MODULES:
-            summary = module.load_demo()
+            summary = module.load_demo(today=today)
             if summary:
                 self.stdout.write(str(summary))
+        if not options["no_history"]:
+            for line in load_history(today=today):
+                self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已就绪：{result['enterprises']} 家企业，{result['patents']} 项专利。"
