@@ -24,7 +24,7 @@ def test_library_and_clause_pages(catalogue: Any, client: Client) -> None:
     assert "10,000,000.00 元" in page  # the agent R&D cap
     clause = client.get("/policies/c/hu8.excellent_drama/").content.decode()
     assert "对价值、内容、品质并重的优秀微短剧项目" in clause  # the original text
-    assert "「项目类型」为“微短剧”" in clause  # the rule in plain words
+    assert "「项目类型」为“微短剧作品”" in clause  # the rule in plain words (the project form's name, #13)
     assert "增加 50%" in clause  # the city-image modifier
     assert client.get("/policies/c/no.such/").status_code == 404
     assert client.get("/policies/?district=火星").status_code == 200

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
@@ -38,8 +40,24 @@ def notices_available(case: Case, events: Iterable[CaseEvent] | None = None) -> 
     ]
 
 
-def notice_pdf(*, actor: Actor, case: Case, kind: str) -> tuple[bytes, str]:
-    """The PDF bytes and a file name; 404 when the case has no such notice (yet)."""
+def _clause_words(case: Case) -> str:
+    """The clause as the notice names it: the policy's and the clause's titles, never the internal id."""
+    from shouzhan.policies.selectors import clause_heading
+
+    if not case.clause_id:
+        return ""
+    rule_result = case.rule_result or {}
+    on = rule_result.get("on")
+    try:
+        day = dt.date.fromisoformat(on) if on else None
+    except ValueError:
+        day = None
+    return clause_heading(clause_id=case.clause_id, on=day) or str(rule_result.get("title") or "")
+
+
+def notice_document(*, actor: Actor, case: Case, kind: str) -> Any:
+    """The notice laid out by weasyprint (its pages carry the text as printed); 404 when the case has no
+    such notice (yet)."""
     from weasyprint import HTML
 
     require_case_read(actor, case)
@@ -60,9 +78,15 @@ def notice_pdf(*, actor: Actor, case: Case, kind: str) -> tuple[bytes, str]:
             "state_label": ct.state(event.to_state).applicant_label,
             "issued_on": timezone.localtime(event.created_at).date(),
             "ok": ct.state(event.to_state).outcome != "bad",
+            "clause": _clause_words(case),
         },
     )
-    pdf = HTML(string=html).write_pdf()
+    return HTML(string=html).render()
+
+
+def notice_pdf(*, actor: Actor, case: Case, kind: str) -> tuple[bytes, str]:
+    """The PDF bytes and a file name; 404 when the case has no such notice (yet)."""
+    pdf = notice_document(actor=actor, case=case, kind=kind).write_pdf()
     assert pdf is not None
     return pdf, f"{case.reference}-{kind}.pdf"
 

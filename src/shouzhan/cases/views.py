@@ -210,6 +210,7 @@ def apply(request: HttpRequest, clause_id: str) -> HttpResponse:
             "form": form,
             "clause": clause,
             "result": result,
+            "facts": calc.facts,  # the trace shows each fact's value
             "enterprise": enterprise,
             "project": project,
             "active_nav": "cases",

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -14,22 +13,18 @@ from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import MONEY_TEXT, RULE_TEXT, BoundedForm
 from shouzhan.core.money import MoneyError, parse_yuan
 from shouzhan.core.widgets import FastNumberInput, FastSelect, FastTextInput
-from shouzhan.policies.plain import VALUE_LABELS
+from shouzhan.policies.plain import fact_label, value_label
 from shouzhan.rules.vocabulary import FACTS, Fact
 
 TRI_CHOICES = [("", _l("未知")), ("true", _l("是")), ("false", _l("否"))]
 
 
 def _field_for(fact: Fact) -> forms.Field:
-    label = (
-        fact.label_zh
-        if (get_language() or "zh-hans").startswith("zh")
-        else fact.label_en[:1].upper() + fact.label_en[1:]
-    )
+    label = fact_label(fact.name, brackets=False)
     if fact.type == "bool":
         return forms.ChoiceField(label=label, choices=TRI_CHOICES, required=False, widget=FastSelect)
     if fact.type == "str" and fact.choices:
-        choices = [("", _("未知"))] + [(c, f"{VALUE_LABELS.get(c, c)}") for c in fact.choices]
+        choices = [("", _("未知"))] + [(c, value_label(fact.name, c)) for c in fact.choices]
         return forms.ChoiceField(label=label, choices=choices, required=False, widget=FastSelect)
     if fact.type == "int":
         return forms.IntegerField(

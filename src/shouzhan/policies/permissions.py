@@ -30,6 +30,12 @@ def require_policy_editor(actor: Actor, message: str = "") -> None:
         raise PermissionDenied(message or _("您的角色无权进行此操作。"))
 
 
+def can_read_rule_expressions(actor: Actor) -> bool:
+    """A trace's expressions (the rule text behind each sentence): policy officers and administrators;
+    everyone else reads the sentences only."""
+    return has_role(actor, *EDITOR_ROLES)
+
+
 def can_see_drafts(actor: Actor) -> bool:
     """Drafts and withdrawn versions, and a draft's review: the centre's staff."""
     return is_staff_member(actor)

@@ -15,31 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.core.money import format_yuan
-from shouzhan.rules import ir
-from shouzhan.rules.vocabulary import DISTRICTS, FACTS
+from shouzhan.rules import ir, vocabulary
+from shouzhan.rules.vocabulary import DISTRICTS
 
-VALUE_LABELS = {
-    "agent": _l("智能体"),
-    "skill_library": _l("技能库"),
-    "micro_drama": _l("微短剧"),
-    "asset_library": _l("数字资产库"),
-    "ip_library": _l("IP 库"),
-    "course": _l("培训课程"),
-    "event": _l("峰会 / 大赛"),
-    "overseas": _l("出海"),
-    "settlement": _l("企业落户"),
-    "base_operation": _l("基地运营"),
-    "production_entity": _l("创制主体"),
-    "vouchers": _l("算力·模型·语料券"),
-    "compute": _l("算力券"),
-    "model": _l("模型券"),
-    "corpus": _l("语料券"),
-    "ai_agent": _l("智能体"),
-    "live_streaming": _l("直播电商"),
-    "ip_design": _l("IP 设计"),
-    "cross_border": _l("跨境出海"),
-    "other": _l("其他"),
-}
 OPS = {
     "==": _l("为"),
     "!=": _l("不为"),
@@ -55,14 +33,19 @@ def _english() -> bool:
 
 
 def fact_label(name: str, *, brackets: bool = True) -> str:
-    fact = FACTS.get(name)
-    label = (fact.label_en if _english() else fact.label_zh) if fact else name
+    """The vocabulary's label in the page's language, in the quotation marks a sentence uses."""
+    label = vocabulary.fact_label(name, english=_english())
     if not brackets:
         return label
     return f"“{label}”" if _english() else f"「{label}」"
 
 
-def _value(value: Any, type_: str = "") -> str:
+def value_label(fact: str, value: str) -> str:
+    """A coded value of a fact in the page's language (the vocabulary's words)."""
+    return vocabulary.value_label(fact, value, english=_english())
+
+
+def _value(value: Any, type_: str = "", fact: str = "") -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, Fraction):
@@ -71,8 +54,7 @@ def _value(value: Any, type_: str = "") -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):
-        label = VALUE_LABELS.get(value)
-        return f"“{label}”" if label else f"“{value}”"
+        return f"“{value_label(fact, value)}”"
     if type_ == "money" and isinstance(value, int):
         return format_yuan(value)
     return str(value)
@@ -105,13 +87,20 @@ def describe(node: ir.Expr, params: dict[str, Any] | None = None) -> str:
     if isinstance(node, ir.Compare):
         if isinstance(node.right, ir.Const) and node.right.value is True and node.op == "==":
             return _is_yes(describe(node.left, p))
-        return f"{describe(node.left, p)}{' ' if _english() else ''}{OPS.get(node.op, node.op)}{' ' if _english() else ''}{describe(node.right, p)}"
+        right = (
+            _value(node.right.value, node.right.type, node.left.name)
+            if isinstance(node.right, ir.Const) and isinstance(node.left, ir.FactRef)
+            else describe(node.right, p)
+        )
+        space = " " if _english() else ""
+        return f"{describe(node.left, p)}{space}{OPS.get(node.op, node.op)}{space}{right}"
     if isinstance(node, ir.InList):
         subject = describe(node.operand, p)
         if set(node.values) >= set(DISTRICTS):
             template = _("%(subject)s不在上海市各区") if node.negated else _("%(subject)s在上海市各区")
             return template % {"subject": subject}
-        values = _("、").join(_value(v) for v in node.values)
+        fact = node.operand.name if isinstance(node.operand, ir.FactRef) else ""
+        values = _("、").join(_value(v, fact=fact) for v in node.values)
         template = _("%(subject)s不属于 %(values)s") if node.negated else _("%(subject)s属于 %(values)s")
         return template % {"subject": subject, "values": values}
     if isinstance(node, ir.Arith):

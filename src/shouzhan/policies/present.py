@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _l
 from shouzhan import rules
 from shouzhan.core.money import format_yuan, parse_yuan_fen
 from shouzhan.policies.plain import describe, fact_label
+from shouzhan.policies.trace import PER, Line, bonus_rate, condition_lines, modifier_line
 from shouzhan.rules import ir
 
 STATUS = {
@@ -26,30 +27,10 @@ DECISION = {
     "caseworker": _l("上限，具体金额由经办人在上限内核定"),
     "in_kind": _l("费用减免，不计金额"),
 }
-PER = {
-    "once": _l("一次性"),
-    "project": _l("每个项目"),
-    "work": _l("每部作品"),
-    "course": _l("每个课程"),
-    "event": _l("每项活动"),
-    "year": _l("每年"),
-    "item_per_year": _l("每年每项"),
-}
 
 
-@dataclass
-class Reason:
-    words: str
-    value: Any  # True, False or "unknown"
-
-    @property
-    def mark(self) -> str:
-        return {True: "✓", False: "✗"}.get(self.value, "?") if isinstance(self.value, bool) else "?"
-
-    @property
-    def css(self) -> str:
-        """The class suffix (reason-true / reason-false / reason-unknown), as `value|stringformat:'s'|lower`."""
-        return str(self.value).lower()
+# A reason on the calculator is a line of the one trace presenter (words, value, mark, css, sides).
+Reason = Line
 
 
 @dataclass
@@ -66,7 +47,7 @@ class ClauseView:
     decision_text: str
     cap_text: str
     reasons: list[Reason] = field(default_factory=list)
-    modifiers: list[dict[str, Any]] = field(default_factory=list)
+    modifiers: list[Line] = field(default_factory=list)
     missing: list[tuple[str, str]] = field(default_factory=list)
     note: str = ""
     max_amount_fen: int | None = None
@@ -137,26 +118,18 @@ def _leaf_words_build(catalogue: rules.Catalogue) -> dict[str, str]:
     return words
 
 
-def present(results: list[rules.ClauseResult], catalogue: rules.Catalogue) -> list[ClauseView]:
-    words = _leaf_words(catalogue)
+def present(
+    results: list[rules.ClauseResult], catalogue: rules.Catalogue, facts: dict[str, Any] | None = None
+) -> list[ClauseView]:
+    """The calculator's cards: each clause's status, amount and reasons in the trace presenter's words
+    (with the values of `facts` when given)."""
     titles = {p.id: p.short_title or p.title for p in catalogue.policies}
     clauses = {c.id: c for c in catalogue.clauses}
     views = []
     for r in results:
         label, badge = STATUS.get(r.status, (r.status, "badge-muted"))
-        reasons: list[Reason] = []
-        modifiers: list[dict[str, Any]] = []
-        for step in r.trace:
-            if step.get("step") in {"applies_to", "condition"}:
-                for cond in step.get("conditions") or [
-                    {"expr": step.get("expr"), "value": step.get("value")}
-                ]:
-                    expr = (cond.get("expr") or "").strip()
-                    reasons.append(Reason(words.get(expr, expr), cond.get("value")))
-            elif step.get("step") == "in_force" and step.get("value") is not True:
-                reasons.append(Reason(_("政策在计算日期有效"), step.get("value")))
-            elif step.get("step") == "modifier":
-                modifiers.append(step)
+        reasons = condition_lines(r.trace, catalogue, facts, r.id)
+        modifiers = [modifier_line(s, catalogue, facts) for s in r.trace if s.get("step") == "modifier"]
         cap = r.cap or {}
         cap_text = ""
         if cap.get("yuan"):
@@ -164,6 +137,13 @@ def present(results: list[rules.ClauseResult], catalogue: rules.Catalogue) -> li
                 "per": PER.get(cap.get("per", ""), ""),
                 "amount": format_yuan(parse_yuan_fen(Decimal(cap["yuan"]))),
             }
+            rate = bonus_rate(r.trace)
+            if rate and r.max_amount_fen is not None:
+                # The headline includes the bonus: the footer says so, with the same amount.
+                cap_text += _("，加成 %(rate)s 后最高 %(amount)s") % {
+                    "rate": rate,
+                    "amount": format_yuan(r.max_amount_fen),
+                }
         if r.max_amount_fen is not None:
             amount_text = format_yuan(r.max_amount_fen)
         elif r.decision == "in_kind" and r.status != "not_eligible":

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouzhan import rules
@@ -165,6 +166,18 @@ def clause_get(*, clause_id: str, on: dt.date) -> tuple[rules.Policy, rules.Clau
     raise Http404(_("没有找到条款 %(id)s。") % {"id": clause_id})
 
 
+def clause_heading(*, clause_id: str, on: dt.date | None = None) -> str:
+    """ "<policy's short title> · <clause's title>" as pages and notices name a clause (never its id);
+    "" for a clause not in the catalogue in force that day."""
+    catalogue = catalogue_in_force(on=on or timezone.localdate())
+    try:
+        clause = catalogue.clause(clause_id)
+    except KeyError:
+        return ""
+    policy = catalogue.policy_of(clause)
+    return f"{policy.short_title or policy.title} · {clause.title}"
+
+
 def document_get(*, code: str) -> PolicyDocument:
     from django.shortcuts import get_object_or_404
 
@@ -194,6 +207,7 @@ class CalculatorResult:
     results: list[rules.ClauseResult]
     policies: dict[str, rules.Policy]
     catalogue: rules.Catalogue | None = None  # the one the results came from
+    facts: dict[str, Any] = field(default_factory=dict)  # the nested facts it was computed from
 
     @property
     def eligible(self) -> list[rules.ClauseResult]:
@@ -225,7 +239,11 @@ def calculate(
     catalogue = catalogue or catalogue_in_force(on=on)
     results = rules.explain(catalogue, facts, on)
     return CalculatorResult(
-        on=on, results=results, policies={p.id: p for p in catalogue.policies}, catalogue=catalogue
+        on=on,
+        results=results,
+        policies={p.id: p for p in catalogue.policies},
+        catalogue=catalogue,
+        facts=facts,
     )
 
 

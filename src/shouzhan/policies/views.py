@@ -138,7 +138,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
     result = views = None
     if facts is not None:
         result = selectors.calculate(facts=facts, on=on)
-        views = present(result.results, result.catalogue or selectors.catalogue_in_force(on=on))
+        views = present(result.results, result.catalogue or selectors.catalogue_in_force(on=on), facts)
     missing = result.missing_facts if result else []
     context = {
         "active_nav": "calculator",

@@ -2,7 +2,9 @@
 
 `FACTS` maps a dotted fact name to its type and labels. The Django forms, the rule
 type checker, the interpreter and the batch back ends all read this one table, so a
-fact added here is known everywhere at once.
+fact added here is known everywhere at once. Its labels are the one way a fact is named on
+every page: the calculator, the registry's enterprise and project forms and the rule traces
+(`fact_label`); `VALUE_LABELS` names a fact's coded values (`value_label`) the same way.
 
 Types: ``str``, ``int``, ``bool``, ``money`` (yuan at the edges, integer fen inside),
 ``date``. A fact that is absent is *unknown*, never false.
@@ -75,8 +77,8 @@ VOUCHER_ITEMS: Final = ("compute", "model", "corpus")
 _TABLE: tuple[Fact, ...] = (
     # enterprise.* — who applies
     Fact("enterprise.district", "str", "所在区", "district", DISTRICTS),
-    Fact("enterprise.registered_on", "date", "注册日期", "registered on"),
-    Fact("enterprise.employees", "int", "从业人数", "employees"),
+    Fact("enterprise.registered_on", "date", "成立日期", "date of establishment"),
+    Fact("enterprise.employees", "int", "员工人数", "employees"),
     Fact("enterprise.annual_revenue_yuan", "money", "年营业收入（元）", "annual revenue (yuan)"),
     Fact("enterprise.is_one_person_company", "bool", "是否一人公司", "one-person company"),
     Fact("enterprise.sector", "str", "所属行业", "sector", SECTORS),
@@ -117,6 +119,62 @@ _TABLE: tuple[Fact, ...] = (
 
 FACTS: Final[dict[str, Fact]] = {f.name: f for f in _TABLE}
 ENTITIES: Final = ("enterprise", "project")
+
+# The words for a fact's coded values, (Chinese, English), per fact. The registry's choices say the same
+# (a test holds them equal), so a project kind reads alike on the calculator, the project form and a trace.
+_PROJECT_KINDS: dict[str, tuple[str, str]] = {
+    "micro_drama": ("微短剧作品", "micro-drama"),
+    "agent": ("智能体", "AI agent"),
+    "skill_library": ("AI 技能库", "AI skill library"),
+    "asset_library": ("数字资产库", "digital asset library"),
+    "ip_library": ("IP 库", "IP library"),
+    "course": ("培训课程", "training course"),
+    "event": ("峰会 / 大赛", "summit / contest"),
+    "overseas": ("出海项目", "overseas project"),
+    "settlement": ("企业落户", "settling in the district"),
+    "base_operation": ("基地运营", "base operation"),
+    "production_entity": ("微短剧制作主体", "micro-drama production entity"),
+    "vouchers": ("算力·模型·语料券", "compute, model and corpus vouchers"),
+    "other": ("其他", "other"),
+}
+VALUE_LABELS: Final[dict[str, dict[str, tuple[str, str]]]] = {
+    "project.kind": _PROJECT_KINDS,
+    "enterprise.sector": {
+        "micro_drama": ("AI 微短剧", "AI micro-drama"),
+        "ai_agent": ("智能体", "AI agents"),
+        "live_streaming": ("直播电商", "live-streaming commerce"),
+        "ip_design": ("IP 设计", "IP design"),
+        "cross_border": ("跨境出海", "cross-border"),
+        "other": ("其他", "other"),
+    },
+    "project.voucher_item": {
+        "compute": ("算力券", "compute voucher"),
+        "model": ("模型券", "model voucher"),
+        "corpus": ("语料券", "corpus voucher"),
+    },
+}
+
+
+def fact_label(name: str, *, english: bool = False) -> str:
+    """The fact's name as people read it (the dotted name itself for a fact not in the table)."""
+    fact = FACTS.get(name)
+    if fact is None:
+        return name
+    return fact.label_en[:1].upper() + fact.label_en[1:] if english else fact.label_zh
+
+
+def value_label(name: str, value: str, *, english: bool = False) -> str:
+    """A coded value of a fact in words: ("project.kind", "micro_drama") → 微短剧作品; unknown codes as they are."""
+    labels = VALUE_LABELS.get(name, {}).get(value)
+    if labels is None:
+        # A code another fact names (a district, a value the table does not list) reads as itself.
+        for table in VALUE_LABELS.values():
+            if value in table:
+                labels = table[value]
+                break
+    if labels is None:
+        return value
+    return labels[1] if english else labels[0]
 
 
 def suggest(name: str) -> str | None:
