@@ -92,28 +92,28 @@ def package_notice_text(year: int) -> str:
 
     Consecutive days (a weekend between them included) make one line, named after its holidays."""
     runs: list[tuple[list[str], dt.date, dt.date]] = []
-    for day, name in sorted(statutory_holidays(year).items()):
-        name = name.replace("（补假）", "")
-        gap = (
-            [runs[-1][2] + dt.timedelta(days=i) for i in range(1, (day - runs[-1][2]).days)]
-            if runs
-            else [day]
-        )
-        if runs and all(d.weekday() >= 5 for d in gap):
-            names, start, _end = runs[-1]
-            runs[-1] = (names if name in names else [*names, name], start, day)
+    for day, label in sorted(statutory_holidays(year).items()):
+        names = [name.replace("（补假）", "") for name in label.split("; ")]  # two holidays can share a day
+        if runs and _weekend_between(runs[-1][2], day):
+            earlier, first, _last = runs[-1]
+            runs[-1] = (list(dict.fromkeys(earlier + names)), first, day)
         else:
-            runs.append(([name], day, day))
+            runs.append((list(dict.fromkeys(names)), day, day))
     return "\n".join(
         f"{'、'.join(names)} {start.isoformat()}" + ("" if end == start else f" 至 {end.isoformat()}")
         for names, start, end in runs
     )
 
 
+def _weekend_between(before: dt.date, after: dt.date) -> bool:
+    """Whether every day strictly between the two is a Saturday or a Sunday (true when none is)."""
+    return all((before + dt.timedelta(days=i)).weekday() >= 5 for i in range(1, (after - before).days))
+
+
 class NoticeDaysField(forms.CharField):
     widget = forms.Textarea(attrs={"rows": 6})
 
-    def clean(self, value: str) -> dict[dt.date, str]:  # type: ignore[override]
+    def clean(self, value: str) -> dict[dt.date, str]:
         return notice_days(super().clean(value))
 
 
