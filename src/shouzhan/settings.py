@@ -256,6 +256,10 @@ IMPORT_JOB_LEASE_SECONDS = 120
 IMPORT_JOB_MAX_RUNS = 3
 # A file with more data rows than this is imported by the background worker, with a progress bar.
 IMPORT_INLINE_ROWS = 1000
+# Door check-in of an event (community) is open from this many minutes before its start until this many
+# after its end: a ticket shown days early is refused with the time the door opens.
+EVENT_CHECK_IN_OPENS_MINUTES_BEFORE = 120
+EVENT_CHECK_IN_CLOSES_MINUTES_AFTER = 0
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shouzhan@localhost")

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from shouzhan.community import services
 from shouzhan.community.models import ContactRequest, EventSeries, Listing
@@ -159,7 +160,7 @@ def test_register_with_another_enterprises_project_is_404(
 def test_check_in_by_code_once_and_only_for_this_event(
     make_event: Any, make_user: Any, caseworker: Any, login_client: Any
 ) -> None:
-    event, other = make_event(), make_event(title="另一场")
+    event, other = make_event(starts_at=timezone.now()), make_event(title="另一场")  # the door is open
     guest = make_user(name="林晓")
     reg = services.registration_create(actor=guest, event=event)
     elsewhere = services.registration_create(actor=make_user(), event=other)

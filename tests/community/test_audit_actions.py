@@ -88,6 +88,8 @@ def _registration_cancel(w: World) -> Call:
 
 def _check_in(w: World) -> Call:
     reg = w.register()
+    w.event.starts_at = timezone.now()  # the door is open (check-in window)
+    w.event.save(update_fields=["starts_at"])
     return lambda: services.registration_check_in(actor=w.caseworker, event=w.event, code=reg.code)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from shouzhan.community import selectors, services
 from shouzhan.community.models import Feedback, Registration
@@ -61,7 +62,7 @@ def test_closed_event_refuses(make_event: Any, make_user: Any) -> None:
 
 
 def test_check_in_once_and_only_for_its_event(make_event: Any, make_user: Any, caseworker: Any) -> None:
-    event = make_event(capacity=1)
+    event = make_event(capacity=1, starts_at=timezone.now())  # the door is open (check-in window)
     other = make_event(title="第一场 OPC 创业能力沙龙")
     user, late = make_user(name="林晓"), make_user(name="迟到")
     reg = services.registration_create(actor=user, event=event)

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -32,6 +33,14 @@ from shouzhan.registry.models import Enterprise, Person, Project
 
 
 # ------------------------------------------------------------------------------------------ events
+def check_in_window(event: Event) -> tuple[dt.datetime, dt.datetime]:
+    """When the door is open: from EVENT_CHECK_IN_OPENS_MINUTES_BEFORE the start to
+    EVENT_CHECK_IN_CLOSES_MINUTES_AFTER the end (both inclusive)."""
+    before = dt.timedelta(minutes=int(settings.EVENT_CHECK_IN_OPENS_MINUTES_BEFORE))
+    after = dt.timedelta(minutes=int(settings.EVENT_CHECK_IN_CLOSES_MINUTES_AFTER))
+    return event.starts_at - before, event.ends_at + after
+
+
 def event_list(*, upcoming_only: bool = False) -> QuerySet[Event]:
     qs = Event.objects.select_related("series").annotate(
         confirmed=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),

@@ -207,7 +207,16 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             result = {"ok": True, "message": _("签到成功：%(name)s") % {"name": reg.user.name}, "reg": reg}
     checked = event.registrations.filter(checked_in_at__isnull=False).count()
-    context = {"active_nav": "community", "event": event, "result": result, "checked": checked}
+    opens, closes = selectors.check_in_window(event)
+    context = {
+        "active_nav": "community",
+        "event": event,
+        "result": result,
+        "checked": checked,
+        "opens": opens,
+        "closes": closes,
+        "door_open": opens <= timezone.now() <= closes,
+    }
     status = 200 if not result or result["ok"] else 422
     template = "community/_checkin_result.html" if request.htmx else "community/checkin.html"  # type: ignore[attr-defined]
     return render(request, template, context, status=status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from shouzhan.community import permissions
 from shouzhan.community.models import Event, EventSeries, Registration
 from shouzhan.community.search import live
+from shouzhan.community.selectors import check_in_window
 from shouzhan.community.services.checks import unknown_fields
 from shouzhan.core.actors import Actor, actor_user, system_actor
 from shouzhan.core.audit import audit_record, audited_update, snapshot
@@ -251,10 +253,33 @@ def _refuse_check_in(reg: Registration | None, event: Event, text: str) -> Regis
     return reg
 
 
+def _check_in_window_check(event: Event) -> None:
+    """A ticket shown outside the window is refused, saying when the door opens (or that it has closed)."""
+    opens, closes = check_in_window(event)
+    now = timezone.now()
+    if now < opens:
+        raise ValidationError(
+            _("签到尚未开始：本场活动 %(opens)s 起可签到（开始前 %(minutes)s 分钟）。")
+            % {
+                "opens": timezone.localtime(opens).strftime("%Y-%m-%d %H:%M"),
+                "minutes": settings.EVENT_CHECK_IN_OPENS_MINUTES_BEFORE,
+            },
+            code="check_in_not_open",
+        )
+    if now > closes:
+        raise ValidationError(
+            _("签到已结束：本场活动的签到于 %(closes)s 截止。")
+            % {"closes": timezone.localtime(closes).strftime("%Y-%m-%d %H:%M")},
+            code="check_in_closed",
+        )
+
+
 @transaction.atomic
 def registration_check_in(*, actor: Actor, event: Event, code: str) -> Registration:
-    """Check a person in at the door by the code of their QR ticket: once, and only for this event."""
+    """Check a person in at the door by the code of their QR ticket: once, only for this event, and
+    only while the door is open (`check_in_window`)."""
     permissions.require_door_staff(actor)
+    _check_in_window_check(event)
     text = normalise_code(code)
     if not text:
         raise ValidationError(_("请输入或扫描签到码"))
