@@ -61,8 +61,8 @@ def test_a_repeated_code_is_an_error_row_and_the_first_rows_values_stay(
         ("registry.enterprise_import_create", str(Enterprise.objects.get(credit_code=FAR).pk)),
         ("registry.enterprise_import", ""),
     ]
-    summary = AuditEntry.objects.get(action="registry.enterprise_import")
-    assert (summary.after["created"], summary.after["updated"], summary.after["errors"]) == (1, 1, 3)
+    summary = AuditEntry.objects.get(action="registry.enterprise_import").after or {}
+    assert (summary["created"], summary["updated"], summary["errors"]) == (1, 1, 3)
 
 
 def test_the_import_page_lists_every_bad_row_in_words(
@@ -92,7 +92,7 @@ def small_inline(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_background_import_finds_a_repeat_in_a_later_chunk(caseworker: Any, small_inline: None) -> None:
     codes = [make(f"91310104MA{200 + i:07d}") for i in range(4)]
-    rows = [
+    rows: list[list[Any]] = [
         HEADER,
         [codes[0], "企业甲", "徐汇", 3],  # row 2, chunk 1
         [codes[1], "企业乙", "徐汇", 3],  # row 3, chunk 1
@@ -103,7 +103,7 @@ def test_a_background_import_finds_a_repeat_in_a_later_chunk(caseworker: Any, sm
     job = services.enterprise_import_submit(actor=caseworker, data=csv_bytes(rows), filename="大.csv")
     assert isinstance(job, ImportJob)
     job = services.import_job_run(job_id=job.pk)
-    report = services.ImportReport.from_dict(job.report)
+    report = services.ImportReport.from_dict(job.report or {})
     assert (report.created, report.updated, report.bad_rows) == (3, 0, [4, 6])
     assert [(e.row, e.reason) for e in report.errors] == [
         (4, "“火星”不是已知的区（如 徐汇、杨浦、闵行、浦东新区、黄浦 …）"),
