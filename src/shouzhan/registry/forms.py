@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -17,6 +19,7 @@ from shouzhan.core.widgets import FastSelect
 from shouzhan.registry import credit_code as cc
 from shouzhan.registry.choices import DISTRICT_CHOICES, VOUCHER_ITEMS, ProjectKind, Sector, Stage
 from shouzhan.registry.models import Enterprise, Person, Project
+from shouzhan.rules import vocabulary
 
 TRI_CHOICES = [("", _l("未知")), ("1", _l("是")), ("0", _l("否"))]
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
@@ -25,6 +28,21 @@ INT_ERRORS = {
     "min_value": _l("不能为负数。"),
     "max_value": _l("数值过大（最多 %(limit_value)s）。"),
 }
+
+
+def _english() -> bool:
+    return not (get_language() or "zh-hans").startswith("zh")
+
+
+# Fields that hold a fact of the rules are named by the rules' vocabulary (the calculator says the same).
+fact_label = lazy(lambda name: vocabulary.fact_label(name, english=_english()), str)
+_value_words = lazy(lambda name, value: vocabulary.value_label(name, value, english=_english()), str)
+
+
+def fact_choices(name: str, choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """A fact's choices in the vocabulary's words; codes the vocabulary does not list keep their own."""
+    known = vocabulary.VALUE_LABELS.get(name, {})
+    return [(code, _value_words(name, code) if code in known else label) for code, label in choices]
 
 
 def tri_initial(value: bool | None) -> str:
@@ -69,21 +87,31 @@ class EnterpriseForm(BoundedForm):
     credit_code = forms.CharField(
         label=_l("统一社会信用代码"), max_length=24, required=False, help_text=_l("18 位，已注册的企业请填写")
     )
-    district = forms.ChoiceField(label=_l("所在区"), choices=[("", "—"), *DISTRICT_CHOICES], required=False)
+    district = forms.ChoiceField(
+        label=fact_label("enterprise.district"), choices=[("", "—"), *DISTRICT_CHOICES], required=False
+    )
     registered_on = CalendarDateField(
-        label=_l("成立日期"),
+        label=fact_label("enterprise.registered_on"),
         required=False,
         input_formats=DATE_FORMATS,
         error_messages={"invalid": _l("请输入有效日期，如 2024-03-01。")},
     )
     employees = forms.IntegerField(
-        label=_l("员工人数"), required=False, min_value=0, max_value=1_000_000, error_messages=INT_ERRORS
+        label=fact_label("enterprise.employees"),
+        required=False,
+        min_value=0,
+        max_value=1_000_000,
+        error_messages=INT_ERRORS,
     )
-    annual_revenue_yuan = YuanField(label=_l("年营业收入（元）"))
-    is_one_person_company = TriStateField(label=_l("一人公司"))
-    sector = forms.ChoiceField(label=_l("行业"), choices=[("", "—"), *Sector.choices], required=False)
-    in_cluster = TriStateField(label=_l("在产业集聚区内"))
-    is_startup = TriStateField(label=_l("初创企业"))
+    annual_revenue_yuan = YuanField(label=fact_label("enterprise.annual_revenue_yuan"))
+    is_one_person_company = TriStateField(label=fact_label("enterprise.is_one_person_company"))
+    sector = forms.ChoiceField(
+        label=fact_label("enterprise.sector"),
+        choices=[("", "—"), *fact_choices("enterprise.sector", Sector.choices)],
+        required=False,
+    )
+    in_cluster = TriStateField(label=fact_label("enterprise.in_cluster"))
+    is_startup = TriStateField(label=fact_label("enterprise.is_startup"))
     stage = forms.ChoiceField(label=_l("孵化阶段"), choices=Stage.choices)
     legal_representative = forms.CharField(label=_l("法定代表人"), max_length=60, required=False)
     address = forms.CharField(label=_l("地址"), max_length=255, required=False)
@@ -136,27 +164,39 @@ class EnterpriseForm(BoundedForm):
 
 
 class ProjectForm(BoundedForm):
-    kind = forms.ChoiceField(label=_l("类型"), choices=ProjectKind.choices)
+    kind = forms.ChoiceField(
+        label=fact_label("project.kind"), choices=fact_choices("project.kind", ProjectKind.choices)
+    )
     title = forms.CharField(label=_l("名称"), max_length=200)
     year = forms.IntegerField(
-        label=_l("年度"), required=False, min_value=2000, max_value=2100, error_messages=INT_ERRORS
+        label=fact_label("project.year"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        error_messages=INT_ERRORS,
     )
-    rd_investment_yuan = YuanField(label=_l("实际研发投入（元）"))
+    rd_investment_yuan = YuanField(label=fact_label("project.rd_investment_yuan"))
     trainees = forms.IntegerField(
-        label=_l("参训人数"), required=False, min_value=0, max_value=1_000_000, error_messages=INT_ERRORS
+        label=fact_label("project.trainees"),
+        required=False,
+        min_value=0,
+        max_value=1_000_000,
+        error_messages=INT_ERRORS,
     )
-    self_developed = TriStateField(label=_l("自主研发"))
-    market_recognized = TriStateField(label=_l("市场认可"))
-    national_selection = TriStateField(label=_l("入选国家级评选项目"))
-    excellent = TriStateField(label=_l("优秀作品"))
-    promotes_city_image = TriStateField(label=_l("提升城市形象 / 文商旅体展联动"))
-    script_copyright_holder = TriStateField(label=_l("申报方为剧本版权方"))
-    award_winning = TriStateField(label=_l("获奖作品"))
-    benchmark_work = TriStateField(label=_l("文商旅体展融合标杆作品"))
-    stable_capacity = TriStateField(label=_l("具有稳定产能"))
-    overseas_at_scale = TriStateField(label=_l("出海达到一定规模"))
+    self_developed = TriStateField(label=fact_label("project.self_developed"))
+    market_recognized = TriStateField(label=fact_label("project.market_recognized"))
+    national_selection = TriStateField(label=fact_label("project.national_selection"))
+    excellent = TriStateField(label=fact_label("project.excellent"))
+    promotes_city_image = TriStateField(label=fact_label("project.promotes_city_image"))
+    script_copyright_holder = TriStateField(label=fact_label("project.script_copyright_holder"))
+    award_winning = TriStateField(label=fact_label("project.award_winning"))
+    benchmark_work = TriStateField(label=fact_label("project.benchmark_work"))
+    stable_capacity = TriStateField(label=fact_label("project.stable_capacity"))
+    overseas_at_scale = TriStateField(label=fact_label("project.overseas_at_scale"))
     voucher_item = forms.ChoiceField(
-        label=_l("券种（算力/模型/语料）"), choices=[("", "—"), *VOUCHER_ITEMS], required=False
+        label=fact_label("project.voucher_item"),
+        choices=[("", "—"), *fact_choices("project.voucher_item", VOUCHER_ITEMS)],
+        required=False,
     )
     description = forms.CharField(
         label=_l("简介"), required=False, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})

@@ -165,15 +165,13 @@ def fact_label(name: str, *, english: bool = False) -> str:
 
 def value_label(name: str, value: str, *, english: bool = False) -> str:
     """A coded value of a fact in words: ("project.kind", "micro_drama") → 微短剧作品; unknown codes as they are."""
-    labels = VALUE_LABELS.get(name, {}).get(value)
+    if name in VALUE_LABELS:
+        labels = VALUE_LABELS[name].get(value)
+    else:
+        # Without a fact to go by (a value compared to a computed one), the first table that knows it.
+        labels = next((table[value] for table in VALUE_LABELS.values() if value in table), None)
     if labels is None:
-        # A code another fact names (a district, a value the table does not list) reads as itself.
-        for table in VALUE_LABELS.values():
-            if value in table:
-                labels = table[value]
-                break
-    if labels is None:
-        return value
+        return value  # a district, or a code the table does not list, reads as itself
     return labels[1] if english else labels[0]
 
 
