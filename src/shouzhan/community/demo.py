@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from django.db import transaction
 from django.utils import timezone
@@ -41,14 +42,8 @@ def _user(mobile: str) -> User | None:
     return User.objects.filter(mobile=mobile).first()
 
 
-@transaction.atomic
-def load_demo(today: dt.date | None = None) -> str:
-    caseworker, mentor_user, founder, inventor_user = (
-        _user(m) for m in ("13800000002", "13800000004", "13800000001", "13800000007")
-    )
-    if caseworker is None or mentor_user is None:
-        return "社区：未找到演示账号，请先加载区级演示数据"
-    mentor = MentorProfile.objects.filter(user=mentor_user).first() or services.mentor_profile_save(
+def _mentor(mentor_user: User) -> MentorProfile:
+    return MentorProfile.objects.filter(user=mentor_user).first() or services.mentor_profile_save(
         actor=mentor_user,
         user=mentor_user,
         data={
@@ -58,6 +53,16 @@ def load_demo(today: dt.date | None = None) -> str:
             "bio": "牺牲休息时间来到现场，认真点评、用心指导、倾囊相授。",
         },
     )
+
+
+@transaction.atomic
+def load_demo(today: dt.date | None = None) -> str:
+    caseworker, mentor_user, founder, inventor_user = (
+        _user(m) for m in ("13800000002", "13800000004", "13800000001", "13800000007")
+    )
+    if caseworker is None or mentor_user is None:
+        return "社区：未找到演示账号，请先加载区级演示数据"
+    mentor = _mentor(mentor_user)
     series, _created = EventSeries.objects.get_or_create(
         name="OPC 创业能力沙龙", defaults={"description": "探索一人公司、AI 应用与个人事业可能性的系列沙龙。"}
     )
@@ -159,4 +164,102 @@ def load_demo(today: dt.date | None = None) -> str:
         f"社区：OPC 创业能力沙龙 {len(events)} 场、导师 {MentorProfile.objects.count()} 位、"
         f"技术成果 {Listing.objects.filter(direction='offer').count()} 项（本次新增 {listed}）、"
         f"技术需求 {Listing.objects.filter(direction='need').count()} 项"
+    )
+
+
+# ----------------------------------------------------------------------------- a year of history
+# A monthly policy briefing (首站政策解读会) with registrations and check-ins at the door, and the mentor's
+# office hours every other Wednesday afternoon, booked by the district's entrepreneurs — through the
+# community services at their own moments (cases.demo.travel). Loaded once (the series marks it).
+HISTORY_SEED = 2026
+BRIEFING = "首站政策解读会"
+BRIEFING_TOPICS = [
+    "沪8条与徐汇区微短剧扶持政策解读",
+    "算力券、模型券、语料券怎么申领与核销",
+    "一人公司的注册、财税与社保",
+    "AI 微短剧备案：规划备案与完成片上线备案",
+    "直播电商合规与出海",
+    "知识产权质押融资与专利转化",
+]
+
+
+def load_history(today: dt.date) -> str:
+    from shouzhan.cases.demo import demo_contacts, history_workdays, travel
+
+    caseworker, mentor_user = _user("13800000002"), _user("13800000004")
+    contacts = demo_contacts()
+    if caseworker is None or mentor_user is None or not contacts:
+        return "社区历史：未找到演示账号，已跳过"
+    if EventSeries.objects.filter(name=BRIEFING).exists():
+        return "社区历史：已加载，跳过"
+    rng = random.Random(HISTORY_SEED)
+    tz = timezone.get_current_timezone()
+    days = history_workdays(today)
+    by_month: dict[tuple[int, int], list[dt.date]] = {}
+    for d in days:
+        by_month.setdefault((d.year, d.month), []).append(d)
+    events = registrations = attended = slots = booked = 0
+    with transaction.atomic():
+        mentor = _mentor(mentor_user)
+        series = EventSeries.objects.create(
+            name=BRIEFING, description="每月一场，讲清楚一项政策怎么申报、怎么用。"
+        )
+        months = [
+            m for m in sorted(by_month.items()) if len(m[1]) > 12
+        ]  # whole months with their 10th workday
+        for number, (_month, month_days) in enumerate(months, start=1):
+            day = month_days[9]
+            starts = dt.datetime.combine(day, dt.time(14), tzinfo=tz)
+            with travel(month_days[0], 10):
+                event = services.event_create(
+                    actor=caseworker,
+                    data={
+                        "series": series,
+                        "number_in_series": number,
+                        "title": f"第{number}期 {BRIEFING}：{BRIEFING_TOPICS[(number - 1) % len(BRIEFING_TOPICS)]}",
+                        "summary": "政策专员讲解申报条件、材料与办理时限，现场答疑。",
+                        "agenda": "14:00 政策讲解\n15:00 案例分享\n15:30 现场答疑",
+                        "speakers": "王政（政策专员）",
+                        "venue": "上钢营商服务中心 二楼多功能厅",
+                        "starts_at": starts,
+                        "ends_at": starts + dt.timedelta(hours=2),
+                        "capacity": 30,
+                        "mentors": [mentor],
+                    },
+                )
+            events += 1
+            people = rng.sample(contacts, k=min(len(contacts), rng.randint(8, 18)))
+            tickets = []
+            for k, (user, _enterprise) in enumerate(people):
+                with travel(month_days[1 + k % 8], rng.randint(9, 21), 0):
+                    tickets.append(services.registration_create(actor=user, event=event))
+                registrations += 1
+            for reg in tickets:
+                if rng.random() < 0.8:  # most come; the rest are no-shows
+                    with travel(day, 13, rng.randint(40, 59)):
+                        services.registration_check_in(actor=caseworker, event=event, code=reg.code)
+                    attended += 1
+            # The mentor's office hours: two slots on the Wednesdays of the first and third weeks.
+            for wednesday in [d for d in month_days if d.weekday() == 2][0:4:2]:
+                for hour in (14, 15):
+                    with travel(wednesday - dt.timedelta(days=7), 9):
+                        slot = services.office_hour_create(
+                            actor=mentor_user,
+                            starts_at=dt.datetime.combine(wednesday, dt.time(hour), tzinfo=tz),
+                            minutes=45,
+                            place="上钢营商服务中心 导师室",
+                        )
+                    slots += 1
+                    if rng.random() < 0.75:
+                        user, _enterprise = rng.choice(contacts)
+                        with travel(wednesday - dt.timedelta(days=rng.randint(1, 5)), 20):
+                            services.office_hour_book(
+                                actor=user,
+                                slot=slot,
+                                topic=rng.choice(BRIEFING_TOPICS)[:40] + "：想听听导师的建议",
+                            )
+                        booked += 1
+    return (
+        f"社区历史：{BRIEFING} {events} 场（报名 {registrations} 人次，签到 {attended} 人次），"
+        f"导师办公时间 {slots} 个（预约 {booked} 个）"
     )

@@ -328,5 +328,49 @@ def _project(enterprise: Enterprise, kind: str, title: str, **facts: Any) -> Pro
 def load_history(*, today: dt.date) -> list[str]:
     """The district's past year, module by module (each loads once; see each module's load_history)."""
     from shouzhan.cases import demo as cases_demo
+    from shouzhan.community import demo as community_demo
+    from shouzhan.ledger import demo as ledger_demo
+    from shouzhan.spaces import demo as spaces_demo
 
-    return [cases_demo.load_history(today=today)]
+    modules = (cases_demo, spaces_demo, ledger_demo, community_demo)
+    return [*(module.load_history(today=today) for module in modules), imports_history(today=today)]
+
+
+IMPORT_FILE = "企业名录季度更新"  # the history's quarterly imports: their file names mark them loaded
+
+
+def imports_history(*, today: dt.date) -> str:
+    """Each quarter a caseworker imported the district's updated headcounts (a .csv, through
+    enterprise_import at that moment): a year of imports in the audit trail and the enterprises' history."""
+    from shouzhan.cases.demo import history_workdays, travel
+    from shouzhan.core.models import AuditEntry
+    from shouzhan.registry.services import enterprise_import
+
+    worker = User.objects.filter(mobile="13800000002").first()
+    if worker is None:
+        return "导入历史：未找到演示账号，已跳过"
+    if AuditEntry.objects.filter(
+        action="registry.enterprise_import", target_label__startswith=IMPORT_FILE
+    ).exists():
+        return "导入历史：已加载，跳过"
+    rng = random.Random(2026)
+    district = list(
+        Enterprise.objects.filter(credit_code__isnull=False, employees__isnull=False)
+        .exclude(is_one_person_company=True)
+        .order_by("credit_code")
+    )
+    days = history_workdays(today)
+    rows = 0
+    with transaction.atomic():
+        for day in days[20::60]:  # about once a quarter
+            chosen = rng.sample(district, k=min(len(district), 8))
+            lines = ["统一社会信用代码,企业名称,员工人数"]
+            for ent in chosen:
+                ent.employees = max(2, (ent.employees or 2) + rng.randint(-3, 12))
+                lines.append(f"{ent.credit_code},{ent.name},{ent.employees}")
+            with travel(day, 16, 30):
+                report = enterprise_import(
+                    actor=worker, data="\n".join(lines).encode(), filename=f"{IMPORT_FILE}-{day:%Y%m%d}.csv"
+                )
+            rows += report.updated + report.created
+    return f"导入历史：{len(days[20::60])} 次季度名录导入，更新 {rows} 行"

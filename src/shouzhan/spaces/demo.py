@@ -4,6 +4,7 @@ live commerce, 11–19 content creation; the ten live-stream scenes), studios an
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,10 +30,8 @@ def _resource(site: Site, name: str, **fields: object) -> Resource:
     return resource
 
 
-@transaction.atomic
-def load_demo(today: dt.date | None = None) -> str:
-    from shouzhan.registry.models import Enterprise
-
+def _places() -> tuple[list[Resource], Resource, list[Resource]]:
+    """The two sites and their floors and resources (get or create): the desks, office 301, the live rooms."""
     xuhui, _c = Site.objects.get_or_create(
         name="徐汇创业首站",
         defaults={
@@ -163,6 +162,14 @@ def load_demo(today: dt.date | None = None) -> str:
         required_documents=["协拍申请表", "剧组人员名单", "公众责任保险单", "拍摄脚本（涉及场地部分）"],
     )
 
+    return desks, office, rooms
+
+
+@transaction.atomic
+def load_demo(today: dt.date | None = None) -> str:
+    from shouzhan.registry.models import Enterprise
+
+    desks, office, rooms = _places()
     made = 0
     studio = Enterprise.objects.filter(name="上海光合剧场文化科技有限公司").first()
     streamer = Enterprise.objects.filter(name="上海籽言直播文化传播有限公司").first()
@@ -197,8 +204,12 @@ def load_demo(today: dt.date | None = None) -> str:
             previous=desk_t,
         )
         made += 2
-    if streamer is not None and not Booking.objects.filter(enterprise=streamer).exists():
-        tz = timezone.get_current_timezone()
+    tz = timezone.get_current_timezone()
+    tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    if (
+        streamer is not None
+        and not Booking.objects.filter(enterprise=streamer, start_at__gte=tomorrow).exists()
+    ):
         for offset, hour in ((1, 10), (2, 14), (4, 19)):
             d = today + dt.timedelta(days=offset)
             start = dt.datetime.combine(d, dt.time(hour), tzinfo=tz)
@@ -218,3 +229,97 @@ def load_demo(today: dt.date | None = None) -> str:
         f"空间：徐汇创业首站 {len(desks)} 个工位、办公室与整层；中船科技园直播孵化基地 18 层、"
         f"直播十大景观 {len(rooms)} 间、摄影棚与船坞取景地；新建租用与预约 {made} 条"
     )
+
+
+# ----------------------------------------------------------------------------- a year of history
+# Bookings of the live rooms, the studio and the meeting room across the year ending yesterday, each made
+# a few days ahead by an enterprise's contact through booking_create at that moment (time-machine, see
+# cases.demo.travel), some cancelled; desks rented through tenancy_start as the district's startups came
+# and went. Deterministic (a seeded random.Random); loaded once (desk D-02's first tenancy marks it).
+HISTORY_SEED = 2026
+# Bookable blocks of a day (start, end): the buffer after each is free before the next.
+BLOCKS = {
+    Resource.Kind.LIVE_ROOM: [
+        (8, 0, 10, 0),
+        (10, 30, 12, 30),
+        (13, 0, 15, 0),
+        (15, 30, 17, 30),
+        (19, 0, 22, 0),
+    ],
+    Resource.Kind.STUDIO: [(9, 0, 12, 0), (13, 0, 17, 0)],
+    Resource.Kind.MEETING_ROOM: [(9, 30, 11, 30), (14, 0, 16, 0), (19, 0, 21, 0)],
+}
+PURPOSES = {
+    Resource.Kind.LIVE_ROOM: ["直播带货", "新品首发直播", "知识区直播", "跨境直播（东南亚时段）", "达人连麦"],
+    Resource.Kind.STUDIO: ["短剧棚拍", "产品拍摄", "AI 数字人采集"],
+    Resource.Kind.MEETING_ROOM: ["项目路演", "投资人见面会", "团队周会", "客户洽谈"],
+}
+
+
+def load_history(today: dt.date) -> str:
+    """A year of bookings (about one a day, more on weekends in the live rooms) and desk tenancies."""
+    from shouzhan.accounts.models import User
+    from shouzhan.cases.demo import demo_contacts, history_start, travel
+    from shouzhan.spaces import services
+
+    worker = User.objects.filter(mobile="13800000002").first()
+    contacts = demo_contacts()
+    if worker is None or not contacts:
+        return "空间历史：未找到演示账号，已跳过"
+    desks = _places()[0][1:]  # D-01 is the demo studio's (today's demo)
+    if Tenancy.objects.filter(resource__in=desks[:1]).exists():
+        return "空间历史：已加载，跳过"
+    rng = random.Random(HISTORY_SEED)
+    tz = timezone.get_current_timezone()
+    rooms = list(
+        Resource.objects.filter(kind__in=list(BLOCKS), is_active=True, needs_approval=False).order_by("id")
+    )
+    start = history_start(today)
+    booked = cancelled = rented = 0
+    with transaction.atomic():
+        # Desks: the startups moved in across the year for three, six or twelve months.
+        for i, desk in enumerate(desks):
+            first = start + dt.timedelta(days=rng.randrange(0, 200))
+            user, enterprise = contacts[(i + 2) % len(contacts)]
+            with travel(first, 9):
+                services.tenancy_start(
+                    actor=worker,
+                    enterprise=enterprise,
+                    resource=desk,
+                    start_on=first,
+                    months=rng.choice([3, 6, 12]),
+                )
+            rented += 1
+        taken: set[tuple[int, dt.date, int]] = set()
+        for offset in range(364):
+            day = start + dt.timedelta(days=offset)
+            count = rng.choice([0, 1, 1, 2, 2, 3] if day.weekday() >= 5 else [0, 1, 1, 1, 2])
+            if offset % 7 == 0:
+                count = max(count, 1)  # every week has its bookings, the Spring Festival's too
+            for _n in range(count):
+                room = rng.choice(rooms)
+                blocks = BLOCKS[room.kind]
+                b = rng.randrange(len(blocks))
+                if (room.pk, day, b) in taken:
+                    continue
+                taken.add((room.pk, day, b))
+                h0, m0, h1, m1 = blocks[b]
+                user, enterprise = rng.choice(contacts)
+                ahead = rng.randint(1, 7)
+                made_on = day - dt.timedelta(days=ahead)
+                with travel(made_on, rng.randint(9, 20), 5):
+                    booking = services.booking_create(
+                        actor=user,
+                        resource=room,
+                        enterprise=enterprise,
+                        start_at=dt.datetime.combine(day, dt.time(h0, m0), tzinfo=tz),
+                        end_at=dt.datetime.combine(day, dt.time(h1, m1), tzinfo=tz),
+                        people=min(room.capacity, rng.randint(1, 4)),
+                        purpose=rng.choice(PURPOSES[room.kind]),
+                    )
+                booked += 1
+                if rng.random() < 0.06 and ahead > 1:  # plans change: cancelled the day before
+                    with travel(day - dt.timedelta(days=1), 18):
+                        services.booking_cancel(actor=user, booking=booking, reason="档期调整")
+                    cancelled += 1
+    return f"空间历史：一年预约 {booked} 次（取消 {cancelled} 次），工位入驻 {rented} 家"

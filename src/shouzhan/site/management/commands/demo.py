@@ -33,13 +33,13 @@ class Command(BaseCommand):
         today = timezone.localdate()  # the one read of the clock: the history is the year ending today
         call_command("catalogue_load", stdout=self.stdout)
         result = load_demo()
+        if not options["no_history"]:  # the past first: today's records (approved, due, waiting) come last
+            for line in load_history(today=today):
+                self.stdout.write(line)
         for module in MODULES:
             summary = module.load_demo(today=today)
             if summary:
                 self.stdout.write(str(summary))
-        if not options["no_history"]:
-            for line in load_history(today=today):
-                self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已就绪：{result['enterprises']} 家企业，{result['patents']} 项专利。"
