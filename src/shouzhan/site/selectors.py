@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +14,6 @@ from shouzhan.core import selectors as audit_selectors
 from shouzhan.core.actors import Actor
 from shouzhan.core.audit import audit_action_get, audit_action_label
 from shouzhan.core.calendar import current_calendar
-from shouzhan.core.models import AuditEntry
 from shouzhan.core.permissions import can_read_audit, is_staff_member, user_role
 from shouzhan.core.roles import Role
 from shouzhan.ledger import charts as ledger_charts
@@ -28,6 +21,7 @@ from shouzhan.ledger import selectors as ledger_selectors
 from shouzhan.ledger.permissions import provider_ids
 from shouzhan.registry.permissions import member_enterprise_ids
 from shouzhan.registry.selectors import enterprise_stats
+from shouzhan.site.audit_words import AuditRow, audit_rows
 
 RECENT = 8  # entries on the workspace; the rest on the audit page
 
@@ -98,42 +92,6 @@ def staff_workspace(*, actor: Actor) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- the audit trail in words
-@dataclass(frozen=True)
-class AuditRow:
-    """One entry as a leader or auditor reads it: no codes, no ids."""
-
-    entry: AuditEntry
-    action: str  # the declared words for the action
-    actor: str  # the person's (or system actor's) name
-    target: str  # the thing, by its name
-    changes: list[tuple[str, Any, Any]]  # (field's words, before, after)
-    chain_check: bool  # the chain check's own entry: its note, the fingerprint behind a toggle
-
-
-CHAIN_CHECK_ACTIONS = frozenset({"audit.verify", "core.chain_verify"})
-
-
-def audit_rows(entries: Iterable[AuditEntry]) -> list[AuditRow]:
-    return [
-        AuditRow(
-            entry=e,
-            action=audit_action_label(e.action),
-            actor=e.actor_label or "—",
-            target=e.target_label or "—",
-            changes=[
-                (
-                    _field_label(e.target_type, name),
-                    _value(e.target_type, name, before),
-                    _value(e.target_type, name, after),
-                )
-                for name, before, after in e.changes
-            ],
-            chain_check=e.action in CHAIN_CHECK_ACTIONS,
-        )
-        for e in entries
-    ]
-
-
 def audit_action_choices() -> list[tuple[str, str]]:
     """The actions found in the trail, as (code, words), sorted by the words; undeclared ones left out."""
     codes = audit_selectors.audit_actions()
@@ -141,29 +99,11 @@ def audit_action_choices() -> list[tuple[str, str]]:
     return sorted(choices, key=lambda c: c[1])
 
 
-@cache
-def _field(target_type: str, name: str) -> models.Field[Any, Any] | None:
-    try:
-        model = apps.get_model(target_type)
-    except (LookupError, ValueError):
-        return None
-    for field in model._meta.concrete_fields:
-        if name in (field.name, field.attname):
-            return field
-    try:
-        found = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
-    return found if isinstance(found, models.Field) else None
-
-
-def _field_label(target_type: str, name: str) -> str:
-    field = _field(target_type, name)
-    return str(field.verbose_name) if field is not None else name
-
-
-def _value(target_type: str, name: str, value: Any) -> Any:
-    field = _field(target_type, name)
-    if field is not None and field.choices and value is not None:
-        return str(dict(field.flatchoices).get(value, value))
-    return value
+__all__ = [
+    "AuditRow",
+    "audit_action_choices",
+    "audit_rows",
+    "landing_url",
+    "leader_figures",
+    "staff_workspace",
+]
