@@ -48,4 +48,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）/ demo logins (password {DEMO_PASSWORD}):")
         for login in result["logins"]:
             self.stdout.write(f"  {login.mobile}  {login.name:<16} {login.note}")
+        # The voucher service providers are the ledger's part of the district; they log in the same way.
+        for mobile, person, company, _items in ledger_demo.PROVIDERS:
+            self.stdout.write(f"  {mobile}  {person:<16} {company}（券服务商：提交核销申请）")
         self.stdout.write("")
