@@ -77,6 +77,7 @@ def test_refusal_by_the_database_keeps_the_clear_message(programme, officer, pro
     with pytest.raises(Exception) as exc:
         _submit(programme, enterprise, provider, "INV-BIG")
     assert exc.value.messages[0].startswith("券余额不足")  # type: ignore[attr-defined]
-    assert "可用 50.00 元" in exc.value.messages[0] and "本次需要 100.00 元" in exc.value.messages[0]  # type: ignore[attr-defined]
+    # A provider is told only that the amount exceeds what is available, never the balance (#13 item 9).
+    assert exc.value.messages[0] == "券余额不足：本次申请 100.00 元，超过该企业可用的券额度，未能提交。"  # type: ignore[attr-defined]
     assert not Claim.objects.filter(invoice_no="INV-BIG").exists()
     assert selectors.books_check().ok

@@ -17,6 +17,7 @@ from shouzhan.accounts.models import Organisation
 from shouzhan.core.actors import Actor, actor_user
 from shouzhan.core.audit import audit_record
 from shouzhan.core.errors import Conflict
+from shouzhan.core.money import format_yuan
 from shouzhan.ledger import books, permissions
 from shouzhan.ledger.books import Line
 from shouzhan.ledger.models import Account, Claim, Journal, Payment, Programme
@@ -77,12 +78,36 @@ def claim_submit(
     )
     try:
         return _claim_hold(actor=actor, claim=claim, wallet_id=wallet_id, hold_id=hold_id)
+    except ValidationError as exc:
+        raise _refusal_for(
+            actor, exc, enterprise=enterprise, wallet_id=wallet_id, amount_fen=amount_fen
+        ) from None
     except IntegrityError as exc:  # the invoice number is taken (possibly by a concurrent claim)
         if Claim.objects.filter(invoice_no=invoice_no).exclude(state__in=_REFUSED).exists():
             raise ValidationError(
                 {"invoice_no": _("发票号码 %(no)s 已经申请过核销。") % {"no": invoice_no}}
             ) from exc
         raise
+
+
+def _refusal_for(
+    actor: Actor, exc: ValidationError, *, enterprise: Enterprise, wallet_id: int, amount_fen: int
+) -> ValidationError:
+    """The books' refusal as the submitter may read it. The voucher balance is the enterprise's own
+    business: a provider is told only that the amount exceeds what is available, never the balance
+    (the enterprise and the centre's staff still see the books' full message)."""
+    if getattr(exc, "code", None) != "ledger_limit" or permissions.is_staff(actor):
+        return exc
+    if enterprise.pk in permissions.enterprise_ids(actor):
+        return exc
+    balance, _capped = books.totals([wallet_id]).get(wallet_id, (0, 0))
+    if balance >= amount_fen:  # not the wallet: the state moved meanwhile (that message names no balance)
+        return exc
+    return ValidationError(
+        _("券余额不足：本次申请 %(wanted)s，超过该企业可用的券额度，未能提交。")
+        % {"wanted": format_yuan(amount_fen)},
+        code="ledger_limit",
+    )
 
 
 def _invoice_clean(invoice_no: str) -> str:
