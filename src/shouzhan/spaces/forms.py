@@ -7,14 +7,25 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import npgettext
 
 from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import BoundedForm
 from shouzhan.spaces.models import Resource
 
 ISO_DATE = "%Y-%m-%d"
-HOURS = [(str(m), _("%(h)s 小时") % {"h": f"{m / 60:g}"}) for m in range(30, 12 * 60 + 1, 30)]
+
+
+def hours_label(minutes: int) -> str:
+    """A length in hours as the visitor's language says it: "0.5 小时" / "0.5 hours", "1 hour"."""
+    n = 1 if minutes == 60 else 2  # English: only exactly one hour is singular (0.5 hours, 1.5 hours)
+    return npgettext("duration", "%(h)s 小时", "%(h)s 小时", n) % {"h": f"{minutes / 60:g}"}
+
+
+# Lazy: built at import, a label formatted then would stay in the default language (Chinese) for ever.
+HOURS = [(str(m), lazy(hours_label, str)(m)) for m in range(30, 12 * 60 + 1, 30)]
 
 
 class BookingForm(BoundedForm):
