@@ -15,7 +15,7 @@ is no longer in the catalogue falls back to the leaves' words, never to their ex
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -28,6 +28,7 @@ from shouzhan import rules
 from shouzhan.core.money import MoneyError, format_yuan, parse_yuan_fen
 from shouzhan.policies.plain import _is_yes, describe, fact_label, value_label
 from shouzhan.rules import ir
+from shouzhan.rules.catalogue import Expression
 from shouzhan.rules.vocabulary import FACTS
 
 UNKNOWN = "unknown"
@@ -136,9 +137,7 @@ def _part(node: ir.Expr, params: dict[str, Any]) -> _Part:
     return _Leaf(node.src.strip(), words, facts)
 
 
-def _expression_parts(
-    expressions: Iterable[rules.Expression | None], params: dict[str, Any]
-) -> tuple[_Part, ...]:
+def _expression_parts(expressions: Iterable[Expression | None], params: dict[str, Any]) -> tuple[_Part, ...]:
     parts: list[_Part] = []
     for expression in expressions:
         if expression is not None:
@@ -275,7 +274,7 @@ def _leaf_values(trace: Iterable[Mapping[str, Any]], steps: set[str]) -> dict[st
 
 
 def condition_lines(
-    trace: list[Mapping[str, Any]],
+    trace: Sequence[Mapping[str, Any]],
     catalogue: rules.Catalogue,
     facts: Mapping[str, Any] | None,
     clause_id: str,
@@ -359,7 +358,7 @@ def modifier_line(
 
 
 def amount_lines(
-    trace: list[Mapping[str, Any]], catalogue: rules.Catalogue | None, facts: Mapping[str, Any] | None
+    trace: Sequence[Mapping[str, Any]], catalogue: rules.Catalogue | None, facts: Mapping[str, Any] | None
 ) -> list[Line]:
     lines: list[Line] = []
     for step in trace:
@@ -415,7 +414,7 @@ def _value_words(value: Any) -> str:
 
 
 def trace_present(
-    trace: list[Mapping[str, Any]] | None,
+    trace: Sequence[Mapping[str, Any]] | None,
     *,
     catalogue: rules.Catalogue,
     facts: Mapping[str, Any] | None = None,

@@ -7,7 +7,7 @@ through `present`, built on the same presenter). Policy officers also get the ex
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import template
@@ -21,7 +21,7 @@ register = template.Library()
 
 
 def trace_view(
-    trace: list[Mapping[str, Any]] | None,
+    trace: Sequence[Mapping[str, Any]] | None,
     *,
     facts: Mapping[str, Any] | None = None,
     missing: list[str] | None = None,
@@ -42,7 +42,7 @@ def trace_view(
 @register.inclusion_tag("policies/_trace.html", takes_context=True)
 def rule_trace(
     context: template.Context,
-    trace: list[Mapping[str, Any]] | None,
+    trace: Sequence[Mapping[str, Any]] | None,
     facts: Mapping[str, Any] | None = None,
     missing: list[str] | None = None,
     expanded: bool = True,
