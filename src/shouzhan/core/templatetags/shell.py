@@ -14,6 +14,8 @@ register = template.Library()
 
 @register.filter
 def yuan(fen: int | None) -> str:
+    """The one way a page or a PDF shows money: integer fen → "1,234,567.89 元" (core.money.format_yuan,
+    which Python-made text such as the rule traces uses too; spreadsheets get numbers formatted #,##0.00)."""
     return format_yuan(fen)
 
 
