@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -9,16 +9,7 @@ from django.utils import timezone
 
 from shouzhan.community import services
 from shouzhan.community.models import Event, MentorProfile
-from shouzhan.community.search import live
 from shouzhan.core.roles import Role
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index() -> Iterator[None]:
-    """Each test starts with an index rebuilt from its own data (rolled-back rows leave no trace)."""
-    live.invalidate()
-    yield
-    live.invalidate()
 
 
 @pytest.fixture

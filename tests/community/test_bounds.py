@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from shouzhan.community import selectors, services
 from shouzhan.community.models import ContactRequest, Listing
-from shouzhan.community.search import live, tokenizer
+from shouzhan.community.search import index, tokenizer
 from shouzhan.community.search.documents import listing_tokens
 from shouzhan.core.limits import EXCERPT, LONG_TEXT, PAGE_MAX, TEXT
 from shouzhan.registry.models import Person
@@ -181,7 +181,7 @@ def test_the_listing_is_segmented_once_when_saved_and_its_page_never_calls_jieba
     offer.refresh_from_db()
     assert offer.search_tokens.split() == listing_tokens(offer.title, offer.abstract, offer.field)
     assert "导热" in offer.search_tokens.split()
-    live.current_index()  # built before jieba goes away; a page view does not rebuild it
+    index.current_index()  # built before jieba goes away; a page view does not rebuild it
 
     with jieba_refused():
         page = Client().get(reverse("community:listing", args=[offer.pk]))
@@ -196,7 +196,7 @@ def test_the_index_is_built_from_the_stored_terms(inventor: Any, make_enterprise
     offer, _need = _listing_and_need(inventor, make_enterprise)
     # Terms that are nowhere in the text: only the stored terms can make the index find it.
     Listing.objects.filter(pk=offer.pk).update(search_tokens="zzstored zzstored")
-    live.invalidate()
+    index.rebuild()
     hits = selectors.search(q="zzstored", actor=None)
     assert [h.doc.key for h in hits] == [f"offer:{offer.pk}"]
     assert selectors.search(q="导热", actor=None) == []

@@ -10,7 +10,6 @@ from django.db import transaction
 
 from shouzhan.community import selectors
 from shouzhan.community.models import Listing
-from shouzhan.community.search import live
 from shouzhan.community.search.tokenizer import tokenize
 from tests.community.corpus import load_corpus, load_relevance
 
@@ -22,15 +21,8 @@ def corpus(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, A
     """Built once for the module inside a transaction that is rolled back at the end."""
     with django_db_blocker.unblock():
         with transaction.atomic():
-            live.invalidate()
-            yield load_corpus()
+            yield load_corpus()  # indexed as it is saved (the index rolls back with it)
             transaction.set_rollback(True)
-        live.invalidate()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index() -> None:
-    """Override the package's per-test invalidation: the corpus is shared by the whole module."""
 
 
 def _ids(hit: Any) -> set[str]:

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from shouzhan.community import selectors
 from shouzhan.community.models import SearchTerms
-from shouzhan.community.search import live
+from shouzhan.community.search import index
 from shouzhan.community.search.tokenizer import tokenize
 from shouzhan.core.roles import Role
 from shouzhan.registry import services as registry
@@ -54,7 +54,7 @@ def test_the_related_page_reads_the_stored_terms_and_never_calls_jieba(
     make_event(title="微短剧出海发行沙龙")
     make_event(title="新材料专利对接会")
     owner = project.enterprise.organisation.memberships.get().user
-    live.current_index()  # built before jieba goes away; a page view does not rebuild it
+    index.current_index()  # built before jieba goes away; a page view does not rebuild it
 
     with jieba_refused():
         page = login_client(owner).get(reverse("community:project_related", args=[project.pk]))
@@ -74,9 +74,8 @@ def test_the_stored_terms_follow_a_changed_description(project: Any, make_user: 
     assert "出海" not in _terms("project", project.pk)[1]
     assert _terms("enterprise", project.enterprise_id)[1] == tokenize("新材料与算力服务")
 
-    # The index rebuild reads them too: staff find the enterprise by its new words only.
+    # The index follows the save (no rebuild): staff find the enterprise by its new words only.
     staff = make_user(role=Role.CASEWORKER)
-    live.invalidate()
     new = [h.doc.title for h in selectors.search(q="算力", actor=staff, kinds={"enterprise"})]
     old = [h.doc.title for h in selectors.search(q="剧本", actor=staff, kinds={"enterprise"})]
     assert (new, old) == (["星河影业"], [])
@@ -88,7 +87,7 @@ def test_the_index_rebuild_takes_the_stored_terms(project: Any, make_user: Any) 
         body_terms="zzstored"
     )
     staff = make_user(role=Role.CASEWORKER)
-    live.invalidate()
+    index.rebuild()
     assert [h.doc.title for h in selectors.search(q="zzstored", actor=staff)] == ["星河影业"]
 
 
@@ -97,7 +96,7 @@ def test_terms_of_a_text_changed_without_a_save_signal_are_not_used(project: Any
 
     Enterprise.objects.filter(pk=project.enterprise_id).update(description="算力服务")  # no signal
     staff = make_user(role=Role.CASEWORKER)
-    live.invalidate()
+    index.rebuild()
     assert [h.doc.title for h in selectors.search(q="算力", actor=staff, kinds={"enterprise"})] == [
         "星河影业"
     ]

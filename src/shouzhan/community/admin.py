@@ -23,7 +23,6 @@ from shouzhan.community.models import (
     OfficeHour,
     Registration,
 )
-from shouzhan.community.search import live
 from shouzhan.community.search.documents import listing_tokens
 
 
@@ -38,22 +37,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-class SearchStaleAdmin(admin.ModelAdmin):
-    """An admin correction to something searchable makes the search index stale at once."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        live.invalidate()
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        super().delete_model(request, obj)
-        live.invalidate()
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        super().delete_queryset(request, queryset)
-        live.invalidate()
 
 
 class EventInline(admin.TabularInline):
@@ -83,7 +66,7 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(SearchStaleAdmin):
+class EventAdmin(admin.ModelAdmin):  # the search index follows its saves by signals
     list_display = ["title", "kind", "series", "number_in_series", "starts_at", "venue", "capacity"]
     list_filter = ["kind", "series", "registration_open"]
     search_fields = ["title", "summary", "speakers", "venue"]
@@ -108,7 +91,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(MentorProfile)
-class MentorProfileAdmin(SearchStaleAdmin):
+class MentorProfileAdmin(admin.ModelAdmin):  # the search index follows its saves by signals
     list_display = ["user", "headline", "expertise", "availability"]
     search_fields = ["user__name", "expertise", "headline"]
     raw_id_fields = ["user"]
@@ -136,7 +119,7 @@ class OfficeHourAdmin(admin.ModelAdmin):
 
 
 @admin.register(Listing)
-class ListingAdmin(SearchStaleAdmin):
+class ListingAdmin(admin.ModelAdmin):  # the search index follows its saves by signals
     list_display = ["title", "direction", "patent_number", "field", "legal_status", "status", "owner_name"]
     list_filter = ["direction", "status", "legal_status", "field"]
     search_fields = ["title", "patent_number", "abstract"]

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,25 +8,18 @@ class CommunityConfig(AppConfig):
     verbose_name = _("社区与对接")
 
     def ready(self) -> None:
+        from django.conf import settings
         from django.db.models.signals import post_delete, post_save
 
         from shouzhan.community import effects
+        from shouzhan.community.models import Event, EventSeries, Listing, MentorProfile
+        from shouzhan.community.search import sync, terms
         from shouzhan.policies.models import PolicyVersion
-        from shouzhan.registry.models import Enterprise, Project
+        from shouzhan.registry.models import Enterprise, Person, Project
 
         effects.register()
-        # Search covers policies and the registry too: a published policy version or a changed
-        # enterprise or project makes the index stale at once, not only after its refresh interval.
-        for model in (PolicyVersion, Enterprise, Project):
-            post_save.connect(
-                _search_stale, sender=model, dispatch_uid=f"community.search.{model.__name__}.save"
-            )
-            post_delete.connect(
-                _search_stale, sender=model, dispatch_uid=f"community.search.{model.__name__}.del"
-            )
-        # The registry's searchable texts are segmented once, when they are saved (search/terms.py).
-        from shouzhan.community.search import terms
-
+        # The registry's searchable texts are segmented once, when they are saved (search/terms.py) —
+        # connected before the index's receivers, which read those terms.
         post_save.connect(
             terms.on_enterprise_saved, sender=Enterprise, dispatch_uid="community.terms.enterprise"
         )
@@ -37,9 +28,28 @@ class CommunityConfig(AppConfig):
             post_delete.connect(
                 terms.on_source_deleted, sender=model, dispatch_uid=f"community.terms.{model.__name__}.del"
             )
-
-
-def _search_stale(**_: Any) -> None:
-    from shouzhan.community.search import live
-
-    live.invalidate()
+        # The search index follows each change to what it shows, one document at a time (search/sync.py).
+        receivers = [
+            (post_save, Listing, sync.on_listing_saved),
+            (post_delete, Listing, sync.on_listing_deleted),
+            (post_save, Enterprise, sync.on_enterprise_saved),
+            (post_delete, Enterprise, sync.on_enterprise_deleted),
+            (post_save, Person, sync.on_person_saved),
+            (post_save, Event, sync.on_event_saved),
+            (post_delete, Event, sync.on_event_deleted),
+            (post_save, EventSeries, sync.on_series_saved),
+            (post_save, MentorProfile, sync.on_mentor_saved),
+            (post_delete, MentorProfile, sync.on_mentor_deleted),
+            (post_save, settings.AUTH_USER_MODEL, sync.on_user_saved),
+            # Policies come into force by date: a changed version makes them be taken again.
+            (post_save, PolicyVersion, sync.on_policy_changed),
+            (post_delete, PolicyVersion, sync.on_policy_changed),
+        ]
+        for signal, sender, receiver in receivers:
+            name = sender if isinstance(sender, str) else sender.__name__
+            signal.connect(
+                receiver,
+                sender=sender,
+                weak=False,
+                dispatch_uid=f"community.search.{name}.{receiver.__name__}",
+            )

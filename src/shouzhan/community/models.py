@@ -421,3 +421,80 @@ class SearchTerms(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.source_id}"
+
+
+class SearchDocument(models.Model):
+    """One searchable thing (a listing, a need, an enterprise, a mentor, an event, a policy or a clause) as
+    the search index keeps it: what a hit shows, and its terms, segmented once when the thing was saved
+    (search/index.py keeps this table, the postings and the statistics in step)."""
+
+    key = models.CharField(_("键"), max_length=80, unique=True)  # "offer:12", "clause:hu8-1" …
+    kind = models.CharField(_("类别"), max_length=12)
+    title = models.CharField(_("标题"), max_length=300)
+    url = models.CharField(_("链接"), max_length=300)
+    snippet = models.TextField(_("摘要"), blank=True)
+    facts = models.JSONField(_("事实"), default=dict)
+    tokens = models.TextField(_("检索词"), blank=True)  # space-separated, with repeats (the title twice)
+    length = models.PositiveIntegerField(_("词数"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("检索文档")
+        verbose_name_plural = _("检索文档")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class SearchPosting(models.Model):
+    """A term in a document: its count, the document's length and kind (so a query never joins), and its
+    BM25 term-frequency weight when written (`impact`), by which a term's list is read strongest first."""
+
+    pk = models.CompositePrimaryKey("doc_id", "term")
+    doc = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="postings")
+    term = models.CharField(_("词"), max_length=64)
+    kind = models.CharField(_("类别"), max_length=12)
+    tf = models.PositiveIntegerField(_("词频"))
+    length = models.PositiveIntegerField(_("文档词数"))
+    impact = models.FloatField(_("权重"))
+
+    class Meta:
+        verbose_name = _("倒排项")
+        verbose_name_plural = _("倒排项")
+        indexes = [models.Index(fields=["term", "kind", "-impact"], name="search_posting_list")]
+
+    def __str__(self) -> str:
+        return f"{self.term}@{self.doc_id}"
+
+
+class SearchTerm(models.Model):
+    """How many documents hold a term (its document frequency), kept as documents come and go."""
+
+    term = models.CharField(_("词"), max_length=64, primary_key=True)
+    df = models.PositiveIntegerField(_("文档数"))
+
+    class Meta:
+        verbose_name = _("检索词统计")
+        verbose_name_plural = _("检索词统计")
+
+    def __str__(self) -> str:
+        return f"{self.term}: {self.df}"
+
+
+class SearchStats(models.Model):
+    """The index's one row: its size for BM25 (documents, total length), whether it has been built, and
+    the day its policies were taken for (policies come into force by date). Every index write locks this
+    row first: writers take turns (one writer at a time), so they never deadlock on each other's terms."""
+
+    documents = models.PositiveIntegerField(_("文档数"), default=0)
+    length = models.PositiveBigIntegerField(_("总词数"), default=0)
+    built = models.BooleanField(_("已建立"), default=False)
+    policies_on = models.DateField(_("政策日期"), null=True, blank=True)
+    built_at = models.DateTimeField(_("建立时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("检索统计")
+        verbose_name_plural = _("检索统计")
+
+    def __str__(self) -> str:
+        return f"{self.documents} / {self.length}"

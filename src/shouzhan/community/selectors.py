@@ -24,8 +24,8 @@ from shouzhan.community.models import (
     OfficeHour,
     Registration,
 )
-from shouzhan.community.search import live, matching
-from shouzhan.community.search.bm25 import Doc, Hit
+from shouzhan.community.search import index, matching
+from shouzhan.community.search.bm25 import Hit
 from shouzhan.community.search.documents import KIND_LABELS, PUBLIC_KINDS
 from shouzhan.community.search.tokenizer import tokenize
 from shouzhan.core.actors import Actor
@@ -391,11 +391,7 @@ def search(*, q: str, actor: Actor | None, kinds: set[str] | None = None, limit:
         return []
     allowed = visible_kinds(actor) if actor is not None else PUBLIC_KINDS
     wanted = (kinds & allowed) if kinds else allowed
-
-    def accept(doc: Doc) -> bool:
-        return doc.kind in wanted
-
-    return live.current_index().search(terms, limit=limit, accept=accept)
+    return index.current_index().search(terms, kinds=wanted, limit=limit)
 
 
 def kind_labels() -> dict[str, str]:
@@ -413,10 +409,17 @@ RELATED_KINDS = {
 def listing_related(*, actor: Actor | None, listing: Listing) -> dict[str, list[matching.Match]]:
     from shouzhan.community.search.documents import stored_tokens
 
-    index = live.current_index()
+    # Never suggest the owner's own enterprise or its other listings.
     owner_keys: set[str] = set()
     if listing.owner_enterprise_id:
         owner_keys.add(f"enterprise:{listing.owner_enterprise_id}")
+    same_owner = Q(owner_enterprise_id=listing.owner_enterprise_id) if listing.owner_enterprise_id else Q()
+    if listing.owner_person_id:
+        same_owner |= Q(owner_person_id=listing.owner_person_id)
+    if same_owner:
+        owner_keys |= {
+            f"{d}:{pk}" for pk, d in Listing.objects.filter(same_owner).values_list("pk", "direction")
+        }
     sector = listing.owner_enterprise.sector if listing.owner_enterprise else ""
     source = matching.Source(
         key=f"{listing.direction}:{listing.pk}",
@@ -427,23 +430,12 @@ def listing_related(*, actor: Actor | None, listing: Listing) -> dict[str, list[
         sector=sector,
         owner_keys=owner_keys,
     )
-    result = matching.related(
-        index=index, source=source, kinds=RELATED_KINDS[listing.direction], visible=visible_kinds(actor)
+    return matching.related(
+        index=index.current_index(),
+        source=source,
+        kinds=RELATED_KINDS[listing.direction],
+        visible=visible_kinds(actor),
     )
-    # Never suggest the owner's own listings.
-    for kind in ("offer", "need"):
-        if kind in result:
-            result[kind] = [
-                m for m in result[kind] if not _same_owner(index.docs[index.key_to_id[m.key]].facts, listing)
-            ]
-    return result
-
-
-def _same_owner(facts: dict[str, Any], listing: Listing) -> bool:
-    return (
-        listing.owner_enterprise_id is not None
-        and facts.get("owner_enterprise_id") == listing.owner_enterprise_id
-    ) or (listing.owner_person_id is not None and facts.get("owner_person_id") == listing.owner_person_id)
 
 
 def project_get(*, actor: Actor, pk: int) -> Project:
@@ -465,7 +457,7 @@ def project_related(*, actor: Actor, project: Project) -> dict[str, list[matchin
         owner_keys={f"enterprise:{project.enterprise_id}"},
     )
     return matching.related(
-        index=live.current_index(),
+        index=index.current_index(),
         source=source,
         kinds=RELATED_KINDS["project"],
         visible=visible_kinds(actor),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -93,7 +94,7 @@ def listing_doc(listing: object) -> tuple[Doc, list[str]]:
     return doc, stored_tokens(listing) + tokenize(owner)
 
 
-def _policy_docs(today: dt.date) -> Iterator[tuple[Doc, list[str]]]:
+def policy_docs(today: dt.date) -> Iterator[tuple[Doc, list[str]]]:
     """Each policy in force, and each of its clauses."""
     from shouzhan.policies.selectors import clause_sectors, policy_library
 
@@ -125,10 +126,7 @@ def _policy_docs(today: dt.date) -> Iterator[tuple[Doc, list[str]]]:
             )
 
 
-def _enterprise_docs() -> Iterator[tuple[Doc, list[str]]]:
-    from shouzhan.registry.models import Enterprise
-
-    enterprises = list(Enterprise.objects.only("id", "name", "description", "sector", "district"))
+def enterprise_docs(enterprises: list[Any]) -> Iterator[tuple[Doc, list[str]]]:
     # Name and description as segmented when the enterprise was saved; the sector's words are a fixed
     # vocabulary (the tokenizer keeps their terms in its cache).
     stored = enterprise_terms_many(enterprises)
@@ -147,6 +145,14 @@ def _enterprise_docs() -> Iterator[tuple[Doc, list[str]]]:
         )
 
 
+def _enterprise_docs() -> Iterator[tuple[Doc, list[str]]]:
+    from shouzhan.registry.models import Enterprise
+
+    yield from enterprise_docs(
+        list(Enterprise.objects.only("id", "name", "description", "sector", "district"))
+    )
+
+
 def _listing_docs() -> Iterator[tuple[Doc, list[str]]]:
     from shouzhan.community.models import Listing
 
@@ -157,46 +163,52 @@ def _listing_docs() -> Iterator[tuple[Doc, list[str]]]:
         yield listing_doc(listing)
 
 
+def event_doc(event: Any) -> tuple[Doc, list[str]]:
+    series = event.series.name if event.series else ""
+    return (
+        Doc(
+            key=f"event:{event.pk}",
+            kind="event",
+            title=event.title,
+            url=reverse("community:event", args=[event.pk]),
+            snippet=_snip(event.summary),
+            facts={"starts_at": event.starts_at.isoformat(), "event_kind": event.kind},
+        ),
+        doc_tokens(event.title, event.summary, event.agenda, event.speakers, series),
+    )
+
+
 def _event_docs() -> Iterator[tuple[Doc, list[str]]]:
     from shouzhan.community.models import Event
 
     for event in Event.objects.select_related("series"):
-        series = event.series.name if event.series else ""
-        yield (
-            Doc(
-                key=f"event:{event.pk}",
-                kind="event",
-                title=event.title,
-                url=reverse("community:event", args=[event.pk]),
-                snippet=_snip(event.summary),
-                facts={"starts_at": event.starts_at.isoformat(), "event_kind": event.kind},
-            ),
-            doc_tokens(event.title, event.summary, event.agenda, event.speakers, series),
-        )
+        yield event_doc(event)
+
+
+def mentor_doc(mentor: Any) -> tuple[Doc, list[str]]:
+    return (
+        Doc(
+            key=f"mentor:{mentor.pk}",
+            kind="mentor",
+            title=mentor.user.name,
+            url=reverse("community:mentor", args=[mentor.pk]),
+            snippet=_snip(mentor.headline + " · " + mentor.expertise),
+            facts={"expertise": mentor.expertise_list},
+        ),
+        doc_tokens(mentor.user.name + " " + mentor.headline, mentor.expertise, mentor.expertise, mentor.bio),
+    )
 
 
 def _mentor_docs() -> Iterator[tuple[Doc, list[str]]]:
     from shouzhan.community.models import MentorProfile
 
     for mentor in MentorProfile.objects.select_related("user"):
-        yield (
-            Doc(
-                key=f"mentor:{mentor.pk}",
-                kind="mentor",
-                title=mentor.user.name,
-                url=reverse("community:mentor", args=[mentor.pk]),
-                snippet=_snip(mentor.headline + " · " + mentor.expertise),
-                facts={"expertise": mentor.expertise_list},
-            ),
-            doc_tokens(
-                mentor.user.name + " " + mentor.headline, mentor.expertise, mentor.expertise, mentor.bio
-            ),
-        )
+        yield mentor_doc(mentor)
 
 
 def collect(*, today: dt.date | None = None) -> Iterator[tuple[Doc, list[str]]]:
     """Every document of the index, kind by kind: policies and clauses, enterprises, listings, events, mentors."""
-    yield from _policy_docs(today or timezone.localdate())
+    yield from policy_docs(today or timezone.localdate())
     yield from _enterprise_docs()
     yield from _listing_docs()
     yield from _event_docs()

@@ -14,8 +14,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from shouzhan.community.search.bm25 import Doc, Hit, Index
+from shouzhan.community.search.bm25 import Doc, Hit
 from shouzhan.community.search.documents import KIND_LABELS, SECTOR_WORDS
+from shouzhan.community.search.index import Index
 from shouzhan.community.search.tokenizer import tokenize
 
 MAX_QUERY_TERMS = 24
@@ -50,8 +51,9 @@ class Match:
 def query_weights(index: Index, tokens: list[str]) -> dict[str, float]:
     """The source's most telling words (tf × idf), with a weight that grows gently with repetition."""
     counts = Counter(tokens)
-    ranked = sorted(counts, key=lambda t: -(min(counts[t], 3) * index.idf(t)))
-    return {t: 1.0 + 0.25 * (min(counts[t], 3) - 1) for t in ranked[:MAX_QUERY_TERMS] if index.idf(t) > 0}
+    idfs = index.idf_many(counts)  # one query for all of them
+    ranked = sorted(counts, key=lambda t: -(min(counts[t], 3) * idfs[t]))
+    return {t: 1.0 + 0.25 * (min(counts[t], 3) - 1) for t in ranked[:MAX_QUERY_TERMS] if idfs[t] > 0}
 
 
 def _facts(source: Source, doc: Doc) -> list[str]:
@@ -96,10 +98,7 @@ def related(
         if visible is not None and kind not in visible:
             continue
         hits: list[Hit] = index.search(
-            terms,
-            limit=per_kind * 4,
-            accept=lambda d, kind=kind: d.kind == kind and d.key not in excluded,  # type: ignore[misc]
-            query_weights=weights,
+            terms, kinds=[kind], exclude=excluded, limit=per_kind * 4, query_weights=weights
         )
         matches = []
         for hit in hits:

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from shouzhan.community import permissions
 from shouzhan.community.models import Event, EventSeries, Registration
-from shouzhan.community.search import live
 from shouzhan.community.selectors import check_in_window
 from shouzhan.community.services.checks import unknown_fields
 from shouzhan.core.actors import Actor, actor_user, system_actor
@@ -117,7 +116,6 @@ def event_create(*, actor: Actor, data: dict[str, Any]) -> Event:
     _apply_event(actor, event, data)
     _save_event(event, data)
     audit_record(actor=actor, action="community.event_create", target=event, after=_event_snapshot(event))
-    live.invalidate()
     return event
 
 
@@ -137,7 +135,6 @@ def event_update(*, actor: Actor, event: Event, data: dict[str, Any]) -> Event:
         after=_event_snapshot(event),
     )
     _promote_waitlist(event)  # more seats: the waitlist moves up
-    live.invalidate()
     return event
 
 

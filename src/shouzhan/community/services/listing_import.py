@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from shouzhan.community import importing, permissions
 from shouzhan.community.models import Listing
-from shouzhan.community.search import live
 from shouzhan.community.services.listings import Owners, listing_change, listing_new, owner_or_self
 from shouzhan.core.actors import Actor
 from shouzhan.core.audit import audit_record
@@ -119,5 +118,4 @@ def listing_import(
         except ValidationError as exc:
             report.errors.extend(row_errors(number, exc, importing.column_label))
     _audit_import(actor=actor, report=report, enterprise=owners[1])
-    live.invalidate()
     return report

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from shouzhan.community import permissions
 from shouzhan.community.audit_actions import LISTING_CREATE
 from shouzhan.community.models import Listing, Seeking
-from shouzhan.community.search import live
 from shouzhan.community.search.documents import listing_tokens
 from shouzhan.community.services.checks import unknown_fields
 from shouzhan.core.actors import Actor, actor_user
@@ -150,7 +149,6 @@ def listing_create(
     listing = listing_new(
         actor=actor, direction=direction, data=data, owners=owners, action=LISTING_CREATE[direction]
     )
-    live.invalidate()
     return listing
 
 
@@ -159,7 +157,6 @@ def listing_update(*, actor: Actor, listing: Listing, data: dict[str, Any]) -> L
     permissions.require_owner_write(actor, person=listing.owner_person, enterprise=listing.owner_enterprise)
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     listing = listing_change(actor=actor, listing=listing, data=data, action="community.listing_update")
-    live.invalidate()
     return listing
 
 
@@ -177,5 +174,4 @@ def listing_set_status(*, actor: Actor, listing: Listing, status: str) -> Listin
         enterprise_id=listing.owner_enterprise_id,
         clean=False,
     )
-    live.invalidate()
     return listing

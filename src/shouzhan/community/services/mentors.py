@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from shouzhan.accounts.models import User
 from shouzhan.community import permissions
 from shouzhan.community.models import Event, Feedback, FollowUpNote, MentorProfile, OfficeHour, Registration
-from shouzhan.community.search import live
 from shouzhan.core.actors import Actor, actor_user
 from shouzhan.core.audit import audit_record, audited_update, snapshot
 from shouzhan.core.limits import LONG_TEXT, check_length
@@ -57,7 +56,6 @@ def mentor_profile_save(*, actor: Actor, user: User, data: dict[str, Any]) -> Me
         before=None if created else before,
         after=snapshot(profile),
     )
-    live.invalidate()
     return profile
 
 
