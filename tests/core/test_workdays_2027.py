@@ -116,18 +116,31 @@ def _main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str
     return code, out, err
 
 
+# The command closes the database connection when it ends (as every management command does): nothing
+# touches the database after it in a test.
 @pytest.mark.django_db
-def test_cli_workdays_into_2027(
-    capsys: pytest.CaptureFixture[str], admin_user_role: Any, django_capture_on_commit_callbacks: Any
-) -> None:
-    from shouzhan.core import services
-
+def test_cli_workdays_into_2027(capsys: pytest.CaptureFixture[str]) -> None:
     assert _main(capsys, "workdays", "add", "2026-12-28", "5") == (0, "2027-01-05 provisional\n", "")
     assert _main(capsys, "workdays", "add", "2027-02-03", "3") == (0, "2027-02-12 provisional\n", "")
     assert _main(capsys, "workdays", "between", "2027-02-03", "2027-02-12") == (0, "3\n", "")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "printed"),
+    [(("add", "2026-12-28", "5"), "2027-01-05\n"), (("add", "2027-02-03", "3"), "2027-02-15\n")],
+)
+def test_cli_workdays_in_a_confirmed_2027(
+    capsys: pytest.CaptureFixture[str],
+    admin_user_role: Any,
+    django_capture_on_commit_callbacks: Any,
+    args: tuple[str, ...],
+    printed: str,
+) -> None:
+    from shouzhan.core import services
+
     with django_capture_on_commit_callbacks(execute=True):
         services.calendar_notice_enter(
             actor=admin_user_role, year=2027, days_off=NOTICE_OFF, working_days=NOTICE_ON
         )
-    assert _main(capsys, "workdays", "add", "2026-12-28", "5") == (0, "2027-01-05\n", "")
-    assert _main(capsys, "workdays", "add", "2027-02-03", "3") == (0, "2027-02-15\n", "")
+    assert _main(capsys, "workdays", *args) == (0, printed, "")
