@@ -238,7 +238,7 @@ def load_demo(today: dt.date | None = None) -> str:
 # and went. Deterministic (a seeded random.Random); loaded once (desk D-02's first tenancy marks it).
 HISTORY_SEED = 2026
 # Bookable blocks of a day (start, end): the buffer after each is free before the next.
-BLOCKS = {
+BLOCKS: dict[str, list[tuple[int, int, int, int]]] = {
     Resource.Kind.LIVE_ROOM: [
         (8, 0, 10, 0),
         (10, 30, 12, 30),
@@ -249,7 +249,7 @@ BLOCKS = {
     Resource.Kind.STUDIO: [(9, 0, 12, 0), (13, 0, 17, 0)],
     Resource.Kind.MEETING_ROOM: [(9, 30, 11, 30), (14, 0, 16, 0), (19, 0, 21, 0)],
 }
-PURPOSES = {
+PURPOSES: dict[str, list[str]] = {
     Resource.Kind.LIVE_ROOM: ["直播带货", "新品首发直播", "知识区直播", "跨境直播（东南亚时段）", "达人连麦"],
     Resource.Kind.STUDIO: ["短剧棚拍", "产品拍摄", "AI 数字人采集"],
     Resource.Kind.MEETING_ROOM: ["项目路演", "投资人见面会", "团队周会", "客户洽谈"],
