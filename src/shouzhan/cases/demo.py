@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -155,8 +155,8 @@ def load_demo(today: dt.date | None = None) -> str:
 # `shouzhan demo` gives the district a past: a year of cases opened and closed on working days, through
 # the services (history, audit entries, deadlines by core.workdays), each step taken at its own moment.
 # Deterministic: the same seed and the same `today` give the same year. The clock is moved with
-# time-machine (a development dependency `make run` installs) so every timestamp is of its day; without
-# it the dates (submitted, decided, due, closed) are still right and only the timestamps are today's.
+# time-machine (a development dependency `make run` installs), so every timestamp is of its day and the
+# services' own checks (no booking in the past …) hold at that moment; without it the history is skipped.
 HISTORY_SEED = 2026
 HISTORY_DAYS = 364  # the year ending yesterday: 52 whole weeks
 HISTORY_MARK = "《外滩十二时辰》规划备案"  # the first case of the history: there means the year is loaded
@@ -207,10 +207,8 @@ MIX = [
 
 def travel(day: dt.date, hour: int = 10, minute: int = 0) -> AbstractContextManager[Any]:
     """The clock at `day` `hour`:`minute` in the centre's time zone, for one service call of the history."""
-    try:
-        import time_machine
-    except ImportError:  # a production install without the dev tools: dates right, timestamps today's
-        return nullcontext()
+    import time_machine
+
     moment = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_current_timezone())
     return time_machine.travel(moment, tick=False)
 
