@@ -91,9 +91,11 @@ def test_money_dates_moments_and_yes_no_as_people_read_them(make_enterprise: Any
             "due_provisional": True,
             "enterprise_id": enterprise.pk,
             "closed_at": "2026-03-18T01:05:00+00:00",
+            "decision_reasons": "",
         },
     )
     (row,) = audit_rows(AuditEntry.objects.filter(action="cases.case_submit"))
+    assert "decision_reasons" not in [c.field.code for c in row.changes]  # blank on a new record: left out
     shown = {c.field.text: (c.before and c.before.text, c.after.text, c.after.code) for c in row.changes}
     assert shown["核定金额"] == (None, "1,500,000.00 元", "150000000")
     assert shown["办理期限"] == ("2026年12月31日", "2027年1月5日", "2027-01-05")

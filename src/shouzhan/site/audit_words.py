@@ -29,6 +29,7 @@ from shouzhan.core.audit import audit_action_label
 from shouzhan.core.models import AuditEntry
 from shouzhan.core.money import format_yuan
 
+EMPTY: tuple[Any, ...] = (None, "", [], {})
 CHAIN_CHECK_ACTIONS = frozenset({"audit.verify", "core.chain_verify"})
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
@@ -81,6 +82,7 @@ def audit_rows(entries: Iterable[AuditEntry]) -> list[AuditRow]:
                     after=value_words(e.target_type, name, after, names),
                 )
                 for name, before, after in e.changes
+                if not (before is None and after in EMPTY)  # a new record's blank fields say nothing
             ],
             chain_check=e.action in CHAIN_CHECK_ACTIONS,
         )
