@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +32,7 @@ class CommunityConfig(AppConfig):
                 terms.on_source_deleted, sender=model, dispatch_uid=f"community.terms.{model.__name__}.del"
             )
         # The search index follows each change to what it shows, one document at a time (search/sync.py).
-        receivers = [
+        receivers: list[tuple[Any, Any, Callable[..., None]]] = [
             (post_save, Listing, sync.on_listing_saved),
             (post_delete, Listing, sync.on_listing_deleted),
             (post_save, Enterprise, sync.on_enterprise_saved),

@@ -162,8 +162,8 @@ def _apply(stats: object, delta: _Delta) -> None:
                 [(n, n, t) for t, n in downs],
             )
             for start in range(0, len(downs), 400):
-                chunk = [t for t, _n in downs[start : start + 400]]
-                m.SearchTerm.objects.filter(term__in=chunk, df=0).delete()
+                gone = [t for t, _n in downs[start : start + 400]]
+                m.SearchTerm.objects.filter(term__in=gone, df=0).delete()
     stats.documents = max(0, stats.documents + delta.documents)
     stats.length = max(0, stats.length + delta.length)
     stats.save(update_fields=["documents", "length"])
@@ -252,8 +252,13 @@ def _truncate_all() -> None:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
 
 
-def rebuild(*, today: dt.date | None = None, only_if_unbuilt: bool = False) -> float:
-    """Every document written again from the sources; returns the seconds it took."""
+def rebuild(
+    *,
+    today: dt.date | None = None,
+    only_if_unbuilt: bool = False,
+    items: Iterable[tuple[Doc, list[str]]] | None = None,
+) -> float:
+    """Every document written again from the sources (or `items`: the bench's corpus); returns seconds."""
     started = time.perf_counter()
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -262,14 +267,14 @@ def rebuild(*, today: dt.date | None = None, only_if_unbuilt: bool = False) -> f
             return 0.0
         _truncate_all()
         stats.documents = stats.length = 0
-        items = _clean(documents.collect(today=today))
+        cleaned = _clean(documents.collect(today=today) if items is None else items)
         delta = _Delta()
-        _write(items, avgdl=_avgdl(stats, items), delta=delta)
+        _write(cleaned, avgdl=_avgdl(stats, cleaned), delta=delta)
         _apply(stats, delta)
         stats.built, stats.policies_on, stats.built_at = True, today, timezone.now()
         stats.save(update_fields=["built", "policies_on", "built_at"])
     seconds = time.perf_counter() - started
-    log.info("search index rebuilt: %d documents in %.2fs", len(items), seconds)
+    log.info("search index rebuilt: %d documents in %.2fs", len(cleaned), seconds)
     return seconds
 
 
@@ -348,7 +353,7 @@ class Index:
         with connection.cursor() as cursor:
             for start in range(0, len(pairs), MAX_UNION):
                 chunk = pairs[start : start + MAX_UNION]
-                params: list[object] = []
+                params: list[str] = []
                 parts = []
                 if start == 0:  # a row per known term, told apart by its doc_id of -1
                     parts.append(
