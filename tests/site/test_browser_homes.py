@@ -18,6 +18,7 @@ from shouzhan.core.audit import audit_action_label
 from shouzhan.core.models import AuditEntry, Notification
 from shouzhan.ledger.models import Claim, Programme
 from shouzhan.registry.models import Enterprise
+from tests.a11y import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -103,6 +104,7 @@ def test_each_role_logs_in_and_lands_on_a_page_with_content(page: Any, role: str
     # The search box shows its whole placeholder (it used to be cut off).
     text_width, room = page.evaluate(PLACEHOLDER_FITS)
     assert 0 < text_width <= room
+    assert_accessible(page)
     shot = tmp_path / f"home-{role}.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
