@@ -3,15 +3,23 @@ bar's bell, and the landing page's cards as links."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from shouzhan.accounts.models import Membership, Organisation
 from shouzhan.community.models import MentorProfile
 from shouzhan.core.notifications import notify
 from shouzhan.core.roles import Role
+from shouzhan.ledger.services import programme_open
+from shouzhan.policies.services import catalogue_sync
+
+FIGURES_QUERIES = (
+    17  # session, user, queue figures, response times, budgets and their burn-down, district bars …
+)
 
 
 def text(response: Any) -> str:
@@ -105,3 +113,29 @@ def test_the_landing_pages_cards_are_links(client: Any) -> None:
     page = text(client.get("/"))
     for url in ("/policies/calculator/", "/cases/", "/spaces/", "/ledger/", "/community/", "/figures/"):
         assert f'<a class="card feature" href="{url}">' in page, url
+
+
+@pytest.mark.django_db
+def test_the_figures_page_reads_a_fixed_number_of_queries(
+    make_user: Any, make_enterprise: Any, login_client: Any, django_assert_max_num_queries: Any
+) -> None:
+    leader = login_client(make_user(role=Role.LEADER))
+    leader.get("/figures/")  # the calendar's cache
+    with django_assert_max_num_queries(FIGURES_QUERIES):
+        assert leader.get("/figures/").status_code == 200
+    for _ in range(5):
+        make_enterprise(sector="culture", in_cluster=True)
+    catalogue_sync(actor="system:test", directory=settings.CATALOGUE_DIR)  # the vouchers' clauses
+    officer = make_user(role=Role.POLICY_OFFICER)
+    for item in ("compute", "model", "corpus"):
+        programme_open(
+            actor=officer,
+            item=item,
+            year=2026,
+            valid_from=dt.date(2026, 1, 1),
+            valid_until=dt.date(2026, 12, 31),
+            budget_fen=100_000_000,
+        )
+    with django_assert_max_num_queries(FIGURES_QUERIES):
+        page = text(leader.get("/figures/"))
+    assert page.count('class="card programme-card"') == 3
