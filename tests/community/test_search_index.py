@@ -135,3 +135,19 @@ def test_the_incremental_index_equals_a_rebuilt_one(
         "光合新材"
     ]
     assert _titles("光合新材", staff)[:1] == ["光合新材"]
+
+
+def test_search_rebuild_takes_rows_written_without_a_signal(inventor: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    user, person = inventor
+    index.current_index()  # built (an empty database's first query)
+    offer = services.listing_create(actor=user, direction="offer", owner_person=person, data=OFFER)
+    Listing.objects.filter(pk=offer.pk).update(search_tokens="zzbulk", title="批量写入")  # no signal
+    assert _titles("zzbulk") == []
+    out = StringIO()
+    call_command("search_rebuild", stdout=out)
+    assert out.getvalue().startswith("search index: ")
+    assert _titles("zzbulk") == ["批量写入"]

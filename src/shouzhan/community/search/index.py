@@ -19,9 +19,10 @@ bulk load that sent no signals, `manage.py search_rebuild`).
 
 Reading: each (term, kind) list is read strongest first to a depth, as champion lists are (Manning et
 al. §7.1.3); a candidate missing a word whose list was cut short gets that word's exact weight from
-the postings; and the answer stands only when the k-th score is at least what an unseen document
-could reach (the sum of each list's last weight, Fagin's threshold) — otherwise the lists are read
-deeper. The lists are ordered by `impact`, the tf-part when the posting was written; scores use the
+the postings; and the answer is exact when the k-th score is at least what an unseen document
+could reach (the sum of each list's last weight, Fagin's threshold); otherwise the lists are read once
+more, four times deeper, and that answer stands (as champion lists do, it may then miss a document
+that is strong in every word yet in no list's top — only on large corpora with many near-ties). The lists are ordered by `impact`, the tf-part when the posting was written; scores use the
 average document length of now, so the threshold is exact up to the drift of that average since the
 posting was written (a rebuild resets it).
 """
@@ -45,9 +46,9 @@ from shouzhan.community.search.bm25 import Doc, Hit, drop_parts, idf, tf_part
 log = logging.getLogger(__name__)
 
 MAX_TERM = 64  # SearchPosting.term's length: a longer token is cut (alike when indexing and querying)
-MIN_DEPTH = 50
-DEPTH_PER_RESULT = 5
-MAX_DEPTH = 200_000
+MIN_DEPTH = 100
+DEPTH_PER_RESULT = 10
+ROUNDS = 2  # the lists read once, and once again four times deeper; then the answer stands
 BATCH = 2000
 MAX_UNION = 100  # subqueries per statement (SQLite allows 500 in one compound select)
 POLICY_KINDS = ("policy", "clause")
@@ -119,27 +120,22 @@ def _write(items: Sequence[tuple[Doc, list[str]]], *, avgdl: float, delta: _Delt
         row.updated_at = now
     m.SearchDocument.objects.bulk_update([r for r in rows if r.pk], fields, batch_size=BATCH)
     m.SearchDocument.objects.bulk_create([r for r in rows if not r.pk], batch_size=BATCH)
-    postings = []
-    for row, (_doc, tokens) in zip(rows, items, strict=True):
-        delta.documents += 1
-        delta.length += len(tokens)
-        counts = Counter(tokens)
-        delta.df.update(counts.keys())
-        for term, tf in counts.items():
-            postings.append(
-                m.SearchPosting(
-                    doc_id=row.pk,
-                    term=term,
-                    kind=row.kind,
-                    tf=tf,
-                    length=len(tokens),
-                    impact=tf_part(tf, len(tokens), avgdl),
-                )
-            )
-        if len(postings) >= BATCH * 5:
-            m.SearchPosting.objects.bulk_create(postings, batch_size=BATCH)
-            postings = []
-    m.SearchPosting.objects.bulk_create(postings, batch_size=BATCH)
+    table = connection.ops.quote_name(m.SearchPosting._meta.db_table)
+    sql = f"INSERT INTO {table} (doc_id, term, kind, tf, length, impact) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608
+    postings: list[tuple[int, str, str, int, int, float]] = []
+    with connection.cursor() as cursor:  # plain rows: a million postings are not a million model objects
+        for row, (_doc, tokens) in zip(rows, items, strict=True):
+            delta.documents += 1
+            delta.length += len(tokens)
+            counts = Counter(tokens)
+            delta.df.update(counts.keys())
+            dl = len(tokens)
+            postings.extend((row.pk, t, row.kind, tf, dl, tf_part(tf, dl, avgdl)) for t, tf in counts.items())
+            if len(postings) >= BATCH * 5:
+                cursor.executemany(sql, postings)
+                postings = []
+        if postings:
+            cursor.executemany(sql, postings)
 
 
 def _apply(stats: object, delta: _Delta) -> None:
@@ -328,6 +324,7 @@ class Index:
             else set()
         )
         depth = max(MIN_DEPTH, (limit + len(excluded)) * DEPTH_PER_RESULT)
+        rounds = 0
         while True:
             dfs, rows = self._lists(unique, kind_list, depth)
             idfs = {t: idf(self.documents, dfs[t]) for t in unique if dfs.get(t)}
@@ -335,7 +332,8 @@ class Index:
                 return []
             known = [t for t in unique if t in idfs]
             top, weights, exact = self._top(rows, known, kind_list, idfs, qw, excluded, limit, depth)
-            if exact or depth >= MAX_DEPTH:
+            rounds += 1
+            if exact or rounds >= ROUNDS:
                 break
             depth *= 4
         return self._hits(top, weights)
