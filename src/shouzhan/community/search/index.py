@@ -18,13 +18,14 @@ never deadlock on each other's term rows. `rebuild` writes everything from scrat
 bulk load that sent no signals, `manage.py search_rebuild`).
 
 Reading: each (term, kind) list is read strongest first to a depth, as champion lists are (Manning et
-al. §7.1.3); a candidate missing a word whose list was cut short gets that word's exact weight from
-the postings; and the answer is exact when the k-th score is at least what an unseen document
-could reach (the sum of each list's last weight, Fagin's threshold); otherwise the lists are read once
-more, four times deeper, and that answer stands (as champion lists do, it may then miss a document
-that is strong in every word yet in no list's top — only on large corpora with many near-ties). The lists are ordered by `impact`, the tf-part when the posting was written; scores use the
-average document length of now, so the threshold is exact up to the drift of that average since the
-posting was written (a rebuild resets it).
+al. §7.1.3); the most promising candidates (at most 20 per result wanted) get the weights of the words
+their lists did not reach from the postings, until no other candidate could pass the k-th score. The
+answer is exact when no list was cut short, or when the k-th score is at least what a document in no
+list could reach (the sum of each list's last weight, Fagin's threshold); on a large corpus with many
+near-ties it is, like champion lists, the best of the strongest postings. Only when that gives fewer
+results than asked are the lists read again, four times deeper. The lists are ordered by `impact`, the
+tf-part when the posting was written; scores use the average document length of now (a rebuild
+resets the drift).
 """
 
 from __future__ import annotations
@@ -46,9 +47,11 @@ from shouzhan.community.search.bm25 import Doc, Hit, drop_parts, idf, tf_part
 log = logging.getLogger(__name__)
 
 MAX_TERM = 64  # SearchPosting.term's length: a longer token is cut (alike when indexing and querying)
-MIN_DEPTH = 100
+MIN_DEPTH = 300
 DEPTH_PER_RESULT = 10
-ROUNDS = 2  # the lists read once, and once again four times deeper; then the answer stands
+COMPLETE_BATCH = 100
+CANDIDATES_PER_RESULT = 20  # candidates completed (their missing words read) per result wanted
+ROUNDS = 3  # too few results: the lists are read again, four times deeper
 BATCH = 2000
 MAX_UNION = 100  # subqueries per statement (SQLite allows 500 in one compound select)
 POLICY_KINDS = ("policy", "clause")
@@ -331,9 +334,9 @@ class Index:
             if not idfs:
                 return []
             known = [t for t in unique if t in idfs]
-            top, weights, exact = self._top(rows, known, kind_list, idfs, qw, excluded, limit, depth)
+            top, weights, enough = self._top(rows, known, kind_list, idfs, qw, excluded, limit, depth)
             rounds += 1
-            if exact or rounds >= ROUNDS:
+            if enough or rounds >= ROUNDS:
                 break
             depth *= 4
         return self._hits(top, weights)
@@ -384,7 +387,6 @@ class Index:
         limit: int,
         depth: int,
     ) -> tuple[list[tuple[int, float]], dict[int, dict[str, float]], bool]:
-        m = _models()
         avgdl = self.avgdl
         weights: dict[int, dict[str, float]] = {}
         kind_of: dict[int, str] = {}
@@ -401,32 +403,49 @@ class Index:
             weights.setdefault(d, {})[t] = w
             kind_of[d] = k
         # What a document not read in a list may still hold of that word: nothing when the list ended.
-        bound = {key: (last[key] * qw[key[0]] if n >= depth else 0.0) for key, n in seen.items()}
+        bound = {key: (last[key] if n >= depth else 0.0) for key, n in seen.items()}
 
         def score(d: int) -> float:
             return sum(w * qw[t] for t, w in weights[d].items())
 
-        partial = {d: score(d) for d in weights}
-        kth = heapq.nlargest(limit, partial.values())
-        theta = kth[-1] if len(kth) == limit else 0.0
-        complete, open_ = [], []
+        partial = {d: score(d) for d in weights}  # a lower bound until the document is complete
+        complete, upper = [], {}
         for d, ws in weights.items():
-            missing = sum(bound.get((t, kind_of[d]), 0.0) for t in terms if t not in ws)
+            missing = sum(bound.get((t, kind_of[d]), 0.0) * qw[t] for t in terms if t not in ws)
             if missing == 0.0:
                 complete.append(d)
-            elif partial[d] + missing >= theta:
-                open_.append(d)
-        for start in range(0, len(open_), 500):
-            chunk = open_[start : start + 500]
-            for d, t, tf, dl in m.SearchPosting.objects.filter(doc_id__in=chunk, term__in=terms).values_list(
-                "doc_id", "term", "tf", "length"
-            ):
+            else:
+                upper[d] = partial[d] + missing
+        # Complete the most promising first; stop once no other could reach the k-th score known.
+        pending = sorted(upper, key=lambda d: -upper[d])
+        theta = _kth(partial.values(), limit)
+        done = 0
+        budget = limit * CANDIDATES_PER_RESULT
+        while done < min(len(pending), budget) and upper[pending[done]] >= theta:
+            chunk = pending[done : done + COMPLETE_BATCH]
+            done += len(chunk)
+            for d, t, tf, dl in self._postings(chunk, terms):
                 weights[d][t] = idfs[t] * tf_part(tf, dl, avgdl)
-        scored = [(d, score(d)) for d in (*complete, *open_)]
-        top = heapq.nlargest(limit, scored, key=_by_score)
-        unseen = max((sum(bound.get((t, k), 0.0) for t in terms) for k in kinds), default=0.0)
+            for d in chunk:
+                partial[d] = score(d)
+                complete.append(d)
+            theta = _kth(partial.values(), limit)
+        top = heapq.nlargest(limit, ((d, partial[d]) for d in complete), key=_by_score)
+        unseen = max((sum(bound.get((t, k), 0.0) * qw[t] for t in terms) for k in kinds), default=0.0)
         exact = unseen == 0.0 or (len(top) == limit and top[-1][1] >= unseen)
-        return top, weights, exact
+        enough = exact or len(top) == limit
+        return top, weights, enough
+
+    def _postings(self, ids: list[int], terms: list[str]) -> list[tuple[int, str, int, int]]:
+        """The query terms' postings of these documents (the primary key's (doc_id, term) order)."""
+        table = connection.ops.quote_name(_models().SearchPosting._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT doc_id, term, tf, length FROM {table} "  # noqa: S608
+                f"WHERE doc_id IN ({', '.join(['%s'] * len(ids))}) AND term IN ({', '.join(['%s'] * len(terms))})",
+                [*ids, *terms],
+            )
+            return cursor.fetchall()
 
     def _hits(self, top: list[tuple[int, float]], weights: dict[int, dict[str, float]]) -> list[Hit]:
         m = _models()
@@ -450,6 +469,11 @@ class Index:
             words = [t for t, w in sorted(weights[d].items(), key=lambda p: -p[1]) if w > 0]
             hits.append(Hit(doc=doc, score=score, words=drop_parts(words)))
         return hits
+
+
+def _kth(values: Iterable[float], k: int) -> float:
+    best = heapq.nlargest(k, values)
+    return best[-1] if len(best) == k else 0.0
 
 
 def _by_score(item: tuple[int, float]) -> tuple[float, int]:
