@@ -47,7 +47,7 @@ from shouzhan.community.search.bm25 import Doc, Hit, drop_parts, idf, tf_part
 log = logging.getLogger(__name__)
 
 MAX_TERM = 64  # SearchPosting.term's length: a longer token is cut (alike when indexing and querying)
-MIN_DEPTH = 300
+MIN_DEPTH = 200
 DEPTH_PER_RESULT = 10
 COMPLETE_BATCH = 100
 CANDIDATES_PER_RESULT = 20  # candidates completed (their missing words read) per result wanted
@@ -272,6 +272,13 @@ def rebuild(
         _apply(stats, delta)
         stats.built, stats.policies_on, stats.built_at = True, today, timezone.now()
         stats.save(update_fields=["built", "policies_on", "built_at"])
+        if (
+            connection.vendor == "postgresql"
+        ):  # the planner's statistics of tables just filled (autovacuum lags)
+            m = _models()
+            with connection.cursor() as cursor:
+                for model in (m.SearchPosting, m.SearchTerm, m.SearchDocument):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     seconds = time.perf_counter() - started
     log.info("search index rebuilt: %d documents in %.2fs", len(cleaned), seconds)
     return seconds
