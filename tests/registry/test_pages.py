@@ -348,3 +348,13 @@ def test_edit_without_version_is_400_with_a_message(make_enterprise, login_clien
     assert "页面已过期或不完整，请刷新页面后重试。" in response.content.decode()
     enterprise.refresh_from_db()
     assert enterprise.name != "新名字"
+
+
+def test_history_names_the_action_in_words_not_its_code(make_enterprise, login_client):
+    enterprise, owner = make_enterprise()
+    services.enterprise_update(actor=owner, enterprise=enterprise, data={"employees": 7})
+    html = login_client(owner).get(reverse("registry:history", args=[enterprise.pk])).content.decode()
+    from shouzhan.core.audit import audit_action_label
+
+    assert f"<td>{audit_action_label('registry.enterprise_update')}</td>" in html
+    assert "registry.enterprise_update" not in html and "<code>" not in html

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shouzhan.core.audit import audit_action_label
 from shouzhan.core.errors import Conflict
 from shouzhan.core.forms import add_service_errors, form_saved
 from shouzhan.core.permissions import is_staff_member
@@ -266,7 +267,10 @@ def enterprise_stage(request: HttpRequest, enterprise: Enterprise) -> HttpRespon
 def enterprise_history_view(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
     entries = selectors.enterprise_history(actor=request.user, enterprise_id=enterprise.pk)
     page = Paginator(entries, 30).get_page(request.GET.get("page"))
-    rows = [{"entry": e, "changes": selectors.history_changes(e)} for e in page.object_list]
+    rows = [
+        {"entry": e, "action": audit_action_label(e.action), "changes": selectors.history_changes(e)}
+        for e in page.object_list
+    ]
     context = _enterprise_context(request, enterprise, "history")
     context.update({"page": page, "rows": rows})
     return render(request, "registry/history.html", context)
