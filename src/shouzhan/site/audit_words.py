@@ -81,7 +81,7 @@ def audit_rows(entries: Iterable[AuditEntry]) -> list[AuditRow]:
                     before=None if before is None else value_words(e.target_type, name, before, names),
                     after=value_words(e.target_type, name, after, names),
                 )
-                for name, before, after in e.changes
+                for name, before, after in sorted(e.changes, key=lambda c: _reading_order(e, c[0]))
                 if not (before is None and after in EMPTY)  # a new record's blank fields say nothing
             ],
             chain_check=e.action in CHAIN_CHECK_ACTIONS,
@@ -91,6 +91,17 @@ def audit_rows(entries: Iterable[AuditEntry]) -> list[AuditRow]:
 
 
 # ----------------------------------------------------------------------------- fields
+def _reading_order(entry: AuditEntry, name: str) -> tuple[bool, int, str]:
+    """The fields the entry had before first, then the ones it set; each in the model's field order.
+
+    Not the order the entry's keys were written in: PostgreSQL's jsonb keeps its own key order, and the page
+    must read the same on every database."""
+    f = model_field(entry.target_type, name)
+    fields = f.model._meta.concrete_fields if f is not None else ()
+    position = fields.index(f) if f in fields else 10_000
+    return (name not in (entry.before if isinstance(entry.before, dict) else {}), position, name)
+
+
 @cache
 def model_field(target_type: str, name: str) -> models.Field[Any, Any] | None:
     """The model field an entry's key names (by name or attname), or None for a key of the service's own."""
