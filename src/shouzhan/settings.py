@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shouzhan.ledger",
     "shouzhan.spaces",
     "shouzhan.community",
+    "shouzhan.offers",
     "shouzhan.site",
 ]
 
@@ -254,6 +255,12 @@ IMPORT_MAX_SECONDS = 20
 # taken to have lost its worker and is resumed from its last chunk (failed after IMPORT_JOB_MAX_RUNS runs).
 IMPORT_JOB_LEASE_SECONDS = 120
 IMPORT_JOB_MAX_RUNS = 3
+# A push run (offers) renews its lease with each chunk of enterprises it evaluates; one silent for longer
+# is taken to have lost its worker and is run again from the start (its writes are one transaction, so a
+# dead run left nothing), failed after PUSH_RUN_MAX_RUNS runs. Enterprises are evaluated PUSH_CHUNK at a time.
+PUSH_RUN_LEASE_SECONDS = 300
+PUSH_RUN_MAX_RUNS = 3
+PUSH_CHUNK = 200_000
 # A file with more data rows than this is imported by the background worker, with a progress bar.
 IMPORT_INLINE_ROWS = 1000
 # Door check-in of an event (community) is open from this many minutes before its start until this many

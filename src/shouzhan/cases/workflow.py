@@ -16,7 +16,7 @@ Clock semantics (working days from `core.workdays`):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _l
@@ -223,6 +223,9 @@ BOOKING_CONFIRM = Effect("spaces.booking_confirm", _l("确认待审批的场地�
 BOOKING_REFUSE = Effect("spaces.booking_refuse", _l("不予安排：释放场地预约并通知候补"))
 BOOKING_WITHDRAW = Effect("spaces.booking_withdraw", _l("申请人撤回：释放场地预约并通知候补"))
 INTRODUCTION_OUTCOME_RECORD = Effect("community.introduction_outcome_record", _l("在对接请求上记录引荐结果"))
+OFFER_GRANT = Effect("offers.offer_grant", _l("政策直达：推送记为已核定"))
+OFFER_REFUSE = Effect("offers.offer_refuse", _l("政策直达：推送记为未获支持"))
+OFFER_DECLINE = Effect("offers.offer_decline", _l("政策直达：企业撤回，推送记为已放弃"))
 
 
 # ----------------------------------------------------------------------------- building blocks
@@ -432,6 +435,29 @@ POLICY_APPLICATION = CaseType(
     ),
 )
 
+# ----------------------------------------------------------------------------- fast track (免申即享)
+# What a confirmed offer opens: the same review as an application, a shorter time limit (the clause's
+# `push: fast_track_days`, default 5 working days, passed when the case is opened), and the outcome
+# written back on the offer.
+_OFFER_OUTCOMES = {
+    "decline": (OFFER_REFUSE,),
+    "approve": (OFFER_GRANT,),
+    "not_support": (OFFER_REFUSE,),
+    "cancel": (OFFER_REFUSE,),
+    "withdraw": (OFFER_DECLINE,),
+}
+POLICY_FAST_TRACK = replace(
+    POLICY_APPLICATION,
+    key="policy_fast_track",
+    label=_l("政策直达（免申即享）"),
+    description=_l("企业确认政策直达推送后自动生成的申报，信息已按登记数据预填，办理时限更短。"),
+    limit_days=5,
+    transitions=tuple(
+        replace(t, effects=(*t.effects, *_OFFER_OUTCOMES.get(t.action, ())))
+        for t in POLICY_APPLICATION.transitions
+    ),
+)
+
 # ----------------------------------------------------------------------------- micro-drama filings (沪8条)
 FILING_FIELDS = (
     Field("work_title", _l("剧名"), required=True),
@@ -559,5 +585,12 @@ TICKET = service_type(
     limit_by=("urgency", (("urgent", 2), ("critical", 1))),
 )
 
-for _ct in (POLICY_APPLICATION, PLANNING_FILING, FINISHED_FILM_FILING, *SERVICE_TYPES, TICKET):
+for _ct in (
+    POLICY_APPLICATION,
+    POLICY_FAST_TRACK,
+    PLANNING_FILING,
+    FINISHED_FILM_FILING,
+    *SERVICE_TYPES,
+    TICKET,
+):
     register_case_type(_ct)

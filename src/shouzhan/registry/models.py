@@ -63,7 +63,12 @@ class Enterprise(models.Model):
                 name="enterprise_revenue_non_negative",
             ),
         ]
-        indexes = [models.Index(fields=["district", "sector"]), models.Index(fields=["stage"])]
+        indexes = [
+            models.Index(fields=["district", "sector"]),
+            models.Index(fields=["stage"]),
+            # The offers' daily run reads the enterprises changed since the last one.
+            models.Index(fields=["updated_at"], name="registry_enterprise_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -152,6 +157,7 @@ class Project(models.Model):
                 name="project_rd_non_negative",
             ),
         ]
+        indexes = [models.Index(fields=["updated_at"], name="registry_project_updated")]
 
     def __str__(self) -> str:
         return self.title

@@ -121,6 +121,15 @@ class Modifier:
 
 
 @dataclass(frozen=True, slots=True)
+class PushTerms:
+    """How the proactive push treats a clause (the `push:` mapping of a clause; all optional)."""
+
+    offer: bool = True  # False: never offered proactively (e.g. a clause that needs an open call first)
+    expires_after_days: int = 30  # working days an offer waits for the enterprise's confirmation
+    fast_track_days: int = 5  # working days the fast-track case has, from the confirmation
+
+
+@dataclass(frozen=True, slots=True)
 class Clause:
     id: str
     policy_id: str
@@ -138,9 +147,26 @@ class Clause:
     file: str
     line: int
     modifiers: tuple[Modifier, ...] = ()
+    push: PushTerms = PushTerms()
 
     def in_force(self, on: dt.date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+    def expressions(self) -> list[Expression]:
+        """Every expression deciding this clause: its own, and its modifiers' conditions."""
+        own = [self.applies_to, self.condition, self.amount, *(m.condition for m in self.modifiers)]
+        return [e for e in own if e is not None]
+
+    def facts(self) -> set[str]:
+        """The facts this clause's own expressions read (its policy's applies_to not included)."""
+        names: set[str] = set()
+        for e in self.expressions():
+            names |= e.tree.facts() | {n.name for n in e.tree.walk() if isinstance(n, ir.Known)}
+        return names
+
+    def reads_project(self) -> bool:
+        """True when the clause is about a project (it reads project facts): it is decided per project."""
+        return any(name.startswith("project.") for name in self.facts())
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,7 +448,14 @@ _CLAUSE_KEYS: Final = (
     "effective_from",
     "effective_to",
     "note",
+    "push",
 )
+
+# What the proactive push (免申即享, the offers module) does with a clause unless its rule file says
+# otherwise: offer it, expire an unconfirmed offer after 30 working days, and give the fast-track case
+# that a confirmation opens 5 working days.
+PUSH_DEFAULT_EXPIRES_DAYS: Final = 30
+PUSH_DEFAULT_FAST_TRACK_DAYS: Final = 5
 
 
 def load_policy(text: str, filename: str = "<text>") -> Policy:
@@ -717,7 +750,29 @@ def _clause(
         note=ctx.text_(spec.get("note"), "note", ""),
         file=ctx.file,
         line=node.start_mark.line + 1,
+        push=_push_terms(ctx, spec.get("push")),
     )
+
+
+def _push_terms(ctx: _Ctx, node: yaml.Node | None) -> PushTerms:
+    if node is None or _is_null(node):
+        return PushTerms(True, PUSH_DEFAULT_EXPIRES_DAYS, PUSH_DEFAULT_FAST_TRACK_DAYS)
+    spec = ctx.mapping(node, "push", ("offer", "expires_after_days", "fast_track_days"), ())
+    offer = True
+    if "offer" in spec:
+        text = ctx.text_(spec["offer"], "offer").lower()
+        if text not in ("true", "false"):
+            raise ctx.err(spec["offer"], "push offer must be true or false")
+        offer = text == "true"
+    days = {}
+    for key, default in (
+        ("expires_after_days", PUSH_DEFAULT_EXPIRES_DAYS),
+        ("fast_track_days", PUSH_DEFAULT_FAST_TRACK_DAYS),
+    ):
+        days[key] = ctx.integer(spec[key], key) if key in spec else default
+        if not 1 <= days[key] <= 250:
+            raise ctx.err(spec[key], f"push {key} must be between 1 and 250 working days")
+    return PushTerms(offer, days["expires_after_days"], days["fast_track_days"])
 
 
 def _modifiers(

@@ -185,7 +185,7 @@ def _decide_amount(case: Case, amount_fen: int | None, today: dt.date) -> None:
         raise ValidationError({"amount_fen": [_("请填写核定金额。")]})
     if amount_fen <= 0:
         raise ValidationError({"amount_fen": [_("核定金额必须大于0。")]})
-    if case.case_type == "policy_application" and case.clause_id:
+    if wf.case_type_get(case.case_type).group == "policy" and case.clause_id:
         result = rule_result(case=case, on=today)
         case.decision_rule_result = result
         if result["status"] == "not_eligible":

@@ -92,6 +92,12 @@ def budget_reserve(
     positive_fen(amount_fen)
     with books.atomic():
         existing = Reservation.objects.select_for_update().filter(case_id=case_id).first()
+        if existing is not None and existing.state == Reservation.State.RESERVED:
+            # Reserved before the decision (a confirmed offer reserves its maximum): the approval
+            # sets it to the approved amount; the same amount seen twice changes nothing.
+            return _reservation_adjust(
+                actor=actor, reservation=existing, budget=budget, amount_fen=amount_fen
+            )
         if existing is not None and existing.state != Reservation.State.RELEASED:
             return existing  # the same approval seen twice
         books.post(
@@ -119,6 +125,35 @@ def budget_reserve(
             enterprise_id=enterprise_id,
         )
         return reservation
+
+
+def _reservation_adjust(
+    *, actor: Actor, reservation: Reservation, budget: ClauseBudget, amount_fen: int
+) -> Reservation:
+    difference = amount_fen - reservation.amount_fen
+    if difference == 0:
+        return reservation
+    books.post(
+        kind=Journal.Kind.RESERVE if difference > 0 else Journal.Kind.RELEASE,
+        lines=[Line(budget.account, -difference), Line(budget.reserved_account, difference)],
+        actor=actor,
+        memo=f"{budget.clause_id} case {reservation.case_id}",
+        enterprise_id=reservation.enterprise_id,
+        case_id=reservation.case_id,
+    )
+    before = reservation.amount_fen
+    reservation.amount_fen = amount_fen
+    reservation.save(update_fields=["amount_fen"])
+    books.balances(budget.account)
+    audit_record(
+        actor=actor,
+        action="ledger.budget_reserve",
+        target=reservation,
+        before={"amount_fen": before},
+        after={"amount_fen": amount_fen, "available_fen": budget.account.balance_fen},
+        enterprise_id=reservation.enterprise_id,
+    )
+    return reservation
 
 
 # A reservation ends paid out (the subsidy was disbursed) or back in the budget (the case was cancelled).

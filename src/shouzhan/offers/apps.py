@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OffersConfig(AppConfig):
+    name = "shouzhan.offers"
+    label = "offers"
+    verbose_name = _("政策直达")
+
+    def ready(self) -> None:
+        from shouzhan.offers import effects, receivers
+
+        effects.register()
+        receivers.connect()

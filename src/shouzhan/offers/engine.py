@@ -1,0 +1,303 @@
+"""From the register to the offers the rules give, in bulk: one row per (subject, clause, period).
+
+1. The catalogue in force is split: clauses about an enterprise are decided once per enterprise, clauses
+   that read project facts once per project (with its enterprise's facts).
+2. The rules' batch back end (Polars, or Spark by way of a Parquet export) gives, per subject and
+   clause, `eligible` or `unknown` and the maximum amount.
+3. Each result gets the facts it was computed from (a JSON snapshot of the facts the clause reads),
+   its period, and what the enterprise has already had: no offer where a case for the clause is open or
+   was granted within the cap period, and an amount no more than what remains under the cap. An
+   excluded enterprise gets nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from shouzhan import rules
+from shouzhan.offers.register import Register
+
+# Caps counted per year (the period is the year); the others are counted per project or for good.
+YEAR_CAPS = frozenset({"year", "item_per_year"})
+PROJECT_CAPS = frozenset({"project", "work", "course", "event"})
+RESULT_SCHEMA: dict[str, Any] = {
+    "key": pl.String,
+    "enterprise_id": pl.Int64,
+    "project_id": pl.Int64,
+    "clause_id": pl.String,
+    "period": pl.String,
+    "rule_status": pl.String,
+    "max_amount_fen": pl.Int64,
+    "cap_remaining_fen": pl.Int64,
+    "facts": pl.String,
+    "policy_version_id": pl.Int64,
+    "clause_digest": pl.String,
+    "expires_days": pl.Int64,
+}
+Compute = Callable[[rules.Catalogue, pl.DataFrame, dt.date], pl.DataFrame]
+
+
+def clause_digest(policy: rules.Policy, clause: rules.Clause) -> str:
+    """What makes a clause the same clause for an offer: its text, expressions, cap and decision."""
+    parts = [
+        clause.text,
+        clause.decision,
+        repr(clause.cap),
+        policy.applies_to.source if policy.applies_to else "",
+        *(e.source for e in clause.expressions()),
+    ]
+    return hashlib.sha1("\x1f".join(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def polars_compute(catalogue: rules.Catalogue, frame: pl.DataFrame, on: dt.date) -> pl.DataFrame:
+    return rules.batch_polars(catalogue, frame, on)
+
+
+def spark_compute(catalogue: rules.Catalogue, frame: pl.DataFrame, on: dt.date) -> pl.DataFrame:
+    """The same results from the Spark back end, over a Parquet export of the frame."""
+    from shouzhan.rules.spark_backend import run_files
+
+    with tempfile.TemporaryDirectory(prefix="shouzhan-push-") as tmp:
+        source, target = Path(tmp) / "register.parquet", Path(tmp) / "results.parquet"
+        frame.write_parquet(source)
+        run_files(catalogue, source, target, on)
+        out = pl.read_parquet(target)
+    return out.select(
+        pl.col("id").cast(pl.Int64),
+        pl.col("clause_id").cast(pl.String),
+        pl.col("status").cast(pl.String),
+        pl.col("max_amount_fen").cast(pl.Int64),
+    )
+
+
+ENGINES: dict[str, Compute] = {"polars": polars_compute, "spark": spark_compute}
+
+
+@dataclass
+class Evaluation:
+    results: pl.DataFrame  # RESULT_SCHEMA: what the offers should be, for the enterprises evaluated
+    clause_stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    subjects: int = 0
+
+
+@dataclass(frozen=True)
+class History:
+    """What the enterprises evaluated have had: policy-application cases and exclusions."""
+
+    cases: pl.DataFrame  # enterprise_id, project_id (0), clause_id, year, granted (bool), amount_fen
+    excluded: frozenset[int] = frozenset()
+
+
+def _sub_catalogue(catalogue: rules.Catalogue, keep: Callable[[rules.Clause], bool]) -> rules.Catalogue:
+    policies = []
+    for p in catalogue.policies:
+        clauses = tuple(c for c in p.clauses if keep(c))
+        if clauses:
+            policies.append(dataclasses.replace(p, clauses=clauses))
+    return rules.Catalogue(tuple(policies))
+
+
+def evaluate(
+    *,
+    catalogue: rules.Catalogue,
+    versions: dict[str, int],
+    register: Register,
+    history: History,
+    on: dt.date,
+    engine: str = "polars",
+    progress: Callable[[int], None] | None = None,
+) -> Evaluation:
+    """The offers the rules give on `on` for every enterprise and project of `register`.
+
+    `versions` maps a policy id to the id of its version in force (what an offer records).
+    """
+    compute = ENGINES[engine]
+
+    def pushed(clause: rules.Clause) -> bool:
+        return clause.push.offer and clause.in_force(on)
+
+    about_enterprise = _sub_catalogue(catalogue, lambda c: pushed(c) and not c.reads_project())
+    about_project = _sub_catalogue(catalogue, lambda c: pushed(c) and c.reads_project())
+    enterprises = register.enterprises
+    project_subjects = register.projects.join(
+        enterprises.rename({"id": "enterprise_id"}), on="enterprise_id", how="inner"
+    )
+    pieces: list[pl.DataFrame] = []
+    stats: dict[str, dict[str, int]] = {}
+    done = 0
+    for sub, subjects, kind in (
+        (about_enterprise, enterprises, "enterprise"),
+        (about_project, project_subjects, "project"),
+    ):
+        if not sub.policies or not subjects.height:
+            _count_none(sub, stats, subjects.height)
+            continue
+        long = compute(sub, subjects.drop("enterprise_id", strict=False), on)
+        done += subjects.height
+        if progress is not None:
+            progress(done)
+        _count(sub, long, stats, subjects.height)
+        pieces.append(_with_snapshot(sub, versions, long, subjects, kind, on))
+    results = pl.concat(pieces) if pieces else pl.DataFrame(schema=_PIECE_SCHEMA)
+    results = _apply_history(catalogue, results, history, on)
+    return Evaluation(results=results, clause_stats=stats, subjects=done)
+
+
+_PIECE_SCHEMA: dict[str, Any] = {
+    "enterprise_id": pl.Int64,
+    "project_id": pl.Int64,
+    "clause_id": pl.String,
+    "rule_status": pl.String,
+    "max_amount_fen": pl.Int64,
+    "facts": pl.String,
+    "policy_version_id": pl.Int64,
+    "clause_digest": pl.String,
+    "expires_days": pl.Int64,
+}
+
+
+def _count_none(sub: rules.Catalogue, stats: dict[str, dict[str, int]], subjects: int) -> None:
+    for clause in sub.clauses:
+        stats[clause.id] = {"eligible": 0, "unknown": 0, "not_eligible": subjects, "potential_fen": 0}
+
+
+def _count(sub: rules.Catalogue, long: pl.DataFrame, stats: dict[str, dict[str, int]], subjects: int) -> None:
+    counted = long.group_by("clause_id", "status").agg(
+        pl.len().alias("n"), pl.col("max_amount_fen").sum().alias("fen")
+    )
+    found = {(c, s): (n, fen or 0) for c, s, n, fen in counted.iter_rows()}
+    for clause in sub.clauses:
+        eligible, fen = found.get((clause.id, "eligible"), (0, 0))
+        unknown, _fen = found.get((clause.id, "unknown"), (0, 0))
+        stats[clause.id] = {
+            "eligible": eligible,
+            "unknown": unknown,
+            "not_eligible": subjects - eligible - unknown,
+            "potential_fen": int(fen),
+        }
+
+
+def _with_snapshot(
+    sub: rules.Catalogue,
+    versions: dict[str, int],
+    long: pl.DataFrame,
+    subjects: pl.DataFrame,
+    kind: str,
+    on: dt.date,
+) -> pl.DataFrame:
+    """Each result with its subject's ids and the JSON of the facts its clause reads."""
+    parts = []
+    for policy in sub.policies:
+        policy_facts = policy.applies_to.tree.facts() if policy.applies_to else set()
+        for clause in policy.clauses:
+            names = sorted((clause.facts() | policy_facts) & set(subjects.columns))
+            mine = long.filter(pl.col("clause_id") == clause.id)
+            if not mine.height:
+                continue
+            ids = ["id", "enterprise_id"] if kind == "project" else ["id"]
+            joined = mine.join(subjects.select(*ids, *names), on="id", how="left")
+            facts = pl.struct([pl.col(n) for n in names]).struct.json_encode() if names else pl.lit("{}")
+            parts.append(
+                joined.select(
+                    (pl.col("enterprise_id") if kind == "project" else pl.col("id")).alias("enterprise_id"),
+                    (pl.col("id") if kind == "project" else pl.lit(0, dtype=pl.Int64)).alias("project_id"),
+                    pl.col("clause_id"),
+                    pl.col("status").alias("rule_status"),
+                    pl.col("max_amount_fen"),
+                    facts.alias("facts"),
+                    pl.lit(versions[policy.id], dtype=pl.Int64).alias("policy_version_id"),
+                    pl.lit(clause_digest(policy, clause)).alias("clause_digest"),
+                    pl.lit(clause.push.expires_after_days, dtype=pl.Int64).alias("expires_days"),
+                )
+            )
+    return pl.concat(parts) if parts else pl.DataFrame(schema=_PIECE_SCHEMA)
+
+
+def _clause_terms(catalogue: rules.Catalogue, on: dt.date) -> pl.DataFrame:
+    rows = [
+        (c.id, c.cap.per if c.cap else "", c.cap.fen if c.cap else None)
+        for c in catalogue.clauses
+        if c.in_force(on)
+    ]
+    return pl.DataFrame(
+        rows, schema={"clause_id": pl.String, "cap_per": pl.String, "cap_fen": pl.Int64}, orient="row"
+    )
+
+
+def _apply_history(
+    catalogue: rules.Catalogue, results: pl.DataFrame, history: History, on: dt.date
+) -> pl.DataFrame:
+    """Periods and keys; nothing for an excluded enterprise, for a clause already applied for in the
+    period, or when nothing remains under the cap; amounts limited to what remains."""
+    year = str(on.year)
+    terms = _clause_terms(catalogue, on)
+    r = results.join(terms, on="clause_id", how="left")
+    if history.excluded:
+        r = r.filter(~pl.col("enterprise_id").is_in(list(history.excluded)))
+    r = r.with_columns(
+        pl.when(pl.col("cap_per").is_in(list(YEAR_CAPS)))
+        .then(pl.lit(year))
+        .otherwise(pl.lit(""))
+        .alias("period")
+    )
+    cases = history.cases.join(terms, on="clause_id", how="inner")
+    # The scope a cap counts over: per enterprise and clause, plus the project or the year.
+    scoped = cases.with_columns(
+        pl.when(pl.col("cap_per").is_in(list(PROJECT_CAPS)))
+        .then(pl.col("project_id"))
+        .otherwise(0)
+        .alias("s_project"),
+        pl.when(pl.col("cap_per").is_in(list(YEAR_CAPS))).then(pl.col("year")).otherwise(0).alias("s_year"),
+    )
+    # A case for this very application (same project and this year) blocks it, whatever its cap;
+    # one still in progress in the cap's scope blocks it too (its amount is not decided yet).
+    same = cases.filter(pl.col("year") == on.year).select("enterprise_id", "project_id", "clause_id").unique()
+    in_progress = (
+        scoped.filter(~pl.col("granted") & pl.col("cap_per").is_in([*YEAR_CAPS, *PROJECT_CAPS, "once"]))
+        .select("enterprise_id", "clause_id", "s_project", "s_year")
+        .unique()
+    )
+    granted = (
+        scoped.filter(pl.col("granted"))
+        .group_by("enterprise_id", "clause_id", "s_project", "s_year")
+        .agg(pl.col("amount_fen").sum().alias("granted_fen"))
+    )
+    r = r.with_columns(
+        pl.when(pl.col("cap_per").is_in(list(PROJECT_CAPS)))
+        .then(pl.col("project_id"))
+        .otherwise(0)
+        .alias("s_project"),
+        pl.when(pl.col("cap_per").is_in(list(YEAR_CAPS))).then(on.year).otherwise(0).alias("s_year"),
+    )
+    keys = ["enterprise_id", "clause_id", "s_project", "s_year"]
+    r = (
+        r.join(same, on=["enterprise_id", "project_id", "clause_id"], how="anti")
+        .join(in_progress, on=keys, how="anti")
+        .join(granted, on=keys, how="left")
+        .with_columns(
+            pl.when(pl.col("cap_fen").is_not_null())
+            .then(pl.col("cap_fen") - pl.col("granted_fen").fill_null(0))
+            .otherwise(None)
+            .alias("cap_remaining_fen")
+        )
+        .filter(pl.col("cap_remaining_fen").is_null() | (pl.col("cap_remaining_fen") > 0))
+        .with_columns(
+            pl.when(pl.col("max_amount_fen").is_not_null() & pl.col("cap_remaining_fen").is_not_null())
+            .then(pl.min_horizontal("max_amount_fen", "cap_remaining_fen"))
+            .otherwise(pl.col("max_amount_fen"))
+            .alias("max_amount_fen")
+        )
+    )
+    key = pl.concat_str(
+        [pl.col("enterprise_id"), pl.col("project_id"), pl.col("clause_id"), pl.col("period")], separator=":"
+    )
+    return r.with_columns(key.alias("key")).select(list(RESULT_SCHEMA)).sort("key")

@@ -1,0 +1,75 @@
+"""Offers follow the register and the catalogue as they change.
+
+* A published policy version queues a full push run (after the publication commits).
+* An enterprise whose profile or project is saved is re-evaluated on its own, after the commit — once
+  per enterprise and transaction, and not again when the service that saved it re-evaluated already
+  (a prompt's answer). Nothing happens before the first push run: until then offers are not in use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_save
+
+
+def _offers_live() -> bool:
+    from shouzhan.offers.models import PushRun
+
+    return PushRun.objects.filter(status=PushRun.Status.DONE, scope=PushRun.Scope.FULL).exists()
+
+
+def on_version_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from shouzhan.policies.models import PolicyVersion
+
+    if instance.status != PolicyVersion.Status.PUBLISHED or kwargs.get("raw"):
+        return
+
+    def start() -> None:
+        from shouzhan.offers.models import PushRun
+        from shouzhan.offers.services import PUSHER, push_run_start
+
+        push_run_start(actor=PUSHER, trigger=PushRun.Trigger.PUBLISH, policy_version_id=instance.pk)
+
+    transaction.on_commit(start)
+
+
+_pending: set[int] = set()
+
+
+def _reevaluate_after_commit(enterprise_id: int) -> None:
+    if enterprise_id in _pending:
+        return
+    _pending.add(enterprise_id)
+
+    def run() -> None:
+        from shouzhan.offers.services import enterprise_reevaluate, fresh_enterprises
+
+        _pending.discard(enterprise_id)
+        if enterprise_id in fresh_enterprises():
+            fresh_enterprises().discard(enterprise_id)
+            return
+        if _offers_live():
+            enterprise_reevaluate(enterprise_id=enterprise_id)
+
+    transaction.on_commit(run)
+
+
+def on_enterprise_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        _reevaluate_after_commit(instance.pk)
+
+
+def on_project_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        _reevaluate_after_commit(instance.enterprise_id)
+
+
+def connect() -> None:
+    from shouzhan.policies.models import PolicyVersion
+    from shouzhan.registry.models import Enterprise, Project
+
+    post_save.connect(on_version_saved, sender=PolicyVersion, dispatch_uid="offers.version_saved")
+    post_save.connect(on_enterprise_saved, sender=Enterprise, dispatch_uid="offers.enterprise_saved")
+    post_save.connect(on_project_saved, sender=Project, dispatch_uid="offers.project_saved")

@@ -1,0 +1,189 @@
+"""The register read in bulk into Polars, in the rules' engine types — no model objects.
+
+PostgreSQL: `COPY (SELECT …) TO STDOUT (FORMAT csv)` streamed into Polars' CSV reader (the same
+columns and the same COPY the benchmark's floor reads). SQLite: one cursor, rows straight into a frame.
+Money stays integer fen, dates are dates, booleans booleans; the project facts kept in
+`extra_facts` (JSON) are read from its text. A value there that is not of the fact's type is a broken
+row: it is reported (enterprise, project, fact, value) and read as unknown, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from django.db import connection
+
+from shouzhan.registry.choices import PROJECT_EXTRA_FACTS
+
+# (fact, SQL expression, Polars type read) — booleans are read as 0/1 on both databases.
+ENTERPRISE_COLUMNS: tuple[tuple[str, str, Any], ...] = (
+    ("enterprise.district", "NULLIF(district, '')", pl.String),
+    ("enterprise.registered_on", "registered_on", pl.Date),
+    ("enterprise.employees", "employees", pl.Int64),
+    ("enterprise.annual_revenue_yuan", "annual_revenue_fen", pl.Int64),
+    ("enterprise.is_one_person_company", "CAST(is_one_person_company AS integer)", pl.Int8),
+    ("enterprise.sector", "NULLIF(sector, '')", pl.String),
+    ("enterprise.in_cluster", "CAST(in_cluster AS integer)", pl.Int8),
+    ("enterprise.is_startup", "CAST(is_startup AS integer)", pl.Int8),
+)
+PROJECT_COLUMNS: tuple[tuple[str, str, Any], ...] = (
+    ("project.kind", "NULLIF(kind, '')", pl.String),
+    ("project.rd_investment_yuan", "rd_investment_fen", pl.Int64),
+    ("project.self_developed", "CAST(self_developed AS integer)", pl.Int8),
+    ("project.market_recognized", "CAST(market_recognized AS integer)", pl.Int8),
+    ("project.national_selection", "CAST(national_selection AS integer)", pl.Int8),
+    ("project.excellent", "CAST(excellent AS integer)", pl.Int8),
+    ("project.promotes_city_image", "CAST(promotes_city_image AS integer)", pl.Int8),
+    ("project.trainees", "trainees", pl.Int64),
+    ("project.year", "year", pl.Int64),
+)
+EXTRA_FACTS: tuple[tuple[str, str], ...] = tuple((f"project.{n}", t) for n, _l, t in PROJECT_EXTRA_FACTS)
+
+
+@dataclass
+class Register:
+    """Enterprises (`id` = enterprise id) and projects (`id` = project id, with `enterprise_id`)."""
+
+    enterprises: pl.DataFrame
+    projects: pl.DataFrame
+    broken: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which enterprises to read: all, these ids, or those changed (themselves or a project) since."""
+
+    enterprise_ids: Sequence[int] | None = None
+    changed_since: dt.datetime | None = None
+
+    def where(self, column: str, project_table: bool = False) -> tuple[str, list[Any]]:
+        if self.enterprise_ids is not None:
+            ids = list(self.enterprise_ids)
+            if not ids:
+                return " WHERE 1 = 0", []
+            if connection.vendor == "postgresql":
+                return f" WHERE {column} = ANY(%s)", [ids]
+            return f" WHERE {column} IN ({', '.join('%s' for _ in ids)})", ids
+        if self.changed_since is not None:
+            changed = (
+                "SELECT id FROM registry_enterprise WHERE updated_at >= %s "
+                "UNION SELECT enterprise_id FROM registry_project WHERE updated_at >= %s"
+            )
+            return f" WHERE {column} IN ({changed})", [self.changed_since, self.changed_since]
+        return "", []
+
+
+def _frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """One query's rows as a frame with `schema` (names and types in the query's column order)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.BytesIO()
+            raw = cursor.cursor  # psycopg's own cursor: COPY streams the rows as CSV
+            with raw.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params or None) as copy:
+                for chunk in copy:
+                    buffer.write(chunk)
+            if not buffer.tell():
+                return pl.DataFrame(schema=schema)
+            buffer.seek(0)
+            return pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=schema)
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # Django's SQLite connection already turns a date column into dates.
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _booleans(frame: pl.DataFrame, columns: tuple[tuple[str, str, Any], ...]) -> pl.DataFrame:
+    return frame.with_columns([pl.col(n).cast(pl.Boolean) for n, _sql, t in columns if t == pl.Int8])
+
+
+def register_read(scope: Scope = Scope()) -> Register:
+    """The enterprises and projects in `scope`, facts in the engine's types, sorted by id."""
+    e_sql = "SELECT id, " + ", ".join(sql for _n, sql, _t in ENTERPRISE_COLUMNS) + " FROM registry_enterprise"
+    where, params = scope.where("id")
+    e_schema = {"id": pl.Int64, **{n: t for n, _sql, t in ENTERPRISE_COLUMNS}}
+    enterprises = _booleans(_frame(e_sql + where + " ORDER BY id", params, e_schema), ENTERPRISE_COLUMNS)
+
+    p_sql = (
+        "SELECT id, enterprise_id, "
+        + ", ".join(sql for _n, sql, _t in PROJECT_COLUMNS)
+        + ", CAST(extra_facts AS text) FROM registry_project"
+    )
+    where, params = scope.where("enterprise_id")
+    p_schema = {
+        "id": pl.Int64,
+        "enterprise_id": pl.Int64,
+        **{n: t for n, _sql, t in PROJECT_COLUMNS},
+        "extra_facts": pl.String,
+    }
+    projects = _booleans(_frame(p_sql + where + " ORDER BY id", params, p_schema), PROJECT_COLUMNS)
+    projects, broken = _extra_facts(projects)
+    return Register(enterprises=enterprises, projects=projects, broken=broken)
+
+
+def _extra_facts(projects: pl.DataFrame) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """The facts kept in the JSON column, typed; values of the wrong type become unknown and are reported."""
+    broken: list[dict[str, Any]] = []
+    exprs: list[pl.Expr] = []
+    text = pl.col("extra_facts").fill_null("{}")
+    for name, kind in EXTRA_FACTS:
+        raw = text.str.json_path_match(f"$.{name.split('.', 1)[1]}")
+        if kind == "bool":
+            typed = pl.when(raw == "true").then(True).when(raw == "false").then(False).otherwise(None)
+            bad = raw.is_not_null() & ~raw.is_in(["true", "false"])
+        else:
+            typed, bad = raw, pl.lit(False)
+        exprs.append(typed.alias(name))
+        rows = projects.filter(bad).select("enterprise_id", "id", raw.alias("value")).head(1000)
+        broken += [
+            {"enterprise": e, "project": p, "fact": name, "value": str(v)[:100]}
+            for e, p, v in rows.iter_rows()
+        ]
+    return projects.with_columns(exprs).drop("extra_facts"), broken
+
+
+GRANTED_STATES = ("approved", "published", "disbursed")
+ENDED_BADLY = ("not_supported", "cancelled", "withdrawn")
+APPLICATION_TYPES = ("policy_application", "policy_fast_track")
+
+
+def cases_read(scope: Scope = Scope()) -> pl.DataFrame:
+    """Policy applications of the enterprises in `scope` that count against a clause: granted (with the
+    approved amount) or still in progress. Those that ended without support do not count."""
+    sql = (
+        "SELECT enterprise_id, COALESCE(project_id, 0), clause_id, year, "
+        f"CASE WHEN state IN {_sql_list(GRANTED_STATES)} THEN 1 ELSE 0 END, "
+        "COALESCE(amount_approved_fen, 0) FROM cases_case"
+    )
+    where, params = scope.where("enterprise_id")
+    sql += (where or " WHERE 1 = 1") + (
+        f" AND case_type IN {_sql_list(APPLICATION_TYPES)} AND clause_id <> '' "
+        f"AND state NOT IN {_sql_list(ENDED_BADLY)} AND enterprise_id IS NOT NULL"
+    )
+    schema = {
+        "enterprise_id": pl.Int64,
+        "project_id": pl.Int64,
+        "clause_id": pl.String,
+        "year": pl.Int64,
+        "granted": pl.Int8,
+        "amount_fen": pl.Int64,
+    }
+    frame = _frame(sql, params, schema)
+    return frame.with_columns(pl.col("granted").cast(pl.Boolean), pl.col("year").fill_null(0))
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    # Constants of this module only (never user input).
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def excluded_read(*, on: dt.date) -> frozenset[int]:
+    """Enterprises on the exclusion list on `on`."""
+    from shouzhan.offers.models import Exclusion
+
+    rows = Exclusion.objects.filter(valid_from__lte=on, revoked_at__isnull=True).exclude(valid_to__lt=on)
+    return frozenset(rows.values_list("enterprise_id", flat=True))
