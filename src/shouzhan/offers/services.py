@@ -476,14 +476,21 @@ def offer_confirm(
         limit_days=clause.push.fast_track_days,
     )
     if offer.max_amount_fen:
-        budget_reserve(
-            actor=actor,
-            case_id=case.pk,
-            clause_id=offer.clause_id,
-            year=today.year,
-            enterprise_id=offer.enterprise_id,
-            amount_fen=offer.max_amount_fen,
-        )
+        try:
+            budget_reserve(
+                actor=actor,
+                case_id=case.pk,
+                clause_id=offer.clause_id,
+                year=today.year,
+                enterprise_id=offer.enterprise_id,
+                amount_fen=offer.max_amount_fen,
+            )
+        except ValidationError as exc:
+            if getattr(exc, "code", None) != "ledger_limit":
+                raise
+            raise ValidationError(
+                _budget_short(clause.title or clause.id, offer, today.year), code="budget"
+            ) from exc
     before = {"state": offer.state}
     offer.state, offer.case, offer.contact = Offer.State.CONFIRMED, case, contact
     offer.answered_at, offer.answered_by, offer.updated_at = timezone.now(), actor_user(actor), timezone.now()
@@ -497,6 +504,25 @@ def offer_confirm(
         enterprise_id=offer.enterprise_id,
     )
     return offer
+
+
+def _budget_short(title: str, offer: Offer, year: int) -> str:
+    """The refusal an enterprise reads when the clause's budget for the year cannot cover its offer."""
+    from shouzhan.core.money import format_yuan
+    from shouzhan.ledger.models import ClauseBudget
+
+    budget = (
+        ClauseBudget.objects.select_related("account").filter(clause_id=offer.clause_id, year=year).first()
+    )
+    left = budget.account.balance_fen if budget is not None else 0
+    return _(
+        "“%(title)s”%(year)d 年度预算余额不足：剩余 %(left)s，本次需要 %(need)s。确认未生效，请联系服务中心。"
+    ) % {
+        "title": title,
+        "year": year,
+        "left": format_yuan(left),
+        "need": format_yuan(offer.max_amount_fen or 0),
+    }
 
 
 @transaction.atomic
