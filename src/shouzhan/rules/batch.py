@@ -11,9 +11,11 @@ Columns for facts the catalogue does not read are never loaded.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +27,11 @@ if TYPE_CHECKING:
     import polars as pl
 
 _MONEY_TEXT = r"^\s*-?[0-9]+(\.[0-9]{1,2})?\s*$"
-CHUNK_ROWS = 250_000
+# Rows `run_batch` reads, normalises and evaluates at a time (its memory does not grow with the input),
+# and the step of `run_polars`' progress bar.
+BATCH_ROWS = 250_000
+# Results `run_batch` keeps in memory before putting them on disk (it writes them clause by clause).
+SPOOL_BYTES = 64 * 2**20
 
 
 def _dtype(fact_type: str) -> pl.DataType:
@@ -280,15 +286,198 @@ def run_polars(
     from shouzhan.rules.polars_backend import run
 
     bar = Progress(df.height, progress)
-    if not progress or df.height <= CHUNK_ROWS:
+    if not progress or df.height <= BATCH_ROWS:
         out = run(catalogue, df, on)
         bar.update(df.height)
         return out
     parts = []
-    for start in range(0, df.height, CHUNK_ROWS):
-        parts.append(run(catalogue, df.slice(start, CHUNK_ROWS), on))
-        bar.update(min(start + CHUNK_ROWS, df.height))
+    for start in range(0, df.height, BATCH_ROWS):
+        parts.append(run(catalogue, df.slice(start, BATCH_ROWS), on))
+        bar.update(min(start + BATCH_ROWS, df.height))
     return pl.concat(parts)
+
+
+def scan_input(path: str | Path, catalogue: Catalogue) -> pl.LazyFrame:
+    """The input, not yet read: `id` and the fact columns the catalogue uses (CSV all text, as `read_input`)."""
+    import polars as pl
+
+    path = Path(path)
+    if not path.is_file():
+        raise RuleError("input file not found", file=str(path))
+    suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise RuleError("input must be .parquet or .csv", file=str(path))
+    try:
+        lf = pl.scan_parquet(path) if suffix == ".parquet" else pl.scan_csv(path, infer_schema=False)
+        names = lf.collect_schema().names()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise RuleError(f"cannot read input: {exc}", file=str(path)) from None
+    _check_columns(names, path)
+    wanted = catalogue.facts()
+    return lf.select([c for c in names if c == "id" or c in wanted])
+
+
+def iter_batches(lf: pl.LazyFrame, path: str | Path) -> Iterator[pl.DataFrame]:
+    """`scan_input`'s rows in input order, BATCH_ROWS at a time; one empty frame for an empty input.
+
+    Parquet is read a slice at a time (Polars decodes only the pages a slice needs, so memory stays
+    flat); CSV through Polars' streaming reader, whose read-ahead is bounded (not by the file's size).
+    """
+    import polars as pl
+
+    rows = BATCH_ROWS
+    try:
+        if Path(path).suffix.lower() == ".parquet":
+            total = int(lf.select(pl.len()).collect().item())  # from the footer: nothing is decoded
+            for start in range(0, max(total, 1), rows):
+                yield lf.slice(start, rows).collect()
+            return
+        seen = False
+        for df in lf.collect_batches(chunk_size=rows):
+            seen = True
+            yield df
+        if not seen:
+            yield lf.clear().collect()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise RuleError(f"cannot read input: {exc}", file=str(path)) from None
+
+
+def _normalized(batches: Iterator[pl.DataFrame], file: str) -> Iterator[pl.DataFrame]:
+    """normalize_polars batch by batch, refusing the input with the error the whole file would give."""
+    for df in batches:
+        try:
+            out = normalize_polars(df, file=file)
+        except RuleError as exc:
+            raise _whole_file_error(exc, df, batches, file) from None
+        yield out
+
+
+def _whole_file_error(
+    error: RuleError, df: pl.DataFrame, rest: Iterator[pl.DataFrame], file: str
+) -> RuleError:
+    """The error normalising the whole file at once raises, given the first batch that fails.
+
+    That is: a read error anywhere; else empty ids anywhere; else the first column (in input
+    order) with a bad value anywhere, at its first bad row. So the rest is read, checking only
+    the columns before the failing one (this costs time only when the input is refused).
+    """
+    columns = [c for c in df.columns if c in FACTS]  # the order normalize_polars checks them in
+    at = _failing_column(df, columns, file)
+    for later in rest:  # reading it all also reports a read error first, as read_input does
+        if at < 0:
+            continue  # empty ids: nothing is checked before them
+        part = later.select([c for c in later.columns if c == "id" or c in columns[:at]])
+        try:
+            normalize_polars(part, file=file)
+        except RuleError as exc:
+            error, at = exc, _failing_column(part, columns[:at], file)
+    return error
+
+
+def _failing_column(df: pl.DataFrame, columns: list[str], file: str) -> int:
+    """-1 for empty ids, else the index of the first column normalize_polars refuses."""
+    if df.get_column("id").null_count():
+        return -1
+    for i, name in enumerate(columns):
+        try:
+            normalize_polars(df.select("id", name), file=file)
+        except RuleError:
+            return i
+    return len(columns)
+
+
+class _Spool:
+    """The results, batch by batch, in the order a one-shot run gives: clause by clause, rows in input order.
+
+    Each batch's result (already clause by clause) is cut into one slice per clause. The slices are
+    kept in memory up to SPOOL_BYTES; past that they go to disk, one Arrow IPC file (LZ4) per clause,
+    beside the output; the output is then written from those files, streaming.
+    """
+
+    def __init__(self, output: Path, clause_ids: list[str]) -> None:
+        self.output = output
+        self.index = {cid: i for i, cid in enumerate(clause_ids)}
+        self.held: dict[int, list[pl.DataFrame]] = {}
+        self.held_bytes = self.rows = 0
+        self.empty: pl.DataFrame | None = None
+        self.dir: Path | None = None
+        self.files: list[tuple[int, int, Path]] = []  # (clause, spill, file)
+        self.spills = 0
+
+    def add(self, out: pl.DataFrame) -> None:
+        if self.empty is None:
+            self.empty = out.clear()
+        self.rows += out.height
+        start = 0
+        for length, clause_id in out.get_column("clause_id").rle().struct.unnest().iter_rows():
+            self.held.setdefault(self.index[clause_id], []).append(out.slice(start, length))
+            start += length
+        self.held_bytes += int(out.estimated_size())
+        if self.held_bytes > SPOOL_BYTES:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self.dir is None:
+            prefix = f".{self.output.name}."
+            try:
+                self.dir = Path(tempfile.mkdtemp(prefix=prefix, suffix=".spool", dir=self.output.parent))
+            except OSError:  # no such directory, or read-only: the output's own error comes at the end
+                self.dir = Path(tempfile.mkdtemp(prefix=prefix, suffix=".spool"))
+        for clause, parts in self.held.items():
+            path = self.dir / f"{clause:04d}-{self.spills:06d}.arrow"
+            try:  # without clause_id: one file holds one clause
+                _concat(parts).drop("clause_id").write_ipc(path, compression="lz4")
+            except OSError as exc:
+                raise RuleError(f"cannot write temporary results: {exc}", file=str(self.dir)) from None
+            self.files.append((clause, self.spills, path))
+        self.held, self.held_bytes = {}, 0
+        self.spills += 1
+
+    def write(self) -> int:
+        """Write the output parquet; returns its number of rows."""
+        import polars as pl
+
+        assert self.empty is not None, "at least one batch, maybe empty"
+        if self.files and self.held:
+            self._spill()
+        try:
+            if self.files:
+                self._from_files().sink_parquet(self.output, statistics=False, compression="snappy")
+            else:
+                parts = [part for clause in sorted(self.held) for part in self.held[clause]]
+                frame = _concat(parts) if parts else self.empty
+                frame.write_parquet(self.output, statistics=False, compression="snappy")
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise RuleError(f"cannot write output: {exc}", file=str(self.output)) from None
+        return self.rows
+
+    def _from_files(self) -> pl.LazyFrame:
+        import polars as pl
+
+        assert self.empty is not None
+        ids = {i: cid for cid, i in self.index.items()}
+        by_clause: dict[int, list[Path]] = {}
+        for clause, _, path in sorted(self.files):
+            by_clause.setdefault(clause, []).append(path)
+        schema = self.empty.schema
+        return pl.concat(
+            [
+                pl.scan_ipc(paths)
+                .with_columns(pl.lit(ids[clause], dtype=schema["clause_id"]).alias("clause_id"))
+                .select(self.empty.columns)
+                for clause, paths in by_clause.items()
+            ]
+        )
+
+    def close(self) -> None:
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    import polars as pl
+
+    return frames[0] if len(frames) == 1 else pl.concat(frames, rechunk=False)
 
 
 def run_batch(
@@ -300,16 +489,34 @@ def run_batch(
     engine: str = "polars",
     progress: bool = False,
 ) -> int:
-    """Read, evaluate, write; returns the number of output rows."""
+    """Read, evaluate, write, BATCH_ROWS rows at a time; returns the number of output rows.
+
+    The output is the one a whole-file run writes (same rows, same order), and so is an input error.
+    """
     if engine == "spark":
         from shouzhan.rules.spark_backend import run_files
 
         return run_files(catalogue, input_path, output_path, on, progress=progress)
-    df = read_input(input_path, catalogue)
-    df = normalize_polars(df, catalogue, file=str(input_path))
-    out = run_polars(catalogue, df, on, progress=progress)
+    import polars as pl
+
+    from shouzhan.rules.polars_backend import run
+
+    file = str(input_path)
+    lf = scan_input(input_path, catalogue)
+    total = 0
+    if progress:
+        try:
+            total = int(lf.select(pl.len()).collect().item())
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise RuleError(f"cannot read input: {exc}", file=file) from None
+    bar = Progress(total, progress)
+    spool = _Spool(Path(output_path), [c.id for c in catalogue.clauses if c.in_force(on)])
+    done = 0
     try:
-        out.write_parquet(output_path, statistics=False, compression="snappy")
-    except OSError as exc:
-        raise RuleError(f"cannot write output: {exc}", file=str(output_path)) from None
-    return out.height
+        for df in _normalized(iter_batches(lf, input_path), file):
+            spool.add(run(catalogue, df, on))
+            done += df.height
+            bar.update(done)
+        return spool.write()
+    finally:
+        spool.close()
