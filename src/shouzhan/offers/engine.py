@@ -63,13 +63,21 @@ def polars_compute(catalogue: rules.Catalogue, frame: pl.DataFrame, on: dt.date)
 
 
 def spark_compute(catalogue: rules.Catalogue, frame: pl.DataFrame, on: dt.date) -> pl.DataFrame:
-    """The same results from the Spark back end, over a Parquet export of the frame."""
-    from shouzhan.rules.spark_backend import run_files
+    """The same results from the Spark back end, over a Parquet export of the frame.
 
+    The frame is in the engine's types already (money in fen), as the Polars back end takes it: Spark
+    reads it as it is — never through `normalize`, which reads integer money columns as yuan (× 100).
+    """
+    from shouzhan.rules import spark_backend
+
+    spark = spark_backend.session()
+    spark.sparkContext.setLogLevel("ERROR")
+    wanted = catalogue.facts()
     with tempfile.TemporaryDirectory(prefix="shouzhan-push-") as tmp:
         source, target = Path(tmp) / "register.parquet", Path(tmp) / "results.parquet"
-        frame.write_parquet(source)
-        run_files(catalogue, source, target, on)
+        frame.select(c for c in frame.columns if c == "id" or c in wanted).write_parquet(source)
+        results = spark_backend.run(catalogue, spark.read.parquet(str(source)), on)
+        spark_backend.write_single_parquet(results, target)
         out = pl.read_parquet(target)
     return out.select(
         pl.col("id").cast(pl.Int64),
