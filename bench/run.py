@@ -6,6 +6,7 @@ Each benchmark prints its figures and ratios against a baseline measured in the 
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import time
 from pathlib import Path
@@ -13,7 +14,12 @@ from pathlib import Path
 
 def main() -> int:
     here = Path(__file__).resolve().parent
-    selected = set(sys.argv[1:])
+    args = sys.argv[1:]
+    if "--size" in args:  # `bench/run.py push --size 100000`: a quicker run of a sized benchmark
+        at = args.index("--size")
+        os.environ["BENCH_PUSH_SIZE"] = args[at + 1]
+        del args[at : at + 2]
+    selected = set(args)
     for path in sorted(here.glob("bench_*.py")):
         name = path.stem.removeprefix("bench_")
         if selected and name not in selected:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -51,6 +52,7 @@ class Plan:
     withdraw: pl.DataFrame  # id, cause
     supersede: list[int]  # current rows a new row replaces (current → false)
     kept: int
+    seconds: dict[str, float] = field(default_factory=dict)  # reconcile (read + plan), write
 
     @property
     def new(self) -> int:
@@ -305,8 +307,11 @@ def _apply_updates(
 
 def reconcile(*, new: pl.DataFrame, scope: Scope, run_id: int | None, on: dt.date, now: dt.datetime) -> Plan:
     """Read the current offers of `scope`, plan, write — in one transaction."""
+    started = time.perf_counter()
     with transaction.atomic():
         existing = existing_read(scope)
         the_plan = plan(new, existing)
+        planned = time.perf_counter()
         write(plan=the_plan, run_id=run_id, on=on, now=now)
+    the_plan.seconds = {"reconcile": planned - started, "write": time.perf_counter() - planned}
     return the_plan

@@ -335,8 +335,15 @@ def load_history(*, today: dt.date) -> list[str]:
     from shouzhan.ledger import demo as ledger_demo
     from shouzhan.spaces import demo as spaces_demo
 
+    from shouzhan.offers import demo as offers_demo
+
     modules = (cases_demo, spaces_demo, ledger_demo, community_demo)
-    return [*(module.load_history(today=today) for module in modules), imports_history(today=today)]
+    # The pushes of the past months come after the rest of the year (they read its cases and imports).
+    return [
+        *(module.load_history(today=today) for module in modules),
+        imports_history(today=today),
+        offers_demo.load_history(today=today),
+    ]
 
 
 IMPORT_FILE = "企业名录季度更新"  # the history's quarterly imports: their file names mark them loaded

@@ -11,12 +11,13 @@ from django.utils import timezone
 from shouzhan.cases import demo as cases_demo
 from shouzhan.community import demo as community_demo
 from shouzhan.ledger import demo as ledger_demo
+from shouzhan.offers import demo as offers_demo
 from shouzhan.site.demo_data import DEMO_PASSWORD, load_demo, load_history
 from shouzhan.spaces import demo as spaces_demo
 
 # Each module adds its part of the district (its demo.load_demo()), in this order: spaces and
-# vouchers build on the cases, the community on all of them.
-MODULES = (cases_demo, spaces_demo, ledger_demo, community_demo)
+# vouchers build on the cases, the community on all of them; today's policy push comes last.
+MODULES = (cases_demo, spaces_demo, ledger_demo, community_demo, offers_demo)
 
 
 class Command(BaseCommand):
