@@ -16,6 +16,8 @@ commands:
   workdays between A B        working days after A up to and including B
   rules check|explain|batch   policy rules (see `shouzhan rules --help`)
   demo                        load the policy catalogue and the demo district
+  push [--engine polars|spark] [--scope full|changed] [--on YYYY-MM-DD]
+                              政策直达推送: evaluate the catalogue over the register, reconcile offers
   backup --output FILE        the database and uploaded files in one archive (.tar.gz)
   restore --input FILE        into an empty database (--force empties it first), then checked
   audit verify [--anchor F]   walk the audit trail's hash chain; exit 1 at the first broken link
@@ -39,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "manage":
         execute_from_command_line(["shouzhan", *rest])
         return 0
-    if command in {"workdays", "demo", "backup", "restore"}:
+    if command in {"workdays", "demo", "backup", "restore", "push"}:
         execute_from_command_line(["shouzhan", command, *rest])
         return 0
     if command == "audit" and rest[:1] == ["verify"]:

@@ -9,6 +9,7 @@ a broken extra fact (read as unknown), and enterprises whose facts are missing (
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import polars as pl
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from polars.testing import assert_frame_equal
 
 from shouzhan import rules
@@ -234,3 +236,14 @@ def test_spark_compute_reads_fen_as_fen(spark: Any) -> None:
         (2, "hu8.agent_rd", "eligible", 0),
         (3, "hu8.agent_rd", "unknown", None),
     ]
+
+
+def test_the_push_command_runs_on_spark(spark: Any, register: dict[str, Any]) -> None:
+    """`shouzhan push --engine spark`: the same counts as the Polars run gives on this register."""
+    out = io.StringIO()
+    call_command("push", "--engine", "spark", "--on", ON.isoformat(), stdout=out)
+    lines = out.getvalue().splitlines()
+    run = PushRun.objects.get()
+    assert run.engine == "spark"
+    assert lines[0].endswith("引擎 engine spark · 范围 scope full · 评估日期 on 2026-12-07")
+    assert lines[5] == "完成 / done: 新增 new 15 · 变更 changed 0 · 撤回 withdrawn 0 · 未变 kept 0"
