@@ -390,19 +390,18 @@ class _Spool:
     """The results, batch by batch, in the order a one-shot run gives: clause by clause, rows in input order.
 
     Each batch's result (already clause by clause) is cut into one slice per clause. The slices are
-    kept in memory up to SPOOL_BYTES; past that they go to disk, one Arrow IPC file (LZ4) per clause,
-    beside the output; the output is then written from those files, streaming.
+    kept in memory up to SPOOL_BYTES; past that they go to disk beside the output, one Arrow IPC file
+    (LZ4) per clause and spill, and the output is then written from those files, streaming.
     """
 
     def __init__(self, output: Path, clause_ids: list[str]) -> None:
         self.output = output
         self.index = {cid: i for i, cid in enumerate(clause_ids)}
         self.held: dict[int, list[pl.DataFrame]] = {}
-        self.held_bytes = self.rows = 0
+        self.held_bytes = self.rows = self.spills = 0
         self.empty: pl.DataFrame | None = None
         self.dir: Path | None = None
         self.files: list[tuple[int, int, Path]] = []  # (clause, spill, file)
-        self.spills = 0
 
     def add(self, out: pl.DataFrame) -> None:
         if self.empty is None:
@@ -417,6 +416,8 @@ class _Spool:
             self._spill()
 
     def _spill(self) -> None:
+        import polars as pl
+
         if self.dir is None:
             prefix = f".{self.output.name}."
             try:
@@ -425,8 +426,8 @@ class _Spool:
                 self.dir = Path(tempfile.mkdtemp(prefix=prefix, suffix=".spool"))
         for clause, parts in self.held.items():
             path = self.dir / f"{clause:04d}-{self.spills:06d}.arrow"
-            try:  # without clause_id: one file holds one clause
-                _concat(parts).drop("clause_id").write_ipc(path, compression="lz4")
+            try:
+                pl.concat(parts, rechunk=False).write_ipc(path, compression="lz4")
             except OSError as exc:
                 raise RuleError(f"cannot write temporary results: {exc}", file=str(self.dir)) from None
             self.files.append((clause, self.spills, path))
@@ -442,42 +443,19 @@ class _Spool:
             self._spill()
         try:
             if self.files:
-                self._from_files().sink_parquet(self.output, statistics=False, compression="snappy")
+                lf = pl.scan_ipc([path for _, _, path in sorted(self.files)])
+                lf.sink_parquet(self.output, statistics=False, compression="snappy")
             else:
                 parts = [part for clause in sorted(self.held) for part in self.held[clause]]
-                frame = _concat(parts) if parts else self.empty
+                frame = pl.concat(parts, rechunk=False) if parts else self.empty
                 frame.write_parquet(self.output, statistics=False, compression="snappy")
         except (pl.exceptions.PolarsError, OSError) as exc:
             raise RuleError(f"cannot write output: {exc}", file=str(self.output)) from None
         return self.rows
 
-    def _from_files(self) -> pl.LazyFrame:
-        import polars as pl
-
-        assert self.empty is not None
-        ids = {i: cid for cid, i in self.index.items()}
-        by_clause: dict[int, list[Path]] = {}
-        for clause, _, path in sorted(self.files):
-            by_clause.setdefault(clause, []).append(path)
-        schema = self.empty.schema
-        return pl.concat(
-            [
-                pl.scan_ipc(paths)
-                .with_columns(pl.lit(ids[clause], dtype=schema["clause_id"]).alias("clause_id"))
-                .select(self.empty.columns)
-                for clause, paths in by_clause.items()
-            ]
-        )
-
     def close(self) -> None:
         if self.dir is not None:
             shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    import polars as pl
-
-    return frames[0] if len(frames) == 1 else pl.concat(frames, rechunk=False)
 
 
 def run_batch(
