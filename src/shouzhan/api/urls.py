@@ -111,6 +111,7 @@ api.add_router("/", core_router)
 from shouzhan.cases.api import router as cases_router  # noqa: E402
 from shouzhan.community.api import router as community_router  # noqa: E402
 from shouzhan.ledger.api import router as ledger_router  # noqa: E402
+from shouzhan.offers.api import router as offers_router  # noqa: E402
 from shouzhan.policies.api import router as policies_router  # noqa: E402
 from shouzhan.registry.api import router as registry_router  # noqa: E402
 from shouzhan.spaces.api import router as spaces_router  # noqa: E402
@@ -121,3 +122,4 @@ api.add_router("/", cases_router)
 api.add_router("/", ledger_router)
 api.add_router("/", spaces_router)
 api.add_router("/", community_router)
+api.add_router("/", offers_router)
