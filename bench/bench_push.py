@@ -160,24 +160,14 @@ def build_register(n: int) -> tuple[int, float]:
 
 
 def floor_read() -> float:
-    """The register's columns, read with the same COPY the push uses — and nothing else."""
+    """The register's columns, read with the same COPY queries the push uses — and nothing else."""
     from django.db import connection
 
-    from shouzhan.offers import register
+    from shouzhan.offers.register import enterprise_query, project_query
 
-    e_sql = (
-        "SELECT id, "
-        + ", ".join(sql for _n, sql, _t in register.ENTERPRISE_COLUMNS)
-        + " FROM registry_enterprise ORDER BY id"
-    )
-    p_sql = (
-        "SELECT id, enterprise_id, "
-        + ", ".join(sql for _n, sql, _t in register.PROJECT_COLUMNS)
-        + ", CAST(extra_facts AS text) FROM registry_project ORDER BY id"
-    )
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        for sql in (e_sql, p_sql):
+        for sql, _params, _schema in (enterprise_query(), project_query()):
             buffer = io.BytesIO()
             with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
                 for chunk in copy:

@@ -3,7 +3,7 @@
 * A published policy version queues a full push run (after the publication commits).
 * An enterprise whose profile or project is saved is re-evaluated on its own, after the commit — once
   per enterprise and transaction, and not again when the service that saved it re-evaluated already
-  (a prompt's answer). Nothing happens before the first push run: until then offers are not in use.
+  (a prompt's answer). Nothing happens before the first full push run: until then offers are not in use.
 """
 
 from __future__ import annotations
@@ -35,24 +35,34 @@ def on_version_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
     transaction.on_commit(start)
 
 
-_pending: set[int] = set()
+def _pending(enterprise_id: int) -> Any:
+    """This transaction's re-evaluation of the enterprise waiting for the commit, if any (Django keeps
+    the callbacks on the connection and drops them on a rollback, so nothing outlives its transaction)."""
+    for _savepoints, func, _robust in transaction.get_connection().run_on_commit:
+        if getattr(func, "offers_enterprise", None) == enterprise_id:
+            return func
+    return None
+
+
+def reevaluation_skip(enterprise_id: int) -> None:
+    """The caller re-evaluated the enterprise itself after its last change (a prompt's answer): the
+    re-evaluation waiting for the commit has nothing left to do."""
+    func = _pending(enterprise_id)
+    if func is not None:
+        func.skip = True
 
 
 def _reevaluate_after_commit(enterprise_id: int) -> None:
-    if enterprise_id in _pending:
-        return
-    _pending.add(enterprise_id)
+    if _pending(enterprise_id) is not None:
+        return  # once per enterprise and transaction
 
     def run() -> None:
-        from shouzhan.offers.services import enterprise_reevaluate, fresh_enterprises
+        from shouzhan.offers.services import enterprise_reevaluate
 
-        _pending.discard(enterprise_id)
-        if enterprise_id in fresh_enterprises():
-            fresh_enterprises().discard(enterprise_id)
-            return
-        if _offers_live():
+        if not getattr(run, "skip", False) and _offers_live():
             enterprise_reevaluate(enterprise_id=enterprise_id)
 
+    run.offers_enterprise = enterprise_id  # type: ignore[attr-defined]
     transaction.on_commit(run)
 
 

@@ -8,7 +8,7 @@ from shouzhan.offers.services.answers import (
     offers_expire,
     prompt_answer,
 )
-from shouzhan.offers.services.common import PUSHER, fresh_enterprises
+from shouzhan.offers.services.common import PUSHER
 from shouzhan.offers.services.exclusions import exclusion_add, exclusion_revoke
 from shouzhan.offers.services.runs import (
     enterprise_reevaluate,
@@ -23,7 +23,6 @@ __all__ = [
     "enterprise_reevaluate",
     "exclusion_add",
     "exclusion_revoke",
-    "fresh_enterprises",
     "offer_confirm",
     "offer_decline",
     "offer_outcome_record",

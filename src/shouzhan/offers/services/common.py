@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from django.core.exceptions import ValidationError
 
 from shouzhan.core.actors import system_actor
@@ -20,15 +18,3 @@ def required_text(value: str, *, field: str, limit: int, missing: str) -> str:
         raise ValidationError({field: [missing]})
     check_length(field=field, text=text, limit=limit)
     return text
-
-
-# Enterprises whose offers this thread has just re-evaluated inside the current transaction: the
-# receiver that would re-evaluate them again when it commits leaves them alone (receivers.py).
-_fresh = threading.local()
-
-
-def fresh_enterprises() -> set[int]:
-    if not hasattr(_fresh, "ids"):
-        _fresh.ids = set()
-    ids: set[int] = _fresh.ids
-    return ids

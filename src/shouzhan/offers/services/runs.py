@@ -25,7 +25,7 @@ from shouzhan.offers import engine, permissions
 from shouzhan.offers.models import PushRun
 from shouzhan.offers.reconcile import Plan, reconcile
 from shouzhan.offers.register import Scope, cases_read, excluded_read, register_read
-from shouzhan.offers.services.common import PUSHER, fresh_enterprises
+from shouzhan.offers.services.common import PUSHER
 
 
 # ----------------------------------------------------------------------------- starting a run
@@ -130,7 +130,9 @@ def enterprise_reevaluate(
     )
     _work(run, _Progress(run, token))
     if mark_fresh:
-        fresh_enterprises().add(enterprise_id)
+        from shouzhan.offers.receivers import reevaluation_skip
+
+        reevaluation_skip(enterprise_id)
     run.refresh_from_db()
     return run
 
