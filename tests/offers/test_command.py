@@ -18,7 +18,10 @@ from shouzhan.offers.models import Offer, PushRun
 
 pytestmark = pytest.mark.django_db
 
-TIMINGS = re.compile(r"^耗时 / timings: 读取 read \d+\.\d{3} s · 计算 compute \d+\.\d{3} s · .*$")
+TIMINGS = re.compile(
+    r"^耗时 / timings: 读取 read \d+\.\d{3} s · 计算 compute \d+\.\d{3} s · 对账 reconcile \d+\.\d{3} s · "
+    r"写入 write \d+\.\d{3} s · 收尾 finish \d+\.\d{3} s$"
+)
 TOTAL = re.compile(r"^合计 / total: \d+\.\d{3} s$")
 
 

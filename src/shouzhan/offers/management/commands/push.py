@@ -28,8 +28,8 @@ PHASES = {
 TIMINGS = {
     "read": "读取 read",
     "compute": "计算 compute",
-    "write": "写入 write",
     "reconcile": "对账 reconcile",
+    "write": "写入 write",
     "finish": "收尾 finish",
 }
 POLL_SECONDS = 1.0
@@ -156,6 +156,8 @@ class Command(BaseCommand):
                 "read as unknown, listed on the run's page）"
             )
         if run.timings:
-            parts = [f"{TIMINGS.get(k, k)} {v:.3f} s" for k, v in run.timings.items()]
+            # In the order of the run's steps (PostgreSQL's jsonb does not keep the keys' order).
+            order = [*[k for k in TIMINGS if k in run.timings], *sorted(set(run.timings) - set(TIMINGS))]
+            parts = [f"{TIMINGS.get(k, k)} {run.timings[k]:.3f} s" for k in order]
             self.stdout.write(f"耗时 / timings: {' · '.join(parts)}")
         self.stdout.write(f"合计 / total: {seconds:.3f} s")
