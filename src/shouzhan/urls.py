@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ledger/", include("shouzhan.ledger.urls")),
     path("spaces/", include("shouzhan.spaces.urls")),
     path("community/", include("shouzhan.community.urls")),
+    path("offers/", include("shouzhan.offers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -8,7 +8,8 @@ class OffersConfig(AppConfig):
     verbose_name = _("政策直达")
 
     def ready(self) -> None:
-        from shouzhan.offers import effects, receivers
+        from shouzhan.offers import effects, panels, receivers
 
         effects.register()
         receivers.connect()
+        panels.register()  # the offers card on an enterprise's page (registry.panels)
