@@ -552,3 +552,16 @@ def test_two_confirms_at_once_make_one_case_and_one_reservation(
     )
     offer.refresh_from_db()
     assert (offer.state, offer.case_id) == ("confirmed", case.pk)
+
+
+# ----------------------------------------------------------------------------- queries
+def test_the_list_and_the_run_page_take_a_fixed_number_of_queries(
+    pushed: dict[str, Any], login_client: Any, make_user: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = login_client(pushed["studio_owner"])
+    staff = login_client(make_user(Role.POLICY_OFFICER))
+    client.get("/api/v1/offers")  # the catalogue's parse is cached for the process after the first read
+    with django_assert_max_num_queries(5):  # session, user, memberships, count, the page
+        assert client.get("/api/v1/offers").json()["count"] == 5
+    with django_assert_max_num_queries(6):  # session, user, the run, two of budgets, the catalogue's ids
+        assert staff.get(f"/api/v1/offers/runs/{pushed['run'].pk}").status_code == 200

@@ -336,9 +336,19 @@ def _run_out(run: PushRun) -> dict[str, Any]:
 def _run_clauses(run: PushRun) -> list[dict[str, Any]]:
     """Each clause's counts and potential amount against the clause's remaining budget of the run's year."""
     from shouzhan.ledger.selectors import clause_budgets
-    from shouzhan.policies.selectors import clause_heading
+    from shouzhan.policies.selectors import catalogue_in_force
 
     left = {b["budget"].clause_id: b["available_fen"] for b in clause_budgets(year=run.on.year)}
+    catalogue = catalogue_in_force(on=run.on)  # read once: a clause named as pages name it (政策 · 条款)
+
+    def heading(clause_id: str) -> str:
+        try:
+            clause = catalogue.clause(clause_id)
+        except KeyError:
+            return clause_id
+        policy = catalogue.policy_of(clause)
+        return f"{policy.short_title or policy.title} · {clause.title}"
+
     out = []
     for clause_id, stats in sorted((run.clause_stats or {}).items()):
         potential = int(stats.get("potential_fen") or 0)
@@ -346,7 +356,7 @@ def _run_clauses(run: PushRun) -> list[dict[str, Any]]:
         out.append(
             {
                 "clause_id": clause_id,
-                "clause": clause_heading(clause_id=clause_id, on=run.on) or clause_id,
+                "clause": heading(clause_id),
                 "eligible": int(stats.get("eligible") or 0),
                 "unknown": int(stats.get("unknown") or 0),
                 "not_eligible": int(stats.get("not_eligible") or 0),
