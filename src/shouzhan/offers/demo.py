@@ -48,7 +48,9 @@ def load_history(*, today: dt.date) -> str:
     contacts = demo_contacts()
     confirmed = declined = decided = paid = 0
     for user, enterprise in contacts:
-        offers = list(Offer.objects.filter(enterprise=enterprise, current=True, state="offered").order_by("key"))
+        offers = list(
+            Offer.objects.filter(enterprise=enterprise, current=True, state="offered").order_by("key")
+        )
         keep_open = user.mobile == "13800000001"  # the demo entrepreneur keeps some for today
         for n, offer in enumerate(offers):
             roll = rng.random()
@@ -79,7 +81,9 @@ def load_history(*, today: dt.date) -> str:
                     offer_decline(
                         actor=user,
                         offer=offer,
-                        reason=rng.choice(["本年度已通过市级渠道申报", "项目暂未启动，明年再申报", "不符合企业发展方向"]),
+                        reason=rng.choice(
+                            ["本年度已通过市级渠道申报", "项目暂未启动，明年再申报", "不符合企业发展方向"]
+                        ),
                         today=day,
                     )
                 declined += 1
@@ -113,7 +117,9 @@ def _decide(offer, worker, days, confirmed_on, rng, case_transition, travel):  #
         day = days[at + offset]
         try:
             with travel(day, 10, 30):
-                case_transition(actor=worker, case=case, action=action, expected_version=case.version, on=day, **kw)
+                case_transition(
+                    actor=worker, case=case, action=action, expected_version=case.version, on=day, **kw
+                )
         except ValidationError:
             break
         case.refresh_from_db()

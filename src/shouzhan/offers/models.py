@@ -103,17 +103,25 @@ class Offer(models.Model):
 
     key = models.CharField(max_length=160)
     current = models.BooleanField(default=True)
-    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="offers")
+    # Indexes are few on purpose: a city-wide run writes a million rows, each index costs on every one.
+    # (enterprise, current) serves the enterprise's lookups; runs, versions and users are never deleted.
+    enterprise = models.ForeignKey(
+        "registry.Enterprise", on_delete=models.CASCADE, related_name="offers", db_index=False
+    )
     project = models.ForeignKey(
         "registry.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="offers"
     )
     clause_id = models.CharField(_("政策条款"), max_length=100)
     period = models.CharField(_("周期"), max_length=10, blank=True)
     policy_version = models.ForeignKey(
-        "policies.PolicyVersion", on_delete=models.PROTECT, related_name="+", verbose_name=_("政策版本")
+        "policies.PolicyVersion",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("政策版本"),
+        db_index=False,
     )
     clause_digest = models.CharField(max_length=40)
-    state = models.CharField(_("状态"), max_length=12, choices=State.choices, db_index=True)
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices)
     rule_status = models.CharField(_("规则结论"), max_length=12)  # eligible | unknown (when last evaluated)
     max_amount_fen = models.BigIntegerField(_("最高金额（分）"), null=True, blank=True)
     cap_remaining_fen = models.BigIntegerField(_("封顶余额（分）"), null=True, blank=True)
@@ -121,13 +129,22 @@ class Offer(models.Model):
     evaluated_on = models.DateField(_("评估日期"))
     offered_on = models.DateField(_("推送日期"))
     expires_on = models.DateField(_("确认期限"), null=True, blank=True)
-    created_run = models.ForeignKey(PushRun, null=True, on_delete=models.SET_NULL, related_name="+")
-    changed_run = models.ForeignKey(PushRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_run = models.ForeignKey(
+        PushRun, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    changed_run = models.ForeignKey(
+        PushRun, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Cause(models.TextChoices):
@@ -154,6 +171,7 @@ class Offer(models.Model):
         indexes = [
             models.Index(fields=["enterprise", "current"], name="offers_enterprise_current"),
             models.Index(fields=["clause_id", "state"], name="offers_clause_state"),
+            models.Index(fields=["state", "expires_on"], name="offers_state_expires"),
         ]
 
     def __str__(self) -> str:
