@@ -424,7 +424,7 @@ def run_detail(request: HttpRequest, run_id: int) -> dict[str, Any]:
     response={201: PushRunDetailOut},
     summary="Start a push run over the register (policy officers, caseworkers, administrators)",
 )
-def run_start(request: HttpRequest, payload: PushRunIn) -> Status:
+def run_start(request: HttpRequest, payload: PushRunIn) -> Status[Any]:
     run = services.push_run_start(
         actor=request.user,
         trigger=PushRun.Trigger.MANUAL,
@@ -472,7 +472,7 @@ def offer_confirm(
     offer_id: int,
     payload: OfferConfirmIn,
     idempotency_key: Annotated[IdempotencyKey | None, HeaderParam(alias=HEADER)] = None,  # for run_once
-) -> Status:
+) -> Status[Any]:
     def work() -> tuple[int, Any]:
         offer = selectors.offer_get(actor=request.user, pk=offer_id)
         done = services.offer_confirm(

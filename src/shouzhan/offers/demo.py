@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -96,10 +97,19 @@ def load_history(*, today: dt.date) -> str:
     )
 
 
-def _decide(offer, worker, days, confirmed_on, rng, case_transition, travel):  # type: ignore[no-untyped-def]
+def _decide(
+    offer: Offer,
+    worker: Any,
+    days: list[dt.date],
+    confirmed_on: dt.date,
+    rng: random.Random,
+    case_transition: Any,
+    travel: Any,
+) -> tuple[int, int]:
     """The caseworker's steps on a fast-track case within its limit: accept, review, then approve (most)
     or not support; approved ones are published and paid when their days have come."""
     case = offer.case
+    assert case is not None
     at = days.index(confirmed_on)
     steps: list[tuple[int, str, dict[str, object]]] = [(1, "accept", {}), (2, "start_review", {})]
     roll = rng.random()

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, F, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,10 @@ from shouzhan.rules.money import fen_to_yuan
 from shouzhan.rules.vocabulary import FACTS, VALUE_LABELS, fact_label, value_label
 
 SHOWN_STATES = ("prompt", "offered", "confirmed", "granted", "refused")
+# Offers to confirm first, then the questions to answer, then what became of the confirmed ones.
+_OPEN_FIRST = Case(
+    When(state="offered", then=Value(0)), When(state="prompt", then=Value(1)), default=Value(2)
+)
 
 
 def offer_get(*, actor: Actor, pk: int) -> Offer:
@@ -45,7 +49,7 @@ def enterprise_offers(
     return (
         Offer.objects.filter(enterprise_id=enterprise_id, current=True, state__in=states)
         .select_related("project", "policy_version__document", "case")
-        .order_by("state", "-max_amount_fen", "clause_id", "id")
+        .order_by(_OPEN_FIRST, F("max_amount_fen").desc(nulls_last=True), "clause_id", "id")
     )
 
 

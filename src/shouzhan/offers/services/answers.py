@@ -19,11 +19,15 @@ from shouzhan.offers import permissions
 from shouzhan.offers.models import Offer
 from shouzhan.offers.services.common import CONTACT_MAX, PUSHER, REASON_MAX, required_text
 from shouzhan.offers.services.runs import enterprise_reevaluate
+from shouzhan.rules.vocabulary import FACTS, fact_label
 
 
 # ----------------------------------------------------------------------------- the enterprise's answers
 def _locked(offer: Offer) -> Offer:
-    return Offer.objects.select_for_update().select_related("enterprise", "project").get(pk=offer.pk)
+    # Only the offer's row is locked (`of`): PostgreSQL cannot lock the nullable side of the project's join.
+    return (
+        Offer.objects.select_for_update(of=("self",)).select_related("enterprise", "project").get(pk=offer.pk)
+    )
 
 
 def _refuse_closed(offer: Offer, today: dt.date) -> None:
@@ -174,8 +178,6 @@ def offer_decline(*, actor: Actor, offer: Offer, reason: str, today: dt.date | N
 # ----------------------------------------------------------------------------- answering a prompt
 def _typed_answer(name: str, raw: Any) -> Any:
     """A prompt's answer as the profile takes it, or a ValidationError in words."""
-    from shouzhan.rules.vocabulary import FACTS, fact_label
-
     fact = FACTS[name]
     text = str(raw).strip() if raw is not None else ""
     if text == "":
