@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -318,26 +319,22 @@ def scan_input(path: str | Path, catalogue: Catalogue) -> pl.LazyFrame:
 
 
 def iter_batches(lf: pl.LazyFrame, path: str | Path) -> Iterator[pl.DataFrame]:
-    """`scan_input`'s rows in input order, BATCH_ROWS at a time; one empty frame for an empty input.
+    """`scan_input`'s rows in order, BATCH_ROWS at a time (one empty frame for an empty input).
 
-    Parquet is read a slice at a time (Polars decodes only the pages a slice needs, so memory stays
-    flat); CSV through Polars' streaming reader, whose read-ahead is bounded (not by the file's size).
+    Parquet a slice at a time (Polars decodes only the pages it needs); CSV by Polars' streaming reader.
     """
     import polars as pl
 
-    rows = BATCH_ROWS
     try:
         if Path(path).suffix.lower() == ".parquet":
             total = int(lf.select(pl.len()).collect().item())  # from the footer: nothing is decoded
-            for start in range(0, max(total, 1), rows):
-                yield lf.slice(start, rows).collect()
+            for start in range(0, max(total, 1), BATCH_ROWS):
+                yield lf.slice(start, BATCH_ROWS).collect()
             return
-        seen = False
-        for df in lf.collect_batches(chunk_size=rows):
-            seen = True
-            yield df
-        if not seen:
-            yield lf.clear().collect()
+        batches = lf.collect_batches(chunk_size=BATCH_ROWS)
+        first = next(batches, None)
+        yield lf.clear().collect() if first is None else first
+        yield from batches
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise RuleError(f"cannot read input: {exc}", file=str(path)) from None
 
@@ -391,11 +388,11 @@ class _Spool:
 
     Each batch's result (already clause by clause) is cut into one slice per clause. The slices are
     kept in memory up to SPOOL_BYTES; past that they go to disk beside the output, one Arrow IPC file
-    (LZ4) per clause and spill, and the output is then written from those files, streaming.
+    per clause and spill, and the output is then written from those files, streaming.
     """
 
     def __init__(self, output: Path, clause_ids: list[str]) -> None:
-        self.output = output
+        self.output, self.clause_ids = output, clause_ids
         self.index = {cid: i for i, cid in enumerate(clause_ids)}
         self.held: dict[int, list[pl.DataFrame]] = {}
         self.held_bytes = self.rows = self.spills = 0
@@ -426,8 +423,8 @@ class _Spool:
                 self.dir = Path(tempfile.mkdtemp(prefix=prefix, suffix=".spool"))
         for clause, parts in self.held.items():
             path = self.dir / f"{clause:04d}-{self.spills:06d}.arrow"
-            try:
-                pl.concat(parts, rechunk=False).write_ipc(path, compression="lz4")
+            try:  # one file, one clause: without clause_id; uncompressed, the cheapest to write and read
+                pl.concat(parts, rechunk=False).drop("clause_id").write_ipc(path, compression="uncompressed")
             except OSError as exc:
                 raise RuleError(f"cannot write temporary results: {exc}", file=str(self.dir)) from None
             self.files.append((clause, self.spills, path))
@@ -443,8 +440,14 @@ class _Spool:
             self._spill()
         try:
             if self.files:
-                lf = pl.scan_ipc([path for _, _, path in sorted(self.files)])
-                lf.sink_parquet(self.output, statistics=False, compression="snappy")
+                dtype = self.empty.schema["clause_id"]
+                scans = [
+                    pl.scan_ipc([path for _, _, path in files])
+                    .with_columns(pl.lit(self.clause_ids[clause], dtype=dtype).alias("clause_id"))
+                    .select(self.empty.columns)
+                    for clause, files in groupby(sorted(self.files), key=lambda f: f[0])
+                ]
+                pl.concat(scans).sink_parquet(self.output, statistics=False, compression="snappy")
             else:
                 parts = [part for clause in sorted(self.held) for part in self.held[clause]]
                 frame = pl.concat(parts, rechunk=False) if parts else self.empty
@@ -467,10 +470,7 @@ def run_batch(
     engine: str = "polars",
     progress: bool = False,
 ) -> int:
-    """Read, evaluate, write, BATCH_ROWS rows at a time; returns the number of output rows.
-
-    The output is the one a whole-file run writes (same rows, same order), and so is an input error.
-    """
+    """Read, evaluate, write BATCH_ROWS rows at a time; output and input errors as for the whole file."""
     if engine == "spark":
         from shouzhan.rules.spark_backend import run_files
 
