@@ -409,7 +409,7 @@ def test_the_run_fragment_shows_progress_while_it_runs(
         status="running", phase="compute", subjects_total=200, subjects_done=80, heartbeat_at=timezone.now()
     )
     words = text(client.get(f"/offers/runs/{run.pk}/", **HTMX))
-    assert "运行中 逐条款计算：已评估 80 / 200 个主体（40%） 新增推送 0 更新 0 撤回 0 未变 0" in words
+    assert "运行中 逐条款计算：已评估 80 / 200 个主体（40%） 新增推送 — 更新 — 撤回 — 未变 —" in words
     PushRun.objects.filter(pk=run.pk).update(status="queued")  # let "the worker" claim it for real
     done = services.push_run_execute(run_id=run.pk)
     final = client.get(f"/offers/runs/{run.pk}/", **HTMX)

@@ -120,11 +120,17 @@ class ExclusionForm(BoundedForm):
         widget=EnterpriseNameInput(),
         help_text=_l("输入企业名称或统一社会信用代码，从提示中选择。"),
     )
-    reason = forms.CharField(label=_l("原因"), max_length=SHORT_TEXT, required=False)
+    # Required here too (the page marks them), in the service's own words.
+    reason = forms.CharField(
+        label=_l("原因"),
+        max_length=SHORT_TEXT,
+        error_messages={"required": _l("请填写原因（最多200字）。")},
+        help_text=_l("例如：严重失信主体"),
+    )
     source = forms.CharField(
         label=_l("来源"),
         max_length=SHORT_TEXT,
-        required=False,
+        error_messages={"required": _l("请填写来源，例如信用信息平台的认定文书（最多200字）。")},
         help_text=_l("例如：信用信息平台的认定文书编号"),
     )
     valid_from = CalendarDateField(label=_l("生效日期"))
@@ -137,4 +143,6 @@ class ExclusionForm(BoundedForm):
 
 
 class RevokeForm(BoundedForm):
-    reason = forms.CharField(label=_l("解除原因"), max_length=SHORT_TEXT, required=False)
+    reason = forms.CharField(
+        label=_l("解除原因"), max_length=SHORT_TEXT, error_messages={"required": _l("请填写解除原因。")}
+    )

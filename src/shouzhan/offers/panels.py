@@ -131,9 +131,9 @@ def offer_card(offer: Offer, *, can_correct: bool) -> OfferCard:
         cause=cause,
         fast_track_days=explained.clause.push.fast_track_days,
         amount_note=amount_words(offer),
-        capped=offer.max_amount_fen is not None
-        and explained.result.max_amount_fen is not None
-        and offer.max_amount_fen < explained.result.max_amount_fen,
+        capped=offer.cap_remaining_fen is not None
+        and explained.clause.cap is not None
+        and offer.cap_remaining_fen < explained.clause.cap.fen,
     )
 
 
