@@ -55,6 +55,7 @@ FILES: dict[str, Target] = {
     "src/shouzhan/rules/interpreter.py": Target(["tests/rules"]),
     "src/shouzhan/core/workdays.py": Target(["tests/core/test_workdays*.py"]),
     "src/shouzhan/core/calendar.py": Target(["tests/core/test_workdays*.py"]),
+    "src/shouzhan/offers/caps.py": Target(["tests/offers/test_caps.py"]),
     "src/shouzhan/ledger/books.py": Target(
         [
             "tests/ledger/test_services.py",

@@ -33,7 +33,9 @@ def interpreter_offers(on: dt.date) -> dict[str, tuple[str, int | None]]:
                     continue
                 period = str(on.year) if clause.cap and clause.cap.per in ("year", "item_per_year") else ""
                 key = f"{enterprise.pk}:{project.pk if project else 0}:{r.id}:{period}"
-                expected[key] = (r.status, r.max_amount_fen)
+                # An eligible formula clause whose amount is unknown asks for the facts it needs.
+                unpriced = r.status == "eligible" and r.max_amount_fen is None and r.decision == "formula"
+                expected[key] = ("unknown" if unpriced else r.status, r.max_amount_fen)
     return expected
 
 
@@ -77,3 +79,19 @@ def test_facts_snapshot_is_what_the_clause_read(register: dict[str, Any]) -> Non
     assert facts["project.excellent"] is True
     assert offer.state == "offered"
     assert offer.max_amount_fen == 100_000_000  # caseworker clause: its cap, 1,000,000 yuan
+
+
+def test_a_bonus_above_the_cap_is_offered_in_full(register: dict[str, Any]) -> None:
+    """沪8条: a national selection promoting the city's image gets +50 % — above the clause's cap."""
+    studio = register["studio"]
+    work = studio.projects.create(
+        kind="micro_drama",
+        title="《外滩十二时辰》",
+        year=2026,
+        national_selection=True,
+        promotes_city_image=True,
+    )
+    run_push()
+    assert current_offers() == interpreter_offers(ON)
+    offer = Offer.objects.get(key=f"{studio.pk}:{work.pk}:hu8.national_selection:")
+    assert (offer.max_amount_fen, offer.cap_remaining_fen) == (7_500_000, 7_500_000)

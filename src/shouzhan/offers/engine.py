@@ -24,11 +24,9 @@ from typing import Any
 import polars as pl
 
 from shouzhan import rules
+from shouzhan.offers import caps
 from shouzhan.offers.register import Register
 
-# Caps counted per year (the period is the year); the others are counted per project or for good.
-YEAR_CAPS = frozenset({"year", "item_per_year"})
-PROJECT_CAPS = frozenset({"project", "work", "course", "event"})
 RESULT_SCHEMA: dict[str, Any] = {
     "key": pl.String,
     "enterprise_id": pl.Int64,
@@ -56,6 +54,15 @@ def clause_digest(policy: rules.Policy, clause: rules.Clause) -> str:
         *(e.source for e in clause.expressions()),
     ]
     return hashlib.sha1("\x1f".join(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def _status(clause: rules.Clause) -> pl.Expr:
+    """The rules' status; an eligible formula clause whose amount is unknown is a prompt too (its amount
+    needs facts the enterprise has not given, e.g. the R&D investment a share is taken of)."""
+    if clause.decision != "formula":
+        return pl.col("status")
+    unpriced = (pl.col("status") == "eligible") & pl.col("max_amount_fen").is_null()
+    return pl.when(unpriced).then(pl.lit("unknown")).otherwise(pl.col("status"))
 
 
 def polars_compute(catalogue: rules.Catalogue, frame: pl.DataFrame, on: dt.date) -> pl.DataFrame:
@@ -156,7 +163,9 @@ def evaluate(
         _count(sub, long, stats, subjects.height)
         pieces.append(_with_snapshot(sub, versions, long, subjects, kind, on))
     results = pl.concat(pieces) if pieces else pl.DataFrame(schema=_PIECE_SCHEMA)
-    results = _apply_history(catalogue, results, history, on)
+    results = caps.history_apply(
+        results, caps.clause_terms(catalogue, on), history.cases, history.excluded, on
+    ).select(list(RESULT_SCHEMA))
     return Evaluation(results=results, clause_stats=stats, subjects=done)
 
 
@@ -219,7 +228,7 @@ def _with_snapshot(
                     (pl.col("enterprise_id") if kind == "project" else pl.col("id")).alias("enterprise_id"),
                     (pl.col("id") if kind == "project" else pl.lit(0, dtype=pl.Int64)).alias("project_id"),
                     pl.col("clause_id"),
-                    pl.col("status").alias("rule_status"),
+                    _status(clause).alias("rule_status"),
                     pl.col("max_amount_fen"),
                     facts.alias("facts"),
                     pl.lit(versions[policy.id], dtype=pl.Int64).alias("policy_version_id"),
@@ -228,84 +237,3 @@ def _with_snapshot(
                 )
             )
     return pl.concat(parts) if parts else pl.DataFrame(schema=_PIECE_SCHEMA)
-
-
-def _clause_terms(catalogue: rules.Catalogue, on: dt.date) -> pl.DataFrame:
-    rows = [
-        (c.id, c.cap.per if c.cap else "", c.cap.fen if c.cap else None)
-        for c in catalogue.clauses
-        if c.in_force(on)
-    ]
-    return pl.DataFrame(
-        rows, schema={"clause_id": pl.String, "cap_per": pl.String, "cap_fen": pl.Int64}, orient="row"
-    )
-
-
-def _apply_history(
-    catalogue: rules.Catalogue, results: pl.DataFrame, history: History, on: dt.date
-) -> pl.DataFrame:
-    """Periods and keys; nothing for an excluded enterprise, for a clause already applied for in the
-    period, or when nothing remains under the cap; amounts limited to what remains."""
-    year = str(on.year)
-    terms = _clause_terms(catalogue, on)
-    r = results.join(terms, on="clause_id", how="left")
-    if history.excluded:
-        r = r.filter(~pl.col("enterprise_id").is_in(list(history.excluded)))
-    r = r.with_columns(
-        pl.when(pl.col("cap_per").is_in(list(YEAR_CAPS)))
-        .then(pl.lit(year))
-        .otherwise(pl.lit(""))
-        .alias("period")
-    )
-    cases = history.cases.join(terms, on="clause_id", how="inner")
-    # The scope a cap counts over: per enterprise and clause, plus the project or the year.
-    scoped = cases.with_columns(
-        pl.when(pl.col("cap_per").is_in(list(PROJECT_CAPS)))
-        .then(pl.col("project_id"))
-        .otherwise(0)
-        .alias("s_project"),
-        pl.when(pl.col("cap_per").is_in(list(YEAR_CAPS))).then(pl.col("year")).otherwise(0).alias("s_year"),
-    )
-    # A case for this very application (same project and this year) blocks it, whatever its cap;
-    # one still in progress in the cap's scope blocks it too (its amount is not decided yet).
-    same = cases.filter(pl.col("year") == on.year).select("enterprise_id", "project_id", "clause_id").unique()
-    in_progress = (
-        scoped.filter(~pl.col("granted") & pl.col("cap_per").is_in([*YEAR_CAPS, *PROJECT_CAPS, "once"]))
-        .select("enterprise_id", "clause_id", "s_project", "s_year")
-        .unique()
-    )
-    granted = (
-        scoped.filter(pl.col("granted"))
-        .group_by("enterprise_id", "clause_id", "s_project", "s_year")
-        .agg(pl.col("amount_fen").sum().alias("granted_fen"))
-    )
-    r = r.with_columns(
-        pl.when(pl.col("cap_per").is_in(list(PROJECT_CAPS)))
-        .then(pl.col("project_id"))
-        .otherwise(0)
-        .alias("s_project"),
-        pl.when(pl.col("cap_per").is_in(list(YEAR_CAPS))).then(on.year).otherwise(0).alias("s_year"),
-    )
-    keys = ["enterprise_id", "clause_id", "s_project", "s_year"]
-    r = (
-        r.join(same, on=["enterprise_id", "project_id", "clause_id"], how="anti")
-        .join(in_progress, on=keys, how="anti")
-        .join(granted, on=keys, how="left")
-        .with_columns(
-            pl.when(pl.col("cap_fen").is_not_null())
-            .then(pl.col("cap_fen") - pl.col("granted_fen").fill_null(0))
-            .otherwise(None)
-            .alias("cap_remaining_fen")
-        )
-        .filter(pl.col("cap_remaining_fen").is_null() | (pl.col("cap_remaining_fen") > 0))
-        .with_columns(
-            pl.when(pl.col("max_amount_fen").is_not_null() & pl.col("cap_remaining_fen").is_not_null())
-            .then(pl.min_horizontal("max_amount_fen", "cap_remaining_fen"))
-            .otherwise(pl.col("max_amount_fen"))
-            .alias("max_amount_fen")
-        )
-    )
-    key = pl.concat_str(
-        [pl.col("enterprise_id"), pl.col("project_id"), pl.col("clause_id"), pl.col("period")], separator=":"
-    )
-    return r.with_columns(key.alias("key")).select(list(RESULT_SCHEMA)).sort("key")

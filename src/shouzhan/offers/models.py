@@ -119,6 +119,7 @@ class Offer(models.Model):
         related_name="+",
         verbose_name=_("政策版本"),
         db_index=False,
+        db_constraint=False,  # see created_run
     )
     clause_digest = models.CharField(max_length=40)
     state = models.CharField(_("状态"), max_length=12, choices=State.choices)
@@ -129,11 +130,14 @@ class Offer(models.Model):
     evaluated_on = models.DateField(_("评估日期"))
     offered_on = models.DateField(_("推送日期"))
     expires_on = models.DateField(_("确认期限"), null=True, blank=True)
+    # No database constraint on the run and version references: PostgreSQL checks a deferred foreign key
+    # for every row at the commit, and a city-wide run commits a million rows; runs and published
+    # versions are never deleted (the version is PROTECTed in Django), and the run writes its own id.
     created_run = models.ForeignKey(
-        PushRun, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        PushRun, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False, db_constraint=False
     )
     changed_run = models.ForeignKey(
-        PushRun, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        PushRun, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False, db_constraint=False
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)

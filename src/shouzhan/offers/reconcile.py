@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 from django.db import connection, transaction
 
-from shouzhan.core.workdays import add_working_days
+from shouzhan.offers.caps import expiry_dates
 from shouzhan.offers.engine import RESULT_SCHEMA
 from shouzhan.offers.models import Offer
 from shouzhan.offers.register import Scope, _frame
@@ -121,14 +121,10 @@ def plan(new: pl.DataFrame, existing: pl.DataFrame) -> Plan:
 
 def _expiry(frame: pl.DataFrame, on: dt.date) -> pl.Expr:
     """An offer's confirmation deadline: its clause's working days from `on` (a prompt has none)."""
-    days = (
-        frame.get_column("expires_days").unique().drop_nulls().to_list()
-        if "expires_days" in frame.columns
-        else []
-    )
+    days = frame.get_column("expires_days").drop_nulls().to_list() if "expires_days" in frame.columns else []
     chain: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.Date))
-    for n in days:
-        chain = chain.when(pl.col("expires_days") == n).then(pl.lit(add_working_days(on, int(n)).date))
+    for n, due in expiry_dates(days, on).items():
+        chain = chain.when(pl.col("expires_days") == n).then(pl.lit(due))
     return pl.when(pl.col("state") == "offered").then(chain.otherwise(None)).otherwise(None)
 
 
