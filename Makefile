@@ -57,6 +57,7 @@ demo: migrate
 run: sysdeps demo
 	@echo "首站 Shouzhan → http://$(HOST):$(PORT)/"
 	@$(PY) manage.py cases_schedule
+	@$(PY) manage.py offers_schedule
 	@$(PY) manage.py db_worker --interval 5 --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	SHOUZHAN_DEBUG=$${SHOUZHAN_DEBUG:-0} $(PY) manage.py runserver $(HOST):$(PORT)

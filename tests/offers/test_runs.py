@@ -179,3 +179,16 @@ def test_the_daily_pass_expires_then_runs_what_changed(register: dict[str, Any])
     PushRun.objects.filter(pk=first.pk).update(catalogue=[0])  # as if the catalogue had changed since
     assert services.push_run_scheduled(on=ON).scope == "full"
     assert services.push_run_scheduled(on=ON) is None  # one is waiting already
+
+
+def test_the_daily_pass_is_scheduled_once(django_capture_on_commit_callbacks: Any) -> None:
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from shouzhan.offers.tasks import push_daily
+
+    call_command("offers_schedule")
+    call_command("offers_schedule")
+    waiting = DBTaskResult.objects.filter(task_path=push_daily.module_path, status="READY")
+    assert waiting.count() == 1
+    assert timezone.localtime(waiting.get().run_after).time() == dt.time(6, 0)
