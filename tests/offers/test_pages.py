@@ -266,6 +266,23 @@ def test_a_withdrawn_offer_says_why_and_cannot_be_confirmed(
     assert "该推送已撤回，不能再确认或放弃。（按最新信息已不符合条件，或已就该条款申报）" in text(response)
 
 
+def test_an_expired_offer_says_so_in_words(pushed: dict[str, Any], login_client: Any) -> None:
+    o = offer(pushed["studio"], pushed["drama"], "xuhui.excellent_work")
+    assert services.offers_expire(today=o.expires_on + dt.timedelta(days=1)) >= 1
+    words = text(login_client(pushed["studio_owner"]).get(f"/offers/{o.pk}/"))
+    assert f"推送已结束 未在确认期限 {o.expires_on.isoformat()} 前确认，推送已过期。" in words
+    assert "一键确认申领" not in words
+
+
+def test_the_menu_offers_each_side_its_pages(pushed: dict[str, Any], login_client: Any, officer: Any) -> None:
+    member = login_client(pushed["studio_owner"]).get("/offers/").content.decode()
+    assert '<a href="/offers/" class="active">政策直达</a>' in member
+    assert "推送批次" not in member
+    staff = login_client(officer).get("/offers/runs/").content.decode()
+    assert '<a href="/offers/runs/" class="active">推送批次</a>' in staff
+    assert '<a href="/offers/exclusions/" class="">排除名单</a>' in staff
+
+
 # ----------------------------------------------------------------------------- prompts
 def test_a_prompt_asks_its_questions_with_the_right_controls(
     pushed: dict[str, Any], login_client: Any
