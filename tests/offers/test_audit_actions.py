@@ -118,6 +118,7 @@ CASES: dict[str, tuple[Callable[[dict[str, Any]], Callable[[], Any]], list[str]]
         ["offers.offer_outcome_record"],
     ),
     "exclusion_add": (lambda w: lambda: _exclusion(w), ["offers.exclusion_add"]),
+    "offers_export": (lambda w: lambda: services.offers_export(actor=_officer(w)), ["offers.offers_export"]),
     "exclusion_revoke": (
         lambda w: (
             lambda e: lambda: services.exclusion_revoke(actor=_officer(w), exclusion=e, reason="已修复")

@@ -192,3 +192,16 @@ def test_the_daily_pass_is_scheduled_once(django_capture_on_commit_callbacks: An
     waiting = DBTaskResult.objects.filter(task_path=push_daily.module_path, status="READY")
     assert waiting.count() == 1
     assert timezone.localtime(waiting.get().run_after).time() == dt.time(6, 0)
+
+
+def test_loading_a_catalogue_of_several_documents_queues_one_run(
+    db: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.conf import settings
+
+    from shouzhan.policies.services import catalogue_sync
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = catalogue_sync(actor="system:test", directory=settings.CATALOGUE_DIR)
+    assert sorted(report.published) == ["hu8", "xuhui"]
+    assert list(PushRun.objects.values_list("trigger", "status")) == [("publish", "queued")]

@@ -140,7 +140,7 @@ class OfferDeclineIn(Schema):
     reason: Text
 
 
-Answer = str | bool | int | float | None
+Answer = ShortText | bool | int | float | None
 
 
 class OfferAnswerIn(Schema):

@@ -18,6 +18,7 @@ ACTIONS = audit_actions_declare(
         "prompt_answer": _l("企业补充信息"),
         "exclusion_add": _l("列入推送排除名单"),
         "exclusion_revoke": _l("移出推送排除名单"),
+        "offers_export": _l("导出政策直达清单"),
     },
 )
 
@@ -32,3 +33,4 @@ OFFER_OUTCOME = "offers.offer_outcome_record"
 PROMPT_ANSWER = "offers.prompt_answer"
 EXCLUSION_ADD = "offers.exclusion_add"
 EXCLUSION_REVOKE = "offers.exclusion_revoke"
+OFFERS_EXPORT = "offers.offers_export"

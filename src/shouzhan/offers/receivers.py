@@ -1,6 +1,7 @@
 """Offers follow the register and the catalogue as they change.
 
-* A published policy version queues a full push run (after the publication commits).
+* A published policy version queues a full push run (after the publication commits), unless one is
+  queued already (loading a catalogue of several documents makes one run, not one each).
 * An enterprise whose profile or project is saved is re-evaluated on its own, after the commit — once
   per enterprise and transaction, and not again when the service that saved it re-evaluated already
   (a prompt's answer). Nothing happens before the first full push run: until then offers are not in use.
@@ -30,6 +31,8 @@ def on_version_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
         from shouzhan.offers.models import PushRun
         from shouzhan.offers.services import PUSHER, push_run_start
 
+        if PushRun.objects.filter(status=PushRun.Status.QUEUED, scope=PushRun.Scope.FULL).exists():
+            return  # a full run not yet started reads the catalogue in force when it starts: one is enough
         push_run_start(actor=PUSHER, trigger=PushRun.Trigger.PUBLISH, policy_version_id=instance.pk)
 
     transaction.on_commit(start)

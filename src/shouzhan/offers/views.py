@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shouzhan.core.forms import add_service_errors
 from shouzhan.core.money import format_yuan
-from shouzhan.core.spreadsheets import Sheet, write_xlsx
 from shouzhan.offers import figures, permissions, selectors, services
 from shouzhan.offers.forms import (
     DECLARATION,
@@ -303,10 +302,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
-    offers = figures.export_offers(actor=request.user)
-    content = write_xlsx(
-        Sheet(_("政策直达"), figures.export_rows(offers), header=[str(h) for h in figures.EXPORT_HEADER])
-    )
+    content = services.offers_export(actor=request.user)
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -10,6 +10,7 @@ from shouzhan.offers.services.answers import (
 )
 from shouzhan.offers.services.common import PUSHER
 from shouzhan.offers.services.exclusions import exclusion_add, exclusion_revoke
+from shouzhan.offers.services.exports import offers_export
 from shouzhan.offers.services.runs import (
     enterprise_reevaluate,
     push_run_execute,
@@ -27,6 +28,7 @@ __all__ = [
     "offer_decline",
     "offer_outcome_record",
     "offers_expire",
+    "offers_export",
     "prompt_answer",
     "push_run_execute",
     "push_run_scheduled",
