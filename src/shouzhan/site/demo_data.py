@@ -333,9 +333,8 @@ def load_history(*, today: dt.date) -> list[str]:
     from shouzhan.cases import demo as cases_demo
     from shouzhan.community import demo as community_demo
     from shouzhan.ledger import demo as ledger_demo
-    from shouzhan.spaces import demo as spaces_demo
-
     from shouzhan.offers import demo as offers_demo
+    from shouzhan.spaces import demo as spaces_demo
 
     modules = (cases_demo, spaces_demo, ledger_demo, community_demo)
     # The pushes of the past months come after the rest of the year (they read its cases and imports).
