@@ -41,28 +41,51 @@ def test_every_declared_effect_has_its_owning_modules_handler() -> None:
         "spaces.booking_refuse": "shouzhan.spaces.effects",
         "spaces.booking_withdraw": "shouzhan.spaces.effects",
         "community.introduction_outcome_record": "shouzhan.community.effects",
+        "offers.offer_grant": "shouzhan.offers.effects",
+        "offers.offer_refuse": "shouzhan.offers.effects",
+        "offers.offer_decline": "shouzhan.offers.effects",
     }
     # Money and bookings must not be lost: all of today's effects run inside the transition.
     assert {e.when for e in wf.declared_effects().values()} == {When.IN_TRANSACTION}
 
 
 def test_ledger_handlers_rely_on_an_amount_and_on_leaving_the_approved_states() -> None:
-    # The grant reads the approved amount: only a transition that decides one carries it.
+    # The grant reads the approved amount: only a transition that decides one carries it — in the policy
+    # application and in its fast track (the same review, opened by a confirmed offer).
     assert [(ct.key, t.action, t.needs_amount) for ct, t in _carrying(wf.GRANT_APPROVED_AMOUNT)] == [
-        ("policy_application", "approve", True)
+        ("policy_application", "approve", True),
+        ("policy_fast_track", "approve", True),
     ]
-    [(ct, disburse)] = _carrying(wf.CONSUME_RESERVED_BUDGET)
-    assert (ct.key, disburse.sources, ct.state(disburse.target).outcome) == (
+    for ct, disburse in _carrying(wf.CONSUME_RESERVED_BUDGET):
+        assert (disburse.sources, ct.state(disburse.target).outcome) == (("published",), "ok")
+        # Revoking happens from exactly the states the grant leads to (approved, then published).
+        [cancel] = [t for t in ct.transitions if wf.REVOKE_GRANT in t.effects]
+        granted = {t.target for t in ct.transitions if wf.GRANT_APPROVED_AMOUNT in t.effects}
+        published = {
+            t.target for t in ct.transitions if set(t.sources) & granted and t.target != cancel.target
+        }
+        assert set(cancel.sources) == granted | (published - {disburse.target})
+        assert ct.state(cancel.target).outcome == "bad"
+    assert [ct.key for ct, _t in _carrying(wf.CONSUME_RESERVED_BUDGET)] == [
         "policy_application",
-        ("published",),
-        "ok",
-    )
-    # Revoking happens from exactly the states the grant leads to (approved, then published).
-    [(ct, cancel)] = _carrying(wf.REVOKE_GRANT)
-    granted = {t.target for _, t in _carrying(wf.GRANT_APPROVED_AMOUNT)}
-    published = {t.target for t in ct.transitions if set(t.sources) & granted and t.target != cancel.target}
-    assert set(cancel.sources) == granted | (published - {disburse.target})
-    assert ct.state(cancel.target).outcome == "bad"
+        "policy_fast_track",
+    ]
+
+
+def test_offers_handlers_rely_on_the_fast_track_decisions() -> None:
+    carried = {
+        effect.key: [(ct.key, t.action, ct.state(t.target).outcome) for ct, t in _carrying(effect)]
+        for effect in (wf.OFFER_GRANT, wf.OFFER_REFUSE, wf.OFFER_DECLINE)
+    }
+    assert carried == {
+        "offers.offer_grant": [("policy_fast_track", "approve", "")],  # approved: granted, not yet final
+        "offers.offer_refuse": [
+            ("policy_fast_track", "decline", "bad"),
+            ("policy_fast_track", "not_support", "bad"),
+            ("policy_fast_track", "cancel", "bad"),
+        ],
+        "offers.offer_decline": [("policy_fast_track", "withdraw", "bad")],
+    }
 
 
 def test_spaces_handlers_rely_on_the_filming_case_type_only() -> None:
