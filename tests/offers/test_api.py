@@ -330,7 +330,7 @@ def test_a_withdrawn_offer_is_refused_clearly(
     r = post(client, f"/api/v1/offers/{offer.pk}/confirm", CONFIRM)
     assert (r.status_code, r.json()["detail"]) == (
         422,
-        ["该推送已撤回，不能再确认或放弃。（企业列入推送排除名单）"],
+        ["该推送已撤回，不能再确认或放弃（企业列入推送排除名单）。"],
     )
     detail = client.get(f"/api/v1/offers/{offer.pk}").json()
     assert (detail["state"], detail["withdraw_cause"], detail["withdraw_cause_label"]) == (

@@ -212,7 +212,7 @@ def test_a_withdrawn_or_expired_offer_cannot_be_confirmed(register: dict[str, An
     with pytest.raises(ValidationError) as exc:
         services.offer_confirm(actor=owner, offer=gone, contact="林晓", declaration_accepted=True, today=ON)
     assert exc.value.messages == [
-        "该推送已撤回，不能再确认或放弃。（按最新信息已不符合条件，或已就该条款申报）"
+        "该推送已撤回，不能再确认或放弃（按最新信息已不符合条件，或已就该条款申报）。"
     ]
     o = offer(studio, drama, "xuhui.excellent_work")
     late = o.expires_on + dt.timedelta(days=1)

@@ -263,7 +263,7 @@ def test_a_withdrawn_offer_says_why_and_cannot_be_confirmed(
     assert "推送已结束 按最新信息已不符合条件，或已就该条款申报" in words
     response = client.post(f"/offers/{gone.pk}/confirm/", {"declaration": "on", "contact": "林晓"})
     assert response.status_code == 400
-    assert "该推送已撤回，不能再确认或放弃。（按最新信息已不符合条件，或已就该条款申报）" in text(response)
+    assert "该推送已撤回，不能再确认或放弃（按最新信息已不符合条件，或已就该条款申报）。" in text(response)
 
 
 def test_an_expired_offer_says_so_in_words(pushed: dict[str, Any], login_client: Any) -> None:

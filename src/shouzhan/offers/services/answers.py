@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shouzhan.core.actors import Actor, actor_user
@@ -30,13 +30,20 @@ def _locked(offer: Offer) -> Offer:
     )
 
 
+def _zh(message: str) -> str:
+    with translation.override("zh-hans"):
+        return _(message)
+
+
 def _refuse_closed(offer: Offer, today: dt.date) -> None:
     """A clear refusal for an offer that cannot be answered any more."""
     if offer.state == Offer.State.WITHDRAWN:
-        cause = Offer.Cause(offer.withdraw_cause).label if offer.withdraw_cause else ""
-        raise ValidationError(
-            _("该推送已撤回，不能再确认或放弃。") + (f"（{cause}）" if cause else ""), code="closed"
-        )
+        if offer.withdraw_cause:
+            cause = Offer.Cause(offer.withdraw_cause).label
+            raise ValidationError(
+                _("该推送已撤回，不能再确认或放弃（%(cause)s）。") % {"cause": cause}, code="closed"
+            )
+        raise ValidationError(_("该推送已撤回，不能再确认或放弃。"), code="closed")
     if offer.state == Offer.State.EXPIRED or (
         offer.state == Offer.State.OFFERED and offer.expires_on is not None and offer.expires_on < today
     ):
@@ -88,8 +95,9 @@ def offer_confirm(
         actor=actor,
         case_type="policy_fast_track",
         enterprise=offer.enterprise,
-        title=_("政策直达：%(title)s") % {"title": clause.title or clause.id},
-        data={"summary": _("企业确认政策直达推送；联系人：%(c)s") % {"c": contact}},
+        # Stored words are the centre's (Chinese), whatever the language of the one who confirmed.
+        title=_zh("政策直达：%(title)s") % {"title": clause.title or clause.id},
+        data={"summary": _zh("企业确认政策直达推送；联系人：%(c)s") % {"c": contact}},
         project=offer.project,
         clause_id=offer.clause_id,
         year=today.year,

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from shouzhan.core.actors import Actor, actor_user, is_system
 from shouzhan.core.audit import audit_record
@@ -304,6 +305,22 @@ def _finish_failed(run: PushRun, token: str, exc: Exception) -> None:
             )
 
 
+def _new_offers_message(offers: int, prompts: int) -> str:
+    """One sentence per case, so that every language can say it whole."""
+    if offers and prompts:
+        return _("政策直达：%(offers)d 项政策可直接确认申领，%(prompts)d 项政策补充信息后即可判断。") % {
+            "offers": offers,
+            "prompts": prompts,
+        }
+    if offers:
+        return ngettext(
+            "政策直达：%(n)d 项政策可直接确认申领。", "政策直达：%(n)d 项政策可直接确认申领。", offers
+        ) % {"n": offers}
+    return ngettext(
+        "政策直达：%(n)d 项政策补充信息后即可判断。", "政策直达：%(n)d 项政策补充信息后即可判断。", prompts
+    ) % {"n": prompts}
+
+
 def _tell_enterprises(run: PushRun, plan: Plan) -> None:
     """Each enterprise with new offers or prompts is told once, in the site (and e-mail/SMS when set up)."""
     from shouzhan.accounts.models import User
@@ -329,14 +346,9 @@ def _tell_enterprises(run: PushRun, plan: Plan) -> None:
     people = User.objects.in_bulk([u for ids in users.values() for u in ids])
     for enterprise_id, user_ids in users.items():
         offers, prompts = by_enterprise[enterprise_id]
-        parts = []
-        if offers:
-            parts.append(_("%(n)d 项政策可直接确认申领") % {"n": offers})
-        if prompts:
-            parts.append(_("%(n)d 项政策补充信息后即可判断") % {"n": prompts})
         notify(
             users=[people[u] for u in user_ids],
-            message=_("政策直达：") + "，".join(parts) + "。",
+            message=_new_offers_message(offers, prompts),
             kind="offer",
             url=f"/offers/?enterprise={enterprise_id}",
             subject=_("政策直达"),
