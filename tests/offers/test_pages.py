@@ -426,12 +426,12 @@ def test_the_run_fragment_shows_progress_while_it_runs(
         status="running", phase="compute", subjects_total=200, subjects_done=80, heartbeat_at=timezone.now()
     )
     words = text(client.get(f"/offers/runs/{run.pk}/", **HTMX))
-    assert "运行中 逐条款计算：已评估 80 / 200 个主体（40%） 新增推送 — 更新 — 撤回 — 未变 —" in words
+    assert "运行中 逐条款计算：已评估 80 / 200 个主体（40%） 新增推送 — 已更新 — 已撤回 — 未变 —" in words
     PushRun.objects.filter(pk=run.pk).update(status="queued")  # let "the worker" claim it for real
     done = services.push_run_execute(run_id=run.pk)
     final = client.get(f"/offers/runs/{run.pk}/", **HTMX)
     assert 'hx-trigger="every 1s"' not in final.content.decode()
-    assert f"已完成 已评估 10 / 10 个主体（100%） 新增推送 0 更新 0 撤回 0 未变 {done.offers_kept}" in text(
+    assert f"已完成 已评估 10 / 10 个主体（100%） 新增推送 0 已更新 0 已撤回 0 未变 {done.offers_kept}" in text(
         final
     )
 
@@ -480,7 +480,7 @@ def test_the_figures_show_the_funnel_and_the_time_to_confirm(
     # Offered: every eligible subject × clause of the run (8); confirmed 1; none decided yet.
     assert "环节 数量 占已推送 已推送 8 100.0% 企业已确认 1 12.5% 已核定 0 0.0% 已拨付 0 0.0%" in words
     assert "已确认 1 中位数 0 个工作日" in words
-    assert "当天 1" in words
+    assert "当天确认 1" in words
     assert "徐汇八条 · 优质短剧作品、获奖作品奖励 1 1 1 0 0 0 0 0 0.00 元" in words
     assert '<svg class="funnel-chart"' in response.content.decode()
 

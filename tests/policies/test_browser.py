@@ -33,7 +33,7 @@ def test_calculator_updates_when_a_missing_fact_is_added(page: Any) -> None:
     page.wait_for_url("**/e/*/")
 
     # The top bar groups the policy pages in one menu that opens on hover.
-    page.locator(".navgroup", has_text="政策").hover()
+    page.locator(".navgroup", has_text="政策库").hover()  # the policy menu (政策直达 is under 我的企业)
     page.get_by_role("link", name="政策计算器").first.click()
     page.wait_for_url("**/policies/calculator/")
     page.get_by_label("从项目载入").select_option(label="分镜智能体 StoryBoard-1")
