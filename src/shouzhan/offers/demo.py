@@ -18,6 +18,7 @@ from shouzhan.offers.models import Offer, PushRun
 HISTORY_SEED = 2026
 PUSHER = "system:offers-demo"
 # Voucher clauses grant vouchers on approval (a programme of the year must be open): left in review here.
+ANSWERS = ("confirm", "confirm", "decline", "confirm", "lapse", "confirm")
 NOT_DECIDED_IN_DEMO = ("xuhui.compute_voucher", "xuhui.model_voucher", "xuhui.corpus_voucher")
 
 
@@ -48,16 +49,18 @@ def load_history(*, today: dt.date) -> str:
     first = _push(days[-75])
     contacts = demo_contacts()
     confirmed = declined = decided = paid = 0
+    answers = 0  # the enterprises' answers in turn: most confirm, some decline, some let the offer lapse
     for user, enterprise in contacts:
         offers = list(
             Offer.objects.filter(enterprise=enterprise, current=True, state="offered").order_by("key")
         )
         keep_open = user.mobile == "13800000001"  # the demo entrepreneur keeps some for today
         for n, offer in enumerate(offers):
-            roll = rng.random()
             if keep_open and n % 2 == 0:
                 continue
-            if roll < 0.6:
+            answer = ANSWERS[answers % len(ANSWERS)]
+            answers += 1
+            if answer == "confirm":
                 day = days[-75 + rng.randint(1, 12)]
                 try:
                     with travel(day, 9 + rng.randint(0, 7), rng.choice([5, 20, 40])):
@@ -76,7 +79,7 @@ def load_history(*, today: dt.date) -> str:
                 decided_now, paid_now = _decide(offer, worker, days, day, rng, case_transition, travel)
                 decided += decided_now
                 paid += paid_now
-            elif roll < 0.85:
+            elif answer == "decline":
                 day = days[-75 + rng.randint(2, 15)]
                 with travel(day, 15, 10):
                     offer_decline(
@@ -111,13 +114,15 @@ def _decide(
     case = offer.case
     assert case is not None
     at = days.index(confirmed_on)
+    # Within the limits: decided in the fast track's 5 working days, published within the approval's 3,
+    # paid when the 5 days of publication are over — now and then two days late, as payments are.
     steps: list[tuple[int, str, dict[str, object]]] = [(1, "accept", {}), (2, "start_review", {})]
-    roll = rng.random()
-    if roll < 0.8:
+    late = rng.choice([0, 0, 0, 0, 2])
+    if rng.random() < 0.8:
         amount = offer.max_amount_fen or 0
         if amount <= 0:
             return 0, 0
-        steps += [(4, "approve", {"amount_fen": amount}), (7, "publish", {}), (13, "disburse", {})]
+        steps += [(3, "approve", {"amount_fen": amount}), (5, "publish", {}), (10 + late, "disburse", {})]
     else:
         steps.append((4, "not_support", {"note": "材料显示项目尚未完成，暂不支持"}))
     decided = paid = 0
