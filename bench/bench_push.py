@@ -255,7 +255,8 @@ def child() -> None:
     )
     print(
         f"full run: {full['wall']:.2f} s (read {t.get('read', 0):.2f} · compute {t.get('compute', 0):.2f} · "
-        f"reconcile {t.get('reconcile', 0):.2f} · write {t.get('write', 0):.2f}); "
+        f"reconcile {t.get('reconcile', 0):.2f} · write {t.get('write', 0):.2f} · "
+        f"commit and audit {t.get('finish', 0):.2f}, the rest queueing and progress); "
         f"{full['subjects']:,} subjects → {full['new']:,} offers and prompts; peak memory {peak_mib:,.0f} MiB",
         flush=True,
     )
