@@ -431,8 +431,9 @@ def test_the_run_fragment_shows_progress_while_it_runs(
     done = services.push_run_execute(run_id=run.pk)
     final = client.get(f"/offers/runs/{run.pk}/", **HTMX)
     assert 'hx-trigger="every 1s"' not in final.content.decode()
-    assert f"已完成 已评估 10 / 10 个主体（100%） 新增推送 0 已更新 0 已撤回 0 未变 {done.offers_kept}" in text(
-        final
+    assert (
+        f"已完成 已评估 10 / 10 个主体（100%） 新增推送 0 已更新 0 已撤回 0 未变 {done.offers_kept}"
+        in text(final)
     )
 
 
