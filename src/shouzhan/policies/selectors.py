@@ -56,31 +56,33 @@ def versions_in_force(*, on: dt.date) -> list[PolicyVersion]:
 
 
 _catalogue_lock = threading.Lock()
-_catalogue_cache: dict[tuple[int, ...], rules.Catalogue] = {}
+_catalogue_cache: dict[tuple[tuple[int, str], ...], rules.Catalogue] = {}
 
 
-def _version_ids_in_force(*, on: dt.date) -> list[int]:
-    """versions_in_force's choice as ids only: which versions are in force needs no rule texts."""
+def _version_ids_in_force(*, on: dt.date) -> list[tuple[int, str]]:
+    """versions_in_force's choice as (id, SHA-256) only: which versions are in force needs no rule texts."""
     published = (
         PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED, effective_from__lte=on)
         .order_by("document__code", "-effective_from")
-        .values_list("pk", "document_id")
+        .values_list("pk", "document_id", "sha256")
     )
-    chosen: dict[int, int] = {}
-    for pk, document_id in published:
-        chosen.setdefault(document_id, pk)
+    chosen: dict[int, tuple[int, str]] = {}
+    for pk, document_id, sha256 in published:
+        chosen.setdefault(document_id, (pk, sha256))
     return list(chosen.values())
 
 
 def catalogue_in_force(*, on: dt.date) -> rules.Catalogue:
     # Ids first: on every view but the first after a publication, the catalogue is cached and the rule
-    # texts of every published version (superseded ones included) need not be read.
-    ids = _version_ids_in_force(on=on)
-    key = tuple(sorted(ids))
+    # texts of every published version (superseded ones included) need not be read. The key has each
+    # version's hash too: an id alone may come back with other text (a test database rolled back).
+    chosen = _version_ids_in_force(on=on)
+    key = tuple(sorted(chosen))
     with _catalogue_lock:
         cached = _catalogue_cache.get(key)
     if cached is not None:
         return cached
+    ids = [pk for pk, _sha in chosen]
     by_id = PolicyVersion.objects.select_related("document").in_bulk(ids)
     versions = [by_id[pk] for pk in ids]
     catalogue = rules.Catalogue.from_policies(version_policy(v) for v in versions)
