@@ -3,7 +3,6 @@ the facts used, what is missing), and the runs."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,7 +165,3 @@ def run_get(*, actor: Actor, pk: int) -> PushRun:
     if run is None:
         raise Http404(_("没有找到该推送批次。"))
     return run
-
-
-def open_offer_count(*, enterprise_id: int, on: dt.date | None = None) -> int:
-    return Offer.objects.filter(enterprise_id=enterprise_id, current=True, state__in=Offer.OPEN).count()
