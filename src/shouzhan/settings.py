@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "shouzhan.spaces",
     "shouzhan.community",
     "shouzhan.offers",
+    "shouzhan.frontline",
     "shouzhan.site",
 ]
 

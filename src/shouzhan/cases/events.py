@@ -59,6 +59,7 @@ class CaseTransitioned:
     actor: Actor
     note: str
     at: dt.datetime
+    on: dt.date | None = None  # the working day the transition counts as taken on (a back-dated record's)
 
 
 Handler = Callable[[CaseTransitioned], None]

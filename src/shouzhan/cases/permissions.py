@@ -8,6 +8,7 @@ are sent to log in before any of this (the pages' `login_required`, the API's 40
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,6 +52,25 @@ def is_applicant(actor: Actor, case: Case) -> bool:
     return case.applicant_id is not None and case.applicant_id == user.pk
 
 
+# Relations a higher module knows of (frontline: a member of the department a ticket is dispatched to).
+RelationProvider = Callable[[Any, Case], set[str]]
+_RELATION_PROVIDERS: list[RelationProvider] = []
+
+
+def relation_provider_register(provider: RelationProvider) -> None:
+    """A module above cases adds relations of its own: `provider(user, case) -> set of relations`.
+    Registered once from the module's AppConfig.ready(); it answers only for its own case types."""
+    if provider not in _RELATION_PROVIDERS:
+        _RELATION_PROVIDERS.append(provider)
+
+
+def provided_relations(user: Any, case: Case) -> set[str]:
+    found: set[str] = set()
+    for provider in _RELATION_PROVIDERS:
+        found |= provider(user, case)
+    return found
+
+
 def relations(actor: Actor, case: Case) -> set[str]:
     """The relations (workflow.APPLICANT, ASSIGNEE, …) the actor has to the case."""
     if is_system(actor):
@@ -60,6 +80,7 @@ def relations(actor: Actor, case: Case) -> set[str]:
     user = actor_user(actor)
     if role is None or user is None:
         return found
+    found |= provided_relations(user, case)
     if is_applicant(user, case):
         found.add(wf.APPLICANT)
     if role in CASEWORKER_ROLES:
@@ -73,7 +94,10 @@ def relations(actor: Actor, case: Case) -> set[str]:
 
 # ----------------------------------------------------------------------------- reading
 def can_read_case(actor: Actor, case: Case) -> bool:
-    return sees_every_case(actor) or is_applicant(actor, case)
+    if sees_every_case(actor) or is_applicant(actor, case):
+        return True
+    user = actor_user(actor)
+    return user is not None and bool(provided_relations(user, case))
 
 
 def require_case_read(actor: Actor, case: Case) -> None:

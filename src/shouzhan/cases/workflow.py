@@ -15,7 +15,7 @@ Clock semantics (working days from `core.workdays`):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -30,7 +30,10 @@ ASSIGNEE = "assignee"  # the caseworker assigned to the case
 CASEWORKER = "caseworker"  # any caseworker (or an administrator)
 POLICY_OFFICER = "policy_officer"  # a policy officer (or an administrator)
 SYSTEM = "system"  # a system actor: a string such as "system:spaces"
-RELATIONS = frozenset({APPLICANT, ASSIGNEE, CASEWORKER, POLICY_OFFICER, SYSTEM})
+# A member of the department a ticket is dispatched to: given by the module that dispatches
+# (cases.permissions.relation_provider_register), since cases knows nothing of departments.
+DEPARTMENT = "department"
+RELATIONS = frozenset({APPLICANT, ASSIGNEE, CASEWORKER, POLICY_OFFICER, SYSTEM, DEPARTMENT})
 
 RELATION_LABELS = {
     APPLICANT: _l("申请人"),
@@ -38,6 +41,7 @@ RELATION_LABELS = {
     CASEWORKER: _l("营商专员"),
     POLICY_OFFICER: _l("政策专员"),
     SYSTEM: _l("系统"),
+    DEPARTMENT: _l("承办部门"),
 }
 
 
@@ -127,6 +131,9 @@ class CaseType:
     # A time limit chosen by a field's value, e.g. ("urgency", (("urgent", 2), ("critical", 1))):
     # a value not listed (or no value) keeps `limit_days`.
     limit_by: tuple[str, tuple[tuple[str, int], ...]] | None = None
+    # For a case type whose limits are its owner's data (frontline: the dispatch catalogue a ticket was sent
+    # under): `due_for(case, transition, today)` gives the deadline from that step on, or None to keep it.
+    due_for: Callable[[Any, Transition, Any], Any] | None = None
 
     def limit_for(self, data: dict[str, Any] | None) -> int:
         """The working-day limit for a case of this type with this data."""

@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     MENTOR = "mentor", _("导师")
     LEADER = "leader", _("领导")
     AUDITOR = "auditor", _("审计")
+    OFFICER = "officer", _("部门工作人员")  # a member of a department tickets are dispatched to (frontline)
     ADMIN = "admin", _("管理员")
 
 

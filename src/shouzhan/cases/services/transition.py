@@ -76,6 +76,7 @@ def case_transition(
             actor=actor,
             note=note,
             at=timezone.now(),
+            on=on or timezone.localdate(),
         ),
         t.effects,
     )
@@ -138,6 +139,9 @@ def _transition_apply(
     elif target.final and target.outcome == "bad" and note:
         case.decision_reasons = note
     _move_clock(case, ct.state(case.state), target, today)
+    due = ct.due_for(case, t, today) if ct.due_for is not None and not target.final else None
+    if due is not None:  # after the clock moved: the owner's new deadline is not stretched by waiting
+        case.due_on, case.due_provisional = due.date, due.provisional
     case.state = t.target
     if case.assignee_id is None and wf.CASEWORKER in relations(actor, case):
         case.assignee = actor_user(actor)  # the first caseworker to act takes the case
