@@ -1,9 +1,16 @@
 from django.urls import path
 
-from shouzhan.frontline import views
+from shouzhan.frontline import views, views_visits
 
 app_name = "frontline"
 
 urlpatterns = [
     path("demands/<int:pk>/", views.demand_detail, name="demand"),
+    path("visits/", views_visits.visits, name="visits"),
+    path("visits/new/", views_visits.visit_new, name="visit_new"),
+    path("visits/<int:pk>/", views_visits.visit_detail, name="visit"),
+    path("visits/<int:pk>/photos/<int:n>/", views_visits.visit_photo, name="visit_photo"),
+    path("plans/new/", views_visits.plan_new, name="plan_new"),
+    path("sync/visit/", views_visits.sync_visit, name="sync_visit"),
+    path("sw.js", views_visits.service_worker, name="sw"),
 ]
