@@ -3,6 +3,8 @@ transition came through (the frontline pages, the case page, the API), the deman
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,7 +75,7 @@ def on_ticket_move(event: CaseTransitioned) -> None:
         )
 
 
-def _follow_up_ensure(demand: Demand, event: CaseTransitioned, *, resolved: bool, on: object) -> None:
+def _follow_up_ensure(demand: Demand, event: CaseTransitioned, *, resolved: bool, on: dt.date) -> None:
     """A follow-up answered on the case page (no frontline service before it) is recorded, unrated."""
     last_reply = demand.moves.filter(action="reply").order_by("-at").values_list("at", flat=True).first()
     answered = demand.follow_ups.filter(at__gte=last_reply) if last_reply else demand.follow_ups.all()

@@ -167,6 +167,9 @@ class VisitTarget(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.place or str(self.enterprise)
+
 
 class Visit(models.Model):
     """A visit as recorded on the phone: who was met, what was said, where; its demands hang on it."""
@@ -209,6 +212,9 @@ class VisitPhoto(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.sha256[:12]
 
 
 class Demand(models.Model):
@@ -313,6 +319,9 @@ class TicketMove(models.Model):
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["action", "on"], name="frontline_move_action_on")]
 
+    def __str__(self) -> str:
+        return f"{self.on} {self.get_action_display()}"
+
 
 class FollowUp(models.Model):
     """The requester's answer after a reply (回访): resolved or not, and how satisfied."""
@@ -339,3 +348,6 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.get_satisfaction_display() or self.resolved}"

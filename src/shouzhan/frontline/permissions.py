@@ -34,10 +34,10 @@ def member_departments(actor: Actor) -> dict[int, str]:
     user = actor_user(actor)
     if user is None:
         return {}
-    cached = getattr(user, "_frontline_departments", None)
+    cached: dict[int, str] | None = getattr(user, "_frontline_departments", None)
     if cached is None:
         cached = dict(DepartmentMember.objects.filter(user=user).values_list("department_id", "role"))
-        user._frontline_departments = cached  # one query per request's user
+        setattr(user, "_frontline_departments", cached)  # noqa: B010 — one query per request's user
     return cached
 
 

@@ -121,7 +121,7 @@ def _rule_clean(raw: Any, departments: dict[str, Department], row: int) -> dict[
             continue
         if isinstance(value, bool) or (not isinstance(value, int) and not str(value).isdigit()):
             raise ValidationError({"rules": [where + _("时限须为工作日天数（整数）。")]})
-        number = int(value)
+        number = int(str(value))
         if not 1 <= number <= MAX_DAYS:
             raise ValidationError(
                 {"rules": [where + _("时限须在 1 至 %(max)s 个工作日之间。") % {"max": MAX_DAYS}]}

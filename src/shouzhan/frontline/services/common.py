@@ -89,7 +89,7 @@ def move_record(
 def department_users(department_id: int | None, *, supervisors_only: bool = False) -> QuerySet[Any]:
     from shouzhan.accounts.models import User
 
-    members = DepartmentMember.objects.filter(department_id=department_id)
+    members = DepartmentMember.objects.filter(department_id=department_id or 0)
     if supervisors_only:
         members = members.filter(role=DepartmentMember.Role.SUPERVISOR)
     return User.objects.filter(pk__in=members.values("user_id"), is_active=True)

@@ -183,6 +183,9 @@ def _visit_record(
     client_key: str | None,
 ) -> Visit:
     require_receive(actor)
+    visitor = actor_user(actor)
+    if visitor is None:
+        raise ValidationError({"visitor": [_("走访须由营商专员本人登记。")]})
     on = day_check(visited_on, field="visited_on", label=_("走访日期"))
     place = optional_text(place, field="place", limit=PLACE_MAX)
     if enterprise is None and not place:
@@ -199,7 +202,7 @@ def _visit_record(
         except (TypeError, ValueError):
             raise ValidationError({"accuracy_m": [_("定位精度格式不正确。")]}) from None
     visit = Visit.objects.create(
-        visitor=actor_user(actor),
+        visitor=visitor,
         visited_on=on,
         enterprise=enterprise,
         place=place,
