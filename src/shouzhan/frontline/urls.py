@@ -5,7 +5,13 @@ from shouzhan.frontline import views, views_rates, views_visits
 app_name = "frontline"
 
 urlpatterns = [
+    path("", views.board, name="board"),
+    path("queue/", views.queue, name="queue"),
+    path("mine/", views.mine, name="mine"),
+    path("catalogue/", views.catalogue, name="catalogue"),
+    path("demands/new/", views.demand_new, name="demand_new"),
     path("demands/<int:pk>/", views.demand_detail, name="demand"),
+    path("demands/<int:pk>/<slug:action>/", views.demand_act, name="demand_act"),
     path("visits/", views_visits.visits, name="visits"),
     path("visits/new/", views_visits.visit_new, name="visit_new"),
     path("visits/<int:pk>/", views_visits.visit_detail, name="visit"),
