@@ -1,0 +1,555 @@
+"""The frontline API (一线工作法 · 接诉即办): the dispatch catalogue and departments, visits with the demands
+heard on them, demands and their tickets' moves, the requester's follow-up.
+
+Permissions are frontline.permissions' (the one door): a demand the caller may not know of is 404, a move
+they may not make 403, anonymous 401. Every write takes an `Idempotency-Key` (a retry gets the first
+answer); a visit or demand sent from a phone also carries its own `client_key`, so the same record sent
+again — with or without the header, even twice at once — is one record. Every move on a ticket carries
+the demand's `expected_version`: a move made on a ticket that changed meanwhile (another department, a
+phone that was offline) is refused with 409 and the current version and state, never applied silently.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+from ninja.params.functions import Header as HeaderParam
+
+from shouzhan.cases import workflow as wf
+from shouzhan.core.actors import Actor, actor_user
+from shouzhan.core.errors import ErrorOut
+from shouzhan.core.limits import PAGE_DEFAULT, Key, PageLimit, PageOffset, excerpt
+from shouzhan.core.permissions import is_staff_member
+from shouzhan.frontline import services
+from shouzhan.frontline.api_schemas import (
+    PHOTO_BYTES_MAX,
+    AcceptIn,
+    CatalogueOut,
+    DemandDetailOut,
+    DemandIn,
+    DemandPage,
+    DepartmentPage,
+    ExcludeIn,
+    FollowUpIn,
+    IdempotencyKey,
+    LinkRepeatIn,
+    PhotoIn,
+    RedispatchIn,
+    ReplyIn,
+    ReturnIn,
+    VisitIn,
+    VisitOut,
+    VisitPage,
+)
+from shouzhan.frontline.catalogue import dispatch_rules, dispatch_version_in_force
+from shouzhan.frontline.models import Demand, Department, Visit
+from shouzhan.frontline.permissions import (
+    can_read_demand,
+    can_use_frontline,
+    require_exclude,
+    require_receive,
+    scope_demands,
+)
+from shouzhan.frontline.services.common import demand_lock
+from shouzhan.frontline.tickets import KEY
+from shouzhan.ledger.idempotency import HEADER, run_once
+from shouzhan.registry.models import Enterprise
+
+router = Router(tags=["frontline"])
+
+Once = Annotated[IdempotencyKey | None, HeaderParam(alias=HEADER)]  # read by run_once
+MOVE_ERRORS: dict[int, Any] = {200: DemandDetailOut, 409: ErrorOut}
+
+
+# ----------------------------------------------------------------------------- presenters
+def _ref(department: Department | None) -> dict[str, str] | None:
+    return None if department is None else {"key": department.key, "name": department.name}
+
+
+def _demands() -> QuerySet[Demand]:
+    return Demand.objects.select_related("case", "enterprise", "department", "accepted_by")
+
+
+def demand_out(demand: Demand, actor: Actor, *, whole: bool = False) -> dict[str, Any]:
+    case = demand.case
+    state = wf.case_type_get(KEY).state(case.state)
+    staff_words = can_use_frontline(actor)
+    return {
+        "id": demand.pk,
+        "case_id": case.pk,
+        "reference": case.reference,
+        "title": case.title,
+        "source": demand.source,
+        "source_label": str(demand.get_source_display()),
+        "category": demand.category,
+        "category_label": str((case.data or {}).get("category_label") or demand.category),
+        "description": demand.description if whole else excerpt(demand.description),
+        "urgency": demand.urgency,
+        "urgency_label": str(demand.get_urgency_display()),
+        "enterprise_id": demand.enterprise_id,
+        "enterprise": demand.enterprise.name if demand.enterprise is not None else None,
+        "requester_name": demand.requester_name,
+        "place": demand.place,
+        "visit_id": demand.visit_id,
+        "received_on": demand.received_on,
+        "state": case.state,
+        "state_label": str(state.staff_label if staff_words else state.applicant_label),
+        "department": _ref(demand.department),
+        "accepted_by": _ref(demand.accepted_by),
+        "accept_due_on": demand.accept_due_on,
+        "resolve_due_on": demand.resolve_due_on,
+        "due_on": case.due_on,
+        "repeat_of_id": demand.repeat_of_id,
+        "excluded": bool(demand.excluded_reason),
+        "version": demand.version,
+    }
+
+
+def demand_detail_out(demand: Demand, actor: Actor) -> dict[str, Any]:
+    staff_words = can_use_frontline(actor)
+    moves = demand.moves.select_related("department")
+    return {
+        **demand_out(demand, actor, whole=True),
+        "requester_contact": demand.requester_contact if staff_words else "",
+        "receiver": demand.receiver.name if demand.receiver is not None else None,
+        "catalogue_version": demand.dispatch_version.number,
+        "accept_days": demand.accept_days,
+        "resolve_days": demand.resolve_days,
+        "excluded_reason": demand.excluded_reason if staff_words else "",
+        "moves": [
+            {
+                "action": m.action,
+                "action_label": str(m.get_action_display()),
+                "department": m.department.name if m.department is not None else None,
+                "actor": m.actor_label,
+                "on": m.on,
+                "due_on": m.due_on,
+                "on_time": m.on_time,
+                "note": m.note,
+            }
+            for m in moves
+        ],
+        "follow_ups": [
+            {
+                "resolved": f.resolved,
+                "satisfaction": f.satisfaction,
+                "satisfaction_label": str(f.get_satisfaction_display()) if f.satisfaction else "",
+                "channel": f.channel,
+                "channel_label": str(f.get_channel_display()),
+                "note": f.note,
+                "on": f.on,
+            }
+            for f in demand.follow_ups.all()
+        ],
+    }
+
+
+def visit_out(visit: Visit, actor: Actor) -> dict[str, Any]:
+    return {
+        "id": visit.pk,
+        "visited_on": visit.visited_on,
+        "visitor": visit.visitor.name,
+        "enterprise_id": visit.enterprise_id,
+        "enterprise": visit.enterprise.name if visit.enterprise is not None else None,
+        "place": visit.place,
+        "met": visit.met,
+        "notes": visit.notes,
+        "latitude": None if visit.latitude is None else str(visit.latitude),
+        "longitude": None if visit.longitude is None else str(visit.longitude),
+        "accuracy_m": visit.accuracy_m,
+        "client_key": visit.client_key,
+        "photos": [
+            {"content_type": p.content_type, "size": p.size, "sha256": p.sha256} for p in visit.photos.all()
+        ],
+        "demands": [demand_out(d, actor) for d in visit.demands.all()],
+    }
+
+
+def _visits() -> QuerySet[Visit]:
+    return Visit.objects.select_related("visitor", "enterprise").prefetch_related(
+        "photos", Prefetch("demands", queryset=_demands().order_by("pk"))
+    )
+
+
+# ----------------------------------------------------------------------------- reading helpers
+def _demand_get(actor: Actor, pk: int) -> Demand:
+    """A demand the actor may know of, or 404 (never confirming that it exists)."""
+    found = (
+        scope_demands(actor, _demands().select_related("dispatch_version", "receiver")).filter(pk=pk).first()
+    )
+    if found is None:
+        raise Http404(_("没有找到该诉求。"))
+    return found
+
+
+def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+    return demand_detail_out(_demand_get(request.user, pk), request.user)
+
+
+def _enterprise(pk: int | None) -> Enterprise | None:
+    if pk is None:
+        return None
+    found = Enterprise.objects.filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({"enterprise_id": [_("没有找到该企业。")]})
+    return found
+
+
+def _key_taken(taken: bool) -> None:
+    """A phone's key is its own: another person's record with the same key is never handed back."""
+    if taken:
+        raise ValidationError({"client_key": [_("该记录标识已被其他记录使用，请换一个。")]})
+
+
+def _photos(photos: list[PhotoIn]) -> list[tuple[str, bytes]]:
+    """The photos decoded, each at most PHOTO_BYTES_MAX; whether each is an image the service decides."""
+    out = []
+    for i, photo in enumerate(photos, start=1):
+        text = photo.content_base64.strip()
+        if text.startswith("data:") and "," in text:
+            text = text.split(",", 1)[1]
+        try:
+            content = base64.b64decode("".join(text.split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError(
+                {"photos": [_("第 %(n)s 张照片的内容不是 base64 编码。") % {"n": i}]}
+            ) from None
+        if len(content) > PHOTO_BYTES_MAX:
+            mb = PHOTO_BYTES_MAX // (1024 * 1024)
+            raise ValidationError({"photos": [_("第 %(n)s 张照片超过 %(mb)s MB。") % {"n": i, "mb": mb}]})
+        out.append((photo.name.strip() or _("第 %(n)s 张照片") % {"n": i}, content))
+    return out
+
+
+def _once(request: HttpRequest, payload: Any, work: Callable[[], tuple[int, Any]]) -> Status[Any]:
+    return Status(*run_once(request, payload.dict(), work))
+
+
+# ----------------------------------------------------------------------------- the catalogue
+@router.get(
+    "/frontline/catalogue",
+    response={200: CatalogueOut, 404: ErrorOut},
+    summary="The dispatch catalogue in force: each category's department and working-day limits",
+)
+def catalogue(request: HttpRequest) -> dict[str, Any]:
+    today = timezone.localdate()
+    version = dispatch_version_in_force(today)
+    if version is None:
+        raise Http404(_("派单目录尚未发布。"))
+    return {
+        "version": version.number,
+        "valid_from": version.valid_from,
+        "note": version.note,
+        "categories": [
+            {
+                "category": r.category,
+                "label": r.label,
+                "keywords": r.keywords,
+                "department_key": r.department.key,
+                "department": r.department.name,
+                "accept_days": r.accept_days,
+                "resolve_days": r.resolve_days,
+                "urgent_resolve_days": r.urgent_resolve_days,
+            }
+            for r in dispatch_rules(today)
+        ],
+    }
+
+
+@router.get("/frontline/departments", response=DepartmentPage, summary="The departments demands go to")
+def departments(
+    request: HttpRequest, offset: PageOffset = 0, limit: PageLimit = PAGE_DEFAULT
+) -> dict[str, Any]:
+    found = Department.objects.all()
+    return {
+        "count": found.count(),
+        "items": [
+            {
+                "id": d.pk,
+                "key": d.key,
+                "name": d.name,
+                "kind": d.kind,
+                "kind_label": str(d.get_kind_display()),
+                "phone": d.phone,
+                "active": d.active,
+            }
+            for d in found[offset : offset + limit]
+        ],
+    }
+
+
+# ----------------------------------------------------------------------------- visits
+@router.get("/frontline/visits", response=VisitPage, summary="Visits: my own; the centre's staff see all")
+def visits(request: HttpRequest, offset: PageOffset = 0, limit: PageLimit = PAGE_DEFAULT) -> dict[str, Any]:
+    found = _visits()
+    if not is_staff_member(request.user):
+        found = found.filter(visitor=actor_user(request.user))
+    return {
+        "count": found.count(),
+        "items": [visit_out(v, request.user) for v in found[offset : offset + limit]],
+    }
+
+
+@router.post(
+    "/frontline/visits",
+    response={201: VisitOut, 409: ErrorOut},
+    summary="Record a visit with the demands heard on it (each dispatched at once) and its photos "
+    "(Idempotency-Key and the body's client_key: sent again, the same visit comes back)",
+)
+def visit_create(request: HttpRequest, payload: VisitIn, idempotency_key: Once = None) -> Status[Any]:
+    actor = request.user
+
+    def work() -> tuple[int, Any]:
+        require_receive(actor)
+        enterprise = _enterprise(payload.enterprise_id)
+        photos = _photos(payload.photos)
+        key = (payload.client_key or "").strip()
+        _key_taken(
+            bool(key) and Visit.objects.filter(client_key=key).exclude(visitor=actor_user(actor)).exists()
+        )
+        visit = services.visit_record(
+            actor=actor,
+            visited_on=payload.visited_on,
+            enterprise=enterprise,
+            place=payload.place,
+            met=payload.met,
+            notes=payload.notes,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+            accuracy_m=payload.accuracy_m,
+            demands=[d.dict() for d in payload.demands],
+            photos=photos,
+            client_key=payload.client_key,
+        )
+        return 201, visit_out(_visits().get(pk=visit.pk), actor)
+
+    return _once(request, payload, work)
+
+
+# ----------------------------------------------------------------------------- demands
+@router.get(
+    "/frontline/demands",
+    response=DemandPage,
+    summary="Demands the caller may see (staff: all; a department: its own; an enterprise: its own)",
+)
+def demands(
+    request: HttpRequest,
+    state: Key | None = None,
+    category: Key | None = None,
+    department: Key | None = None,
+    offset: PageOffset = 0,
+    limit: PageLimit = PAGE_DEFAULT,
+) -> dict[str, Any]:
+    found = scope_demands(request.user, _demands())
+    if state:
+        found = found.filter(case__state=state)
+    if category:
+        found = found.filter(category=category)
+    if department:
+        found = found.filter(department__key=department)
+    return {
+        "count": found.count(),
+        "items": [demand_out(d, request.user) for d in found[offset : offset + limit]],
+    }
+
+
+@router.post(
+    "/frontline/demands",
+    response={201: DemandDetailOut, 409: ErrorOut},
+    summary="Record a demand: desk or hotline (caseworkers), or an enterprise's own (its members); "
+    "dispatched at once by the catalogue",
+)
+def demand_create(request: HttpRequest, payload: DemandIn, idempotency_key: Once = None) -> Status[Any]:
+    actor = request.user
+
+    def work() -> tuple[int, Any]:
+        enterprise = _enterprise(payload.enterprise_id)
+        key = (payload.client_key or "").strip()
+        earlier = Demand.objects.filter(client_key=key).first() if key else None
+        user_id = getattr(actor_user(actor), "pk", None)
+        _key_taken(earlier is not None and user_id not in (earlier.receiver_id, earlier.requester_id))
+        demand = services.demand_record(
+            actor=actor,
+            source=payload.source,
+            category=payload.category,
+            description=payload.description,
+            urgency=payload.urgency,
+            enterprise=enterprise,
+            requester_name=payload.requester_name,
+            requester_contact=payload.requester_contact,
+            place=payload.place,
+            received_on=payload.received_on,
+            client_key=payload.client_key,
+        )
+        return 201, _detail(request, demand.pk)
+
+    return _once(request, payload, work)
+
+
+@router.get(
+    "/frontline/demands/{demand_id}",
+    response=DemandDetailOut,
+    summary="One demand: its ticket's state, department, deadlines, history and follow-ups",
+)
+def demand_detail(request: HttpRequest, demand_id: int) -> dict[str, Any]:
+    return _detail(request, demand_id)
+
+
+# ----------------------------------------------------------------------------- the ticket's moves
+@router.post(
+    "/frontline/demands/{demand_id}/accept",
+    response=MOVE_ERRORS,
+    summary="The department responsible accepts (签收) the ticket",
+)
+def demand_accept(
+    request: HttpRequest, demand_id: int, payload: AcceptIn, idempotency_key: Once = None
+) -> Status[Any]:
+    def work() -> tuple[int, Any]:
+        demand = _demand_get(request.user, demand_id)
+        services.ticket_accept(actor=request.user, demand=demand, expected_version=payload.expected_version)
+        return 200, _detail(request, demand_id)
+
+    return _once(request, payload, work)
+
+
+@router.post(
+    "/frontline/demands/{demand_id}/return",
+    response=MOVE_ERRORS,
+    summary="The department returns a misrouted ticket (退单) with its reason",
+)
+def demand_return(
+    request: HttpRequest, demand_id: int, payload: ReturnIn, idempotency_key: Once = None
+) -> Status[Any]:
+    def work() -> tuple[int, Any]:
+        demand = _demand_get(request.user, demand_id)
+        services.ticket_return(
+            actor=request.user,
+            demand=demand,
+            reason=payload.reason,
+            expected_version=payload.expected_version,
+        )
+        return 200, _detail(request, demand_id)
+
+    return _once(request, payload, work)
+
+
+@router.post(
+    "/frontline/demands/{demand_id}/redispatch",
+    response=MOVE_ERRORS,
+    summary="The receiver sends a returned ticket to another department (改派)",
+)
+def demand_redispatch(
+    request: HttpRequest, demand_id: int, payload: RedispatchIn, idempotency_key: Once = None
+) -> Status[Any]:
+    def work() -> tuple[int, Any]:
+        demand = _demand_get(request.user, demand_id)
+        department = Department.objects.filter(key=payload.department_key).first()
+        if department is None:
+            raise ValidationError({"department_key": [_("没有找到该部门。")]})
+        services.ticket_redispatch(
+            actor=request.user,
+            demand=demand,
+            department=department,
+            note=payload.note,
+            expected_version=payload.expected_version,
+        )
+        return 200, _detail(request, demand_id)
+
+    return _once(request, payload, work)
+
+
+@router.post(
+    "/frontline/demands/{demand_id}/reply",
+    response=MOVE_ERRORS,
+    summary="The department answers (答复办结); the requester is asked whether it was resolved",
+)
+def demand_reply(
+    request: HttpRequest, demand_id: int, payload: ReplyIn, idempotency_key: Once = None
+) -> Status[Any]:
+    def work() -> tuple[int, Any]:
+        demand = _demand_get(request.user, demand_id)
+        services.ticket_reply(
+            actor=request.user,
+            demand=demand,
+            answer=payload.answer,
+            expected_version=payload.expected_version,
+        )
+        return 200, _detail(request, demand_id)
+
+    return _once(request, payload, work)
+
+
+@router.post(
+    "/frontline/demands/{demand_id}/follow-up",
+    response=MOVE_ERRORS,
+    summary="The requester's answer to a reply (回访): resolved or not, how satisfied; "
+    "channel site (the requester) or phone (a caseworker who called them)",
+)
+def demand_follow_up(
+    request: HttpRequest, demand_id: int, payload: FollowUpIn, idempotency_key: Once = None
+) -> Status[Any]:
+    def work() -> tuple[int, Any]:
+        demand = _demand_get(request.user, demand_id)
+        services.follow_up_record(
+            actor=request.user,
+            demand=demand,
+            resolved=payload.resolved,
+            satisfaction=payload.satisfaction,
+            channel=payload.channel,
+            note=payload.note,
+            expected_version=payload.expected_version,
+        )
+        return 200, _detail(request, demand_id)
+
+    return _once(request, payload, work)
+
+
+@router.post(
+    "/frontline/demands/{demand_id}/link-repeat",
+    response=MOVE_ERRORS,
+    summary="The receiver merges a likely repeat into its original (the requester is told)",
+)
+def demand_link_repeat(
+    request: HttpRequest, demand_id: int, payload: LinkRepeatIn, idempotency_key: Once = None
+) -> Status[Any]:
+    def work() -> tuple[int, Any]:
+        demand = _demand_get(request.user, demand_id)
+        original = _demands().filter(pk=payload.original_id).first()
+        if original is None or not can_read_demand(request.user, original):
+            raise ValidationError({"original_id": [_("没有找到原诉求。")]})
+        services.demand_link_repeat(
+            actor=request.user, demand=demand, original=original, expected_version=payload.expected_version
+        )
+        return 200, _detail(request, demand_id)
+
+    return _once(request, payload, work)
+
+
+@router.post(
+    "/frontline/demands/{demand_id}/exclude",
+    response=MOVE_ERRORS,
+    summary="A supervisor takes a demand out of the three rates (不计入三率), with a reason",
+)
+def demand_exclude(
+    request: HttpRequest, demand_id: int, payload: ExcludeIn, idempotency_key: Once = None
+) -> Status[Any]:
+    def work() -> tuple[int, Any]:
+        demand = _demand_get(request.user, demand_id)
+        require_exclude(request.user, demand)
+        with transaction.atomic():
+            # demand_exclude takes no expected_version: the version is checked under the same lock.
+            demand_lock(demand, expected_version=payload.expected_version)
+            services.demand_exclude(actor=request.user, demand=demand, reason=payload.reason)
+        return 200, _detail(request, demand_id)
+
+    return _once(request, payload, work)
