@@ -110,6 +110,7 @@ api.add_router("/", core_router)
 
 from shouzhan.cases.api import router as cases_router  # noqa: E402
 from shouzhan.community.api import router as community_router  # noqa: E402
+from shouzhan.frontline.api import router as frontline_router  # noqa: E402
 from shouzhan.ledger.api import router as ledger_router  # noqa: E402
 from shouzhan.offers.api import router as offers_router  # noqa: E402
 from shouzhan.policies.api import router as policies_router  # noqa: E402
@@ -123,3 +124,4 @@ api.add_router("/", ledger_router)
 api.add_router("/", spaces_router)
 api.add_router("/", community_router)
 api.add_router("/", offers_router)
+api.add_router("/", frontline_router)
