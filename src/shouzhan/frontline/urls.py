@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shouzhan.frontline import views, views_rates, views_visits
+from shouzhan.frontline import views, views_rates, views_themes, views_visits
 
 app_name = "frontline"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("plans/new/", views_visits.plan_new, name="plan_new"),
     path("sync/visit/", views_visits.sync_visit, name="sync_visit"),
     path("sw.js", views_visits.service_worker, name="sw"),
+    path("themes/", views_themes.themes, name="themes"),
+    path("repeats/", views_themes.repeats, name="repeat_candidates"),
     path("rates/", views_rates.rates, name="rates"),
     path("rates/export.xlsx", views_rates.rates_export, name="rates_export"),
 ]
