@@ -27,6 +27,14 @@ TRANSITION_LABELS = {
     "complete": _l("办结（通过）"),
     "reject": _l("不予办理（不予通过）"),
     "withdraw": _l("撤回办件"),
+    # the frontline ticket's (frontline/tickets.py)
+    "return": _l("退单"),
+    "redispatch": _l("改派工单"),
+    "reply": _l("答复办结"),
+    "confirm": _l("诉求人确认已解决"),
+    "reopen": _l("未解决，重新办理"),
+    "close": _l("回访期满结单"),
+    "merge": _l("并入原诉求"),
 }
 TRANSITIONS = {action: f"cases.case_{action}" for action in TRANSITION_LABELS}
 TRANSITION_OTHER = "cases.case_transition"

@@ -21,6 +21,8 @@ def on_ticket_move(event: CaseTransitioned) -> None:
     demand.case = event.case
     on = event.on or timezone.localdate(event.at)
     before = {"department": demand.department_id, "accepted_by": demand.accepted_by_id}
+    if event.action == "redispatch":  # returned, so with nobody: the receiver's choice is the change
+        before["department"] = None
     action, department, due = event.action, demand.department_id, None
     if action == "accept":
         demand.accepted_by_id, due = demand.department_id, demand.accept_due_on
@@ -47,7 +49,8 @@ def on_ticket_move(event: CaseTransitioned) -> None:
         action = "resolved" if action == "confirm" else "reopen"
     elif action == "close":
         department = demand.accepted_by_id
-    demand.save(update_fields=["department", "accepted_by", "accept_due_on", "resolve_due_on"])
+    demand.version += 1  # whichever door the move came through, a phone holding the old version is refused
+    demand.save(update_fields=["department", "accepted_by", "accept_due_on", "resolve_due_on", "version"])
     move_record(
         demand=demand,
         action=action,

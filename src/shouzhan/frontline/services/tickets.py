@@ -41,12 +41,11 @@ FOLLOW_UP_DAYS = 5  # working days the requester has to answer before a replied 
 
 
 def _move(actor: Actor, demand: Demand, action: str, *, note: str = "", on: dt.date | None = None) -> Demand:
-    """Take the case transition, then bump the demand's version (what an offline phone compares with)."""
+    """Take the case transition; the demand comes back as the transition's effect left it."""
     case_transition(
         actor=actor, case=demand.case, action=action, expected_version=demand.case.version, note=note, on=on
     )
-    Demand.objects.filter(pk=demand.pk).update(version=demand.version + 1)
-    demand.refresh_from_db()
+    demand.refresh_from_db()  # the effect (frontline/effects.py) bumped its version and recorded the move
     return demand
 
 
