@@ -18,17 +18,15 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.params.functions import Header as HeaderParam
 
-from shouzhan.cases import workflow as wf
 from shouzhan.core.actors import Actor, actor_user
 from shouzhan.core.errors import ErrorOut
-from shouzhan.core.limits import PAGE_DEFAULT, Key, PageLimit, PageOffset, excerpt
+from shouzhan.core.limits import PAGE_DEFAULT, Key, PageLimit, PageOffset
 from shouzhan.core.permissions import is_staff_member
 from shouzhan.frontline import services
 from shouzhan.frontline.api_schemas import (
@@ -50,18 +48,23 @@ from shouzhan.frontline.api_schemas import (
     VisitIn,
     VisitOut,
     VisitPage,
+    category_out,
+    demand_detail_out,
+    demand_out,
+    demands_query,
+    department_out,
+    visit_out,
+    visits_query,
 )
 from shouzhan.frontline.catalogue import dispatch_rules, dispatch_version_in_force
 from shouzhan.frontline.models import Demand, Department, Visit
 from shouzhan.frontline.permissions import (
     can_read_demand,
-    can_use_frontline,
     require_exclude,
     require_receive,
     scope_demands,
 )
 from shouzhan.frontline.services.common import demand_lock
-from shouzhan.frontline.tickets import KEY
 from shouzhan.ledger.idempotency import HEADER, run_once
 from shouzhan.registry.models import Enterprise
 
@@ -71,121 +74,13 @@ Once = Annotated[IdempotencyKey | None, HeaderParam(alias=HEADER)]  # read by ru
 MOVE_ERRORS: dict[int, Any] = {200: DemandDetailOut, 409: ErrorOut}
 
 
-# ----------------------------------------------------------------------------- presenters
-def _ref(department: Department | None) -> dict[str, str] | None:
-    return None if department is None else {"key": department.key, "name": department.name}
-
-
-def _demands() -> QuerySet[Demand]:
-    return Demand.objects.select_related("case", "enterprise", "department", "accepted_by")
-
-
-def demand_out(demand: Demand, actor: Actor, *, whole: bool = False) -> dict[str, Any]:
-    case = demand.case
-    state = wf.case_type_get(KEY).state(case.state)
-    staff_words = can_use_frontline(actor)
-    return {
-        "id": demand.pk,
-        "case_id": case.pk,
-        "reference": case.reference,
-        "title": case.title,
-        "source": demand.source,
-        "source_label": str(demand.get_source_display()),
-        "category": demand.category,
-        "category_label": str((case.data or {}).get("category_label") or demand.category),
-        "description": demand.description if whole else excerpt(demand.description),
-        "urgency": demand.urgency,
-        "urgency_label": str(demand.get_urgency_display()),
-        "enterprise_id": demand.enterprise_id,
-        "enterprise": demand.enterprise.name if demand.enterprise is not None else None,
-        "requester_name": demand.requester_name,
-        "place": demand.place,
-        "visit_id": demand.visit_id,
-        "received_on": demand.received_on,
-        "state": case.state,
-        "state_label": str(state.staff_label if staff_words else state.applicant_label),
-        "department": _ref(demand.department),
-        "accepted_by": _ref(demand.accepted_by),
-        "accept_due_on": demand.accept_due_on,
-        "resolve_due_on": demand.resolve_due_on,
-        "due_on": case.due_on,
-        "repeat_of_id": demand.repeat_of_id,
-        "excluded": bool(demand.excluded_reason),
-        "version": demand.version,
-    }
-
-
-def demand_detail_out(demand: Demand, actor: Actor) -> dict[str, Any]:
-    staff_words = can_use_frontline(actor)
-    moves = demand.moves.select_related("department")
-    return {
-        **demand_out(demand, actor, whole=True),
-        "requester_contact": demand.requester_contact if staff_words else "",
-        "receiver": demand.receiver.name if demand.receiver is not None else None,
-        "catalogue_version": demand.dispatch_version.number,
-        "accept_days": demand.accept_days,
-        "resolve_days": demand.resolve_days,
-        "excluded_reason": demand.excluded_reason if staff_words else "",
-        "moves": [
-            {
-                "action": m.action,
-                "action_label": str(m.get_action_display()),
-                "department": m.department.name if m.department is not None else None,
-                "actor": m.actor_label,
-                "on": m.on,
-                "due_on": m.due_on,
-                "on_time": m.on_time,
-                "note": m.note,
-            }
-            for m in moves
-        ],
-        "follow_ups": [
-            {
-                "resolved": f.resolved,
-                "satisfaction": f.satisfaction,
-                "satisfaction_label": str(f.get_satisfaction_display()) if f.satisfaction else "",
-                "channel": f.channel,
-                "channel_label": str(f.get_channel_display()),
-                "note": f.note,
-                "on": f.on,
-            }
-            for f in demand.follow_ups.all()
-        ],
-    }
-
-
-def visit_out(visit: Visit, actor: Actor) -> dict[str, Any]:
-    return {
-        "id": visit.pk,
-        "visited_on": visit.visited_on,
-        "visitor": visit.visitor.name,
-        "enterprise_id": visit.enterprise_id,
-        "enterprise": visit.enterprise.name if visit.enterprise is not None else None,
-        "place": visit.place,
-        "met": visit.met,
-        "notes": visit.notes,
-        "latitude": None if visit.latitude is None else str(visit.latitude),
-        "longitude": None if visit.longitude is None else str(visit.longitude),
-        "accuracy_m": visit.accuracy_m,
-        "client_key": visit.client_key,
-        "photos": [
-            {"content_type": p.content_type, "size": p.size, "sha256": p.sha256} for p in visit.photos.all()
-        ],
-        "demands": [demand_out(d, actor) for d in visit.demands.all()],
-    }
-
-
-def _visits() -> QuerySet[Visit]:
-    return Visit.objects.select_related("visitor", "enterprise").prefetch_related(
-        "photos", Prefetch("demands", queryset=_demands().order_by("pk"))
-    )
-
-
 # ----------------------------------------------------------------------------- reading helpers
 def _demand_get(actor: Actor, pk: int) -> Demand:
     """A demand the actor may know of, or 404 (never confirming that it exists)."""
     found = (
-        scope_demands(actor, _demands().select_related("dispatch_version", "receiver")).filter(pk=pk).first()
+        scope_demands(actor, demands_query().select_related("dispatch_version", "receiver"))
+        .filter(pk=pk)
+        .first()
     )
     if found is None:
         raise Http404(_("没有找到该诉求。"))
@@ -250,19 +145,7 @@ def catalogue(request: HttpRequest) -> dict[str, Any]:
         "version": version.number,
         "valid_from": version.valid_from,
         "note": version.note,
-        "categories": [
-            {
-                "category": r.category,
-                "label": r.label,
-                "keywords": r.keywords,
-                "department_key": r.department.key,
-                "department": r.department.name,
-                "accept_days": r.accept_days,
-                "resolve_days": r.resolve_days,
-                "urgent_resolve_days": r.urgent_resolve_days,
-            }
-            for r in dispatch_rules(today)
-        ],
+        "categories": [category_out(r) for r in dispatch_rules(today)],
     }
 
 
@@ -273,25 +156,14 @@ def departments(
     found = Department.objects.all()
     return {
         "count": found.count(),
-        "items": [
-            {
-                "id": d.pk,
-                "key": d.key,
-                "name": d.name,
-                "kind": d.kind,
-                "kind_label": str(d.get_kind_display()),
-                "phone": d.phone,
-                "active": d.active,
-            }
-            for d in found[offset : offset + limit]
-        ],
+        "items": [department_out(d) for d in found[offset : offset + limit]],
     }
 
 
 # ----------------------------------------------------------------------------- visits
 @router.get("/frontline/visits", response=VisitPage, summary="Visits: my own; the centre's staff see all")
 def visits(request: HttpRequest, offset: PageOffset = 0, limit: PageLimit = PAGE_DEFAULT) -> dict[str, Any]:
-    found = _visits()
+    found = visits_query()
     if not is_staff_member(request.user):
         found = found.filter(visitor=actor_user(request.user))
     return {
@@ -331,7 +203,7 @@ def visit_create(request: HttpRequest, payload: VisitIn, idempotency_key: Once =
             photos=photos,
             client_key=payload.client_key,
         )
-        return 201, visit_out(_visits().get(pk=visit.pk), actor)
+        return 201, visit_out(visits_query().get(pk=visit.pk), actor)
 
     return _once(request, payload, work)
 
@@ -350,7 +222,7 @@ def demands(
     offset: PageOffset = 0,
     limit: PageLimit = PAGE_DEFAULT,
 ) -> dict[str, Any]:
-    found = scope_demands(request.user, _demands())
+    found = scope_demands(request.user, demands_query())
     if state:
         found = found.filter(case__state=state)
     if category:
@@ -524,7 +396,7 @@ def demand_link_repeat(
 ) -> Status[Any]:
     def work() -> tuple[int, Any]:
         demand = _demand_get(request.user, demand_id)
-        original = _demands().filter(pk=payload.original_id).first()
+        original = demands_query().filter(pk=payload.original_id).first()
         if original is None or not can_read_demand(request.user, original):
             raise ValidationError({"original_id": [_("没有找到原诉求。")]})
         services.demand_link_repeat(

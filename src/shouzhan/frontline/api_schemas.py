@@ -1,15 +1,22 @@
 """The frontline API's shapes: what comes in (bounded, like every input: core.limits' ShortText, Text, Key;
-lists with a maximum) and what goes out (states, sources and moves in words beside their codes)."""
+lists with a maximum) and what goes out (states, sources and moves in words beside their codes), and the
+presenters that make the answers."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
+from django.db.models import Prefetch, QuerySet
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from shouzhan.core.limits import Key, ShortText, Text
+from shouzhan.cases import workflow as wf
+from shouzhan.core.actors import Actor
+from shouzhan.core.limits import Key, ShortText, Text, excerpt
+from shouzhan.frontline.models import Demand, Department, DispatchRule, Visit
+from shouzhan.frontline.permissions import can_use_frontline
+from shouzhan.frontline.tickets import KEY
 
 IdempotencyKey = Annotated[str, StringConstraints(max_length=200)]
 
@@ -243,3 +250,138 @@ class LinkRepeatIn(MoveIn):
 
 class ExcludeIn(MoveIn):
     reason: Text
+
+
+# ----------------------------------------------------------------------------- presenters
+def _ref(department: Department | None) -> dict[str, str] | None:
+    return None if department is None else {"key": department.key, "name": department.name}
+
+
+def demands_query() -> QuerySet[Demand]:
+    return Demand.objects.select_related("case", "enterprise", "department", "accepted_by")
+
+
+def demand_out(demand: Demand, actor: Actor, *, whole: bool = False) -> dict[str, Any]:
+    case = demand.case
+    state = wf.case_type_get(KEY).state(case.state)
+    staff_words = can_use_frontline(actor)
+    return {
+        "id": demand.pk,
+        "case_id": case.pk,
+        "reference": case.reference,
+        "title": case.title,
+        "source": demand.source,
+        "source_label": str(demand.get_source_display()),
+        "category": demand.category,
+        "category_label": str((case.data or {}).get("category_label") or demand.category),
+        "description": demand.description if whole else excerpt(demand.description),
+        "urgency": demand.urgency,
+        "urgency_label": str(demand.get_urgency_display()),
+        "enterprise_id": demand.enterprise_id,
+        "enterprise": demand.enterprise.name if demand.enterprise is not None else None,
+        "requester_name": demand.requester_name,
+        "place": demand.place,
+        "visit_id": demand.visit_id,
+        "received_on": demand.received_on,
+        "state": case.state,
+        "state_label": str(state.staff_label if staff_words else state.applicant_label),
+        "department": _ref(demand.department),
+        "accepted_by": _ref(demand.accepted_by),
+        "accept_due_on": demand.accept_due_on,
+        "resolve_due_on": demand.resolve_due_on,
+        "due_on": case.due_on,
+        "repeat_of_id": demand.repeat_of_id,
+        "excluded": bool(demand.excluded_reason),
+        "version": demand.version,
+    }
+
+
+def demand_detail_out(demand: Demand, actor: Actor) -> dict[str, Any]:
+    staff_words = can_use_frontline(actor)
+    moves = demand.moves.select_related("department")
+    return {
+        **demand_out(demand, actor, whole=True),
+        "requester_contact": demand.requester_contact if staff_words else "",
+        "receiver": demand.receiver.name if demand.receiver is not None else None,
+        "catalogue_version": demand.dispatch_version.number,
+        "accept_days": demand.accept_days,
+        "resolve_days": demand.resolve_days,
+        "excluded_reason": demand.excluded_reason if staff_words else "",
+        "moves": [
+            {
+                "action": m.action,
+                "action_label": str(m.get_action_display()),
+                "department": m.department.name if m.department is not None else None,
+                "actor": m.actor_label,
+                "on": m.on,
+                "due_on": m.due_on,
+                "on_time": m.on_time,
+                "note": m.note,
+            }
+            for m in moves
+        ],
+        "follow_ups": [
+            {
+                "resolved": f.resolved,
+                "satisfaction": f.satisfaction,
+                "satisfaction_label": str(f.get_satisfaction_display()) if f.satisfaction else "",
+                "channel": f.channel,
+                "channel_label": str(f.get_channel_display()),
+                "note": f.note,
+                "on": f.on,
+            }
+            for f in demand.follow_ups.all()
+        ],
+    }
+
+
+def visit_out(visit: Visit, actor: Actor) -> dict[str, Any]:
+    return {
+        "id": visit.pk,
+        "visited_on": visit.visited_on,
+        "visitor": visit.visitor.name,
+        "enterprise_id": visit.enterprise_id,
+        "enterprise": visit.enterprise.name if visit.enterprise is not None else None,
+        "place": visit.place,
+        "met": visit.met,
+        "notes": visit.notes,
+        "latitude": None if visit.latitude is None else str(visit.latitude),
+        "longitude": None if visit.longitude is None else str(visit.longitude),
+        "accuracy_m": visit.accuracy_m,
+        "client_key": visit.client_key,
+        "photos": [
+            {"content_type": p.content_type, "size": p.size, "sha256": p.sha256} for p in visit.photos.all()
+        ],
+        "demands": [demand_out(d, actor) for d in visit.demands.all()],
+    }
+
+
+def visits_query() -> QuerySet[Visit]:
+    return Visit.objects.select_related("visitor", "enterprise").prefetch_related(
+        "photos", Prefetch("demands", queryset=demands_query().order_by("pk"))
+    )
+
+
+def category_out(rule: DispatchRule) -> dict[str, Any]:
+    return {
+        "category": rule.category,
+        "label": rule.label,
+        "keywords": rule.keywords,
+        "department_key": rule.department.key,
+        "department": rule.department.name,
+        "accept_days": rule.accept_days,
+        "resolve_days": rule.resolve_days,
+        "urgent_resolve_days": rule.urgent_resolve_days,
+    }
+
+
+def department_out(department: Department) -> dict[str, Any]:
+    return {
+        "id": department.pk,
+        "key": department.key,
+        "name": department.name,
+        "kind": department.kind,
+        "kind_label": str(department.get_kind_display()),
+        "phone": department.phone,
+        "active": department.active,
+    }
