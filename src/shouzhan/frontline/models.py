@@ -165,6 +165,10 @@ class VisitTarget(models.Model):
             models.CheckConstraint(
                 condition=Q(enterprise__isnull=False) | ~Q(place=""), name="frontline_target_has_subject"
             ),
+            # one visit task per signal occurrence, even when two scans run at the same moment
+            models.UniqueConstraint(
+                fields=["signal_key"], condition=~Q(signal_key=""), name="frontline_target_signal_once"
+            ),
         ]
 
     def __str__(self) -> str:

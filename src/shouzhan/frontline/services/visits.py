@@ -58,6 +58,8 @@ def visit_plan_create(
             raise ValidationError({name: [_("日期超出日历范围。")]}) from None
     if due_on < starts_on:
         raise ValidationError({"due_on": [_("完成期限不能早于开始日期。")]})
+    if signal_key and len(enterprises) != 1:  # a signal's key names one enterprise's task (unique)
+        raise ValueError("signal_key is for a plan with exactly one enterprise")
     places = [p.strip() for p in places if p and p.strip()]
     if not enterprises and not places:
         raise ValidationError({"enterprises": [_("请至少选择一家企业或填写一个地点。")]})
