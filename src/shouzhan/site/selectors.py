@@ -31,13 +31,15 @@ def landing_url(*, actor: Actor) -> str | None:
     """The page a user's work starts on, or None when they have nothing yet (no enterprise, no role's page).
 
     Staff by role: the leader on the figures they read, the auditor on the trail, the others on the
-    workbench; a mentor on their panel; an enterprise's member on its page; a provider on its claims.
+    workbench; a department's officer on its ticket queue; a mentor on their panel; an enterprise's member on its page; a provider on its claims.
     """
     role = user_role(actor)
     if role == Role.LEADER:
         return reverse("site:figures")
     if role == Role.AUDITOR:
         return reverse("site:audit")
+    if role == Role.OFFICER:  # a department's member: the tickets dispatched to their department
+        return reverse("frontline:queue")
     if is_staff_member(actor):
         return reverse("site:staff")
     if role == Role.MENTOR:  # their salons and office hours; a mentor without a profile yet, the salons
