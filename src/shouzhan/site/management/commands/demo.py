@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from shouzhan.cases import demo as cases_demo
 from shouzhan.community import demo as community_demo
+from shouzhan.frontline import demo as frontline_demo
 from shouzhan.ledger import demo as ledger_demo
 from shouzhan.offers import demo as offers_demo
 from shouzhan.site.demo_data import DEMO_PASSWORD, load_demo, load_history
@@ -41,6 +42,9 @@ class Command(BaseCommand):
             summary = module.load_demo(today=today)
             if summary:
                 self.stdout.write(str(summary))
+        # Frontline last: its officers, its year of visits and demands, today's open tickets.
+        for line in frontline_demo.frontline_demo(today=today, history=not options["no_history"]):
+            self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已就绪：{result['enterprises']} 家企业，{result['patents']} 项专利。"
@@ -49,6 +53,8 @@ class Command(BaseCommand):
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）/ demo logins (password {DEMO_PASSWORD}):")
         for login in result["logins"]:
             self.stdout.write(f"  {login.mobile}  {login.name:<16} {login.note}")
+        for mobile, person, note in frontline_demo.logins():  # the departments' officers (frontline tickets)
+            self.stdout.write(f"  {mobile}  {person:<16} {note}")
         # The voucher service providers are the ledger's part of the district; they log in the same way.
         for mobile, person, company, _items in ledger_demo.PROVIDERS:
             self.stdout.write(f"  {mobile}  {person:<16} {company}（券服务商：提交核销申请）")
