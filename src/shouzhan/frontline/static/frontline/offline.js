@@ -354,6 +354,7 @@
         errorsShow([]);
         reset();
         last(words.saved);
+        window.scrollTo(0, 0);  // what was kept and what waits, at the top where the user sees it
         return flush();
       }, function () {
         errorsShow([words.storage]);
