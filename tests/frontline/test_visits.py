@@ -217,9 +217,10 @@ def test_the_plain_form_records_a_visit_without_javascript(phone: Any, firm: Any
         "demands-1-category": "",
         "demands-1-description": "",
         "demands-1-urgency": "normal",
-        "photos": [io.BytesIO(jpeg())],
     }
-    form["photos"][0].name = "门口.jpg"
+    photo = io.BytesIO(jpeg())
+    photo.name = "门口.jpg"
+    form["photos"] = [photo]  # type: ignore[assignment]
     response = phone.post("/frontline/visits/new/", form)
     assert response.status_code == 302
     visit = Visit.objects.get()
