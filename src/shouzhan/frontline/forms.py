@@ -140,7 +140,7 @@ class DemandForm(BoundedForm):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [  # type: ignore[attr-defined]
             ("", _l("请选择类别")),
-            *[(r.category, r.label) for r in rules],
+            *[(r.category, _l("%(c)s（%(d)s）") % {"c": r.label, "d": r.department.name}) for r in rules],
         ]
         self.own = own_enterprises is not None
         if own_enterprises is not None:  # an enterprise's member: their own demand, about their enterprise
