@@ -229,10 +229,16 @@ def test_bad_input_is_refused_in_words(receiver: Any, catalogue: Any) -> None:
 
 
 def test_the_queries_do_not_grow_with_the_rows(
-    world: Any, receiver: Any, django_assert_max_num_queries: Any
+    world: Any, receiver: Any, urban: Any, django_assert_max_num_queries: Any
 ) -> None:
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):  # two to know whether anything moved, four grouped, two labels
         rates_report(actor=receiver, start=START, end=END, today=TODAY)
+    with django_assert_max_num_queries(2):  # nothing moved since: the figures are kept
+        rates_report(actor=receiver, start=START, end=END, today=TODAY)
+    g = world["G"]
+    _accept(g, urban, D(2026, 11, 30))  # a new event: the figures follow at once
+    total = rates_total(actor=receiver, start=START, end=END, today=TODAY)
+    assert (total.response_due, total.responded, total.response_rate) == (9, 6, DEC("66.7"))
 
 
 def test_percent_rounds_half_up_with_one_decimal() -> None:
