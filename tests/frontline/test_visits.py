@@ -253,3 +253,21 @@ def test_a_visit_is_read_by_its_visitor_and_the_centre_only(
     assert other.get(f"/frontline/visits/{visit_id}/").status_code == 200  # centre staff read all
     assert leader.get(f"/frontline/visits/{visit_id}/").status_code == 200
     assert owner.get(f"/frontline/visits/{visit_id}/").status_code == 404
+
+
+def test_without_javascript_another_demand_row_is_one_press_away(phone: Any, firm: Any) -> None:
+    form = {
+        "visited_on": timezone.localdate().isoformat(),
+        "enterprise": "光合剧场",
+        "demands-TOTAL_FORMS": "1",
+        "demands-INITIAL_FORMS": "0",
+        "demands-0-category": "environment",
+        "demands-0-description": "门口夜间施工噪音扰民",
+        "demands-0-urgency": "normal",
+        "more": "1",
+    }
+    page = phone.post("/frontline/visits/new/", form)
+    text = page.content.decode()
+    assert page.status_code == 200 and Visit.objects.count() == 0
+    assert 'name="demands-1-description"' in text and "门口夜间施工噪音扰民" in text
+    assert 'name="demands-TOTAL_FORMS" value="2"' in text
