@@ -24,7 +24,10 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -81,6 +84,12 @@ FILLER = frozenset(
 def terms(text: str) -> list[str]:
     """The words a description is compared by: community's tokens, synonyms to one form, filler dropped."""
     return [w for w in (SYNONYMS.get(t, t) for t in tokenize(text)) if w not in FILLER]
+
+
+@lru_cache(maxsize=65536)
+def _log_tf(text: str) -> tuple[tuple[str, float], ...]:
+    """A description's terms with their 1 + log tf (kept: a pool's texts come back request after request)."""
+    return tuple((t, 1 + math.log(n)) for t, n in Counter(terms(text)).items())
 
 
 def idf_table(documents: Iterable[Sequence[str]], *, background: int = BACKGROUND) -> dict[str, float]:
@@ -153,15 +162,20 @@ def pair_score(
     """How likely b is the same problem as a (pure: no database)."""
     va = a_vector if a_vector is not None else vector(terms(a.description), weights)
     vb = b_vector if b_vector is not None else vector(terms(b.description), weights)
-    text = cosine(va, vb)
+    shared = {t: w * vb[t] for t, w in va.items() if t in vb}
+    return _judge(a, b, sum(shared.values()), shared)
+
+
+def _judge(a: DemandText, b: DemandText, text: float, shared: Mapping[str, float]) -> PairScore:
+    """The score, the verdict and the reasons, from the texts' similarity and the shared words' products."""
     same_enterprise = a.enterprise is not None and a.enterprise == b.enterprise
     same_category = bool(a.category) and a.category == b.category
     same_place = bool(_place_key(a.place)) and _place_key(a.place) == _place_key(b.place)
     signals = same_enterprise + same_category + same_place
     score = min(1.0, TEXT_WEIGHT * text + SIGNAL_WEIGHT * signals)
     likely = text >= LIKELY_TEXT or (text >= LIKELY_TEXT_NEAR and (same_enterprise or same_place))
-    shared = sorted((t for t in va if t in vb), key=lambda t: (-va[t] * vb[t], t))
-    words = tuple(drop_parts(shared)[:REASON_WORDS])
+    strongest = sorted(shared, key=lambda t: (-shared[t], t))
+    words = tuple(drop_parts(strongest)[:REASON_WORDS])
     reasons = []
     if same_enterprise:
         reasons.append(_("同一企业"))
@@ -204,17 +218,34 @@ POOL_FIELDS = (
 
 def candidate_pool(
     *, category: str, enterprise_id: int | None, on: dt.date, exclude_id: int | None = None
-) -> list[dict[str, object]]:
-    """One query: the most recent demands of the category or the enterprise, open or received lately."""
+) -> list[dict[str, Any]]:
+    """One query: the most recent demands of the category or the enterprise, open or received lately.
+
+    On PostgreSQL it is two branches in one statement (UNION ALL), each read along its own index — (received_on,
+    category) backwards, (enterprise) — and cut at POOL, rather than one scan of every recent demand for either."""
     since = on - dt.timedelta(days=RECENT_DAYS)
-    whose = Q(category=category)
-    if enterprise_id is not None:
-        whose |= Q(enterprise_id=enterprise_id)
-    when = Q(received_on__gte=since) | ~Q(case__state__in=FINAL_STATES)
-    rows = Demand.objects.filter(whose, when, received_on__lte=on)
+    rows = Demand.objects.filter(
+        Q(received_on__gte=since) | ~Q(case__state__in=FINAL_STATES), received_on__lte=on
+    )
     if exclude_id is not None:
         rows = rows.exclude(pk=exclude_id)
-    return list(rows.order_by("-received_on", "-pk").values(*POOL_FIELDS)[:POOL])
+    ordered = rows.order_by("-received_on", "-pk").values(*POOL_FIELDS)
+    if enterprise_id is None:
+        return list(ordered.filter(category=category)[:POOL])
+    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: one scan with OR
+        return list(ordered.filter(Q(category=category) | Q(enterprise_id=enterprise_id))[:POOL])
+    both = ordered.filter(category=category)[:POOL].union(
+        ordered.filter(enterprise_id=enterprise_id)[:POOL], all=True
+    )
+    seen: set[int] = set()
+    pool: list[dict[str, Any]] = []
+    for row in both.order_by("-received_on", "-pk"):
+        if row["pk"] not in seen:  # the enterprise's own demand of the category comes twice
+            seen.add(row["pk"])
+            pool.append(row)
+            if len(pool) == POOL:
+                break
+    return pool
 
 
 def repeat_candidates(
@@ -233,19 +264,23 @@ def repeat_candidates(
     pool = candidate_pool(category=category, enterprise_id=enterprise_id, on=on, exclude_id=exclude_id)
     if not pool:
         return []
-    new_terms = terms(description)
-    pool_terms = [terms(str(row["description"])) for row in pool]
-    weights = idf_table([new_terms, *pool_terms])
+    new_tf = _log_tf(description)
+    pool_tf = [_log_tf(str(row["description"])) for row in pool]
+    weights = idf_table([t for t, _l in tf] for tf in [new_tf, *pool_tf])
     new = DemandText(description, category, enterprise_id, place)
-    new_vector = vector(new_terms, weights)
+    new_vector = vector([t for t, _l in new_tf], weights)
     states = {s.key: str(s.staff_label) for s in FRONTLINE_TICKET.states}
     found: list[tuple[float, dt.date, int, RepeatCandidate]] = []
-    for row, words in zip(pool, pool_terms, strict=True):
+    for row, tf in zip(pool, pool_tf, strict=True):
+        if not any(t in new_vector for t, _l in tf):
+            continue  # no word in common: never shown
+        norm = math.sqrt(sum((lt * weights[t]) ** 2 for t, lt in tf))
+        shared = {t: new_vector[t] * lt * weights[t] / norm for t, lt in tf if t in new_vector}
         old = DemandText(
             str(row["description"]), str(row["category"]), row["enterprise_id"], str(row["place"])
         )
-        pair = pair_score(new, old, weights=weights, a_vector=new_vector, b_vector=vector(words, weights))
-        if pair.score < SHOW_FROM or not pair.words:
+        pair = _judge(new, old, sum(shared.values()), shared)
+        if pair.score < SHOW_FROM:
             continue
         received = row["received_on"]
         assert isinstance(received, dt.date)
