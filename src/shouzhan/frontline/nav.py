@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -32,14 +32,6 @@ nav_declare(
 nav_declare(MINE, {"frontline_mine": 25})
 
 
-def _maybe(key: str, label: str, name: str) -> list[NavEntry]:
-    """An entry whose page another part of frontline provides (visits, rates, themes)."""
-    try:
-        return [(key, label, reverse(name))]
-    except NoReverseMatch:
-        return []
-
-
 def items(user: Any) -> list[NavEntry]:
     if not getattr(user, "is_authenticated", False):
         return []
@@ -53,11 +45,11 @@ def items(user: Any) -> list[NavEntry]:
         entries.append(("frontline_queue", _("部门工单"), reverse("frontline:queue")))
     if receiver:
         entries.append(("frontline_new", _("登记诉求"), reverse("frontline:demand_new")))
-        entries += _maybe("frontline_visits", _("走访"), "frontline:visits")
+        entries.append(("frontline_visits", _("走访"), reverse("frontline:visits")))
     if perms.can_read_rates(user):
-        entries += _maybe("frontline_rates", _("三率"), "frontline:rates")
+        entries.append(("frontline_rates", _("三率"), reverse("frontline:rates")))
     if staff or departments:
-        entries += _maybe("frontline_themes", _("每月一题"), "frontline:themes")
+        entries.append(("frontline_themes", _("每月一题"), reverse("frontline:themes")))
         entries.append(("frontline_catalogue", _("派单目录"), reverse("frontline:catalogue")))
     if not staff and not departments and member_enterprise_ids(user):
         entries.append(("frontline_mine", _("我的诉求"), reverse("frontline:mine")))
