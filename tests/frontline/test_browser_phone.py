@@ -66,6 +66,13 @@ def _rates(actor: Any) -> Any:
     return rates_total(actor=actor, start=today.replace(day=1), end=today)
 
 
+def _row(text: str, label: str) -> list[str]:
+    """The cells after `label` in the dashboard's table row of that name (as the page shows them)."""
+    rows = [line.split("\t") for line in text.splitlines() if line.startswith(label + "\t")]
+    assert len(rows) == 1, text
+    return [cell.strip() for cell in rows[0][1:]]
+
+
 def _rates_page(page: Any) -> str:
     page.goto(page.base_url + "/frontline/rates/")
     return str(page.locator("main").inner_text())
@@ -152,6 +159,17 @@ def test_a_visit_recorded_offline_on_a_phone_is_sent_once_and_rated(
     assert (before.resolution_rate, before.satisfaction_rate) == (None, None)
     assert (after.resolution_rate, after.satisfaction_rate) == (100, 100)
     shown_after = _rates_page(page)
-    if "满意率" in shown_after:  # the dashboard (another helper's page) shows the change too
-        assert shown_after != shown_before and "100.0" in shown_after
+    assert (
+        "满意率" in shown_after
+    )  # the dashboard shows the change: 城管's row gains its resolution and rating
+    assert _row(shown_before, "区城管执法局") == ["1", "1 / 1", "100.0%", "0 / 0", "—", "0 / 0 / 0", "—"]
+    assert _row(shown_after, "区城管执法局") == [
+        "1",
+        "1 / 1",
+        "100.0%",
+        "1 / 1",
+        "100.0%",
+        "1 / 0 / 0",
+        "100.0%",
+    ]
     context.close()
