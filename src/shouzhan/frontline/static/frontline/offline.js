@@ -18,6 +18,7 @@
 
   var words = box.dataset;
   var syncUrl = form.dataset.syncUrl;
+  var me = form.dataset.user || "";  // a record is sent only by the account that made it
   var sending = false;
 
   function t(text, values) {
@@ -58,7 +59,8 @@
 
   function allRecords() {
     return withStore("readonly", function (store) { return store.getAll(); }).then(function (rows) {
-      return (rows || []).sort(function (a, b) { return a.created_at < b.created_at ? -1 : 1; });
+      return (rows || []).filter(function (r) { return (r.user || "") === me; })
+        .sort(function (a, b) { return a.created_at < b.created_at ? -1 : 1; });
     });
   }
   function putRecord(record) { return withStore("readwrite", function (store) { store.put(record); }); }
@@ -344,6 +346,7 @@
       var record = {
         client_key: found.payload.client_key,
         created_at: new Date().toISOString(),
+        user: me,
         status: "pending",
         message: "",
         summary: summary(found.payload, label),
