@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from shouzhan.frontline import services
-from shouzhan.frontline.themes import month_bounds, themes_monthly
+from shouzhan.frontline.themes import month_bounds, themes_monthly, themes_monthly_cached
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -130,3 +130,10 @@ def test_the_page_refuses(month: dict[str, Any], receiver: Any, firm: Any, login
         assert response.status_code == 400 and "月份无效" in response.content.decode()
     empty = login_client(receiver).get(url, {"month": "2026-10"}).content.decode()
     assert "这个月还没有反复出现的问题" in empty
+
+
+def test_the_kept_themes_follow_the_months_demands(month: dict[str, Any], record: Any) -> None:
+    assert [t.count for t in themes_monthly_cached(month=D(2026, 11, 1))] == [4, 3, 3]
+    assert themes_monthly_cached(month=D(2026, 11, 1)) == themes_monthly(month=D(2026, 11, 1))
+    record(text="工地夜里打桩施工噪音扰民", on=D(2026, 11, 25), place="宜山路")
+    assert [t.count for t in themes_monthly_cached(month=D(2026, 11, 1))] == [5, 3, 3]

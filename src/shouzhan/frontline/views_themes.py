@@ -19,12 +19,13 @@ from shouzhan.core.limits import TEXT
 from shouzhan.frontline.models import Demand
 from shouzhan.frontline.permissions import require_read_rates, require_receive, scope_demands
 from shouzhan.frontline.repeats import repeat_candidates
-from shouzhan.frontline.themes import month_bounds, themes_monthly
+from shouzhan.frontline.themes import month_bounds, themes_monthly_cached
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 CATEGORY_MAX = 40
 PLACE_MAX = 120
 FIRST_YEAR = 2000
+THEMES_SHOWN = 20
 
 
 def _bad(request: HttpRequest, message: str) -> HttpResponse:
@@ -52,7 +53,8 @@ def themes(request: HttpRequest) -> HttpResponse:
     month = _month(request.GET.get("month", "")[:20], today)
     if month is None:
         return _bad(request, _("月份无效，请按“年-月”选择，如 2026-11。"))
-    found = themes_monthly(month=month)
+    every = themes_monthly_cached(month=month)
+    found = every[:THEMES_SHOWN]
     example_ids = [e.demand_id for t in found for e in t.examples]
     readable = set(
         scope_demands(request.user, Demand.objects.filter(pk__in=example_ids)).values_list("pk", flat=True)
@@ -70,7 +72,8 @@ def themes(request: HttpRequest) -> HttpResponse:
             {"theme": t, "examples": [e for e in t.examples if e.demand_id in readable]} for t in found
         ],
         "chart_rows": [(t.name, t.count) for t in found],
-        "total": sum(t.count for t in found),
+        "total": sum(t.count for t in every),
+        "more": len(every) - len(found),
     }
     return render(request, "frontline/themes.html", context)
 
