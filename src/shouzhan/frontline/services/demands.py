@@ -57,7 +57,7 @@ def demand_record(
     if client_key:
         found = Demand.objects.filter(client_key=client_key).first()
         if found is not None:
-            return found
+            return _own_record(actor, found)
     try:
         with transaction.atomic():
             return _demand_record(
@@ -78,7 +78,15 @@ def demand_record(
         found = Demand.objects.filter(client_key=client_key).first() if client_key else None
         if found is None:
             raise
-        return found  # the same record sent twice at once: the first one won
+        return _own_record(actor, found)  # the same record sent twice at once: the first one won
+
+
+def _own_record(actor: Actor, found: Demand) -> Demand:
+    """A key sent again by the one who recorded it gives their record back; anyone else's is refused."""
+    user = actor_user(actor)
+    if user is None or user.pk not in (found.receiver_id, found.requester_id):
+        raise ValidationError({"client_key": [_("这个记录标识已被其他记录使用，请重新生成后再发送。")]})
+    return found
 
 
 def _key_clean(client_key: str | None) -> str | None:

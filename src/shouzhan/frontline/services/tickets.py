@@ -207,12 +207,19 @@ def demand_link_repeat(
 
 
 @transaction.atomic
-def demand_exclude(*, actor: Actor, demand: Demand, reason: str, on: dt.date | None = None) -> Demand:
+def demand_exclude(
+    *,
+    actor: Actor,
+    demand: Demand,
+    reason: str,
+    expected_version: int | None = None,
+    on: dt.date | None = None,
+) -> Demand:
     """A supervisor takes a demand out of the three rates (e.g. judged unreasonable), with a reason."""
     require_demand_read(actor, demand)
     require_exclude(actor, demand)
     reason = required_text(reason, field="reason", limit=REASON_MAX, missing=_("请写明不计入三率的理由。"))
-    locked = demand_lock(demand)
+    locked = demand_lock(demand, expected_version=expected_version)
     if locked.excluded_reason:
         raise ValidationError({"reason": [_("这条诉求已不计入三率。")]})
     Demand.objects.filter(pk=locked.pk).update(
@@ -233,12 +240,19 @@ def demand_exclude(*, actor: Actor, demand: Demand, reason: str, on: dt.date | N
 
 
 @transaction.atomic
-def demand_include(*, actor: Actor, demand: Demand, reason: str, on: dt.date | None = None) -> Demand:
+def demand_include(
+    *,
+    actor: Actor,
+    demand: Demand,
+    reason: str,
+    expected_version: int | None = None,
+    on: dt.date | None = None,
+) -> Demand:
     """Undo an exclusion (a supervisor, with a reason): the demand counts in the rates again."""
     require_demand_read(actor, demand)
     require_exclude(actor, demand)
     reason = required_text(reason, field="reason", limit=REASON_MAX, missing=_("请写明恢复计入的理由。"))
-    locked = demand_lock(demand)
+    locked = demand_lock(demand, expected_version=expected_version)
     if not locked.excluded_reason:
         raise ValidationError({"reason": [_("这条诉求本来就计入三率。")]})
     before = locked.excluded_reason

@@ -143,7 +143,7 @@ def visit_record(
     if key:
         found = Visit.objects.filter(client_key=key).first()
         if found is not None:
-            return found
+            return _own_visit(actor, found)
     try:
         with transaction.atomic():
             return _visit_record(
@@ -165,7 +165,16 @@ def visit_record(
         found = Visit.objects.filter(client_key=key).first() if key else None
         if found is None:
             raise
-        return found
+        return _own_visit(actor, found)
+
+
+def _own_visit(actor: Actor, found: Visit) -> Visit:
+    """A key sent again by the visitor gives their visit back; anyone else's is refused (nothing leaks)."""
+    require_receive(actor)
+    user = actor_user(actor)
+    if user is None or user.pk != found.visitor_id:
+        raise ValidationError({"client_key": [_("这个记录标识已被其他记录使用，请重新生成后再发送。")]})
+    return found
 
 
 def _visit_record(
