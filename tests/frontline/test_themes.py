@@ -104,10 +104,19 @@ def test_min_size_and_an_empty_month(month: dict[str, Any]) -> None:
 
 # ----------------------------------------------------------------------------- the page
 def test_the_page_for_staff_and_departments(
-    month: dict[str, Any], receiver: Any, urban: Any, firm: Any, login_client: Any
+    month: dict[str, Any],
+    receiver: Any,
+    urban: Any,
+    firm: Any,
+    login_client: Any,
+    django_assert_max_num_queries: Any,
 ) -> None:
     url = reverse("frontline:themes")
-    page = login_client(receiver).get(url, {"month": "2026-11"})
+    client = login_client(receiver)
+    with django_assert_max_num_queries(
+        12
+    ):  # the month's demands, the labels, the readable examples, the shell
+        page = client.get(url, {"month": "2026-11"})
     body = page.content.decode()
     assert page.status_code == 200
     assert "每月一题" in body and "夜间、噪音、工地" in body and "停车位、周边、地方" in body
