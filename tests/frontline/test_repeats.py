@@ -173,7 +173,11 @@ def test_the_fragment_for_the_receiver(
     assert f'data-demand="{first.pk}"' in body and "很可能重复" in body and "同一企业" in body
     empty = login_client(receiver).get(url, {**params, "description": "申请创业担保贷款无人对接"})
     assert "没有发现相似的诉求" in empty.content.decode()
-    assert login_client(receiver).get(url, {**params, "enterprise": "光合"}).status_code == 400
+    by_name = login_client(receiver).get(url, {**params, "enterprise": "光合剧场"}).content.decode()
+    assert f'data-demand="{first.pk}"' in by_name and "同一企业" in by_name  # as the form has it: the name
+    unknown = login_client(receiver).get(url, {**params, "enterprise": "光合"}).content.decode()
+    assert "同一企业" not in unknown and f'data-demand="{first.pk}"' in unknown  # typing: no enterprise yet
+    assert login_client(receiver).get(url, {**params, "enterprise": "企" * 201}).status_code == 400
     assert login_client(receiver).get(url, {**params, "description": "长" * 3000}).status_code == 400
     assert login_client(firm[1]).get(url, params).status_code == 403  # an enterprise's member
     assert login_client(make_user(Role.LEADER)).get(url, params).status_code == 403

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,10 +21,13 @@ from shouzhan.frontline.models import Demand
 from shouzhan.frontline.permissions import require_read_rates, require_receive, scope_demands
 from shouzhan.frontline.repeats import repeat_candidates
 from shouzhan.frontline.themes import month_bounds, themes_monthly_cached
+from shouzhan.registry.models import Enterprise
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 CATEGORY_MAX = 40
 PLACE_MAX = 120
+ENTERPRISE_MAX = 200
+ID_MAX = 12
 FIRST_YEAR = 2000
 THEMES_SHOWN = 20
 
@@ -89,14 +93,13 @@ def repeats(request: HttpRequest) -> HttpResponse:
     enterprise_text = request.GET.get("enterprise", "").strip()
     if len(description) > TEXT or len(category) > CATEGORY_MAX or len(place) > PLACE_MAX:
         return _bad(request, _("输入过长，无法查找重复诉求。"))
-    if enterprise_text and not (enterprise_text.isdigit() and len(enterprise_text) <= 12):
-        return _bad(request, _("企业选择不正确。"))
-    enterprise_id = int(enterprise_text) if enterprise_text else None
+    if len(enterprise_text) > ENTERPRISE_MAX:
+        return _bad(request, _("企业名称过长。"))
     found = (
         repeat_candidates(
             description=description,
             category=category,
-            enterprise_id=enterprise_id,
+            enterprise_id=_enterprise_id(enterprise_text),
             place=place,
             on=timezone.localdate(),
         )
@@ -105,4 +108,17 @@ def repeats(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request, "frontline/themes_repeat_candidates.html", {"candidates": found, "asked": bool(description)}
+    )
+
+
+def _enterprise_id(text: str) -> int | None:
+    """The enterprise as the demand form has it: its id, or its exact name or credit code (else none yet)."""
+    if not text:
+        return None
+    if text.isdigit() and len(text) <= ID_MAX:
+        return int(text)
+    return (
+        Enterprise.objects.filter(Q(name=text) | Q(credit_code=text.upper()))
+        .values_list("pk", flat=True)
+        .first()
     )
