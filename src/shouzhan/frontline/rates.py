@@ -186,9 +186,8 @@ def rates_report(
     """The three rates of the period by department, by category, by month and in total (about 7 queries)."""
     as_of = timezone.localtime()
     today = today or as_of.date()
-    cells, departments, categories = _cells_cached(
-        actor=actor, start=start, end=end, department_id=department_id, today=today
-    )
+    cells = _cells_cached(actor=actor, start=start, end=end, department_id=department_id, today=today)
+    departments, categories = _labels(cells)  # not kept: a renamed department reads its new name at once
     by_department = _fold(cells, 0, lambda k: departments.get(k, (UNASSIGNED, _("待改派"), (9, ""))))
     by_category = _fold(cells, 1, lambda k: (k, categories.get(k, _("其他")), (0, categories.get(k, ""))))
     by_month = _fold(cells, 2, lambda k: (k, _month_label(k), (0, k)))
@@ -329,9 +328,9 @@ def _fingerprint() -> tuple[Any, ...]:
 
 def _cells_cached(
     *, actor: Actor, start: dt.date, end: dt.date, department_id: int | None, today: dt.date
-) -> tuple[dict[Cell, Counts], dict[int, tuple[str, str, tuple[int, str]]], dict[str, str]]:
-    """The cells and their labels; kept in the cache until the next event (or CACHE_SECONDS, whichever first):
-    a dashboard looked at again and again between two moves costs two index reads."""
+) -> dict[Cell, Counts]:
+    """The cells, kept in the cache until the next event (or CACHE_SECONDS, whichever comes first): a
+    dashboard looked at again and again between two moves costs two index reads (and two for the labels)."""
     scope = _scope(actor, department_id)
     parts = ("all" if scope is None else ",".join(map(str, sorted(scope))), start, end, today, _fingerprint())
     key = "frontline:rates:" + hashlib.sha256(repr(parts).encode()).hexdigest()
@@ -340,9 +339,8 @@ def _cells_cached(
         return found  # type: ignore[no-any-return]
     with _no_jit():
         cells = _cells(actor=actor, start=start, end=end, department_id=department_id, today=today)
-    value = (cells, *_labels(cells))
-    cache.set(key, value, CACHE_SECONDS)
-    return value
+    cache.set(key, cells, CACHE_SECONDS)
+    return cells
 
 
 def _cells(
