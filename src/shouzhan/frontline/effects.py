@@ -23,34 +23,9 @@ def on_ticket_move(event: CaseTransitioned) -> None:
     before = {"department": demand.department_id, "accepted_by": demand.accepted_by_id}
     if event.action == "redispatch":  # returned, so with nobody: the receiver's choice is the change
         before["department"] = None
-    action, department, due = event.action, demand.department_id, None
-    if action == "accept":
-        demand.accepted_by_id, due = demand.department_id, demand.accept_due_on
-        demand.resolve_due_on = event.case.due_on
-    elif action == "return":
-        demand.department_id, demand.accept_due_on = None, None
-    elif action == "redispatch":
-        if demand.department_id is None:  # re-dispatched without a choice: the catalogue's department
-            rule = demand.dispatch_version.rules.filter(category=demand.category).first()
-            demand.department_id = rule.department_id if rule else None
-        department, demand.accept_due_on, demand.accepted_by_id = (
-            demand.department_id,
-            event.case.due_on,
-            None,
-        )
-        action = "dispatch"
-    elif action == "reply":
-        department, due = demand.accepted_by_id, demand.resolve_due_on
-    elif action in ("confirm", "reopen"):
-        _follow_up_ensure(demand, event, resolved=action == "confirm", on=on)
-        department = demand.accepted_by_id
-        if action == "reopen":
-            demand.resolve_due_on = event.case.due_on
-        action = "resolved" if action == "confirm" else "reopen"
-    elif action == "close":
-        department = demand.accepted_by_id
+    action, department, due = _apply(demand, event, on)
     demand.version += 1  # whichever door the move came through, a phone holding the old version is refused
-    demand.save(update_fields=["department", "accepted_by", "accept_due_on", "resolve_due_on", "version"])
+    demand.save(update_fields=[*KEPT, "version"])
     move_record(
         demand=demand,
         action=action,
@@ -78,16 +53,64 @@ def on_ticket_move(event: CaseTransitioned) -> None:
         )
 
 
-def _follow_up_ensure(demand: Demand, event: CaseTransitioned, *, resolved: bool, on: dt.date) -> None:
+KEPT = (
+    "department",
+    "accepted_by",
+    "accept_due_on",
+    "resolve_due_on",
+    "first_accept_on_time",
+    "accept_limit_on",
+    "last_resolved",
+    "last_satisfaction",
+)
+
+
+def _apply(demand: Demand, event: CaseTransitioned, on: dt.date) -> tuple[str, int | None, dt.date | None]:
+    """Change the demand as the move says; the move's action, department and the limit it ran against."""
+    action, department, due = event.action, demand.department_id, None
+    if action == "accept":
+        demand.accepted_by_id, due = demand.department_id, demand.accept_due_on
+        demand.resolve_due_on = event.case.due_on
+        if demand.first_accept_on_time is None:  # the response rate counts the first acceptance
+            demand.first_accept_on_time = due is None or on <= due
+    elif action == "return":
+        demand.department_id, demand.accept_due_on = None, None  # accept_limit_on stays: still running
+    elif action == "redispatch":
+        if demand.department_id is None:  # re-dispatched without a choice: the catalogue's department
+            rule = demand.dispatch_version.rules.filter(category=demand.category).first()
+            demand.department_id = rule.department_id if rule else None
+        department, demand.accepted_by_id = demand.department_id, None
+        demand.accept_due_on = demand.accept_limit_on = event.case.due_on
+        action = "dispatch"
+    elif action == "reply":
+        department, due = demand.accepted_by_id, demand.resolve_due_on
+    elif action in ("confirm", "reopen"):
+        last = _follow_up_ensure(demand, event, resolved=action == "confirm", on=on)
+        demand.last_resolved = last.resolved
+        if last.satisfaction:
+            demand.last_satisfaction = last.satisfaction
+        department = demand.accepted_by_id
+        if action == "reopen":
+            demand.resolve_due_on = event.case.due_on
+        action = "resolved" if action == "confirm" else "reopen"
+    elif action == "close":
+        department = demand.accepted_by_id
+    return action, department, due
+
+
+def _follow_up_ensure(demand: Demand, event: CaseTransitioned, *, resolved: bool, on: dt.date) -> FollowUp:
     """A follow-up answered on the case page (no frontline service before it) is recorded, unrated."""
     last_reply = demand.moves.filter(action="reply").order_by("-at").values_list("at", flat=True).first()
     answered = demand.follow_ups.filter(at__gte=last_reply) if last_reply else demand.follow_ups.all()
-    if answered.exists():
-        return
+    found = answered.order_by("-at", "-pk").first()
+    if found is not None:
+        return found
     from shouzhan.frontline.permissions import is_requester
 
     channel = FollowUp.Channel.SITE if is_requester(event.actor, demand) else FollowUp.Channel.PHONE
-    FollowUp.objects.create(demand=demand, resolved=resolved, channel=channel, note=event.note[:500], on=on)
+    return FollowUp.objects.create(
+        demand=demand, resolved=resolved, channel=channel, note=event.note[:500], on=on
+    )
 
 
 def register() -> None:

@@ -281,6 +281,14 @@ class Demand(models.Model):
     client_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     version = models.PositiveIntegerField(default=1)
 
+    # What the three rates read, kept by the move that changes it (frontline/effects.py) so a year of demands
+    # is one grouped scan: the first acceptance on time or not, the latest dispatch's accept limit, the last
+    # follow-up's answer and the last satisfaction given. TicketMove and FollowUp remain the record.
+    first_accept_on_time = models.BooleanField(null=True)
+    accept_limit_on = models.DateField(null=True, blank=True)
+    last_resolved = models.BooleanField(null=True)
+    last_satisfaction = models.CharField(max_length=12, blank=True)
+
     class Meta:
         ordering = ["-received_on", "-pk"]
         indexes = [

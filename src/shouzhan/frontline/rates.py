@@ -17,9 +17,11 @@
   category (the dispatch catalogue's label) and by month (of `received_on`); the total row too.
 - Rates are percentages with one decimal (ROUND_HALF_UP), None when the denominator is 0 (shown "—").
 
-The work is a constant number of queries whatever the number of demands or rows: the counts are grouped in
-the database by (department, category, month) — a few hundred cells at most — and folded in Python into
-any of the three groupings and the total (every counted demand falls in exactly one cell).
+The work is one grouped query whatever the number of demands or rows: each move keeps on its demand the
+facts the rates read (the first acceptance on time or not, the latest dispatch's accept limit, the last
+follow-up's answer, the last satisfaction given — frontline/effects.py, in the move's own transaction), so
+the counts are grouped in the database by (department, category, month) — a few hundred cells at most — and
+folded in Python into any of the three groupings and the total (every counted demand falls in one cell).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q
+from django.db.models import CharField, Count, F, Q
 from django.db.models.functions import Cast, Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -281,28 +283,6 @@ def _cell_values(prefix: str = "") -> dict[str, Any]:
     }
 
 
-def _several(model: Any, **kw: Any) -> Any:
-    """The demands with more than one such row (few: a reopened ticket's second follow-up), as a subquery."""
-    rows = model.objects.filter(**kw).values("demand_id").annotate(rows=Count("pk")).filter(rows__gt=1)
-    return rows.values("demand_id")
-
-
-def _last(model: Any, **kw: Any) -> Q:
-    """This row is its demand's last such row (by time, then id). The demands with a single row are found by
-    one hashed lookup; only the few with several compare times (a correlated NOT EXISTS)."""
-    later = Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
-    after = Exists(model.objects.filter(later, demand_id=OuterRef("demand_id"), **kw))
-    return ~Q(demand_id__in=_several(model, **kw)) | Q(~after)
-
-
-def _first_accept() -> Q:
-    """This accept move is its demand's first (there is one: a ticket once accepted is never dispatched again,
-    and two departments accepting at once cannot both win; the rule holds even if there were more)."""
-    earlier = Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), pk__lt=OuterRef("pk"))
-    before = Exists(TicketMove.objects.filter(earlier, demand_id=OuterRef("demand_id"), action="accept"))
-    return ~Q(demand_id__in=_several(TicketMove, action="accept")) | Q(~before)
-
-
 CACHE_SECONDS = 600
 
 
@@ -346,57 +326,31 @@ def _cells_cached(
 def _cells(
     *, actor: Actor, start: dt.date, end: dt.date, department_id: int | None, today: dt.date
 ) -> dict[Cell, Counts]:
-    """The counts per (department, category, month): four grouped queries."""
+    """The counts per (department, category, month): one grouped scan of the period's demands.
+
+    It reads the facts each move keeps on its demand (frontline/effects.py): the first acceptance on time or
+    not, the latest dispatch's accept limit, the last follow-up's answer, the last satisfaction given."""
     counted = _counted(actor, start, end, department_id)
-    via = _counted(actor, start, end, department_id, prefix="demand__")
-    cells: dict[Cell, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-
-    def key(row: dict[str, Any]) -> Cell:
-        return (row["dept"], row["cat"], row["month"])
-
-    # IN (subquery), not a correlated EXISTS: one pass over the moves, then a hashed lookup per demand
-    accepted = TicketMove.objects.filter(action="accept").values("demand_id")
-    pending = TicketMove.objects.filter(action="dispatch", due_on__gte=today).values("demand_id")
-    overdue = ~Q(pk__in=accepted) & (
-        Q(accept_due_on__lt=today) | (Q(accept_due_on__isnull=True) & ~Q(pk__in=pending))
-    )
-    demands = (
+    accepted = Q(first_accept_on_time__isnull=False)
+    rows = (
         Demand.objects.filter(counted)
         .values(**_cell_values())
-        .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue))
+        .annotate(
+            counted=Count("pk"),
+            # accepted, or its (latest) accept limit has passed by the as-of day
+            response_due=Count("pk", filter=accepted | Q(accept_limit_on__lt=today)),
+            responded=Count("pk", filter=Q(first_accept_on_time=True)),
+            followed_up=Count("pk", filter=Q(last_resolved__isnull=False)),
+            resolved=Count("pk", filter=Q(last_resolved=True)),
+            rated=Count("pk", filter=~Q(last_satisfaction="")),
+            satisfied=Count("pk", filter=Q(last_satisfaction=FollowUp.Satisfaction.SATISFIED)),
+            basic=Count("pk", filter=Q(last_satisfaction=FollowUp.Satisfaction.BASIC)),
+            unsatisfied=Count("pk", filter=Q(last_satisfaction=FollowUp.Satisfaction.UNSATISFIED)),
+        )
         .order_by()
     )
-    for row in demands:
-        cells[key(row)]["counted"] += row["n"]
-        cells[key(row)]["response_due"] += row["overdue"]
-    accepts = (
-        TicketMove.objects.filter(via, _first_accept(), action="accept")
-        .values(**_cell_values("demand__"))
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
-        .order_by()
-    )
-    for row in accepts:
-        cells[key(row)]["response_due"] += row["n"]
-        cells[key(row)]["responded"] += row["on_time"]
-    last = (
-        FollowUp.objects.filter(via, _last(FollowUp))
-        .values(**_cell_values("demand__"))
-        .annotate(n=Count("pk"), resolved=Count("pk", filter=Q(resolved=True)))
-        .order_by()
-    )
-    for row in last:
-        cells[key(row)]["followed_up"] += row["n"]
-        cells[key(row)]["resolved"] += row["resolved"]
-    rated = (
-        FollowUp.objects.filter(via, _last(FollowUp, satisfaction__gt=""), satisfaction__gt="")
-        .values(**_cell_values("demand__"), answer=F("satisfaction"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in rated:
-        cells[key(row)]["rated"] += row["n"]
-        cells[key(row)][str(row["answer"])] += row["n"]
-    return {k: Counts(**v) for k, v in cells.items()}
+    names = [f.name for f in fields(Counts)]
+    return {(r["dept"], r["cat"], r["month"]): Counts(**{n: r[n] for n in names}) for r in rows}
 
 
 def _labels(cells: dict[Cell, Counts]) -> tuple[dict[int, tuple[str, str, tuple[int, str]]], dict[str, str]]:

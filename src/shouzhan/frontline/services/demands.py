@@ -195,6 +195,7 @@ def _demand_record(
         accept_days=rule.accept_days,
         resolve_days=resolve_days,
         accept_due_on=case.due_on,
+        accept_limit_on=case.due_on,
         resolve_due_on=add_working_days(on, resolve_days).date,
         client_key=client_key,
     )
