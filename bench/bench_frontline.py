@@ -14,6 +14,7 @@ Targets printed, never asserted: rates p95 < 200 ms, repeats p95 < 50 ms.
     .venv/bin/python bench/run.py frontline                 # SQLite, then PostgreSQL at BENCH_PG_URL
     BENCH_FRONTLINE_SIZE=20000 .venv/bin/python bench/run.py frontline   # a quicker run
     DATABASE_URL=postgres://…/shouzhan_bench15 …            # PostgreSQL in that database (dropped first)
+    BENCH_FRONTLINE_ONLY=PostgreSQL …                        # one of the two
 """
 
 from __future__ import annotations
@@ -215,6 +216,7 @@ def _batch(
             accept_days=rule.accept_days,
             resolve_days=rule.resolve_days,
             accept_due_on=year.day(index + rule.accept_days),
+            accept_limit_on=year.day(index + rule.accept_days),
             resolve_due_on=year.day(index + rule.resolve_days),
         )
         life = Life(year, demand)
@@ -248,6 +250,8 @@ class Life:
         if day is None or day >= TODAY:
             return False
         self.step += 1
+        if action == "accept" and self.demand.first_accept_on_time is None:  # what the rates read, kept
+            self.demand.first_accept_on_time = due is None or day <= due  # on the demand as effects.py does
         self.moves.append(
             TicketMove(
                 demand=self.demand,
@@ -273,8 +277,11 @@ class Life:
         if fate < 0.08:  # misrouted: returned, re-dispatched to another department the next day
             self.move("return", index, dept)
             dept = rng.choice([d for d in self.year.departments if d != dept])
-            at, demand.department_id = index + 1, dept
-            self.move("dispatch", at, dept, self.year.day(at + rule.accept_days))
+            at, limit = index + 1, self.year.day(index + 1 + rule.accept_days)
+            if not self.move("dispatch", at, dept, limit):
+                demand.department_id = None
+                return "returned"
+            demand.department_id, demand.accept_due_on, demand.accept_limit_on = dept, limit, limit
         late = rng.random() < 0.12
         accept = at + rng.choice([0, 1, 1, rule.accept_days + (2 if late else 0)])
         if self.move("accept", accept, dept, self.year.day(at + rule.accept_days)):
@@ -305,6 +312,8 @@ class Life:
                 at=moment(day, 2),
             )
         )
+        self.demand.last_resolved = resolved
+        self.demand.last_satisfaction = satisfaction or self.demand.last_satisfaction
         return self.move("resolved" if resolved else "reopen", at, dept)
 
     def follow(self, rng: random.Random, dept: int, at: int) -> str | None:
@@ -451,7 +460,10 @@ def main() -> None:
             runs.append(("PostgreSQL", pg))
         except Exception as exc:
             print(f"  PostgreSQL skipped: not reachable ({exc.__class__.__name__})")
+        only = os.environ.get("BENCH_FRONTLINE_ONLY", "")  # "SQLite" or "PostgreSQL": one of the two
         for label, url in runs:
+            if only and label != only:
+                continue
             env = {**os.environ, "PYTHONPATH": str(root / "src"), "DATABASE_URL": url}
             subprocess.run([sys.executable, __file__, "--child", label], env=env, check=True)
 
