@@ -474,3 +474,16 @@ def test_the_menu_gives_each_their_entries(receiver: Any, urban: Any, firm: Any,
     assert keys(firm[1]) == ["frontline_mine"]
     labels = {k: label for k, label, _url in nav_entries(receiver)}
     assert (labels["frontline_board"], labels["frontline_new"]) == ("诉求看板", "登记诉求")
+
+
+def test_the_board_pages_through_every_demand(record: Any, receiver: Any, login_client: Any) -> None:
+    from shouzhan.frontline.selectors import demand_board
+
+    made = [record(text=f"第{i}条：园区路灯不亮", on=dt.date(2026, 11, 2 + i)) for i in range(3)]
+    first = demand_board(receiver, limit=2)
+    last = demand_board(receiver, limit=2, page=2)
+    assert (first.page, first.pages, last.page) == (1, 2, 2)
+    assert [d.pk for d in first.rows + last.rows] == [d.pk for d in reversed(made)]
+    assert demand_board(receiver, limit=2, page=99).rows == last.rows  # past the end: the last page
+    page = login_client(receiver).get(reverse("frontline:board"), {"page": "x" * 50})
+    assert page.status_code == 200 and "共 3 条" in _text(page)

@@ -61,6 +61,8 @@ class Board:
     counts: list[tuple[str, str, int]]  # (state, words, count) in the board's order
     total: int
     shown: int
+    page: int = 1  # 1-based, BOARD_LIMIT rows a page
+    pages: int = 1
 
 
 def demand_board(
@@ -71,6 +73,7 @@ def demand_board(
     department_id: int | None = None,
     source: str | None = None,
     limit: int = BOARD_LIMIT,
+    page: int = 1,
 ) -> Board:
     """The demands the actor may know of, by state; the counts per state follow the other filters."""
     if not can_use_frontline(actor):
@@ -85,11 +88,16 @@ def demand_board(
     by_state = dict(base.order_by().values_list("case__state").annotate(n=Count("pk")))
     rows = base.filter(case__state=state) if state else base
     shown = by_state.get(state, 0) if state else sum(by_state.values())
+    pages = max(1, -(-shown // limit))
+    page = min(max(1, page), pages)  # a page past the end shows the last one
+    ordered = rows.select_related(*RELATED).order_by("-received_at", "-pk")
     return Board(
-        rows=list(rows.select_related(*RELATED).order_by("-received_at", "-pk")[:limit]),
+        rows=list(ordered[(page - 1) * limit : page * limit]),
         counts=[(key, str(label), by_state.get(key, 0)) for key, label in STATES],
         total=sum(by_state.values()),
         shown=shown,
+        page=page,
+        pages=pages,
     )
 
 

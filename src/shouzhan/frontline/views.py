@@ -72,9 +72,11 @@ def board(request: HttpRequest) -> HttpResponse:
         category=filters.get("category") or None,
         department_id=filters.get("department"),
         source=filters.get("source") or None,
+        page=_page_number(request.GET.get("page")),
     )
     query = request.GET.copy()
     query.pop("state", None)
+    query.pop("page", None)
     context = {
         "active_nav": "frontline_board",
         "form": form,
@@ -86,6 +88,12 @@ def board(request: HttpRequest) -> HttpResponse:
         "can_receive": perms.can_receive(user),
     }
     return render(request, "frontline/board.html", context)
+
+
+def _page_number(value: str | None) -> int:
+    """?page=N as a number; anything else is the first page (a bounded, harmless input)."""
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 6 else 1
 
 
 @login_required
