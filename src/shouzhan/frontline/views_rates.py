@@ -64,6 +64,12 @@ class RatesForm(BoundedForm):
     by = forms.ChoiceField(required=False, choices=TABS, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, departments: list[Department], today: dt.date, **kwargs: Any) -> None:
+        if args and hasattr(args[0], "copy"):  # the page shows the period it counts: this year unless chosen
+            data = args[0].copy()
+            for name, month in (("start", 1), ("end", 12)):
+                if not (data.get(name) or "").strip():
+                    data[name] = f"{today.year}-{month:02d}"
+            args = (data, *args[1:])
         super().__init__(*args, **kwargs)
         self.today = today
         self.departments = {d.key: d for d in departments}
