@@ -346,11 +346,24 @@ def _fate(rng: random.Random, plan: Plan, today: dt.date) -> None:
     plan.steps.append((reply_on, 16, "reply", {}))
     answer = rng.random()
     follow_on = _wd(reply_on, rng.choice([1, 1, 2, 3]))
-    if answer < 0.08:  # not resolved: reopened, answered again, then rated
-        plan.steps.append((follow_on, 11, "follow", {"resolved": False, "note": rng.choice(UNRESOLVED)}))
+    if (
+        answer < 0.08
+    ):  # not resolved: reopened, answered again, then rated — or, beyond what can be done, left
+        stuck = (
+            rng.random() < 0.4
+        )  # at "not resolved" (the second answer goes unanswered and the pass closes it)
+        said = {
+            "resolved": False,
+            "note": rng.choice(UNRESOLVED),
+            **({"satisfaction": "unsatisfied"} if stuck else {}),
+        }
+        plan.steps.append((follow_on, 11, "follow", said))
         again = _wd(follow_on, rng.randint(2, 4))
         plan.steps.append((again, 16, "reply", {}))
-        plan.steps.append((_wd(again, 1), 11, "follow", {"resolved": True, "satisfaction": "basic"}))
+        if stuck:
+            plan.steps.append((_wd(again, FOLLOW_UP_DAYS), 18, "close", {}))
+        else:
+            plan.steps.append((_wd(again, 1), 11, "follow", {"resolved": True, "satisfaction": "basic"}))
     elif answer < 0.85:
         mood = rng.choices(["satisfied", "basic", "unsatisfied"], [62, 28, 10])[0]
         note = UNSATISFIED if mood == "unsatisfied" else ""
