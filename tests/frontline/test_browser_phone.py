@@ -2,7 +2,7 @@
 visit with two demands and a photo (and one the server will refuse); the page says what waits to be sent;
 back online the outbox is sent, once: the demands are dispatched to their departments, the refused record
 stays with the server's words. 城管 accepts and answers one, the enterprise rates it, and the three rates
-change. The phone form's screenshot is saved to /tmp/frontline_phone.png."""
+change — each of them on a phone, through the pages. The phone form's screenshot is saved to /tmp/frontline_phone.png."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from shouzhan.frontline import services
 from shouzhan.frontline.models import Demand, Visit, VisitPhoto
 from tests.a11y import assert_accessible
 from tests.conftest import PASSWORD
@@ -144,17 +143,31 @@ def test_a_visit_recorded_offline_on_a_phone_is_sent_once_and_rated(
     assert_accessible(page)
     assert Visit.objects.count() == 1 and Demand.objects.count() == 2
 
-    # 城管 accepts and answers; the enterprise says it is resolved and it is satisfied
+    # 城管's member, on a phone too, accepts from the queue and answers; the enterprise rates it on 我的诉求
     before = _rates(receiver)
     demand = demands["environment"]
-    demand = services.ticket_accept(actor=urban, demand=demand, expected_version=demand.version)
-    demand = services.ticket_reply(
-        actor=urban, demand=demand, answer="已约谈施工方，夜间停工。", expected_version=demand.version
-    )
+    dept_context, dept = _phone(browser, live_server)
+    _log_in(dept, urban.mobile)
+    dept.goto(dept.base_url + "/frontline/queue/")
+    dept.locator(f"#accept-{demand.pk}").click()
+    expect(dept.locator(".alert-success")).to_have_text("已签收，请在办结期限前答复。")
+    dept.goto(dept.base_url + f"/frontline/demands/{demand.pk}/")
+    dept.fill("#reply-answer", "已约谈施工方，夜间停工。")
+    dept.locator("#reply-form button[type=submit]").click()
+    expect(dept.locator(".alert-success")).to_have_text("已答复，等待企业回访评价。")
+    assert_accessible(dept)
+    dept_context.close()
     shown_before = _rates_page(page)
-    services.follow_up_record(
-        actor=firm[1], demand=demand, resolved=True, satisfaction="satisfied", expected_version=demand.version
-    )
+    firm_context, firm_page = _phone(browser, live_server)
+    _log_in(firm_page, firm[1].mobile)
+    firm_page.goto(firm_page.base_url + "/frontline/mine/")
+    item = firm_page.locator(f"[data-demand='{demand.pk}']")
+    item.get_by_label("已解决").check()
+    item.get_by_label("满意", exact=True).check()
+    item.get_by_role("button", name="提交评价").click()
+    rated = firm_page.locator(f"[data-demand='{demand.pk}'] [data-rated]")
+    expect(rated).to_have_text("您的评价：已解决 · 满意")
+    firm_context.close()
     after = _rates(receiver)
     assert (before.resolution_rate, before.satisfaction_rate) == (None, None)
     assert (after.resolution_rate, after.satisfaction_rate) == (100, 100)
