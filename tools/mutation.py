@@ -56,6 +56,8 @@ FILES: dict[str, Target] = {
     "src/shouzhan/core/workdays.py": Target(["tests/core/test_workdays*.py"]),
     "src/shouzhan/core/calendar.py": Target(["tests/core/test_workdays*.py"]),
     "src/shouzhan/offers/caps.py": Target(["tests/offers/test_caps.py"]),
+    "src/shouzhan/frontline/tickets.py": Target(["tests/frontline/test_dispatch.py", "tests/frontline/test_tickets.py"]),
+    "src/shouzhan/frontline/rates.py": Target(["tests/frontline/test_rates.py"]),
     "src/shouzhan/ledger/books.py": Target(
         [
             "tests/ledger/test_services.py",
@@ -184,6 +186,8 @@ def run_mutmut(
         "PYTHONDONTWRITEBYTECODE": "1",
         "MUTATION_TEST_DB_LOCK": str(copy / "var" / "mutation-test-db.lock"),
         "MUTATION_TIMES": str(times),
+        # the settings refuse to start without a key (DEBUG off); mutmut runs in a tree with no var/secret_key
+        "SHOUZHAN_SECRET_KEY_FILE": str(ROOT / "var" / "secret_key"),
     }
     if database == "postgresql":
         env["DATABASE_URL"] = PG_URL

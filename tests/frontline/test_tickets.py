@@ -32,6 +32,7 @@ def _replied(record: Any, urban: Any, on: dt.date = D(2026, 11, 2)) -> Any:
 def test_the_requester_confirms_and_rates(record: Any, urban: Any, firm: Any) -> None:
     demand = _replied(record, urban)
     assert demand.case.state == "replied" and demand.case.clock_stopped_on == D(2026, 11, 4)
+    assert demand.case.due_on == demand.resolve_due_on == D(2026, 11, 9)  # the reply keeps the deadline
     follow_up = services.follow_up_record(
         actor=firm[1], demand=demand, resolved=True, satisfaction="satisfied", on=D(2026, 11, 5)
     )
@@ -160,3 +161,12 @@ def test_the_same_record_sent_twice_is_one(record: Any) -> None:
     first = record(client_key="phone-1-demand-1")
     again = record(client_key="phone-1-demand-1")
     assert first.pk == again.pk
+
+
+def test_a_step_without_a_demand_keeps_the_deadline() -> None:
+    from types import SimpleNamespace
+
+    from shouzhan.frontline.tickets import FRONTLINE_TICKET, due_for
+
+    # the case type's hook reads the demand; a case that has none (never made by frontline) keeps its deadline
+    assert due_for(SimpleNamespace(), FRONTLINE_TICKET.transition("accept"), D(2026, 11, 2)) is None

@@ -23,15 +23,10 @@ from shouzhan.core.workdays import Due, add_working_days
 TICKET_MOVE = Effect("frontline.ticket_move", _l("一线工单：记录派单、签收、退单、答复和回访，更新三率"))
 
 KEY = "frontline_ticket"
+MOVE = (TICKET_MOVE,)  # every transition of the type carries it
 DEPT = frozenset({wf.DEPARTMENT})
 RECEIVER = frozenset({wf.ASSIGNEE, wf.CASEWORKER, wf.SYSTEM})
 REQUESTER = frozenset({wf.APPLICANT, wf.CASEWORKER, wf.SYSTEM})
-
-
-def _t(
-    action: str, label: Any, sources: list[str], target: str, who: frozenset[str], **kw: Any
-) -> wf.Transition:
-    return wf.Transition(action, label, tuple(sources), target, who, effects=(TICKET_MOVE,), **kw)
 
 
 def due_for(case: Any, t: wf.Transition, today: dt.date) -> Due | None:
@@ -77,29 +72,48 @@ FRONTLINE_TICKET = wf.CaseType(
         wf.State("merged", _l("已并入原诉求"), _l("已并入您此前反映的同一问题"), final=True, outcome="ok"),
     ),
     transitions=(
-        _t("accept", _l("签收"), ["dispatched"], "accepted", DEPT),
-        _t("return", _l("退单"), ["dispatched"], "returned", DEPT, needs_note=True, style="danger"),
-        _t("redispatch", _l("改派"), ["returned"], "dispatched", RECEIVER),
-        _t("reply", _l("答复办结"), ["accepted"], "replied", DEPT, needs_note=True),
-        _t("confirm", _l("确认已解决"), ["replied"], "closed", REQUESTER),
-        _t(
+        wf.Transition("accept", _l("签收"), ("dispatched",), "accepted", DEPT, effects=MOVE),
+        wf.Transition(
+            "return",
+            _l("退单"),
+            ("dispatched",),
+            "returned",
+            DEPT,
+            needs_note=True,
+            style="danger",
+            effects=MOVE,
+        ),
+        wf.Transition("redispatch", _l("改派"), ("returned",), "dispatched", RECEIVER, effects=MOVE),
+        wf.Transition("reply", _l("答复办结"), ("accepted",), "replied", DEPT, needs_note=True, effects=MOVE),
+        wf.Transition("confirm", _l("确认已解决"), ("replied",), "closed", REQUESTER, effects=MOVE),
+        wf.Transition(
             "reopen",
             _l("未解决，重新办理"),
-            ["replied", "closed"],
+            ("replied", "closed"),
             "accepted",
             REQUESTER,
             needs_note=True,
             style="accent",
+            effects=MOVE,
         ),
-        _t("close", _l("回访期满结单"), ["replied"], "closed", frozenset({wf.SYSTEM}), style="ghost"),
-        _t(
+        wf.Transition(
+            "close",
+            _l("回访期满结单"),
+            ("replied",),
+            "closed",
+            frozenset({wf.SYSTEM}),
+            style="ghost",
+            effects=MOVE,
+        ),
+        wf.Transition(
             "merge",
             _l("并入原诉求"),
-            ["dispatched", "returned", "accepted"],
+            ("dispatched", "returned", "accepted"),
             "merged",
             RECEIVER,
             needs_note=True,
             style="ghost",
+            effects=MOVE,
         ),
     ),
 )
