@@ -27,7 +27,7 @@ def _codes(work: Callable[[], Any]) -> list[str]:
     return list(AuditEntry.objects.filter(pk__gt=start).order_by("pk").values_list("action", flat=True))
 
 
-def test_each_service_writes_its_entries(
+def test_each_service_writes_its_entries_and_the_audit_page_reads_them(
     record: Any,
     urban: Any,
     receiver: Any,
@@ -37,6 +37,7 @@ def test_each_service_writes_its_entries(
     make_user: Any,
     settings: Any,
     tmp_path: Any,
+    login_client: Any,
 ) -> None:
     settings.MEDIA_ROOT = str(tmp_path)
     admin = make_user(Role.ADMIN)
@@ -139,3 +140,9 @@ def test_each_service_writes_its_entries(
             period="month",
         )
     ) == ["frontline.coverage_rule_save"]
+    # the auditor reads every one of them in words (the department's name, not its id; never a 500)
+    page = login_client(make_user(Role.AUDITOR)).get("/audit/", {"page_size": 200})
+    assert page.status_code == 200
+    text = page.content.decode()
+    for words in ("登记诉求", "工单流转", "记录回访结果", "诉求不计入三率", "登记走访", "制定走访计划"):
+        assert words in text, words

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import TEXT, BoundedForm
 from shouzhan.frontline.catalogue import dispatch_rules
 from shouzhan.frontline.models import Demand
@@ -28,15 +29,8 @@ def _choices(form: forms.Form, name: str, choices: Any) -> None:
     field.choices = choices
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kw: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kw)
-
-
 class VisitForm(BoundedForm):
-    visited_on = forms.DateField(label=_l("走访日期"), widget=DateInput())
+    visited_on = CalendarDateField(label=_l("走访日期"))
     target = forms.TypedChoiceField(
         label=_l("计划中的走访对象（可不选）"), coerce=int, required=False, empty_value=None
     )
@@ -117,8 +111,8 @@ DemandFormSet = forms.formset_factory(
 class PlanForm(BoundedForm):
     title = forms.CharField(label=_l("计划名称"), max_length=120)
     visitor = forms.TypedChoiceField(label=_l("走访人"), coerce=int)
-    starts_on = forms.DateField(label=_l("开始日期"), widget=DateInput())
-    due_on = forms.DateField(label=_l("完成期限"), widget=DateInput())
+    starts_on = CalendarDateField(label=_l("开始日期"))
+    due_on = CalendarDateField(label=_l("完成期限"))
     enterprises = forms.TypedMultipleChoiceField(
         label=_l("走访企业"),
         coerce=int,

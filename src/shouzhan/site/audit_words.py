@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.text import get_text_list
@@ -229,6 +229,12 @@ def _related_names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
     names: dict[tuple[str, str], str] = {}
     for model, pks in wanted.items():
         label = model._meta.label_lower
-        for pk, obj in model._default_manager.in_bulk(list(pks)).items():
+        valid = set()
+        for pk in pks:  # an entry written with a name where an id belongs is shown as written, never a 500
+            try:
+                valid.add(model._meta.pk.to_python(pk))
+            except (TypeError, ValueError, ValidationError):
+                continue
+        for pk, obj in model._default_manager.in_bulk(list(valid)).items():
             names[(label, str(pk))] = str(obj)
     return names

@@ -215,7 +215,7 @@ def _demand_record(
         after={
             "source": source,
             "category": rule.label,
-            "department": rule.department.name,
+            "department": rule.department_id,
             "catalogue_version": rule.version.number,
             "accept_due_on": demand.accept_due_on,
             "resolve_due_on": demand.resolve_due_on,

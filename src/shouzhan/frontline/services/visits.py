@@ -83,7 +83,7 @@ def visit_plan_create(
         action=aa.PLAN_CREATE,
         target=plan,
         after={
-            "visitor": str(visitor),
+            "visitor": visitor.pk,
             "targets": len(enterprises) + len(places),
             "due_on": due_on,
             "origin": origin,
