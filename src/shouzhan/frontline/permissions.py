@@ -26,14 +26,16 @@ from shouzhan.frontline.tickets import KEY
 from shouzhan.registry.permissions import member_enterprise_ids
 
 RECEIVER_ROLES = (Role.CASEWORKER, Role.ADMIN)
+# Who may be a department's member: its officers, and the centre's caseworkers (its own teams) and administrators.
+MEMBER_ROLES = (Role.OFFICER, Role.CASEWORKER, Role.ADMIN)
 CATALOGUE_ROLES = (Role.LEADER, Role.ADMIN)
 
 
 def member_departments(actor: Actor) -> dict[int, str]:
     """The departments the actor belongs to, with their role there (handler / supervisor)."""
     user = actor_user(actor)
-    if user is None:
-        return {}
+    if user is None or user_role(user) not in MEMBER_ROLES:
+        return {}  # no query: an enterprise's member, a leader or an auditor is nobody's department member
     cached: dict[int, str] | None = getattr(user, "_frontline_departments", None)
     if cached is None:
         cached = dict(DepartmentMember.objects.filter(user=user).values_list("department_id", "role"))

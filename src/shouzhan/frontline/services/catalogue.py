@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from shouzhan.core.actors import Actor, actor_user
 from shouzhan.core.audit import audit_record, snapshot
+from shouzhan.core.permissions import user_role
 from shouzhan.core.workdays import DateOutOfRange, check_date
 from shouzhan.frontline import audit_actions as aa
 from shouzhan.frontline.models import (
@@ -24,7 +25,7 @@ from shouzhan.frontline.models import (
     DispatchRule,
     DispatchVersion,
 )
-from shouzhan.frontline.permissions import require_manage_catalogue
+from shouzhan.frontline.permissions import MEMBER_ROLES, require_manage_catalogue
 from shouzhan.frontline.services.common import optional_text, required_text
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -74,6 +75,8 @@ def department_member_add(
     require_manage_catalogue(actor)
     if role not in DepartmentMember.Role.values:
         raise ValidationError({"role": [_("部门角色不正确。")]})
+    if user_role(user) not in MEMBER_ROLES:
+        raise ValidationError({"user": [_("承办部门的成员须是部门工作人员、营商专员或管理员。")]})
     member, created = DepartmentMember.objects.get_or_create(
         department=department, user=user, defaults={"role": role}
     )
