@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,15 +49,20 @@ def _move(actor: Actor, demand: Demand, action: str, *, note: str = "", on: dt.d
     return demand
 
 
+def _with_department(actor: Actor, demand: Demand, expected_version: int) -> Demand:
+    """The demand locked at the version the actor saw, for a member of the department it is with now."""
+    require_demand_read(actor, demand)
+    locked = demand_lock(demand, expected_version=expected_version)
+    require_department_member(actor, locked.department_id)
+    return locked
+
+
 @transaction.atomic
 def ticket_accept(
     *, actor: Actor, demand: Demand, expected_version: int, on: dt.date | None = None
 ) -> Demand:
     """The department responsible accepts (签收) the ticket: it owns it from now on."""
-    require_demand_read(actor, demand)
-    locked = demand_lock(demand, expected_version=expected_version)
-    require_department_member(actor, locked.department_id)
-    return _move(actor, locked, "accept", on=on)
+    return _move(actor, _with_department(actor, demand, expected_version), "accept", on=on)
 
 
 @transaction.atomic
@@ -65,9 +70,7 @@ def ticket_return(
     *, actor: Actor, demand: Demand, reason: str, expected_version: int, on: dt.date | None = None
 ) -> Demand:
     """The department returns a misrouted ticket (退单) with its reason; the first receiver re-dispatches it."""
-    require_demand_read(actor, demand)
-    locked = demand_lock(demand, expected_version=expected_version)
-    require_department_member(actor, locked.department_id)
+    locked = _with_department(actor, demand, expected_version)
     reason = required_text(reason, field="reason", limit=REASON_MAX, missing=_("请写明退单理由。"))
     return _move(actor, locked, "return", note=reason, on=on)
 
@@ -86,7 +89,7 @@ def ticket_redispatch(
     require_demand_read(actor, demand)
     locked = demand_lock(demand, expected_version=expected_version)
     if not can_receive(actor):
-        raise ValidationError({"department": [_("只有营商专员可以改派工单。")]})
+        raise PermissionDenied(_("只有营商专员可以改派工单。"))
     if not department.active:
         raise ValidationError({"department": [_("该部门已停用，请选择其他部门。")]})
     Demand.objects.filter(pk=locked.pk).update(department=department)  # the effect dispatches to it
@@ -99,9 +102,7 @@ def ticket_reply(
     *, actor: Actor, demand: Demand, answer: str, expected_version: int, on: dt.date | None = None
 ) -> Demand:
     """The department answers (答复办结): the requester is asked whether it was resolved."""
-    require_demand_read(actor, demand)
-    locked = demand_lock(demand, expected_version=expected_version)
-    require_department_member(actor, locked.department_id)
+    locked = _with_department(actor, demand, expected_version)
     answer = required_text(answer, field="answer", limit=REASON_MAX, missing=_("请填写答复内容。"))
     return _move(actor, locked, "reply", note=answer, on=on)
 
@@ -189,7 +190,7 @@ def demand_link_repeat(
     require_demand_read(actor, demand)
     require_demand_read(actor, original)
     if not can_receive(actor):
-        raise ValidationError({"original": [_("只有营商专员可以关联重复诉求。")]})
+        raise PermissionDenied(_("只有营商专员可以关联重复诉求。"))
     if original.pk == demand.pk or original.repeat_of_id == demand.pk:
         raise ValidationError({"original": [_("不能把诉求关联到它自己。")]})
     locked = demand_lock(demand, expected_version=expected_version)
