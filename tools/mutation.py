@@ -56,7 +56,9 @@ FILES: dict[str, Target] = {
     "src/shouzhan/core/workdays.py": Target(["tests/core/test_workdays*.py"]),
     "src/shouzhan/core/calendar.py": Target(["tests/core/test_workdays*.py"]),
     "src/shouzhan/offers/caps.py": Target(["tests/offers/test_caps.py"]),
-    "src/shouzhan/frontline/tickets.py": Target(["tests/frontline/test_dispatch.py", "tests/frontline/test_tickets.py"]),
+    "src/shouzhan/frontline/tickets.py": Target(
+        ["tests/frontline/test_dispatch.py", "tests/frontline/test_tickets.py"]
+    ),
     "src/shouzhan/frontline/rates.py": Target(["tests/frontline/test_rates.py"]),
     "src/shouzhan/ledger/books.py": Target(
         [
