@@ -59,7 +59,9 @@ FILES: dict[str, Target] = {
     "src/shouzhan/frontline/tickets.py": Target(
         ["tests/frontline/test_dispatch.py", "tests/frontline/test_tickets.py"]
     ),
-    "src/shouzhan/frontline/rates.py": Target(["tests/frontline/test_rates.py"]),
+    "src/shouzhan/frontline/rates.py": Target(
+        ["tests/frontline/test_rates.py", "tests/frontline/test_rates_pages.py"]
+    ),
     "src/shouzhan/ledger/books.py": Target(
         [
             "tests/ledger/test_services.py",
