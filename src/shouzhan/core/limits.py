@@ -133,6 +133,16 @@ def check_length(*, field: str, text: str, limit: int) -> None:
         raise ValidationError({field: [MAX_LENGTH_MESSAGE % {"limit_value": limit, "show_value": len(text)}]})
 
 
+def required_text(value: object, *, field: str, limit: int, missing: str) -> str:
+    """A service's required text (a reason, an answer): stripped, refused with `missing` when empty and beyond
+    `limit` characters as check_length does."""
+    text = str(value or "").strip()
+    if not text:
+        raise ValidationError({field: [missing]})
+    check_length(field=field, text=text, limit=limit)
+    return text
+
+
 # ------------------------------------------------------------------------------------------ forms
 def bound_field(field: forms.Field) -> None:
     """Give a CharField without max_length the default bound (LONG_TEXT for a textarea, PASSWORD_TEXT for

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from shouzhan.core.actors import Actor, actor_user
 from shouzhan.core.audit import audit_record, snapshot
+from shouzhan.core.limits import required_text
 from shouzhan.core.permissions import user_role
 from shouzhan.core.workdays import DateOutOfRange, check_date
 from shouzhan.frontline import audit_actions as aa
@@ -26,7 +27,7 @@ from shouzhan.frontline.models import (
     DispatchVersion,
 )
 from shouzhan.frontline.permissions import MEMBER_ROLES, require_manage_catalogue
-from shouzhan.frontline.services.common import optional_text, required_text
+from shouzhan.frontline.services.common import optional_text
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 MAX_RULES = 200

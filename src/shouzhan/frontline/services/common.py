@@ -24,14 +24,6 @@ PLACE_MAX = 120
 REASON_MAX = 500
 
 
-def required_text(value: Any, *, field: str, limit: int, missing: str) -> str:
-    text = str(value or "").strip()
-    if not text:
-        raise ValidationError({field: [missing]})
-    check_length(field=field, text=text, limit=limit)
-    return text
-
-
 def optional_text(value: Any, *, field: str, limit: int = SHORT_TEXT) -> str:
     text = str(value or "").strip()
     check_length(field=field, text=text, limit=limit)

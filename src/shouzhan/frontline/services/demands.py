@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from shouzhan.cases.services import case_assign, case_submit
 from shouzhan.core.actors import Actor, actor_user, is_system
 from shouzhan.core.audit import audit_record
+from shouzhan.core.limits import required_text
 from shouzhan.core.workdays import add_working_days
 from shouzhan.frontline import audit_actions as aa
 from shouzhan.frontline.catalogue import dispatch_rule_for
@@ -26,7 +27,6 @@ from shouzhan.frontline.services.common import (
     department_tell,
     move_record,
     optional_text,
-    required_text,
 )
 from shouzhan.frontline.tickets import KEY
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from shouzhan.cases.services import case_transition
 from shouzhan.core.actors import Actor, actor_user
 from shouzhan.core.audit import audit_record
+from shouzhan.core.limits import required_text
 from shouzhan.core.workdays import working_days_between
 from shouzhan.frontline import audit_actions as aa
 from shouzhan.frontline.models import Demand, Department, FollowUp, TicketMove
@@ -34,7 +35,6 @@ from shouzhan.frontline.services.common import (
     REASON_MAX,
     demand_lock,
     optional_text,
-    required_text,
 )
 
 FOLLOW_UP_DAYS = 5  # working days the requester has to answer before a replied ticket is closed unrated

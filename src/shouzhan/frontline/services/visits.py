@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from shouzhan.cases.files import sniff
 from shouzhan.core.actors import Actor, actor_user
 from shouzhan.core.audit import audit_record
-from shouzhan.core.limits import TEXT
+from shouzhan.core.limits import TEXT, required_text
 from shouzhan.core.workdays import DateOutOfRange, check_date
 from shouzhan.frontline import audit_actions as aa
 from shouzhan.frontline.models import Visit, VisitPhoto, VisitPlan, VisitTarget
 from shouzhan.frontline.permissions import require_receive
-from shouzhan.frontline.services.common import NAME_MAX, PLACE_MAX, day_check, optional_text, required_text
+from shouzhan.frontline.services.common import NAME_MAX, PLACE_MAX, day_check, optional_text
 from shouzhan.frontline.services.demands import KEY_MAX, demand_record
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024

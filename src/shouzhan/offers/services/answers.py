@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 
 from shouzhan.core.actors import Actor, actor_user
 from shouzhan.core.audit import audit_record
+from shouzhan.core.limits import required_text
 from shouzhan.offers import audit_actions as A
 from shouzhan.offers import permissions
 from shouzhan.offers.models import Offer
-from shouzhan.offers.services.common import CONTACT_MAX, PUSHER, REASON_MAX, required_text
+from shouzhan.offers.services.common import CONTACT_MAX, PUSHER, REASON_MAX
 from shouzhan.offers.services.runs import enterprise_reevaluate
 from shouzhan.rules.vocabulary import FACTS, fact_label
 

@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 
 from shouzhan.core.actors import Actor, actor_user
 from shouzhan.core.audit import audit_record
-from shouzhan.core.limits import SHORT_TEXT
+from shouzhan.core.limits import SHORT_TEXT, required_text
 from shouzhan.offers import audit_actions as A
 from shouzhan.offers import permissions
 from shouzhan.offers.models import Exclusion, Offer
-from shouzhan.offers.services.common import required_text
 from shouzhan.offers.services.runs import enterprise_reevaluate
 
 
