@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "shouzhan.community",
     "shouzhan.offers",
     "shouzhan.frontline",
+    "shouzhan.patrols",
     "shouzhan.site",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("community/", include("shouzhan.community.urls")),
     path("offers/", include("shouzhan.offers.urls")),
     path("frontline/", include("shouzhan.frontline.urls")),
+    path("patrols/", include("shouzhan.patrols.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

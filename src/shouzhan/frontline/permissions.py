@@ -116,6 +116,15 @@ def can_receive(actor: Actor) -> bool:
     return is_system(actor) or user_role(actor) in RECEIVER_ROLES
 
 
+# Who may report a hazard found on a patrol (source 巡查): the chiefs are officers, leaders (a district chief)
+# or the centre's staff; the patrols module checks they patrol that target before it records anything.
+HAZARD_REPORTER_ROLES = (Role.OFFICER, Role.LEADER, Role.CASEWORKER, Role.ADMIN)
+
+
+def can_report_hazard(actor: Actor) -> bool:
+    return is_system(actor) or user_role(actor) in HAZARD_REPORTER_ROLES
+
+
 def require_receive(actor: Actor) -> None:
     if not can_receive(actor):
         raise PermissionDenied(_("只有营商专员可以登记走访和诉求。"))

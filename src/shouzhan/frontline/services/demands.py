@@ -18,7 +18,7 @@ from shouzhan.core.workdays import add_working_days
 from shouzhan.frontline import audit_actions as aa
 from shouzhan.frontline.catalogue import dispatch_rule_for
 from shouzhan.frontline.models import Demand, Visit
-from shouzhan.frontline.permissions import can_receive, can_submit_own, require_receive
+from shouzhan.frontline.permissions import can_receive, can_report_hazard, can_submit_own, require_receive
 from shouzhan.frontline.services.common import (
     DESCRIPTION_MAX,
     NAME_MAX,
@@ -102,6 +102,8 @@ def _who_may(actor: Actor, source: str, enterprise: Any) -> None:
     if source == Demand.Source.ENTERPRISE and not can_receive(actor):
         if enterprise is None or not can_submit_own(actor, enterprise.pk):
             raise ValidationError({"enterprise": [_("请选择您所在的企业。")]})
+        return
+    if source == Demand.Source.PATROL and can_report_hazard(actor):
         return
     require_receive(actor)
 
