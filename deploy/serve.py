@@ -68,7 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     steps = []
     if not args.no_collectstatic:
         steps.append((collect, subprocess.Popen([*manage, *collect], env=env, cwd=ROOT)))  # noqa: S603
-    for step in (["migrate", "--noinput"], ["cases_schedule"], ["offers_schedule"], ["frontline_daily"]):
+    for step in (
+        ["migrate", "--noinput"],
+        ["cases_schedule"],
+        ["offers_schedule"],
+        ["frontline_daily"],
+        ["patrols_daily"],
+    ):
         if not stopping:
             steps.append((step, subprocess.Popen([*manage, *step], env=env, cwd=ROOT)))  # noqa: S603
             steps[-1][1].wait()
