@@ -113,6 +113,7 @@ from shouzhan.community.api import router as community_router  # noqa: E402
 from shouzhan.frontline.api import router as frontline_router  # noqa: E402
 from shouzhan.ledger.api import router as ledger_router  # noqa: E402
 from shouzhan.offers.api import router as offers_router  # noqa: E402
+from shouzhan.patrols.api import router as patrols_router  # noqa: E402
 from shouzhan.policies.api import router as policies_router  # noqa: E402
 from shouzhan.registry.api import router as registry_router  # noqa: E402
 from shouzhan.spaces.api import router as spaces_router  # noqa: E402
@@ -125,3 +126,4 @@ api.add_router("/", spaces_router)
 api.add_router("/", community_router)
 api.add_router("/", offers_router)
 api.add_router("/", frontline_router)
+api.add_router("/", patrols_router)
