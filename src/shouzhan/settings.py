@@ -269,6 +269,10 @@ IMPORT_INLINE_ROWS = 1000
 # after its end: a ticket shown days early is refused with the time the door opens.
 EVENT_CHECK_IN_OPENS_MINUTES_BEFORE = 120
 EVENT_CHECK_IN_CLOSES_MINUTES_AFTER = 0
+# A district's own basemap for the patrol maps: the path of a raster MBTiles file (png / jpg / webp tiles),
+# served by the app itself at /patrols/tiles/<z>/<x>/<y>. Empty (the default): the maps are schematic and
+# draw no basemap and so no boundaries (a public map with boundaries needs an approved source).
+PATROLS_BASEMAP = os.environ.get("SHOUZHAN_PATROLS_BASEMAP", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shouzhan@localhost")
