@@ -59,6 +59,7 @@ run: sysdeps demo
 	@$(PY) manage.py cases_schedule
 	@$(PY) manage.py offers_schedule
 	@$(PY) manage.py frontline_daily
+	@$(PY) manage.py patrols_load
 	@$(PY) manage.py patrols_daily
 	@$(PY) manage.py db_worker --interval 5 --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

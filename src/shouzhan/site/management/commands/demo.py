@@ -13,6 +13,7 @@ from shouzhan.community import demo as community_demo
 from shouzhan.frontline import demo as frontline_demo
 from shouzhan.ledger import demo as ledger_demo
 from shouzhan.offers import demo as offers_demo
+from shouzhan.patrols import demo as patrols_demo
 from shouzhan.site.demo_data import DEMO_PASSWORD, load_demo, load_history
 from shouzhan.spaces import demo as spaces_demo
 
@@ -45,6 +46,9 @@ class Command(BaseCommand):
         # Frontline last: its officers, its year of visits and demands, today's open tickets.
         for line in frontline_demo.frontline_demo(today=today, history=not options["no_history"]):
             self.stdout.write(line)
+        # Patrols after frontline: its hazards are tickets in the departments' queues.
+        for line in patrols_demo.patrols_demo(today=today, history=not options["no_history"]):
+            self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已就绪：{result['enterprises']} 家企业，{result['patents']} 项专利。"
@@ -54,6 +58,8 @@ class Command(BaseCommand):
         for login in result["logins"]:
             self.stdout.write(f"  {login.mobile}  {login.name:<16} {login.note}")
         for mobile, person, note in frontline_demo.logins():  # the departments' officers (frontline tickets)
+            self.stdout.write(f"  {mobile}  {person:<16} {note}")
+        for mobile, person, note in patrols_demo.logins():  # 河长办 and a chief at each level (巡河)
             self.stdout.write(f"  {mobile}  {person:<16} {note}")
         # The voucher service providers are the ledger's part of the district; they log in the same way.
         for mobile, person, company, _items in ledger_demo.PROVIDERS:
