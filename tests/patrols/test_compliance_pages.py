@@ -83,7 +83,7 @@ def test_the_figures_of_june(patrolled: dict[str, Any], leader: Any, login_clien
     assert _row(html, "by-street:龙华街道") == ["龙华街道", "1", "0 / 5", "0%", "1", "0"]
     assert _row(html, "by-level:village") == ["村居级", "2", "4 / 11", "36%", "2", "2"]
     assert _row(html, "by-level:street") == ["街镇级", "1", "0 / 2", "0%", "1", "0"]
-    assert html.count('<svg viewBox="0 0 600 ') == 2  # the two charts (the icons are svg too)
+    assert html.count('<svg viewBox="0 0 580 ') == 2  # the two charts (the icons are svg too)
     assert "徐家汇街道 · 应巡查：8 次" in html and "村居级 · 已完成：4 次" in html  # the bars' tooltips
     assert f"统计月份：2026-06 · 截至 {timezone.localdate():%Y-%m-%d}" in html
     assert f'href="{EXPORT}?month=2026-06"' in html

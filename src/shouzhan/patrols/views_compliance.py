@@ -85,7 +85,7 @@ def bar_chart(summaries: list[Summary], labels: dict[str, str]) -> dict[str, Any
     """Two horizontal bars per group: patrols due (pale) and done (green), on one scale."""
     if not summaries:
         return None
-    label_w, bar_w, tail_w, bar_h, group_h = 130, 360, 110, 10, 34
+    label_w, bar_w, tail_w, bar_h, group_h = 120, 330, 130, 11, 36
     most = max(max(s.due, s.done) for s in summaries) or 1
     groups = [
         BarPair(
