@@ -49,9 +49,21 @@ def require_chief(actor: Actor, target: Target, day: dt.date) -> Chief:
     return chief
 
 
+# Who may hold a chief's post: officers (street and village chiefs), leaders (a district chief), the centre's
+# caseworkers and administrators. Anyone else is nobody's chief, and the menu asks the database nothing.
+CHIEF_ROLES = (Role.OFFICER, Role.LEADER, Role.CASEWORKER, Role.ADMIN)
+
+
 def is_chief(actor: Actor) -> bool:
+    """Holds a chief's post now (one query per request's user, remembered on it)."""
     user = actor_user(actor)
-    return user is not None and Chief.objects.filter(user=user, to_on__isnull=True).exists()
+    if user is None or user_role(user) not in CHIEF_ROLES:
+        return False
+    cached: bool | None = getattr(user, "_patrols_is_chief", None)
+    if cached is None:
+        cached = Chief.objects.filter(user=user, to_on__isnull=True).exists()
+        setattr(user, "_patrols_is_chief", cached)  # noqa: B010 — one query per request's user
+    return cached
 
 
 def office_ids(actor: Actor) -> set[int]:
