@@ -330,6 +330,6 @@ def test_the_service_worker_keeps_the_page_and_its_assets(client: Client) -> Non
     )
     assert config["pages"] == ["/patrols/record/"]
     assert [a.rsplit("/", 1)[-1] for a in config["assets"]] == [
-        "shouzhan.css", "htmx.min.js", "shouzhan.js", "favicon.svg", "record.css", "record.js", "scanner.js",
-        "jsQR.js",
+        "shouzhan.css", "htmx.min.js", "shouzhan.js", "favicon.svg", "record.css", "record_outbox.js",
+        "record.js", "scanner.js", "jsQR.js",
     ]  # fmt: skip

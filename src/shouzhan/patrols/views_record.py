@@ -46,6 +46,7 @@ STATIC_FOR_OFFLINE = (
     "core/shouzhan.js",
     "core/favicon.svg",
     "patrols/record.css",
+    "patrols/record_outbox.js",
     "patrols/record.js",
     "community/scanner.js",
     "community/vendor/jsQR.js",
