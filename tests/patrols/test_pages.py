@@ -179,11 +179,11 @@ def test_the_list_reads_a_constant_number_of_queries(
     client = login_client(staff)
     record()
     client.get(reverse("patrols:index"))  # warm: the session, the calendar
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         client.get(reverse("patrols:index"))
     for _ in range(3):
         short(record)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert client.get(reverse("patrols:index")).status_code == 200
 
 
