@@ -115,7 +115,16 @@ def test_the_map_pages_make_no_request_outside_the_server(
     assert float((bar.get_attribute("d") or "").split("H")[1].split()[0]) == pytest.approx(
         before * 1.5, abs=0.1
     )
+    # Dragging pans (and is no click on what it started over); 复位 puts the map back.
+    box = svg.bounding_box()
+    page.mouse.move(box["x"] + 300, box["y"] + 300)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 400, box["y"] + 350, steps=5)
+    page.mouse.up()
+    assert "/patrols/map/" in page.url
+    assert not (svg.locator(".pt-pan").get_attribute("transform") or "").startswith("translate(0 0)")
     page.get_by_role("button", name="复位").click()
+    assert svg.locator(".pt-pan").get_attribute("transform") == "translate(0 0) scale(1)"
 
     # A click on the section opens its target's page.
     # (A line due north: its box has no width, so force; a quarter down, off the middle checkpoint's dot.)

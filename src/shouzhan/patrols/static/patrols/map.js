@@ -1,4 +1,4 @@
-// The patrol map (patrols/_map.html): pan by dragging, zoom with the wheel or the buttons. The drawing is
+// The patrol map (patrols/_map.html): pan by dragging, zoom with Ctrl + wheel or the buttons. The drawing is
 // the server's SVG; this only moves it (markers and the scale bar keep their size on screen). No requests.
 (function () {
   "use strict";
@@ -21,6 +21,7 @@
 
     function draw() {
       pan.setAttribute("transform", "translate(" + view.x + " " + view.y + ") scale(" + view.s + ")");
+      svg.style.touchAction = view.s > 1 ? "none" : "pan-y";  // on a phone the page scrolls until zoomed in
       dots.forEach(function (c) { c.setAttribute("r", 5 / view.s); c.setAttribute("stroke-width", 2.5 / view.s); });
       labels.forEach(function (t) {
         t.setAttribute("font-size", 12 / view.s);
@@ -59,7 +60,8 @@
       draw();
     }
 
-    svg.addEventListener("wheel", function (event) {
+    svg.addEventListener("wheel", function (event) {  // Ctrl + wheel (or a pinch on a touchpad): the page
+      if (!event.ctrlKey && !event.metaKey) return;  // scrolls on with the plain wheel
       event.preventDefault();
       zoomAt(event.deltaY < 0 ? 1.25 : 0.8, point(event));
     }, { passive: false });
