@@ -68,7 +68,7 @@ def test_the_figures_of_june(patrolled: dict[str, Any], leader: Any, login_clien
         "村居河长陈平", "居委主任", "村居级", "蒲汇塘（徐家汇段）", "徐家汇街道", "6", "6", "4", "2", "1", "1", "2", "逾期",
     ]  # fmt: skip
     assert _row(html, patrolled["street"].pk) == [
-        "街镇河长王芳", "街道办事处主任", "街镇级", "蒲汇塘（徐家汇段）", "徐家汇街道", "2", "1", "0", "0", "0", "0", "1",
+        "街镇河长王芳", "街道办事处主任", "街镇级", "蒲汇塘（徐家汇段）", "徐家汇街道", "2", "2", "0", "0", "0", "0", "2",
         "逾期",
     ]  # fmt: skip
     assert _row(html, patrolled["late"].pk) == [

@@ -9,7 +9,7 @@ Compliance over a window is counted day by day: each day contributes `min_patrol
 period` (a weekly rule 1/7 a day, a monthly one 1/days of that month), so a window where the season, the
 warning or the version changes in the middle is due exactly the sum of its parts. Due for the window is
 that sum rounded half up; due by a day is the sum so far rounded down (a week's patrol is overdue only when
-the week has passed).
+the week has passed), and once the window is over, the window's due.
 """
 
 from __future__ import annotations
@@ -275,7 +275,10 @@ def due_over(
             )
         else:
             stretches.append(Stretch(day, day, version.number, rule, season, warnings[i], share))
-    return Due(round_half_up(total), int(so_far // 1), total, stretches)
+    due = round_half_up(total)
+    # Once the window is over, what was due by then is what was due: the same rounding as the total.
+    by_day = due if upto is not None and upto >= end else min(int(so_far // 1), due)
+    return Due(due, by_day, total, stretches)
 
 
 def stretch_words(s: Stretch) -> str:
