@@ -412,11 +412,13 @@ def test_the_menu_offers_each_their_own(
         ("patrols_record", "巡河"),
         ("patrols_list", "巡查记录"),
         ("patrols_targets", "一河一档"),
+        ("patrols_map", "巡查地图"),
         ("patrols_rules", "频次规则"),
     ]
     assert _menu(supervisor) == [
         ("patrols_list", "巡查记录"),
         ("patrols_targets", "一河一档"),
+        ("patrols_map", "巡查地图"),
         ("patrols_compliance", "履职情况"),
         ("patrols_rules", "频次规则"),
     ]

@@ -21,6 +21,7 @@ nav_declare(
         "patrols_record": 10,
         "patrols_list": 20,
         "patrols_targets": 30,
+        "patrols_map": 35,
         "patrols_compliance": 40,
         "patrols_rules": 50,
     },
@@ -43,6 +44,7 @@ def items(user: Any) -> list[NavEntry]:
         entries.append(("patrols_record", _("巡河"), url_or("patrols:record", "/patrols/record/")))
     entries.append(("patrols_list", _("巡查记录"), url_or("patrols:index", "/patrols/")))
     entries.append(("patrols_targets", _("一河一档"), url_or("patrols:targets", "/patrols/targets/")))
+    entries.append(("patrols_map", _("巡查地图"), url_or("patrols:map", "/patrols/map/")))
     if perms.can_read_compliance(user):
         entries.append(
             ("patrols_compliance", _("履职情况"), url_or("patrols:compliance", "/patrols/compliance/"))

@@ -29,6 +29,7 @@ from shouzhan.patrols import permissions as perms
 from shouzhan.patrols import selectors, services
 from shouzhan.patrols.forms import MeasureForm, PatrolFilterForm, ReviewForm, WarningForm
 from shouzhan.patrols.honesty import flag_words
+from shouzhan.patrols.mapping import map_context
 from shouzhan.patrols.models import Patrol, PlanMeasure, River, Target
 from shouzhan.patrols.nav import url_or
 from shouzhan.patrols.observations import observations_words
@@ -117,7 +118,13 @@ def _patrol_page(
         "form": (form or ReviewForm(initial={"version": patrol.version})) if reviewer and flagged else None,
         "reviewer": reviewer,
         "conflict": conflict,
-        "map": None,  # patrols.mapping.map_context(…) once the map is in
+        "map": map_context(
+            targets=[patrol.target],
+            patrols=[patrol],
+            hazards=patrol.hazards.all(),
+            on=patrol.on,
+            map_id="patrol-map",
+        ),
     }
     return render(request, "patrols/patrol.html", context, status=status)
 
@@ -182,9 +189,11 @@ def _target_page(
     user = request.user
     today = timezone.localdate()
     manage = perms.can_manage(user)
+    file = selectors.target_file(user, target, today)
     context = {
         "active_nav": "patrols_targets",
-        "file": selectors.target_file(user, target, today),
+        "file": file,
+        "map": map_context(targets=[file.row.target], on=today, map_id="target-map", links=False),
         "manage": manage,
         "form": (form or WarningForm(initial={"from_on": today})) if manage else None,
     }
