@@ -258,7 +258,7 @@ def test_patrols_each_caller_may_read(
     assert got(login_client(make_user(Role.ENTREPRENEUR)).get(f"{API}/patrols/{first.pk}")) == NOT_FOUND
     detail = login_client(supervisor).get(f"{API}/patrols/{second.pk}").json()
     assert detail["flag_list"] == [
-        {"check": "short", "words": "巡查 10 分钟、2.40 公里，不足规定的 30 分钟、2.00 公里。"}
+        {"check": "short", "words": "巡查 10 分钟、2.4 公里，不足规定的 30 分钟、2 公里。"}
     ]
     assert detail["verdict"][1] == {"ok": False, "words": "巡查 10 分钟，少于规定的 30 分钟。"}
 

@@ -254,7 +254,7 @@ def test_a_patrol_stopped_offline_waits_in_the_outbox_and_is_sent_once(
     )
     expect(page.locator("#result-flags li")).to_have_text(
         [
-            "巡查 6 分钟、0.40 公里，不足规定的 30 分钟、2.00 公里。",
+            "巡查 6 分钟、0.4 公里，不足规定的 30 分钟、2 公里。",
             "3 个打卡点漏了 3 个：漕溪北路桥、中段泵站、宜山路桥。",
         ]
     )

@@ -89,7 +89,7 @@ def test_ten_minutes_is_too_short() -> None:
     track = legs((800, 600, 5))
     flags = run(track)
     assert flags == [{"check": "short", "s": 600, "m": 800, "min_minutes": 30, "min_m": 2000}]
-    assert honesty.flag_words(flags[0]) == "巡查 10 分钟、0.80 公里，不足规定的 30 分钟、2.00 公里。"
+    assert honesty.flag_words(flags[0]) == "巡查 10 分钟、0.8 公里，不足规定的 30 分钟、2 公里。"
 
 
 def test_a_checkpoint_missed() -> None:

@@ -227,7 +227,7 @@ def test_a_flagged_patrol_reads_its_reasons_in_words(
     assert "不达标 待复核" in page
     assert "巡查 10 分钟，少于规定的 30 分钟。" in page
     assert "巡查 0.8 公里，少于规定的 2 公里。" in page
-    assert "巡查 10 分钟、0.80 公里，不足规定的 30 分钟、2.00 公里。" in page
+    assert "巡查 10 分钟、0.8 公里，不足规定的 30 分钟、2 公里。" in page
     assert MISSED_ALL in page
     assert "漕溪北路桥 — 未打卡 中段泵站 — 未打卡 宜山路桥 — 未打卡" in page
     assert "等待主管部门复核；复核通过前不计入履职。" in page

@@ -231,7 +231,7 @@ def test_a_patrol_too_short_is_recorded_with_the_verdict_and_the_flag_in_words(
     ]
     assert answer["verdict_ok"] == [True, False, False]
     assert answer["flags"] == [
-        "巡查 5 分钟、0.11 公里，不足规定的 30 分钟、2.00 公里。",
+        "巡查 5 分钟、0.11 公里，不足规定的 30 分钟、2 公里。",
         "3 个打卡点漏了 3 个：漕溪北路桥、中段泵站、宜山路桥。",
     ]
     assert answer["message"] == "巡查已上报：未达到巡查要求。"

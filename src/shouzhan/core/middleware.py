@@ -75,7 +75,9 @@ class SecurityHeadersMiddleware:
             current_ip.reset(token)
         if not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        # The site's own pages may ask for the camera (door check-in, checkpoints' QR) and the position (a visit's
+        # place, a patrol's track); no frame from elsewhere may, and nothing asks for the microphone.
+        response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=(self)")
         return response
 
 

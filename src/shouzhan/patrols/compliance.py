@@ -70,6 +70,9 @@ def compliance_rows(
             Chief.objects.filter(from_on__lte=end)
             .filter(Q(to_on__isnull=True) | Q(to_on__gte=start))
             .select_related("target", "user")
+            .defer(
+                "target__path", "target__concerns"
+            )  # the route's coordinates are the map's, not this page's
             .order_by("target__street", "target__name", "level", "pk")
         )
         if street:
@@ -96,12 +99,15 @@ def compliance_rows(
         )
     }
     memo: dict[tuple[Any, ...], Due] = {}
+    schedules: dict[tuple[int, dt.date, dt.date], tuple[str, ...]] = {}  # a target's, shared by its chiefs
     rows: list[ComplianceRow] = []
     for chief in chiefs:
         a = max(start, chief.from_on)
         b = min(end, chief.to_on) if chief.to_on else end
-        days = days_between(a, b)
-        schedule = warnings.schedule(chief.target_id, days)
+        span = (chief.target_id, a, b)
+        if span not in schedules:
+            schedules[span] = warnings.schedule(chief.target_id, days_between(a, b))
+        schedule = schedules[span]
         upto = min(today, b) if today >= a else None
         key = (chief.level, a, b, upto, schedule)
         if key not in memo:

@@ -117,6 +117,11 @@ def checks_run(
     return flags
 
 
+def kilometres(metres: int | float) -> str:
+    """2400 → "2.4", 2000 → "2", as the verdict writes them (rules.kilometres; rules imports models, this not)."""
+    return f"{metres / 1000:.2f}".rstrip("0").rstrip(".")
+
+
 def flag_words(flag: dict[str, Any]) -> str:
     """A stored flag as a sentence in the reader's language."""
     check = flag.get("check")
@@ -130,8 +135,8 @@ def flag_words(flag: dict[str, Any]) -> str:
         }  # fmt: skip
     if check == "short":
         return _("巡查 %(min)s 分钟、%(km)s 公里，不足规定的 %(rmin)s 分钟、%(rkm)s 公里。") % {
-            "min": int(flag["s"]) // 60, "km": f"{flag['m'] / 1000:.2f}",
-            "rmin": flag["min_minutes"], "rkm": f"{flag['min_m'] / 1000:.2f}",
+            "min": int(flag["s"]) // 60, "km": kilometres(flag["m"]),
+            "rmin": flag["min_minutes"], "rkm": kilometres(flag["min_m"]),
         }  # fmt: skip
     if check == "checkpoints":
         return _("%(of)s 个打卡点漏了 %(n)s 个：%(names)s。") % {

@@ -25,6 +25,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from shouzhan.patrols.honesty import kilometres as kilometres  # one way to write a distance, re-exported
 from shouzhan.patrols.models import FrequencyRule, FrequencyVersion, Level, Warning, WarningSpell
 
 Season = FrequencyRule.Season
@@ -132,6 +133,8 @@ class Warnings:
         return level
 
     def schedule(self, target_id: int, days: Sequence[dt.date]) -> tuple[str, ...]:
+        if target_id not in self._spells:  # most targets have never been warned: no day to look at
+            return (Warning.NONE.value,) * len(days)
         return tuple(self.on(target_id, d) for d in days)
 
 
@@ -163,10 +166,6 @@ def verdict_for(
 
 def minutes(seconds: int) -> int:
     return int(seconds) // 60
-
-
-def kilometres(metres: int | float) -> str:
-    return f"{metres / 1000:.2f}".rstrip("0").rstrip(".")
 
 
 def rule_words(rule: FrequencyRule) -> str:

@@ -51,8 +51,6 @@ STATIC_FOR_OFFLINE = (
     "community/scanner.js",
     "community/vendor/jsQR.js",
 )
-# The page asks for the phone's position (the layout's default policy forbids it) and its camera.
-PERMISSIONS = "camera=(self), microphone=(), geolocation=(self)"
 
 
 # ----------------------------------------------------------------------------------------------- the page
@@ -115,8 +113,7 @@ def record(request: HttpRequest) -> HttpResponse:
             "active_nav": "patrols_record",
         },
     )
-    response["Permissions-Policy"] = PERMISSIONS
-    return response
+    return response  # core's Permissions-Policy lets the site's own pages ask for the position and the camera
 
 
 # ----------------------------------------------------------------------------------------------- sync

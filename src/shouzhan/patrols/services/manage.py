@@ -139,7 +139,8 @@ def _rules_check(rows: Any) -> list[dict[str, Any]]:
         if row["period"] not in FrequencyRule.Period.values:
             raise ValidationError({"rules": [_("第 %(n)s 条规则的周期不正确。") % {"n": n}]})
         for field in ("min_patrols", "min_minutes", "min_distance_m"):
-            if not isinstance(row[field], int) or not 1 <= row[field] <= 100_000:
+            value = row[field]
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000:
                 raise ValidationError({"rules": [_("第 %(n)s 条规则的最低要求应为正整数。") % {"n": n}]})
         if key in seen:
             raise ValidationError({"rules": [_("第 %(n)s 条规则与前面的规则重复。") % {"n": n}]})
