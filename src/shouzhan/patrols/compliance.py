@@ -24,6 +24,10 @@ from shouzhan.patrols import audit_actions as aa
 from shouzhan.patrols.models import Chief, Patrol, Reminder
 from shouzhan.patrols.rules import Due, RuleBook, Warnings, days_between, due_over
 
+# Up to this many targets the month's patrols are narrowed to them; beyond, the database reads the month by its
+# date index and the rows of other targets are simply not looked up (an IN list of thousands costs more).
+FEW_TARGETS = 50
+
 
 def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
@@ -85,11 +89,15 @@ def compliance_rows(
         return []
     book = RuleBook.load()
     warnings = Warnings.load({c.target_id for c in chiefs})
+    month_patrols = Patrol.objects.filter(on__range=(start, end))
+    target_ids = {c.target_id for c in chiefs}
+    if (
+        len(target_ids) <= FEW_TARGETS
+    ):  # a chief's own page, a street: narrow it; the district: read the month
+        month_patrols = month_patrols.filter(target_id__in=target_ids)
     counts = {
         (r["patroller_id"], r["target_id"]): r
-        for r in Patrol.objects.filter(on__range=(start, end), target_id__in={c.target_id for c in chiefs})
-        .values("patroller_id", "target_id")
-        .annotate(
+        for r in month_patrols.values("patroller_id", "target_id").annotate(
             done=Count(
                 "pk", filter=Q(meets_rules=True, review__in=[Patrol.Review.CLEAN, Patrol.Review.ACCEPTED])
             ),

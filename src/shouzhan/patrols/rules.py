@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -219,8 +220,10 @@ def period_days(period: str, day: dt.date) -> int:
     return sum(calendar.monthrange(day.year, m)[1] for m in range(first_month, first_month + 3))
 
 
-def days_between(start: dt.date, end: dt.date) -> list[dt.date]:
-    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]  # calendar days, not limits
+@functools.lru_cache(maxsize=256)
+def days_between(start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+    """Every calendar day from start to end (both included): rules count days, not working-day limits."""
+    return tuple(start + dt.timedelta(days=i) for i in range((end - start).days + 1))
 
 
 @dataclass(frozen=True)
