@@ -237,3 +237,29 @@ def test_a_chief_who_catches_up_is_not_told(june: dict[str, Any], record: Callab
     # 陈平: 3 due by 06-20, 3 done; 李强 is 2 behind.
     assert compliance_remind(actor=SYSTEM, today=D(2026, 6, 20)) == 1
     assert [name for name, _m in _told()] == ["村居河长李强"]
+
+
+def test_a_district_chief_under_a_quarterly_rule_is_judged_over_the_quarter(
+    rules: Any, section: Target, make_user: Callable[..., Any]
+) -> None:
+    """Outside the flood season a district chief owes one patrol a quarter (data/frequency.yaml). Pro rata by
+    month that would be 31/92 ≈ 0.34 → 0 every month and never any due; judged over Q4 it is one, and a
+    patrol in October is November's too."""
+    leader = make_user(Role.LEADER, name="区级河长顾文华")
+    Chief.objects.create(target=section, user=leader, level="district", title="副区长", from_on=D(2026, 1, 1))
+    (row,) = compliance_rows(month=D(2026, 11, 1), today=D(2026, 11, 15), level="district")
+    assert (row.quarterly, row.start, row.end) == (True, D(2026, 10, 1), D(2026, 12, 31))
+    assert (row.due.exact, row.due.total, row.due.by_day, row.done, row.overdue) == (1, 1, 0, 0, 0)
+    assert row.status == "on_track"
+    (late,) = compliance_rows(month=D(2026, 12, 1), today=D(2026, 12, 31), level="district")
+    assert (late.due.by_day, late.overdue, late.status) == (1, 1, "overdue")  # the quarter is over, none done
+    start, end, track = walk(at(12, 10))
+    codes = [
+        {"code": p.code, "at": (start + dt.timedelta(minutes=5)).isoformat()}
+        for p in section.checkpoints.all()
+    ]
+    services.patrol_record(
+        actor=leader, target=section, started_at=start, ended_at=end, track=track, checkins=codes
+    )
+    (done,) = compliance_rows(month=D(2026, 11, 1), today=D(2026, 12, 31), level="district")
+    assert (done.done, done.overdue, done.status) == (1, 0, "done")

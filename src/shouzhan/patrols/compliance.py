@@ -21,7 +21,7 @@ from shouzhan.core.actors import Actor
 from shouzhan.core.audit import audit_record
 from shouzhan.core.notifications import notify
 from shouzhan.patrols import audit_actions as aa
-from shouzhan.patrols.models import Chief, Patrol, Reminder
+from shouzhan.patrols.models import Chief, FrequencyRule, Patrol, Reminder
 from shouzhan.patrols.rules import Due, RuleBook, Warnings, days_between, due_over
 
 # Up to this many targets the month's patrols are narrowed to them; beyond, the database reads the month by its
@@ -43,6 +43,7 @@ class ComplianceRow:
     short: int  # recorded but below the rule's minimum duration or distance
     start: dt.date
     end: dt.date
+    quarterly: bool = False  # judged over the quarter (a quarterly rule), not the month
 
     @property
     def overdue(self) -> int:
@@ -67,7 +68,8 @@ def compliance_rows(
     level: str = "",
     chiefs: Iterable[Chief] | None = None,
 ) -> list[ComplianceRow]:
-    """Every chief's compliance on every target they held in the month of `month`, as of `today`."""
+    """Every chief's compliance on every target they held in the month of `month`, as of `today`; a chief
+    under a quarterly rule is judged over the month's quarter (the row says so)."""
     start, end = month_bounds(month)
     if chiefs is None:
         qs = (
@@ -89,15 +91,64 @@ def compliance_rows(
         return []
     book = RuleBook.load()
     warnings = Warnings.load({c.target_id for c in chiefs})
-    month_patrols = Patrol.objects.filter(on__range=(start, end))
     target_ids = {c.target_id for c in chiefs}
-    if (
-        len(target_ids) <= FEW_TARGETS
-    ):  # a chief's own page, a street: narrow it; the district: read the month
-        month_patrols = month_patrols.filter(target_id__in=target_ids)
-    counts = {
+    counted: dict[tuple[dt.date, dt.date], dict[tuple[int, int], dict[str, int]]] = {}
+    memo: dict[tuple[Any, ...], Due] = {}
+    rows: list[ComplianceRow] = []
+    for chief in chiefs:
+        bounds = (start, end)
+        due, a, b = _due(book, warnings, memo, chief, start, end, today)
+        quarterly = any(s.rule.period == FrequencyRule.Period.QUARTER for s in due.stretches)
+        if quarterly:
+            # A quarterly rule is judged over its quarter, not pro rata by month (a district chief owes one
+            # patrol a quarter, never a third of one a month): the row's window is the quarter.
+            bounds = quarter_bounds(month)
+            due, a, b = _due(book, warnings, memo, chief, *bounds, today)
+        if bounds not in counted:
+            counted[bounds] = _counts(*bounds, target_ids)
+        c = counted[bounds].get((chief.user_id, chief.target_id), {})
+        rows.append(
+            ComplianceRow(
+                chief=chief, due=due, done=c.get("done", 0), flagged=c.get("flagged", 0),
+                rejected=c.get("rejected", 0), short=c.get("short", 0), start=a, end=b, quarterly=quarterly,
+            )
+        )  # fmt: skip
+    return rows
+
+
+def quarter_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = 3 * ((day.month - 1) // 3) + 1
+    return dt.date(day.year, first, 1), month_bounds(dt.date(day.year, first + 2, 1))[1]
+
+
+def _due(
+    book: RuleBook,
+    warnings: Warnings,
+    memo: dict[tuple[Any, ...], Due],
+    chief: Chief,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+) -> tuple[Due, dt.date, dt.date]:
+    """What the chief was due from start to end (within their tenure), memoised per level and schedule."""
+    a = max(start, chief.from_on)
+    b = min(end, chief.to_on) if chief.to_on else end
+    schedule = warnings.schedule(chief.target_id, days_between(a, b))
+    upto = min(today, b) if today >= a else None
+    key = (chief.level, a, b, upto, schedule)
+    if key not in memo:
+        memo[key] = due_over(book, level=chief.level, warnings=schedule, start=a, end=b, upto=upto)
+    return memo[key], a, b
+
+
+def _counts(start: dt.date, end: dt.date, target_ids: set[int]) -> dict[tuple[int, int], dict[str, int]]:
+    """Patrols from start to end per patroller and target: done (counted), flagged, rejected, below the rule."""
+    patrols = Patrol.objects.filter(on__range=(start, end))
+    if len(target_ids) <= FEW_TARGETS:  # a chief's own page, a street: narrow it; the district: read by date
+        patrols = patrols.filter(target_id__in=target_ids)
+    return {
         (r["patroller_id"], r["target_id"]): r
-        for r in month_patrols.values("patroller_id", "target_id").annotate(
+        for r in patrols.values("patroller_id", "target_id").annotate(
             done=Count(
                 "pk", filter=Q(meets_rules=True, review__in=[Patrol.Review.CLEAN, Patrol.Review.ACCEPTED])
             ),
@@ -106,28 +157,6 @@ def compliance_rows(
             short=Count("pk", filter=Q(meets_rules=False)),
         )
     }
-    memo: dict[tuple[Any, ...], Due] = {}
-    schedules: dict[tuple[int, dt.date, dt.date], tuple[str, ...]] = {}  # a target's, shared by its chiefs
-    rows: list[ComplianceRow] = []
-    for chief in chiefs:
-        a = max(start, chief.from_on)
-        b = min(end, chief.to_on) if chief.to_on else end
-        span = (chief.target_id, a, b)
-        if span not in schedules:
-            schedules[span] = warnings.schedule(chief.target_id, days_between(a, b))
-        schedule = schedules[span]
-        upto = min(today, b) if today >= a else None
-        key = (chief.level, a, b, upto, schedule)
-        if key not in memo:
-            memo[key] = due_over(book, level=chief.level, warnings=schedule, start=a, end=b, upto=upto)
-        c = counts.get((chief.user_id, chief.target_id), {})
-        rows.append(
-            ComplianceRow(
-                chief=chief, due=memo[key], done=c.get("done", 0), flagged=c.get("flagged", 0),
-                rejected=c.get("rejected", 0), short=c.get("short", 0), start=a, end=b,
-            )
-        )  # fmt: skip
-    return rows
 
 
 @dataclass(frozen=True)
