@@ -44,21 +44,28 @@ class Measured:
 
 def measure(track: Sequence[Sequence[Any]]) -> Measured:
     """Usable points (precise enough), their steps, the jumps among them and the distance walked."""
-    if len(track):
-        accuracy = np.asarray(
-            [float(p[3]) if len(p) > 3 and p[3] is not None else 0.0 for p in track], dtype=np.float64
-        )
-        keep = accuracy <= ACCURACY_MAX_M
-        usable = [p for p, k in zip(track, keep, strict=True) if k]
-    else:
-        usable = []
-    lat, lon, t = geo.track_arrays(usable)
+    lat, lon, t = _usable(track)
     steps = geo.segment_lengths_m(lat, lon)
     speeds = geo.segment_speeds_kmh(lat, lon, t)
     jumps = np.flatnonzero((speeds > JUMP_KMH) & (steps > JUMP_MIN_M))
     walked = steps.copy()
     walked[jumps] = 0.0
-    return Measured(lat, lon, t, steps, jumps, round(float(walked.sum())), len(usable))
+    return Measured(lat, lon, t, steps, jumps, round(float(walked.sum())), int(lat.size))
+
+
+def _usable(track: Sequence[Sequence[Any]]) -> tuple[geo.Array, geo.Array, geo.Array]:
+    """Latitudes, longitudes and times of the fixes precise enough to measure (no accuracy given: kept)."""
+    empty = np.zeros(0, dtype=np.float64)
+    if not len(track):
+        return empty, empty, empty
+    if all(len(p) == 4 for p in track):  # the usual shape: one array, no Python loop over the points
+        data = np.asarray(track, dtype=np.float64)
+        accuracy = np.nan_to_num(data[:, 3], nan=0.0)
+    else:
+        data = np.asarray([p[:3] for p in track], dtype=np.float64)
+        accuracy = np.asarray([float(p[3]) if len(p) > 3 and p[3] is not None else 0.0 for p in track])
+    keep = accuracy <= ACCURACY_MAX_M
+    return data[keep, 0], data[keep, 1], data[keep, 2]
 
 
 def fastest_minute_kmh(m: Measured) -> tuple[float, float]:
