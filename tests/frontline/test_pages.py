@@ -85,7 +85,7 @@ def test_the_board_reads_a_constant_number_of_queries(
     client = login_client(receiver)
     for i in range(12):
         record(text=f"第{i}处井盖松动", on=D(2026, 11, 2))
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):  # and the patrols menu's chief's post
         response = client.get(reverse("frontline:board"))
     assert _text(response).count("市容环境与秩序：第") == 12
 
@@ -98,7 +98,7 @@ def test_the_queue_lists_the_departments_tickets_overdue_first(
     fresh = record(text="今天的占道经营")
     record("licence", "营业执照地址变更一直办不下来")  # amr's: not in urban's queue
     client = login_client(urban)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # and the patrols menu's chief's post
         response = client.get(reverse("frontline:queue"))
     page = _text(response)
     assert "区城管执法局" in page and "营业执照" not in page
@@ -171,7 +171,7 @@ def test_the_demand_page_reads_a_bounded_number_of_queries(
     demand = record(on=D(2026, 11, 2))
     demand = services.ticket_accept(actor=urban, demand=demand, expected_version=demand.version)
     for client in (login_client(urban), login_client(receiver)):
-        with django_assert_max_num_queries(9):
+        with django_assert_max_num_queries(10):  # and the patrols menu's chief's post
             assert client.get(_demand_url(demand)).status_code == 200
 
 

@@ -58,8 +58,8 @@ def test_the_calculator_for_another_enterprise_is_404(
     assert client.get(f"/policies/calculator/?enterprise={mine.pk}").status_code == 200
 
 
-# a caseworker's menu also reads their departments (frontline): 6 for them
-@pytest.mark.parametrize(("who", "most"), [("anonymous", 2), ("caseworker", 6)])
+# a caseworker's menu also reads their departments (frontline) and their chief's posts (patrols): 7 for them
+@pytest.mark.parametrize(("who", "most"), [("anonymous", 2), ("caseworker", 7)])
 def test_catalogue_and_clause_queries(
     who: str, most: int, catalogue: Any, make_user: Any, login_client: Any, django_assert_max_num_queries: Any
 ) -> None:

@@ -17,9 +17,7 @@ from shouzhan.core.roles import Role
 from shouzhan.ledger.services import programme_open
 from shouzhan.policies.services import catalogue_sync
 
-FIGURES_QUERIES = (
-    17  # session, user, queue figures, response times, budgets and their burn-down, district bars …
-)
+FIGURES_QUERIES = 18  # session, user, the menu's chief's posts (patrols), queue figures, response times, budgets and their burn-down, district bars …
 
 
 def text(response: Any) -> str:

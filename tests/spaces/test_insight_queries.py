@@ -79,7 +79,7 @@ def test_insight_page_queries_do_not_grow_with_enterprises(
     client.get("/spaces/insight/")
     # session, user, roles for the menu …, then the page: bookings and tenancies for the revenue once,
     # occupancy by kind (3), by week (3). Before: 2 per enterprise and month on top (4 × 6 × 2 = 48 more).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):  # … and whether the leader holds a river chief's post (patrols' menu)
         response = client.get("/spaces/insight/")
     assert response.status_code == 200
     assert "3,050.00" in response.content.decode()  # six months together, in yuan
