@@ -62,6 +62,10 @@ FILES: dict[str, Target] = {
     "src/shouzhan/frontline/rates.py": Target(
         ["tests/frontline/test_rates.py", "tests/frontline/test_rates_pages.py"]
     ),
+    "src/shouzhan/patrols/rules.py": Target(
+        ["tests/patrols/test_rules.py", "tests/patrols/test_compliance.py"]
+    ),
+    "src/shouzhan/patrols/honesty.py": Target(["tests/patrols/test_honesty.py", "tests/patrols/test_geo.py"]),
     "src/shouzhan/ledger/books.py": Target(
         [
             "tests/ledger/test_services.py",

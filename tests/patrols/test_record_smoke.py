@@ -22,3 +22,21 @@ def test_honest_walk_is_clean_and_counts(record: Any) -> None:
     assert hazard.demand.source == "patrol"
     assert hazard.demand.department.key == "water"
     assert [ok for ok, _w in verdict_words(patrol)] == [True, True, True]
+
+
+def test_a_hazard_sent_days_after_it_was_seen_is_marked_reported_late(record: Any) -> None:
+    """Seen ten days ago on a patrol kept offline, sent today: more than one working day late (any ten days
+    hold at least two working days, even the National Day week)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    late = record(
+        start=timezone.now() - dt.timedelta(days=10),
+        hazards=[{"category": "water", "description": "排口有黑水排出"}],
+    ).hazards.get()
+    assert (late.reported_on, late.reported_late) == (timezone.localdate(), True)
+    on_time = record(
+        hazards=[{"category": "water", "description": "护栏松动"}], client_key="k-2"
+    ).hazards.get()
+    assert on_time.reported_late is False

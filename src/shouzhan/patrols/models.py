@@ -15,6 +15,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shouzhan.core.workdays import working_days_between
+
+# A hazard a chief cannot fix on the spot is reported within one working day (河长制: 发现问题及时上报).
+REPORT_WITHIN_WORKING_DAYS = 1
+
 
 class Level(models.TextChoices):
     """A chief's (and a river's) level."""
@@ -353,6 +358,12 @@ class Hazard(models.Model):
 
     def __str__(self) -> str:
         return self.description[:40]
+
+    @property
+    def reported_late(self) -> bool:
+        """Reported more than one working day after it was seen (a phone offline too long, or held back)."""
+        seen = timezone.localdate(self.observed_at)
+        return working_days_between(seen, self.reported_on) > REPORT_WITHIN_WORKING_DAYS
 
 
 class PatrolPhoto(models.Model):
