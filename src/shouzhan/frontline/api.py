@@ -106,8 +106,9 @@ def _key_taken(taken: bool) -> None:
         raise ValidationError({"client_key": [_("该记录标识已被其他记录使用，请换一个。")]})
 
 
-def _photos(photos: list[PhotoIn]) -> list[tuple[str, bytes]]:
-    """The photos decoded, each at most PHOTO_BYTES_MAX; whether each is an image the service decides."""
+def photos_decode(photos: list[PhotoIn]) -> list[tuple[str, bytes]]:
+    """The API's photos decoded, each at most PHOTO_BYTES_MAX; whether each is an image the service decides
+    (by content). Patrols' API sends its photos through this too."""
     out = []
     for i, photo in enumerate(photos, start=1):
         text = photo.content_base64.strip()
@@ -184,7 +185,7 @@ def visit_create(request: HttpRequest, payload: VisitIn, idempotency_key: Once =
     def work() -> tuple[int, Any]:
         require_receive(actor)
         enterprise = _enterprise(payload.enterprise_id)
-        photos = _photos(payload.photos)
+        photos = photos_decode(payload.photos)
         key = (payload.client_key or "").strip()
         _key_taken(
             bool(key) and Visit.objects.filter(client_key=key).exclude(visitor=actor_user(actor)).exists()

@@ -183,13 +183,19 @@ def _day(value: Any) -> dt.date | None:
         raise ValidationError({"visited_on": [_("走访日期格式不正确。")]}) from None
 
 
-def _photos(items: Any, photo_max: int) -> list[tuple[str, bytes]]:
+def base64_photos(
+    items: Any, photo_max: int, *, at_most: int = PHOTOS_MAX, too_many: str = ""
+) -> list[tuple[str, bytes]]:
+    """A phone's photos ([{name, data_base64}], data: URLs too) decoded, each at most `photo_max` bytes
+    (`too_large` when over, so the view answers 413); the patrol page's sync reads its photos through this."""
     if items in (None, ""):
         return []
     if not isinstance(items, list):
         raise ValidationError({"photos": [_("照片格式不正确。")]})
-    if len(items) > PHOTOS_MAX:
-        raise ValidationError({"photos": [_("一次走访最多上传 %(n)s 张照片。") % {"n": PHOTOS_MAX}]})
+    if len(items) > at_most:
+        raise ValidationError(
+            {"photos": [(too_many or _("一次走访最多上传 %(n)s 张照片。")) % {"n": at_most}]}
+        )
     photos = []
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict):
@@ -255,5 +261,5 @@ def payload_parse(payload: Any, *, idempotency_key: str, photo_max: int) -> dict
         "accuracy_m": _text(payload, "accuracy_m", 20) or None,
         "target_id": _int_or_none(payload, "target_id"),
         "demands": _demands(payload.get("demands")),
-        "photos": _photos(payload.get("photos"), photo_max),
+        "photos": base64_photos(payload.get("photos"), photo_max),
     }

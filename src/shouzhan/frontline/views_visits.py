@@ -8,9 +8,7 @@ record made without a network is sent when the network is back, once.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +17,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shouzhan.accounts.models import User
 from shouzhan.cases import workflow as wf
 from shouzhan.core.forms import add_service_errors
+from shouzhan.core.offline import service_worker_response
 from shouzhan.frontline import services
 from shouzhan.frontline.forms_visits import (
     DemandFormSet,
@@ -46,8 +44,7 @@ ENTERPRISE_NAMES = 60  # offered in the visit form's chooser (the plan's first, 
 PLAN_ENTERPRISES = 300  # offered in the plan form's list (narrowed by its search box)
 SYNC_PHOTO_MAX = 2 * 1024 * 1024  # a photo sent from the phone, after decoding (it downscales to 1600 px)
 SYNC_BODY_MAX = PHOTOS_MAX * SYNC_PHOTO_MAX * 4 // 3 + 256 * 1024  # base64 photos and the record's text
-SW_PATH = Path(__file__).parent / "static" / "frontline" / "sw.js"
-STATIC_FOR_OFFLINE = ("core/shouzhan.css", "core/htmx.min.js", "core/shouzhan.js", "frontline/offline.js")
+STATIC_FOR_OFFLINE = ("frontline/offline.js",)
 
 
 # ----------------------------------------------------------------------------------------------- reading
@@ -437,14 +434,9 @@ def _sync_answer(visit: Visit, replay: bool) -> dict[str, Any]:
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, served under /frontline/ so that its scope covers the visit pages."""
-    pages = [reverse("frontline:visit_new"), reverse("frontline:visits")]
-    assets = [static(name) for name in STATIC_FOR_OFFLINE]
-    source = SW_PATH.read_text(encoding="utf-8")
-    version = hashlib.sha256("\n".join([source, *assets]).encode()).hexdigest()[:12]
-    config = json.dumps({"version": version, "pages": pages, "assets": assets}, ensure_ascii=False)
-    response = HttpResponse(
-        f"self.SHOUZHAN = {config};\n{source}", content_type="application/javascript; charset=utf-8"
+    return service_worker_response(
+        name="frontline",
+        scope=reverse("frontline:visits").removesuffix("visits/"),
+        pages=[reverse("frontline:visit_new"), reverse("frontline:visits")],
+        assets=STATIC_FOR_OFFLINE,
     )
-    response["Service-Worker-Allowed"] = reverse("frontline:visits").removesuffix("visits/")
-    response["Cache-Control"] = "no-cache"
-    return response

@@ -11,8 +11,6 @@ sent again, the same patrol comes back, never a second one. A review carries the
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -26,7 +24,7 @@ from ninja.params.functions import Header as HeaderParam
 from shouzhan.core.actors import Actor, actor_user
 from shouzhan.core.errors import ErrorOut
 from shouzhan.core.limits import PAGE_DEFAULT, Key, PageLimit, PageOffset
-from shouzhan.frontline.api_schemas import PHOTO_BYTES_MAX, PhotoIn
+from shouzhan.frontline.api import photos_decode
 from shouzhan.ledger.idempotency import HEADER, run_once
 from shouzhan.patrols import services
 from shouzhan.patrols.api_schemas import (
@@ -77,26 +75,6 @@ def _patrol_get(actor: Actor, pk: int) -> Patrol:
     return found
 
 
-def _photos(photos: list[PhotoIn]) -> list[tuple[str, bytes]]:
-    """The photos decoded; whether each is a photo the service decides by its content."""
-    out = []
-    for i, photo in enumerate(photos, start=1):
-        text = photo.content_base64.strip()
-        if text.startswith("data:") and "," in text:
-            text = text.split(",", 1)[1]
-        try:
-            content = base64.b64decode("".join(text.split()), validate=True)
-        except (binascii.Error, ValueError):
-            raise ValidationError(
-                {"photos": [_("第 %(n)s 张照片的内容不是 base64 编码。") % {"n": i}]}
-            ) from None
-        if len(content) > PHOTO_BYTES_MAX:
-            mb = PHOTO_BYTES_MAX // (1024 * 1024)
-            raise ValidationError({"photos": [_("第 %(n)s 张照片超过 %(mb)s MB。") % {"n": i, "mb": mb}]})
-        out.append((photo.name.strip() or _("第 %(n)s 张照片") % {"n": i}, content))
-    return out
-
-
 # ----------------------------------------------------------------------------- targets
 @router.get(
     "/patrols/targets",
@@ -140,7 +118,7 @@ def patrol_create(request: HttpRequest, payload: PatrolIn, idempotency_key: Once
             observations=dict(payload.observations),
             notes=payload.notes,
             hazards=[h.dict() for h in payload.hazards],
-            photos=_photos(payload.photos),
+            photos=photos_decode(payload.photos),
             client_key=payload.client_key,
         )
         return 201, patrol_detail_out(_patrol_get(actor, patrol.pk))

@@ -6,14 +6,13 @@ list; a hazard names its photos by their place in that list.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from shouzhan.core.limits import TEXT
+from shouzhan.frontline.forms_visits import base64_photos
 from shouzhan.patrols.services.record import (
     CHECKINS_MAX,
     DESCRIPTION_MAX,
@@ -42,33 +41,6 @@ def _target_id(payload: dict[str, Any]) -> int:
         return int(str(value))
     except ValueError:
         raise ValidationError({"target": [_("请选择巡查对象。")]}) from None
-
-
-def _photos(items: Any, photo_max: int) -> list[tuple[str, bytes]]:
-    if items in (None, ""):
-        return []
-    if not isinstance(items, list):
-        raise ValidationError({"photos": [_("照片格式不正确。")]})
-    if len(items) > PHOTOS_MAX:
-        raise ValidationError({"photos": [_("一次巡查最多上传 %(n)s 张照片。") % {"n": PHOTOS_MAX}]})
-    photos = []
-    for i, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            raise ValidationError({"photos": [_("第 %(n)s 张照片格式不正确。") % {"n": i}]})
-        name = str(item.get("name") or _("照片%(n)s") % {"n": i})[:120]
-        data = str(item.get("data_base64") or "")
-        if data.startswith("data:") and "," in data[:100]:
-            data = data.split(",", 1)[1]
-        if len(data) > photo_max * 4 // 3 + 8:
-            raise ValidationError({"too_large": [_("照片“%(n)s”超过 2 MB。") % {"n": name}]})
-        try:
-            content = base64.b64decode(data, validate=True)
-        except (binascii.Error, ValueError):
-            raise ValidationError({"photos": [_("照片“%(n)s”无法读取。") % {"n": name}]}) from None
-        if len(content) > photo_max:
-            raise ValidationError({"too_large": [_("照片“%(n)s”超过 2 MB。") % {"n": name}]})
-        photos.append((name, content))
-    return photos
 
 
 def _list(payload: dict[str, Any], name: str, limit: int, message: str) -> list[Any]:
@@ -130,5 +102,10 @@ def payload_parse(payload: Any, *, idempotency_key: str, photo_max: int) -> dict
         "observations": observations,
         "notes": _text(payload, "notes", TEXT),
         "hazards": _hazards(payload),
-        "photos": _photos(payload.get("photos"), photo_max),
+        "photos": base64_photos(
+            payload.get("photos"),
+            photo_max,
+            at_most=PHOTOS_MAX,
+            too_many=_("一次巡查最多上传 %(n)s 张照片。"),
+        ),
     }

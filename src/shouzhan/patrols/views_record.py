@@ -9,9 +9,7 @@ so a patrol walked without a network is recorded once. The service worker keeps 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -19,12 +17,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.templatetags.static import static
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shouzhan.core.offline import service_worker_response
 from shouzhan.frontline.catalogue import dispatch_rules
 from shouzhan.frontline.models import Demand
 from shouzhan.patrols.forms_record import payload_parse
@@ -39,11 +37,7 @@ SYNC_PHOTO_MAX = 2 * 1024 * 1024  # a photo sent from the phone, after decoding 
 # The whole patrol as JSON: 12 photos of 1600 px (about 0.5 MB each as base64) and 20,000 fixes (1.2 MB).
 # Below DATA_UPLOAD_MAX_MEMORY_SIZE (10 MB), which core's input rules read every JSON body against first.
 SYNC_BODY_MAX = 8 * 1024 * 1024
-SW_PATH = Path(__file__).parent / "static" / "patrols" / "sw.js"
 STATIC_FOR_OFFLINE = (
-    "core/shouzhan.css",
-    "core/htmx.min.js",
-    "core/shouzhan.js",
     "core/favicon.svg",
     "patrols/record.css",
     "patrols/record_outbox.js",
@@ -211,17 +205,9 @@ def _answer(patrol: Patrol, replay: bool) -> dict[str, Any]:
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, served under /patrols/ so that its scope covers the record page."""
-    pages = [reverse("patrols:record")]
-    assets = [static(name) for name in STATIC_FOR_OFFLINE]
-    source = SW_PATH.read_text(encoding="utf-8")
-    version = hashlib.sha256("\n".join([source, *assets]).encode()).hexdigest()[:12]
-    config = json.dumps({"version": version, "pages": pages, "assets": assets}, ensure_ascii=False)
-    response = HttpResponse(
-        f"self.SHOUZHAN = {config};\n{source}", content_type="application/javascript; charset=utf-8"
+    return service_worker_response(
+        name="patrols", scope="/patrols/", pages=[reverse("patrols:record")], assets=STATIC_FOR_OFFLINE
     )
-    response["Service-Worker-Allowed"] = "/patrols/"
-    response["Cache-Control"] = "no-cache"
-    return response
 
 
 urlpatterns: list[URLPattern] = [

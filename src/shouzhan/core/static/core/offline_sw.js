@@ -1,11 +1,14 @@
-// The visit form's service worker: the form page and the assets it needs are kept, so the form opens
-// without a network. Served by frontline's `sw` view, which puts `self.SHOUZHAN` ({version, pages, assets})
-// above this file. Pages: the network first (fresh CSRF token and plan list), the cache when offline.
+// The one service worker of the pages that work without a network (frontline's visit form, patrols' record
+// page): those pages and the assets they need are kept, so they open offline. Served by
+// core.offline.service_worker_response under each module's own path, which puts `self.SHOUZHAN`
+// ({name, version, pages, assets}) above this file. Pages: the network first (a fresh CSRF token and
+// fresh lists), the cache when offline.
 // Assets: the cache first, refreshed in the background. Nothing else is touched (POSTs go to the network).
 "use strict";
 
-var CONFIG = self.SHOUZHAN || { version: "0", pages: [], assets: [] };
-var CACHE = "shouzhan-frontline-" + CONFIG.version;
+var CONFIG = self.SHOUZHAN || { name: "offline", version: "0", pages: [], assets: [] };
+var PREFIX = "shouzhan-" + CONFIG.name + "-";
+var CACHE = PREFIX + CONFIG.version;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -22,7 +25,7 @@ self.addEventListener("activate", function (event) {
   event.waitUntil(
     caches.keys().then(function (names) {
       return Promise.all(names.filter(function (n) {
-        return n.indexOf("shouzhan-frontline-") === 0 && n !== CACHE;
+        return n.indexOf(PREFIX) === 0 && n !== CACHE;
       }).map(function (n) { return caches.delete(n); }));
     }).then(function () { return self.clients.claim(); })
   );
