@@ -65,7 +65,9 @@ FILES: dict[str, Target] = {
     "src/shouzhan/patrols/rules.py": Target(
         ["tests/patrols/test_rules.py", "tests/patrols/test_compliance.py"]
     ),
-    "src/shouzhan/patrols/honesty.py": Target(["tests/patrols/test_honesty.py", "tests/patrols/test_geo.py"]),
+    "src/shouzhan/patrols/honesty.py": Target(
+        ["tests/patrols/test_honesty.py", "tests/patrols/test_honesty_edges.py", "tests/patrols/test_geo.py"]
+    ),
     "src/shouzhan/ledger/books.py": Target(
         [
             "tests/ledger/test_services.py",
