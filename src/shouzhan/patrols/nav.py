@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -28,26 +28,16 @@ nav_declare(
 )
 
 
-def url_or(name: str, fallback: str) -> str:
-    """A page another part of patrols builds: its URL by name, or its path until it is registered."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return fallback
-
-
 def items(user: Any) -> list[NavEntry]:
     if not getattr(user, "is_authenticated", False) or not perms.can_read_patrols(user):
         return []
     entries: list[NavEntry] = []
     if perms.is_chief(user):
-        entries.append(("patrols_record", _("巡河"), url_or("patrols:record", "/patrols/record/")))
-    entries.append(("patrols_list", _("巡查记录"), url_or("patrols:index", "/patrols/")))
-    entries.append(("patrols_targets", _("一河一档"), url_or("patrols:targets", "/patrols/targets/")))
-    entries.append(("patrols_map", _("巡查地图"), url_or("patrols:map", "/patrols/map/")))
+        entries.append(("patrols_record", _("巡河"), reverse("patrols:record")))
+    entries.append(("patrols_list", _("巡查记录"), reverse("patrols:index")))
+    entries.append(("patrols_targets", _("一河一档"), reverse("patrols:targets")))
+    entries.append(("patrols_map", _("巡查地图"), reverse("patrols:map")))
     if perms.can_read_compliance(user):
-        entries.append(
-            ("patrols_compliance", _("履职情况"), url_or("patrols:compliance", "/patrols/compliance/"))
-        )
-    entries.append(("patrols_rules", _("频次规则"), url_or("patrols:rules", "/patrols/rules/")))
+        entries.append(("patrols_compliance", _("履职情况"), reverse("patrols:compliance")))
+    entries.append(("patrols_rules", _("频次规则"), reverse("patrols:rules")))
     return entries

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -31,7 +31,6 @@ from shouzhan.patrols.forms import MeasureForm, PatrolFilterForm, ReviewForm, Wa
 from shouzhan.patrols.honesty import flag_words
 from shouzhan.patrols.mapping import map_context
 from shouzhan.patrols.models import Patrol, PlanMeasure, River, Target
-from shouzhan.patrols.nav import url_or
 from shouzhan.patrols.observations import observations_words
 from shouzhan.patrols.rules import kilometres, minutes, verdict_words
 
@@ -55,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "active_nav": "patrols_list",
         "chief": chief,
         "desk": desk,
-        "record_url": url_or("patrols:record", "/patrols/record/"),
+        "record_url": reverse("patrols:record"),
         "mine": selectors.my_patrols(user, today) if chief else None,
         "today": today,
     }

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -172,10 +172,7 @@ def _hazard_row(demand: Demand) -> dict[str, Any]:
 
 
 def _patrol_url(patrol: Patrol) -> str:
-    try:
-        return reverse("patrols:patrol", args=[patrol.pk])
-    except NoReverseMatch:  # the patrol's page is another section's; its address is fixed
-        return f"/patrols/{patrol.pk}/"
+    return reverse("patrols:patrol", args=[patrol.pk])
 
 
 def _answer(patrol: Patrol, replay: bool) -> dict[str, Any]:
