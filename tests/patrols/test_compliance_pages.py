@@ -65,14 +65,14 @@ def test_the_figures_of_june(patrolled: dict[str, Any], leader: Any, login_clien
     assert response.status_code == 200
     html = response.content.decode()
     assert _row(html, patrolled["village"].pk) == [
-        "村居河长陈平", "居委主任", "村居级", "蒲汇塘（徐家汇段）", "徐家汇街道", "6", "6", "4", "2", "1", "1", "2", "逾期",
+        "村居河长陈平 居委主任 · 村居级", "蒲汇塘（徐家汇段） 徐家汇街道", "6", "6", "4", "2", "1", "1", "2", "逾期",
     ]  # fmt: skip
     assert _row(html, patrolled["street"].pk) == [
-        "街镇河长王芳", "街道办事处主任", "街镇级", "蒲汇塘（徐家汇段）", "徐家汇街道", "2", "2", "0", "0", "0", "0", "2",
+        "街镇河长王芳 街道办事处主任 · 街镇级", "蒲汇塘（徐家汇段） 徐家汇街道", "2", "2", "0", "0", "0", "0", "2",
         "逾期",
     ]  # fmt: skip
     assert _row(html, patrolled["late"].pk) == [
-        "村居河长李强", "村委会主任", "村居级", "龙华港（龙华段）", "龙华街道", "5", "5", "0", "0", "0", "0", "5", "逾期",
+        "村居河长李强 村委会主任 · 村居级", "龙华港（龙华段） 龙华街道", "5", "5", "0", "0", "0", "0", "5", "逾期",
     ]  # fmt: skip
     # Why 6 are due: the two stretches, on hover (title) and when opened.
     why = "6/1—6/15 非汛期 · 无预警：每周至少 1 次，每次不少于 30 分钟、2 公里，折合 2.14 次"
