@@ -183,3 +183,18 @@ def test_forms_sent_to_the_api_are_checked_and_the_body_stays_readable(
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     big = client.post("/api/v1/cases", {"title": "x", "file": SimpleUploadedFile("b.bin", b"0" * 5000)})
     assert (big.status_code, big.json()) == (400, {"error": UNPARSEABLE})
+
+
+def test_a_json_body_larger_than_the_site_reads_is_a_413_in_words(client: Any, settings: Any) -> None:
+    """The phones' outboxes and the API: a 413 with the message (kept on the phone as refused), not Django's
+    bare 400 (which a phone would send again and again)."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    body = b'{"notes": "' + b"x" * (1024 * 1024 + 10) + b'"}'
+    for url in ("/frontline/sync/visit/", "/patrols/sync/", "/api/v1/patrols/patrols"):
+        response = client.post(url, data=body, content_type="application/json")
+        assert response.status_code == 413
+        assert response.json() == {
+            "error": "发送的内容太大（超过 1 MB），请减少照片或附件后再发送。",
+            "message": "发送的内容太大（超过 1 MB），请减少照片或附件后再发送。",
+            "detail": [],
+        }
