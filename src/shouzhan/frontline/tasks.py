@@ -15,6 +15,8 @@ from typing import Any
 from django.utils import timezone
 from django_tasks import task
 
+from shouzhan.core.scheduling import daily_enqueue
+
 DAILY_AT = dt.time(6, 30)  # after the offers' pass (06:00): an offer expired this morning is no signal
 
 
@@ -44,12 +46,4 @@ def frontline_daily() -> dict[str, Any]:
 
 def frontline_daily_schedule(*, force: bool = False) -> bool:
     """Enqueue the next daily pass (tomorrow at DAILY_AT) unless one is waiting; True when one was."""
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(task_path=frontline_daily.module_path, status="READY").exists()
-    if waiting and not force:
-        return False
-    now = timezone.localtime()
-    at = timezone.make_aware(dt.datetime.combine(now.date() + dt.timedelta(days=1), DAILY_AT))
-    frontline_daily.using(run_after=at).enqueue()
-    return True
+    return daily_enqueue(frontline_daily, at=DAILY_AT, force=force)

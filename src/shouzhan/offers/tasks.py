@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
 from django_tasks import task
+
+from shouzhan.core.scheduling import daily_enqueue
 
 # The daily pass: expire what was not confirmed, then push what changed since the last run.
 DAILY_AT = dt.time(6, 0)
@@ -35,12 +36,4 @@ def push_daily() -> dict[str, object]:
 
 def push_daily_schedule(*, force: bool = False) -> bool:
     """Enqueue the next daily pass unless one is already waiting; True when one was enqueued."""
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(task_path=push_daily.module_path, status="READY").exists()
-    if waiting and not force:
-        return False
-    now = timezone.localtime()
-    at = timezone.make_aware(dt.datetime.combine(now.date() + dt.timedelta(days=1), DAILY_AT))
-    push_daily.using(run_after=at).enqueue()
-    return True
+    return daily_enqueue(push_daily, at=DAILY_AT, force=force)

@@ -14,6 +14,8 @@ from typing import Any
 from django.utils import timezone
 from django_tasks import task
 
+from shouzhan.core.scheduling import daily_enqueue
+
 DAILY_AT = dt.time(7, 0)  # after frontline's pass (06:30), before the working day
 
 
@@ -37,12 +39,4 @@ def patrols_daily() -> dict[str, Any]:
 
 def patrols_daily_schedule(*, force: bool = False) -> bool:
     """Enqueue the next daily pass (tomorrow at DAILY_AT) unless one is waiting; True when one was."""
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(task_path=patrols_daily.module_path, status="READY").exists()
-    if waiting and not force:
-        return False
-    now = timezone.localtime()
-    at = timezone.make_aware(dt.datetime.combine(now.date() + dt.timedelta(days=1), DAILY_AT))
-    patrols_daily.using(run_after=at).enqueue()
-    return True
+    return daily_enqueue(patrols_daily, at=DAILY_AT, force=force)
