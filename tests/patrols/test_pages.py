@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from shouzhan.core.actors import system_actor
 from shouzhan.core.nav import nav_entries
@@ -317,6 +318,9 @@ def test_the_qr_sheet_has_one_code_per_checkpoint(
 
 
 # ----------------------------------------------------------------------------- 一河一策
+DUE = dt.date.today() + dt.timedelta(days=400)  # a measure not yet due whenever the tests run
+
+
 @pytest.fixture
 def measure(section: Target) -> PlanMeasure:
     river = section.river
@@ -325,9 +329,7 @@ def measure(section: Target) -> PlanMeasure:
         river=river, title="蒲汇塘一河一策（2026—2028）", period_from=dt.date(2026, 1, 1),
         period_to=dt.date(2028, 12, 31), goals="水质稳定达到Ⅳ类",
     )  # fmt: skip
-    return plan.measures.create(
-        text="排口截污纳管", responsible="区水务局", due_on=dt.date(2027, 6, 30), progress=40
-    )
+    return plan.measures.create(text="排口截污纳管", responsible="区水务局", due_on=DUE, progress=40)
 
 
 def test_a_river_file_with_its_plan_and_progress_updates(
@@ -337,7 +339,7 @@ def test_a_river_file_with_its_plan_and_progress_updates(
     url = reverse("patrols:river", args=[river.pk])
     page = text(login_client(chief).get(url))
     assert "蒲汇塘一河一策（2026—2028） 2026-01-01 — 2028-12-31 治理目标 水质稳定达到Ⅳ类" in page
-    assert "排口截污纳管 责任单位：区水务局 · 完成时限 2027-06-30 40%" in page
+    assert f"排口截污纳管 责任单位：区水务局 · 完成时限 {DUE:%Y-%m-%d} 40%" in page
     assert "更新进度" not in page
     update = reverse("patrols:measure_update", args=[measure.pk])
     data = {f"m{measure.pk}-progress": "75", f"m{measure.pk}-note": "已完成 3 个排口"}
@@ -350,13 +352,28 @@ def test_a_river_file_with_its_plan_and_progress_updates(
     assert response.status_code == 400
     response = client.post(update, data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert "排口截污纳管 责任单位：区水务局 · 完成时限 2027-06-30 75% 已保存 已完成 3 个排口" in text(
+    assert f"排口截污纳管 责任单位：区水务局 · 完成时限 {DUE:%Y-%m-%d} 75% 已保存 已完成 3 个排口" in text(
         response
     )
     measure.refresh_from_db()
     assert (measure.progress, measure.note) == (75, "已完成 3 个排口")
     response = client.post(update, {**data, f"m{measure.pk}-progress": "90"}, follow=True)
     assert "已更新措施进度。" in text(response) and "90%" in text(response)
+
+
+def test_a_measure_past_its_deadline_and_unfinished_reads_late(
+    measure: PlanMeasure, supervisor: Any, login_client: Callable[..., Client]
+) -> None:
+    url = reverse("patrols:river", args=[measure.plan.river_id])
+    today = timezone.localdate()
+    PlanMeasure.objects.filter(pk=measure.pk).update(due_on=today)  # due today: not late yet
+    assert "逾期未完成" not in text(login_client(supervisor).get(url))
+    PlanMeasure.objects.filter(pk=measure.pk).update(due_on=today - dt.timedelta(days=1))
+    assert f"完成时限 {today - dt.timedelta(days=1):%Y-%m-%d} 逾期未完成 40%" in text(
+        login_client(supervisor).get(url)
+    )
+    PlanMeasure.objects.filter(pk=measure.pk).update(progress=100)
+    assert "逾期未完成" not in text(login_client(supervisor).get(url))  # done, however late
 
 
 def test_a_river_without_a_plan_says_so(

@@ -196,6 +196,11 @@ class PlanMeasure(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def late(self) -> bool:
+        """Past its deadline and not finished: the plan's page says so."""
+        return self.progress < 100 and self.due_on < timezone.localdate()
+
 
 class FrequencyVersion(models.Model):
     """One version of the frequency rules; the one in force on a day is the latest valid from it."""
