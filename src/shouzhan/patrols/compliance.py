@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shouzhan.core.actors import Actor
@@ -210,7 +211,7 @@ def compliance_remind(*, actor: Actor, today: dt.date) -> int:
                 "t": r.chief.target.name, "due": r.due.total, "by": r.due.by_day, "done": r.done,
             },
             target=r.chief.target,
-            url="/patrols/",
+            url=reverse("patrols:index"),
         )  # fmt: skip
     if fresh:
         audit_record(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,7 +68,7 @@ def patrol_review(*, actor: Actor, patrol: Patrol, accept: bool, note: str, expe
             "您 %(d)s 在“%(t)s”的巡查复核不通过：%(n)s"
         )) % {"d": updated.on.isoformat(), "t": updated.target.name, "n": note},
         target=updated,
-        url=f"/patrols/{updated.pk}/",
+        url=reverse("patrols:patrol", args=[updated.pk]),
         skip=actor,
     )  # fmt: skip
     return updated

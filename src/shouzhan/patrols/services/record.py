@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -266,7 +267,7 @@ def _record(
                 "t": target.name, "d": on.isoformat(), "n": len(flags),
             },
             target=patrol,
-            url=f"/patrols/{patrol.pk}/",
+            url=reverse("patrols:patrol", args=[patrol.pk]),
             skip=actor,
         )  # fmt: skip
     return patrol
