@@ -1,8 +1,8 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PatrolsConfig(AppConfig):
     name = "shouzhan.patrols"
     label = "patrols"
-    verbose_name = _("巡查")
+    verbose_name = pgettext_lazy("app", "巡查")  # the module, not frontline's source 巡查 (inspection)

@@ -282,7 +282,7 @@ class Patrol(models.Model):
     distance_m = models.PositiveIntegerField(_("距离（米）"), default=0)
     duration_s = models.PositiveIntegerField(_("时长（秒）"), default=0)
     observations = models.JSONField(_("巡查情况"), default=dict, blank=True)  # none noted is a patrol too
-    notes = models.TextField(_("巡查记录"), blank=True)
+    notes = models.TextField(_("巡查备注"), blank=True)
 
     # The verdict against the frequency rules in force on `on`, in words (a list of sentences).
     rule_version = models.ForeignKey(FrequencyVersion, on_delete=models.PROTECT, related_name="+")

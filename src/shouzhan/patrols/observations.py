@@ -17,7 +17,7 @@ CHOICES: dict[str, tuple[Any, dict[str, Any]]] = {
     "odour": (_l("气味"), {"none": _l("无异味"), "slight": _l("轻微异味"), "strong": _l("明显臭味")}),
     "debris": (_l("漂浮物"), {"none": _l("无"), "some": _l("少量"), "much": _l("大量")}),
     "outfall": (_l("排口"), {"none": _l("未见排放"), "normal": _l("正常排放"), "abnormal": _l("异常排放")}),
-    "quality": (_l("水质类别（实测）"), {"I": "Ⅰ类", "II": "Ⅱ类", "III": "Ⅲ类", "IV": "Ⅳ类", "V": "Ⅴ类",
+    "quality": (_l("水质类别（实测）"), {"I": _l("Ⅰ类"), "II": _l("Ⅱ类"), "III": _l("Ⅲ类"), "IV": _l("Ⅳ类"), "V": _l("Ⅴ类"),
                                        "worse_v": _l("劣Ⅴ类")}),
     "wall": (_l("防汛墙"), {"intact": _l("完好"), "cracked": _l("裂缝"), "damaged": _l("破损"),
                            "seeping": _l("渗漏")}),

@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
                 ('distance_m', models.PositiveIntegerField(default=0, verbose_name='距离（米）')),
                 ('duration_s', models.PositiveIntegerField(default=0, verbose_name='时长（秒）')),
                 ('observations', models.JSONField(blank=True, default=dict, verbose_name='巡查情况')),
-                ('notes', models.TextField(blank=True, verbose_name='巡查记录')),
+                ('notes', models.TextField(blank=True, verbose_name='巡查备注')),
                 ('warning', models.CharField(choices=[('none', '无预警'), ('yellow', '黄色预警'), ('orange', '橙色预警'), ('red', '红色预警')], default='none', max_length=8, verbose_name='预警等级')),
                 ('season', models.CharField(choices=[('normal', '非汛期'), ('flood', '汛期')], max_length=8, verbose_name='时段')),
                 ('meets_rules', models.BooleanField(verbose_name='是否达标')),
