@@ -23,7 +23,7 @@ from shouzhan.rules import ir, types
 from shouzhan.rules import parser as ast
 from shouzhan.rules.errors import RuleError
 from shouzhan.rules.money import fen_to_yuan
-from shouzhan.rules.vocabulary import MAX_INT
+from shouzhan.rules.vocabulary import MAX_INT, Fact
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
@@ -368,14 +368,19 @@ class _Ctx:
         return int(value)
 
     def expression(
-        self, node: yaml.Node, what: str, expect: ir.Type, params: dict[str, types.ParamInfo]
+        self,
+        node: yaml.Node,
+        what: str,
+        expect: ir.Type,
+        params: dict[str, types.ParamInfo],
+        facts: Mapping[str, Fact] | None = None,
     ) -> Expression:
         source = self.scalar(node, what)
         if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:str":
             source = str(node.value)  # `amount: 50000` is an expression too
         offsets = _offsets(self.text, node, source)
         try:
-            tree = types.check(ast.parse(source), source, expect, params)
+            tree = types.check(ast.parse(source), source, expect, params, facts)
         except RuleError as exc:
             line, col = (
                 offsets[exc.offset]
@@ -391,6 +396,11 @@ class _Ctx:
         return Expression(
             source, tree, self.file, node.start_mark.line + 1, node.start_mark.column + 1, offsets
         )
+
+
+# Other modules' data files (insight's chains and targets) read their YAML with the same checks and the
+# same `file:line:column: reason` errors: `parse_yaml(text, file)` → nodes, `NodeReader(text, file)`.
+NodeReader = _Ctx
 
 
 def _is_null(node: yaml.Node) -> bool:
@@ -886,3 +896,6 @@ def _plain(value: object) -> object:
     if isinstance(value, DatedValue):
         return {"from": value.start.isoformat(), "value": _plain(value.value)}
     return value
+
+
+parse_yaml = _compose

@@ -162,6 +162,12 @@ def _amount_expr(c: _Compiler, clause: Clause, eligible: pl.Expr) -> pl.Expr:
     )
 
 
+def compile_polars(expr: ir.Expr, on: dt.date, params: Mapping[str, ParamValue] | None = None) -> pl.Expr:
+    """One checked expression as a Polars expression over columns named like its facts (insight's targets
+    count the rows where a definition is true; null, an unknown fact, counts as neither)."""
+    return _Compiler(on, params or {})(expr)
+
+
 def clause_exprs(policy: Policy, clause: Clause, on: dt.date) -> tuple[pl.Expr, pl.Expr]:
     """(eligible: nullable bool, max_amount_fen: Int64) for one clause, self-contained."""
     c = _Compiler(on, policy.params_at(on))

@@ -18,7 +18,7 @@ from typing import Any, Final, Literal
 from shouzhan.rules import ir
 from shouzhan.rules import parser as ast
 from shouzhan.rules.errors import RuleError
-from shouzhan.rules.vocabulary import FACTS, MAX_INT, MAX_MONEY_FEN, suggest
+from shouzhan.rules.vocabulary import FACTS, MAX_INT, MAX_MONEY_FEN, Fact, suggest
 
 INT_LIMIT: Final = 2**62  # headroom below 2**63 for the rounding step
 DATE_BOUND: Final = 3_000_000  # days since 1970 stay well inside this
@@ -38,10 +38,16 @@ _ORDERED: Final = frozenset({"int", "money", "rate", "date"})
 
 
 def check(
-    node: ast.Node, source: str, expect: ir.Type, params: Mapping[str, ParamInfo] | None = None
+    node: ast.Node,
+    source: str,
+    expect: ir.Type,
+    params: Mapping[str, ParamInfo] | None = None,
+    facts: Mapping[str, Fact] | None = None,
 ) -> ir.Expr:
-    """Check `node` (parsed from `source`) and return the typed tree; raises RuleError with offset."""
-    result = _Checker(source, params or {}).check(node, expect)
+    """Check `node` (parsed from `source`) and return the typed tree; raises RuleError with offset.
+    `facts`: the vocabulary the expression may read (default: the policies' `FACTS`); a module that
+    measures other records (insight's targets) passes its own, a superset of `FACTS`."""
+    result = _Checker(source, params or {}, FACTS if facts is None else facts).check(node, expect)
     if result.type != expect:
         raise RuleError(
             f"expected a {_NAMES[expect]} expression, this is {_NAMES[result.type]}", offset=node.start
@@ -50,9 +56,12 @@ def check(
 
 
 def compile_expression(
-    source: str, expect: ir.Type, params: Mapping[str, ParamInfo] | None = None
+    source: str,
+    expect: ir.Type,
+    params: Mapping[str, ParamInfo] | None = None,
+    facts: Mapping[str, Fact] | None = None,
 ) -> ir.Expr:
-    return check(ast.parse(source), source, expect, params)
+    return check(ast.parse(source), source, expect, params, facts)
 
 
 _NAMES: Final[dict[str, str]] = {
@@ -72,7 +81,8 @@ def _is_literal(node: ast.Node) -> bool:
 
 
 class _Checker:
-    def __init__(self, source: str, params: Mapping[str, ParamInfo]) -> None:
+    def __init__(self, source: str, params: Mapping[str, ParamInfo], facts: Mapping[str, Fact]) -> None:
+        self.facts = facts
         self.source = source
         self.params = params
         self.bounds: dict[int, Fraction] = {}  # id(ir node) → magnitude bound
@@ -135,9 +145,9 @@ class _Checker:
         return self.bounded(node, ir.TodayRef("date", self.src(node), node.start), DATE_BOUND)
 
     def _name(self, node: ast.Name, expect: ir.Type | None) -> ir.Expr:
-        fact = FACTS.get(node.name)
+        fact = self.facts.get(node.name)
         if fact is None:
-            hint = suggest(node.name)
+            hint = suggest(node.name, self.facts)
             extra = f" (did you mean {hint}?)" if hint else ""
             if node.name in self.params:
                 extra = f' (write param("{node.name}") for a parameter)'

@@ -12,6 +12,7 @@ Types: ``str``, ``int``, ``bool``, ``money`` (yuan at the edges, integer fen ins
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -175,9 +176,9 @@ def value_label(name: str, value: str, *, english: bool = False) -> str:
     return labels[1] if english else labels[0]
 
 
-def suggest(name: str) -> str | None:
-    """The closest known fact name, for 'did you mean' messages."""
+def suggest(name: str, facts: Mapping[str, Fact] | None = None) -> str | None:
+    """The closest known fact name (of `facts`, default `FACTS`), for 'did you mean' messages."""
     import difflib
 
-    found = difflib.get_close_matches(name, list(FACTS), n=1, cutoff=0.6)
+    found = difflib.get_close_matches(name, list(FACTS if facts is None else facts), n=1, cutoff=0.6)
     return found[0] if found else None
