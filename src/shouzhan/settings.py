@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "shouzhan.offers",
     "shouzhan.frontline",
     "shouzhan.patrols",
+    "shouzhan.insight",
     "shouzhan.site",
 ]
 

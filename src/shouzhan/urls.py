@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("offers/", include("shouzhan.offers.urls")),
     path("frontline/", include("shouzhan.frontline.urls")),
     path("patrols/", include("shouzhan.patrols.urls")),
+    path("insight/", include("shouzhan.insight.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -1,0 +1,41 @@
+"""Menu entries of insight (产业洞察): the centre's staff find the dashboard, the targets, the chain map, the
+gaps (强链补链) and the bulletins; caseworkers also the placements to confirm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shouzhan.core.nav import NavEntry, NavGroup, nav_declare
+from shouzhan.insight import permissions as perms
+
+INSIGHT = NavGroup("insight", gettext_lazy("产业洞察"), 15)
+nav_declare(
+    INSIGHT,
+    {
+        "insight_dashboard": 10,
+        "insight_targets": 20,
+        "insight_map": 30,
+        "insight_gaps": 40,
+        "insight_placements": 50,
+        "insight_bulletins": 60,
+    },
+)
+
+
+def items(user: Any) -> list[NavEntry]:
+    if not getattr(user, "is_authenticated", False) or not perms.can_read_insight(user):
+        return []
+    entries: list[NavEntry] = [
+        ("insight_dashboard", _("产业驾驶舱"), reverse("insight:dashboard")),
+        ("insight_targets", _("目标进度"), reverse("insight:targets")),
+        ("insight_map", _("产业图谱"), reverse("insight:map")),
+        ("insight_gaps", _("强链补链"), reverse("insight:gaps")),
+    ]
+    if perms.can_place(user):
+        entries.append(("insight_placements", _("企业链位"), reverse("insight:placements")))
+    entries.append(("insight_bulletins", _("月度通报"), reverse("insight:bulletins")))
+    return entries
