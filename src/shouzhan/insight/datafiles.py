@@ -16,6 +16,7 @@ import yaml
 from shouzhan.insight.models import STAGE_ORDER, Target
 from shouzhan.insight.vocabulary import facts_for
 from shouzhan.rules.catalogue import NodeReader, parse_yaml
+from shouzhan.rules.errors import RuleError
 
 KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
@@ -241,7 +242,6 @@ def load_targets(text: str, file: str) -> TargetsSpec:
         if key in keys:
             raise r.err(m["key"], f"target {key!r} is defined twice")
         keys.add(key)
-        r.clause = key
         measure = r.text_(m.get("measure"), "measure", Target.Measure.COUNT)
         if measure not in Target.Measure.values:
             raise r.err(m["measure"], f"measure {measure!r}: use one of {', '.join(Target.Measure.values)}")
@@ -249,7 +249,11 @@ def load_targets(text: str, file: str) -> TargetsSpec:
         if counts not in Target.Counts.values:
             raise r.err(m["counts"], f"counts {counts!r}: use one of {', '.join(Target.Counts.values)}")
         facts = facts_for(counts)
-        definition = r.expression(m["definition"], "definition", "bool", {}, facts)
+        try:
+            definition = r.expression(m["definition"], "definition", "bool", {}, facts)
+        except RuleError as exc:
+            exc.message = f"target {key}: {exc.message}"
+            raise
         sum_fact = ""
         if measure == Target.Measure.SHARE:
             if "sum" not in m:
@@ -281,7 +285,6 @@ def load_targets(text: str, file: str) -> TargetsSpec:
                 line=item.start_mark.line + 1,
             )
         )
-        r.clause = None
     if not targets:
         raise r.err(top["targets"], "at least one target")
     return TargetsSpec(
