@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,13 +29,19 @@ nav_declare(
 def items(user: Any) -> list[NavEntry]:
     if not getattr(user, "is_authenticated", False) or not perms.can_read_insight(user):
         return []
-    entries: list[NavEntry] = [
-        ("insight_dashboard", _("产业驾驶舱"), reverse("insight:dashboard")),
-        ("insight_targets", _("目标进度"), reverse("insight:targets")),
-        ("insight_map", _("产业图谱"), reverse("insight:map")),
-        ("insight_gaps", _("强链补链"), reverse("insight:gaps")),
+    wanted = [
+        ("insight_dashboard", _("产业驾驶舱"), "insight:dashboard"),
+        ("insight_targets", _("目标进度"), "insight:targets"),
+        ("insight_map", _("产业图谱"), "insight:map"),
+        ("insight_gaps", _("强链补链"), "insight:gaps"),
     ]
     if perms.can_place(user):
-        entries.append(("insight_placements", _("企业链位"), reverse("insight:placements")))
-    entries.append(("insight_bulletins", _("月度通报"), reverse("insight:bulletins")))
+        wanted.append(("insight_placements", _("企业链位"), "insight:placements"))
+    wanted.append(("insight_bulletins", _("月度通报"), "insight:bulletins"))
+    entries: list[NavEntry] = []
+    for key, label, name in wanted:
+        try:  # TEMPORARY while #17's pages land one by one; removed before the issue closes
+            entries.append((key, label, reverse(name)))
+        except NoReverseMatch:
+            continue
     return entries
