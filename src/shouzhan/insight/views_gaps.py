@@ -7,6 +7,7 @@ inline SVG bars computed here (no JavaScript, nothing from the internet), render
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 from urllib.parse import urlencode
 
@@ -75,6 +76,9 @@ def _lines(gaps: list[g.Gap], district: str) -> list[dict[str, Any]]:
             "space": g.fraction_text(x.space),
             "score": g.fraction_text(x.score),
             "score_decimal": g.fraction_decimal(x.score),
+            "score_exact": ""
+            if Fraction(g.fraction_decimal(x.score)) == x.score
+            else g.fraction_text(x.score),
             "url": reverse("insight:gap", args=[x.chain, x.node.key]) + query,
         }
         for x in gaps
