@@ -8,11 +8,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.urls import reverse
 
 from shouzhan.core.roles import Role
 
-from .test_gaps import gap_world  # noqa: F401 — the fixture
+from .test_gaps import gap_world_build
+
+
+@pytest.fixture
+def gap_world(db: Any, make_enterprise: Callable[..., Any]) -> dict[str, Any]:
+    return gap_world_build(make_enterprise)
 
 
 def _row_ids(html: str) -> list[str]:
@@ -21,7 +27,7 @@ def _row_ids(html: str) -> list[str]:
 
 def test_gaps_page_rows_in_order(
     gap_world: dict[str, Any], leader: Any, login_client: Callable[..., Any]
-) -> None:  # noqa: F811
+) -> None:
     response = login_client(leader).get(reverse("insight:gaps"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -36,7 +42,7 @@ def test_gaps_page_rows_in_order(
 
 
 def test_gaps_page_other_district_and_bad_one(
-    gap_world: dict[str, Any],  # noqa: F811
+    gap_world: dict[str, Any],
     caseworker: Any,
     login_client: Callable[..., Any],
 ) -> None:
@@ -54,7 +60,7 @@ def test_gaps_page_other_district_and_bad_one(
 
 
 def test_gap_page_sections_evidence_and_actions(
-    gap_world: dict[str, Any],  # noqa: F811
+    gap_world: dict[str, Any],
     leader: Any,
     login_client: Callable[..., Any],
 ) -> None:
@@ -85,7 +91,7 @@ def _free_desk(_html: str) -> int:
 
 
 def test_gap_page_unknown_is_404_and_entrepreneur_403(
-    gap_world: dict[str, Any],  # noqa: F811
+    gap_world: dict[str, Any],
     leader: Any,
     make_user: Callable[..., Any],
     login_client: Callable[..., Any],

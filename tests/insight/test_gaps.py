@@ -96,8 +96,8 @@ def _spaces(tenant: Any) -> None:
     )  # fmt: skip
 
 
-@pytest.fixture
-def gap_world(db: Any, make_enterprise: Callable[..., Any]) -> dict[str, Any]:
+def gap_world_build(make_enterprise: Callable[..., Any]) -> dict[str, Any]:
+    """Two chains of 7 nodes with known targets, placements, clauses, free spaces, patents and listings."""
     catalogue_sync(actor="system:test", directory=settings.CATALOGUE_DIR)
     _chains()
 
@@ -151,6 +151,11 @@ def gap_world(db: Any, make_enterprise: Callable[..., Any]) -> dict[str, Any]:
     _spaces(other)
     return {"local": local, "out_sector": out_sector, "xuhui_outside": xuhui_outside, "suggested": suggested,
             "other": other, "wang": wang}  # fmt: skip
+
+
+@pytest.fixture
+def gap_world(db: Any, make_enterprise: Callable[..., Any]) -> dict[str, Any]:
+    return gap_world_build(make_enterprise)
 
 
 def test_gaps_ranked_in_the_expected_order_with_exact_scores(gap_world: dict[str, Any]) -> None:
