@@ -41,7 +41,7 @@ def _caseworker() -> tuple[str, str, str]:
 def _leader() -> tuple[str, str, str]:
     programme = Programme.objects.order_by("item").first()
     assert programme is not None
-    return r"/figures/$", "数据概览", programme.name
+    return r"/insight/$", "产业驾驶舱", "服务券使用率"
 
 
 def _auditor() -> tuple[str, str, str]:

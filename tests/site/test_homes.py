@@ -31,7 +31,7 @@ def text(response: Any) -> str:
         (Role.CASEWORKER, "/staff/"),
         (Role.POLICY_OFFICER, "/staff/"),
         (Role.ADMIN, "/staff/"),
-        (Role.LEADER, "/figures/"),
+        (Role.LEADER, "/insight/"),
         (Role.AUDITOR, "/audit/"),
         (Role.MENTOR, "/community/"),  # no mentor profile yet: the salons
     ],

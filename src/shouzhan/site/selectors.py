@@ -35,7 +35,7 @@ def landing_url(*, actor: Actor) -> str | None:
     """
     role = user_role(actor)
     if role == Role.LEADER:
-        return reverse("site:figures")
+        return reverse("insight:dashboard")
     if role == Role.AUDITOR:
         return reverse("site:audit")
     if role == Role.OFFICER:  # a department's member: the tickets dispatched to their department
