@@ -33,7 +33,7 @@ def _params(request: HttpRequest) -> dict[str, str]:
 
 
 def _messages(error: ValidationError) -> dict[str, list[str]]:
-    return error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    return error.message_dict if hasattr(error, "error_dict") else {"general": error.messages}
 
 
 def _page_context(request: HttpRequest, chain: str, params: dict[str, str]) -> tuple[dict[str, Any], int]:
