@@ -1,7 +1,8 @@
 """The facts insight measures, as Polars frames at a day's end: one query per table, whatever the register's
 size. Every record is taken as it stood by `as_of` where the records say when (an enterprise registered on the
 platform, a tenancy begun, a filing decided, a salon attended); what they do not date (revenue, stage, patents
-held) is read as it is now, which is why month-end figures are kept as snapshots (`Snapshot`).
+held) is read as it is now, which is why month-end figures are kept as snapshots (`Snapshot`). A patent is held
+when granted: a pending or an expired one is not counted.
 
 Columns are named like the facts (`enterprise.district`, `filing.approved` …), money in Int64 fen, so a target's
 definition compiled by `shouzhan.rules.polars_backend.compile_polars` runs on them directly."""
@@ -114,7 +115,7 @@ def enterprise_frame(*, as_of: dt.date) -> pl.DataFrame:
     )
     months, renting = _tenancies(as_of)
     patents = dict(
-        Patent.objects.filter(holder_enterprise__isnull=False)
+        Patent.objects.filter(holder_enterprise__isnull=False, status=Patent.Status.GRANTED)
         .values("holder_enterprise_id")
         .annotate(n=Count("id"))
         .values_list("holder_enterprise_id", "n")

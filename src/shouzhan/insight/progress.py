@@ -60,11 +60,12 @@ def _decimal(value: Fraction, places: str) -> Decimal:
 
 
 def amount_words(value: Fraction | Decimal, unit: str) -> str:
-    """A count as a whole number of 家/部/个, a percent with two decimals."""
+    """A count as the whole number of 家/部/个 reached (rounded down: 82.8 家 is 82 reached), a percent with two
+    decimals (half up)."""
     value = Fraction(value)
     if unit == "percent":
         return f"{_decimal(value, '0.01')}%"
-    return str(_decimal(value, "1"))
+    return str(value.numerator // value.denominator)
 
 
 def gain_words(gain: Fraction, unit: str) -> str:
