@@ -35,7 +35,9 @@ def test_gaps_page_rows_in_order(
                               "a_chain-n3", "a_chain-n4"]  # fmt: skip
     row = html[html.index('id="gap-a_chain-n1"') :].split("</tr>")[0]
     assert "数字人" in row and "中游" in row and "甲产业链" in row
-    assert "本地 1 家 / 目标 4 家" in row and "<svg" in row
+    assert "本地 1 家 / 目标 4 家" in row and "<svg" in row and "1 万元" in row
+    n3 = html[html.index('id="gap-a_chain-n3"') :].split("</tr>")[0]
+    assert "3.00 元" in n3
     assert "<strong>2.700</strong>" in row and "= 27/10" not in row  # 2.7 exactly: no fraction needed
     assert reverse("insight:gap", args=["a_chain", "n1"]) in row
     assert "本地缺位度" in html and "政策支持度" in html and "空间可用度" in html and "数据截至" in html

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET
 
 from shouzhan.core.limits import BoundedForm
-from shouzhan.core.money import format_wan
+from shouzhan.core.money import format_wan, format_yuan
 from shouzhan.insight import gaps as g
 from shouzhan.insight.permissions import require_read
 from shouzhan.registry.choices import DISTRICTS
@@ -63,6 +63,13 @@ def bar(local: int, target: int, most: int) -> Bar:
     return Bar(BAR_W + 2, BAR_H, target_w, local_w, label, colour)
 
 
+def _revenue(gap: g.Gap) -> str:
+    """In 万元, or in 元 below 1 万元 (so 300 fen is not shown as 0 万元); — with no local enterprise."""
+    if not gap.local:
+        return "—"
+    return format_wan(gap.revenue_fen) if gap.revenue_fen >= 1_000_000 else format_yuan(gap.revenue_fen)
+
+
 def _lines(gaps: list[g.Gap], district: str) -> list[dict[str, Any]]:
     most = max((max(x.target, x.local) for x in gaps), default=1)
     query = "" if district == g.DEFAULT_DISTRICT else "?" + urlencode({"district": district})
@@ -70,7 +77,7 @@ def _lines(gaps: list[g.Gap], district: str) -> list[dict[str, Any]]:
         {
             "gap": x,
             "bar": bar(x.local, x.target, most),
-            "revenue": format_wan(x.revenue_fen),
+            "revenue": _revenue(x),
             "absence": g.fraction_text(x.absence),
             "support": g.fraction_text(x.support),
             "space": g.fraction_text(x.space),
