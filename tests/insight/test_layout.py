@@ -15,31 +15,31 @@ TINY = [("a", "upstream"), ("b", "midstream"), ("c", "midstream"), ("d", "downst
 def test_chain_nodes_stand_in_columns_by_stage_each_column_centred() -> None:
     assert chain_positions(TINY) == {
         "a": (0.0, 0.0),
-        "b": (420.0, -150.0),
-        "c": (420.0, 150.0),
-        "d": (840.0, 0.0),
+        "b": (460.0, -160.0),
+        "c": (460.0, 160.0),
+        "d": (920.0, 0.0),
     }
 
 
 def test_the_file_order_not_the_stage_order_of_the_input_decides_rows_and_columns_close_up() -> None:
     # Downstream given first still stands in the last column; a stage filter leaves one column at x = 0.
-    assert chain_positions([("d", "downstream"), ("a", "upstream")]) == {"a": (0.0, 0.0), "d": (420.0, 0.0)}
+    assert chain_positions([("d", "downstream"), ("a", "upstream")]) == {"a": (0.0, 0.0), "d": (460.0, 0.0)}
     assert chain_positions([("b", "midstream"), ("c", "midstream"), ("e", "midstream")]) == {
-        "b": (0.0, -300.0),
+        "b": (0.0, -320.0),
         "c": (0.0, 0.0),
-        "e": (0.0, 300.0),
+        "e": (0.0, 320.0),
     }
     assert chain_positions([]) == {}
 
 
 def test_enterprises_sit_on_a_sunflower_around_their_node_nearest_first() -> None:
-    assert sunflower(3, (420.0, -150.0)).tolist() == [[463.0, -150.0], [385.5, -118.4], [424.3, -199.4]]
+    assert sunflower(3, (460.0, -160.0)).tolist() == [[540.0, -160.0], [398.0, -103.2], [467.6, -247.0]]
     assert sunflower(0, (0.0, 0.0)).shape == (0, 2)
     # Each node's satellites take its spiral's places in list order.
-    assert satellite_positions(["a", "b", "a"], {"a": (0.0, 0.0), "b": (420.0, 0.0)}) == [
-        (43.0, 0.0),
-        (463.0, 0.0),
-        (-34.5, 31.6),
+    assert satellite_positions(["a", "b", "a"], {"a": (0.0, 0.0), "b": (460.0, 0.0)}) == [
+        (80.0, 0.0),
+        (540.0, 0.0),
+        (-62.0, 56.8),
     ]
     assert satellite_positions(["zz"], {}) == [(0.0, 0.0)]
     assert satellite_positions([], {}) == []

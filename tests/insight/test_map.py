@@ -80,7 +80,7 @@ def test_the_map_has_the_chain_its_edges_and_every_shown_placement(firms: Any, l
     assert {"source": "n:tools", "target": "n:production", "label": ""} in data["edges"]
     assert (data["total"], data["shown"], data["left_out"], data["limit"]) == (3, 3, 0, 2000)
     production = _node(data, "production")
-    assert (production["x"], production["y"]) == (420.0, 450.0)
+    assert (production["x"], production["y"]) == (460.0, 480.0)
     assert (production["confirmed"], production["suggested"], production["shown"]) == (1, 1, 2)
     assert (production["target"], production["strength"], production["band"]) == (20, 5, "weak")
     assert production["revenue_fen"] == 5_000_000_00
@@ -98,7 +98,7 @@ def test_the_map_has_the_chain_its_edges_and_every_shown_placement(firms: Any, l
     # The positions are the layout's.
     centres = chain_positions([(n["key"], n["stage"]) for n in data["nodes"]])
     assert all((n["x"], n["y"]) == centres[n["key"]] for n in data["nodes"])
-    assert data["enterprises"][0]["x"] == 420.0 + 43.0  # the first on production, at angle 0
+    assert data["enterprises"][0]["x"] == 460.0 + 80.0  # the first on production, at angle 0
     json.dumps(data)  # plain JSON
 
 
@@ -151,12 +151,12 @@ def test_strength_bands_and_node_sizes(firms: Any, leader: Any, make_enterprise:
     data = map_data(actor=leader, chain=CHAIN)
     compute = _node(data, "compute")
     assert (compute["strength"], compute["band"], compute["colour"]) == (60, "growing", "#dd8b1f")
-    assert compute["size"] == 66.0  # the most confirmed: the largest
-    assert _node(data, "production")["size"] == round(26 + 40 * (1 / 3) ** 0.5, 1)
-    assert _node(data, "script")["size"] == 26.0
+    assert compute["size"] == 48.0  # the most confirmed: the largest
+    assert _node(data, "production")["size"] == round(18 + 30 * (1 / 3) ** 0.5, 1)
+    assert _node(data, "script")["size"] == 18.0
     by_revenue = map_data(actor=leader, chain=CHAIN, size_by="revenue")
-    assert _node(by_revenue, "production")["size"] == 66.0  # 500 万元, the largest revenue
-    assert _node(by_revenue, "compute")["size"] == 26.0  # no revenue known
+    assert _node(by_revenue, "production")["size"] == 48.0  # 500 万元, the largest revenue
+    assert _node(by_revenue, "compute")["size"] == 18.0  # no revenue known
     assert mapdata.strength_band(5, 5)[:2] == ("strong", "#276749")
     assert mapdata.strength_band(4, 5)[0] == "near"
     assert mapdata.strength_band(3, 0) == ("none", "#8a94a3", None)

@@ -20,11 +20,11 @@ import numpy as np
 
 from shouzhan.insight.models import STAGE_ORDER
 
-COLUMN_GAP = 420.0  # between stage columns
-ROW_GAP = 300.0  # between nodes of one column
-INNER = 34.0  # an enterprise's distance from its node's centre, at least (clear of the node's own symbol)
-OUTER = 135.0  # … and at most (clear of the next node)
-MAX_STEP = 9.0  # the spiral's step with few enterprises
+COLUMN_GAP = 460.0  # between stage columns
+ROW_GAP = 320.0  # between nodes of one column
+INNER = 70.0  # an enterprise's distance from its node's centre, at least (clear of the node's own symbol)
+OUTER = 145.0  # … and at most (clear of the next node)
+MAX_STEP = 10.0  # the spiral's step with few enterprises
 GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 
 Point = tuple[float, float]

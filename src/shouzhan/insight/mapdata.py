@@ -43,7 +43,7 @@ PANEL_ROWS = 10
 CLUSTERS = ("", "all", "in", "out")
 SIZES = ("", "count", "revenue")
 SHOWN = (Placement.Status.CONFIRMED, Placement.Status.SUGGESTED)
-NODE_MIN, NODE_SPAN = 26.0, 40.0  # a chain node's symbol: from NODE_MIN to NODE_MIN + NODE_SPAN pixels
+NODE_MIN, NODE_SPAN = 18.0, 30.0  # a chain node's symbol: from NODE_MIN to NODE_MIN + NODE_SPAN pixels
 
 # Bands of local strength (confirmed ÷ target): (key, lower bound in %, colour).
 BANDS: tuple[tuple[str, int, str], ...] = (

@@ -38,7 +38,7 @@
         id: n.id, name: n.name, x: n.x, y: n.y, kind: "chain", key: n.key,
         symbolSize: n.size, z: 3,
         itemStyle: { color: n.colour, borderColor: "#ffffff", borderWidth: 2 },
-        label: { show: true, position: "bottom", fontSize: 13, color: "#1f2933", fontWeight: "bold" }
+        label: { show: true, position: "bottom", distance: 6, fontSize: 13, color: "#1f2933", fontWeight: "bold", textBorderColor: "#ffffff", textBorderWidth: 3 }
       };
     });
     data.enterprises.forEach(function (e) {
