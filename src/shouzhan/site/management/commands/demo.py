@@ -11,6 +11,7 @@ from django.utils import timezone
 from shouzhan.cases import demo as cases_demo
 from shouzhan.community import demo as community_demo
 from shouzhan.frontline import demo as frontline_demo
+from shouzhan.insight import demo as insight_demo
 from shouzhan.ledger import demo as ledger_demo
 from shouzhan.offers import demo as offers_demo
 from shouzhan.patrols import demo as patrols_demo
@@ -48,6 +49,9 @@ class Command(BaseCommand):
             self.stdout.write(line)
         # Patrols after frontline: its hazards are tickets in the departments' queues.
         for line in patrols_demo.patrols_demo(today=today, history=not options["no_history"]):
+            self.stdout.write(line)
+        # Insight last: it measures what every other module's past left in the records.
+        for line in insight_demo.insight_demo(today=today, history=not options["no_history"]):
             self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
