@@ -59,6 +59,8 @@ def test_gaps_page_other_district_and_bad_one(
     assert "没有“火星”这个区" in response.content.decode()
     response = client.get(reverse("insight:gap", args=["a_chain", "n1"]), {"district": "火星"})
     assert response.status_code == 400
+    response = client.get(reverse("insight:gaps"), {"district": "徐" * 5000})
+    assert response.status_code == 400 and "徐" * 100 not in response.content.decode()
 
 
 def test_gap_page_sections_evidence_and_actions(

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET
 
-from shouzhan.core.limits import BoundedForm
+from shouzhan.core.limits import KEY_TEXT, BoundedForm
 from shouzhan.core.money import format_wan, format_yuan
 from shouzhan.insight import gaps as g
 from shouzhan.insight.permissions import require_read
@@ -30,15 +31,18 @@ BAR_W, BAR_H = 160, 12
 
 
 class DistrictForm(BoundedForm):
-    district = forms.ChoiceField(
+    district = forms.CharField(
         label=_l("所在区"),
         required=False,
-        choices=[(d, d) for d in DISTRICTS],
-        error_messages={"invalid_choice": _l("没有“%(value)s”这个区，请从列表中选择。")},
+        max_length=KEY_TEXT,
+        widget=forms.Select(choices=[(d, d) for d in DISTRICTS]),
     )
 
     def clean_district(self) -> str:
-        return self.cleaned_data.get("district") or g.DEFAULT_DISTRICT
+        district = self.cleaned_data.get("district") or g.DEFAULT_DISTRICT
+        if district not in DISTRICTS:
+            raise ValidationError(_("没有“%(d)s”这个区，请从列表中选择。") % {"d": district})
+        return district
 
 
 # ----------------------------------------------------------------------------- the bars (inline SVG)
