@@ -30,7 +30,8 @@ $(KEY):
 install: $(STAMP) $(KEY)
 
 # Debian packages the tests and exports need: Chromium (browser tests), a CJK font (PDFs and
-# screenshots), Pango (weasyprint), gettext (translations), a JDK (Spark). Installed only when missing.
+# screenshots), Pango (weasyprint), gettext (translations), a JDK (Spark), poppler (pdftotext, the
+# bulletin's tests). Installed only when missing.
 sysdeps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
@@ -38,6 +39,7 @@ sysdeps:
 	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
@@ -61,6 +63,7 @@ run: sysdeps demo
 	@$(PY) manage.py frontline_daily
 	@$(PY) manage.py patrols_load
 	@$(PY) manage.py patrols_daily
+	@$(PY) manage.py insight_schedule
 	@$(PY) manage.py db_worker --interval 5 --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	SHOUZHAN_DEBUG=$${SHOUZHAN_DEBUG:-0} $(PY) manage.py runserver $(HOST):$(PORT)

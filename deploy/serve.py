@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         ["offers_schedule"],
         ["frontline_daily"],
         ["patrols_daily"],
+        ["insight_schedule"],
     ):
         if not stopping:
             steps.append((step, subprocess.Popen([*manage, *step], env=env, cwd=ROOT)))  # noqa: S603
