@@ -112,3 +112,14 @@ def test_gaps_page_without_chains(db: Any, leader: Any, login_client: Callable[.
     response = login_client(leader).get(reverse("insight:gaps"))
     assert response.status_code == 200
     assert "还没有发布产业链" in response.content.decode()
+
+
+def test_shipped_chains_render(
+    insight_data: dict[str, int], leader: Any, login_client: Callable[..., Any]
+) -> None:
+    client = login_client(leader)
+    html = client.get(reverse("insight:gaps")).content.decode()
+    assert len(_row_ids(html)) == 9 + 8 + 7
+    response = client.get(reverse("insight:gap", args=["ai_micro_drama", "tools"]))
+    assert response.status_code == 200
+    assert "AI 创作工具与智能体" in response.content.decode()
