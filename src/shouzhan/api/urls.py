@@ -111,6 +111,7 @@ api.add_router("/", core_router)
 from shouzhan.cases.api import router as cases_router  # noqa: E402
 from shouzhan.community.api import router as community_router  # noqa: E402
 from shouzhan.frontline.api import router as frontline_router  # noqa: E402
+from shouzhan.insight.api import router as insight_router  # noqa: E402
 from shouzhan.ledger.api import router as ledger_router  # noqa: E402
 from shouzhan.offers.api import router as offers_router  # noqa: E402
 from shouzhan.patrols.api import router as patrols_router  # noqa: E402
@@ -127,3 +128,4 @@ api.add_router("/", community_router)
 api.add_router("/", offers_router)
 api.add_router("/", frontline_router)
 api.add_router("/", patrols_router)
+api.add_router("/", insight_router)
