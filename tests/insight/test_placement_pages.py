@@ -42,8 +42,12 @@ def test_urls() -> None:
     assert reverse("insight:relation_delete", args=[7]) == "/insight/relations/7/delete/"
 
 
-def test_the_queue_in_words(firms: list[Any], caseworker: Any, login_client: Callable[..., Any]) -> None:
-    response = login_client(caseworker).get(QUEUE)
+def test_the_queue_in_words(
+    firms: list[Any], caseworker: Any, login_client: Callable[..., Any], django_assert_max_num_queries: Any
+) -> None:
+    client = login_client(caseworker)
+    with django_assert_max_num_queries(12):  # the same few queries whatever the number of rows
+        response = client.get(QUEUE)
     assert response.status_code == 200
     html = response.content.decode()
     assert "待确认的推荐" in html
@@ -229,3 +233,40 @@ def test_run_the_suggestions(firms: list[Any], caseworker: Any, login_client: Ca
     response = login_client(caseworker).post(reverse("insight:placements_suggest"))
     assert response.status_code == 302
     assert AuditEntry.objects.filter(action=aa.PLACEMENT_SUGGEST).count() == 2  # the fixture's and this one
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_confirm_and_change_in_place(
+    page: Any, insight_data: Any, caseworker: Any, make_enterprise: Callable[..., Any]
+) -> None:
+    from tests.a11y import assert_accessible
+    from tests.conftest import PASSWORD
+
+    compute, _o = make_enterprise(
+        name="上海云擎智算科技有限公司", sector="compute", description="出租 GPU 资源。"
+    )
+    studio, _o = make_enterprise(
+        name="上海星河微短剧制作有限公司", sector="micro_drama", description="竖屏剧拍摄。"
+    )
+    placements_suggest(actor=caseworker)
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("input[name=login]", caseworker.mobile)
+    page.fill("input[type=password]", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(page.base_url + QUEUE)
+    first = Placement.objects.get(enterprise=studio)
+    row = page.locator(f"#placement-{first.pk}")
+    row.locator("button[value=confirm]").click()
+    page.locator(f"#placement-{first.pk}[data-status=confirmed]").wait_for()
+    assert page.url.endswith(QUEUE)  # swapped in place, no reload
+    second = Placement.objects.get(enterprise=compute)
+    row = page.locator(f"#placement-{second.pk}")
+    row.locator("select[name=node]").select_option("models")
+    row.locator("button[value=change]").click()
+    page.locator(f"#placement-{second.pk}[data-status=rejected]").wait_for()
+    assert "已改到“大模型与语料”并确认" in page.locator(f"#placement-{second.pk}").inner_text()
+    page.screenshot(path="/tmp/insight_placements.png", full_page=True)
+    assert Placement.objects.get(enterprise=compute, node="models").status == "confirmed"
+    assert_accessible(page)
