@@ -1,7 +1,7 @@
 """Browser: the chain map is drawn by the vendored ECharts from the server's layout, filtered to 徐汇, and a
 click on a chain node's pixel on the canvas loads its panel (htmx) with its enterprises. The screenshot of the
 map holds a drawn graph (many non-background pixels, the nodes' colours), the page passes axe, and every
-request the page made went to the live server on 127.0.0.1 / localhost. Screenshot: /tmp/insight_map.png."""
+request the page made went to the live server on 127.0.0.1 / localhost. Screenshots: /tmp/insight_map.png, /tmp/insight_map_panel.png."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from tests.conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOT = Path("/tmp/insight_map.png")
+PANEL_SHOT = Path("/tmp/insight_map_panel.png")
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 CHAIN = "ai_micro_drama"
 NODES = [
@@ -131,11 +132,18 @@ def test_the_leader_filters_the_map_to_xuhui_and_clicks_a_node(
     )
     expect(page.locator("#node-clauses-empty, #node-clauses")).to_have_count(1)
     page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(PANEL_SHOT))
     assert_accessible(page)
 
     # The table's names load the panel too (without the canvas).
     page.locator("#map-nodes a", has_text="算力服务").click()
     expect(panel).to_have_attribute("data-node", "compute")
+
+    # From the panel to the node's gap and its 招商 list (for 徐汇).
+    page.locator("#node-gap-link").click()
+    page.wait_for_url("**/insight/gaps/ai_micro_drama/compute/?district=*")
+    expect(page.locator("h1")).to_contain_text("算力服务")
+    expect(page.locator("#gap-prospects-title")).to_have_text("招商名单")
 
     assert errors == [], errors
     outside = [url for url in requests if urlsplit(url).hostname not in LOCAL_HOSTS]

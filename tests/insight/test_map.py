@@ -326,6 +326,7 @@ def test_a_nodes_panel_lists_its_enterprises_clauses_spaces_patents_and_demands(
         ("光影微短剧", P, "500 万元", "徐汇"),
         ("星河影视", C, "100 万元", "徐汇"),
     ]
+    assert panel.gap_url == reverse("insight:gap", kwargs={"chain": CHAIN, "node": "production"})
     assert panel.enterprises[0].url == reverse("registry:enterprise", kwargs={"pk": firms["光影"].pk})
     expected = [
         clause_heading(clause_id=c)
@@ -344,6 +345,7 @@ def test_a_nodes_panel_lists_its_enterprises_clauses_spaces_patents_and_demands(
 
     within = node_detail(actor=leader, chain=CHAIN, node="production", district="徐汇", cluster="in")
     assert [e.name for e in within.enterprises] == ["光影微短剧"]
+    assert within.gap_url.endswith("/production/?district=%E5%BE%90%E6%B1%87")
 
 
 def test_open_demands_of_the_nodes_enterprises_or_naming_its_keywords(

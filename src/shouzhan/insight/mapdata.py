@@ -286,6 +286,7 @@ class NodePanel:
     strength: int | None
     confirmed: int
     suggested: int
+    gap_url: str = ""
     enterprises: list[PanelEnterprise] = field(default_factory=list)
     clauses: list[PanelRow] = field(default_factory=list)
     spaces: list[PanelRow] = field(default_factory=list)
@@ -329,6 +330,8 @@ def node_detail(*, actor: Actor, chain: str, node: str, district: str = "", clus
         strength=percent,
         confirmed=n_confirmed,
         suggested=counts.get(Placement.Status.SUGGESTED, 0),
+        gap_url=reverse("insight:gap", kwargs={"chain": version.chain, "node": found.key})
+        + (f"?{urlencode({'district': filters.district})}" if filters.district else ""),
     )
     stages = dict(EnterpriseStage.choices)
     statuses = dict(Placement.Status.choices)
