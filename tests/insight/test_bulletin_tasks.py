@@ -57,13 +57,13 @@ def test_the_first_working_day_by_the_calendar() -> None:
 def test_after_national_day_the_bulletin_comes_on_the_first_day_back_and_only_then(records: None) -> None:
     for day in range(1, 8):
         with _at(D(2026, 10, day)):
-            assert insight_pass() == {"bulletin": None}
+            assert insight_pass() == {"bulletin": None, "reason": "before"}
     assert not Bulletin.objects.exists()
     with _at(D(2026, 10, 8)):
-        assert insight_pass() == {"bulletin": "2026-09"}
-        assert insight_pass() == {"bulletin": "2026-09"}  # run twice that morning: the stored one
+        assert insight_pass() == {"bulletin": "2026-09", "reason": "made"}
+        assert insight_pass() == {"bulletin": None, "reason": "exists"}  # run twice that morning: nothing new
     with _at(D(2026, 10, 9)):
-        assert insight_pass() == {"bulletin": None}
+        assert insight_pass() == {"bulletin": None, "reason": "exists"}
     assert list(Bulletin.objects.values_list("month", flat=True)) == [D(2026, 9, 1)]
     assert AuditEntry.objects.filter(action=aa.BULLETIN_GENERATE).count() == 1
     bulletin = Bulletin.objects.get()
@@ -72,17 +72,26 @@ def test_after_national_day_the_bulletin_comes_on_the_first_day_back_and_only_th
 
 def test_a_normal_month_after_a_weekend(records: None) -> None:
     with _at(D(2026, 11, 1)):  # a Sunday
-        assert insight_pass() == {"bulletin": None}
+        assert insight_pass() == {"bulletin": None, "reason": "before"}
     with _at(D(2026, 11, 2)):
-        assert insight_pass() == {"bulletin": "2026-10"}
+        assert insight_pass() == {"bulletin": "2026-10", "reason": "made"}
     assert list(Bulletin.objects.values_list("month", flat=True)) == [D(2026, 10, 1)]
     entry = AuditEntry.objects.get(action=aa.BULLETIN_GENERATE)
     assert (entry.actor_label, entry.after["month"]) == ("system:insight", "2026-10-01")
 
 
+def test_a_first_working_day_missed_is_caught_up_the_next_day(records: None) -> None:
+    # The worker was down on 10-08: the next morning's pass makes September's bulletin, once.
+    with _at(D(2026, 10, 9)):
+        assert insight_pass() == {"bulletin": "2026-09", "reason": "made"}
+    with _at(D(2026, 10, 12)):
+        assert insight_pass() == {"bulletin": None, "reason": "exists"}
+    assert AuditEntry.objects.filter(action=aa.BULLETIN_GENERATE).count() == 1
+
+
 def test_the_task_generates_as_of_today_and_queues_the_next(records: None) -> None:
     with _at(D(2026, 12, 1)):
-        assert insight_daily.call() == {"bulletin": "2026-11"}
+        assert insight_daily.call() == {"bulletin": "2026-11", "reason": "made"}
         run_after = timezone.localtime(_waiting().get().run_after)
     assert (run_after.date(), run_after.time()) == (D(2026, 12, 2), dt.time(7, 30))
 
@@ -114,11 +123,13 @@ def test_the_schedule_command_queues_once_for_the_morning(db: Any) -> None:
 def test_the_schedule_command_runs_the_pass_for_a_day(records: None) -> None:
     out = StringIO()
     with _at(D(2026, 11, 10)):
-        call_command("insight_schedule", "--now", "--date", "2026-11-09", stdout=out)
+        call_command("insight_schedule", "--now", "--date", "2026-11-01", stdout=out)
         call_command("insight_schedule", "--now", "--date", "2026-11-02", stdout=out)
+        call_command("insight_schedule", "--now", "--date", "2026-11-09", stdout=out)
     assert out.getvalue().splitlines() == [
-        "今天不是本月第一个工作日，不生成月度通报。",
+        "本月第一个工作日还没到，不生成月度通报。",
         "已生成 2026-10 月度通报。",
+        "上月的月度通报已经生成。",
     ]
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("insight_schedule", "--now", "--date", "2026-13-01")

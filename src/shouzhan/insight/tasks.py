@@ -1,8 +1,9 @@
 """Background work of insight, run by django-tasks' database worker (`manage.py db_worker`).
 
 The daily pass generates last month's bulletin (月度通报) on the first working day of each month by the
-working-day calendar — after a National Day week, on the first day back. Generating is once per month (a
-stored bulletin is returned as it is), so a pass run twice that day makes nothing new. The pass enqueues
+working-day calendar — after a National Day week, on the first day back — or on the first pass after it when
+the worker was down that day (a bulletin missing is made, never skipped). Generating is once per month (a
+stored bulletin is returned as it is), so a pass run twice makes nothing new. The pass enqueues
 the next one for tomorrow morning (even when it failed), and `manage.py insight_schedule` (from `make run`,
 `make serve` and the worker's unit) makes sure one is waiting.
 """
@@ -36,16 +37,21 @@ def first_workday_of_month(day: dt.date) -> dt.date:
 
 
 def insight_pass(*, today: dt.date | None = None) -> dict[str, Any]:
-    """One pass, now: the month whose bulletin was generated (None when today is not the day)."""
+    """One pass, now: the month whose bulletin was generated (None before the month's first working day, or
+    when last month's bulletin is there already)."""
     from shouzhan.core.actors import system_actor
     from shouzhan.insight.bulletin import previous_month
+    from shouzhan.insight.models import Bulletin
     from shouzhan.insight.services.bulletins import bulletin_generate
 
     today = today or timezone.localdate()
-    if today != first_workday_of_month(today):
-        return {"bulletin": None}
-    bulletin = bulletin_generate(actor=system_actor("insight"), month=previous_month(today))
-    return {"bulletin": f"{bulletin.month.year}-{bulletin.month.month:02d}"}
+    month = previous_month(today)
+    if today < first_workday_of_month(today):
+        return {"bulletin": None, "reason": "before"}
+    if Bulletin.objects.filter(month=month).exists():
+        return {"bulletin": None, "reason": "exists"}
+    bulletin = bulletin_generate(actor=system_actor("insight"), month=month)
+    return {"bulletin": f"{bulletin.month.year}-{bulletin.month.month:02d}", "reason": "made"}
 
 
 @task()

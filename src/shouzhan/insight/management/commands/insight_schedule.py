@@ -36,7 +36,9 @@ class Command(BaseCommand):
             self.stdout.write("产业洞察每日任务已排队" if enqueued else "产业洞察每日任务已在队列中")
             return
         done = insight_pass(today=options["date"])
-        if done["bulletin"] is None:
-            self.stdout.write("今天不是本月第一个工作日，不生成月度通报。")
+        if done["reason"] == "before":
+            self.stdout.write("本月第一个工作日还没到，不生成月度通报。")
+        elif done["reason"] == "exists":
+            self.stdout.write("上月的月度通报已经生成。")
         else:
             self.stdout.write(f"已生成 {done['bulletin']} 月度通报。")
