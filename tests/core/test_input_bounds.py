@@ -98,6 +98,10 @@ FIXED_SIZE_LISTS = {
     "GET /api/v1/ledger/enterprises/{enterprise_id}/wallets",
     "GET /api/v1/spaces/sites",
     "GET /api/v1/spaces/resources",
+    "GET /api/v1/insight/chains",  # the chains in force: a handful of data files
+    "GET /api/v1/insight/targets",  # the targets in force: one data file's few
+    "GET /api/v1/insight/gaps",  # one row per node of the chains in force
+    "GET /api/v1/insight/gaps/{chain}/{node}/prospects",  # at most PER_KIND of each of three kinds
 }
 
 

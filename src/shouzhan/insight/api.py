@@ -151,13 +151,14 @@ class SnapshotOut(Schema):
     response={200: list[SnapshotOut], **READ_ERRORS},
     summary="Month-end figures as they were stored, oldest first",
 )
-def snapshots(request: HttpRequest, key: Key = "") -> list[dict[str, Any]]:
+def snapshots(
+    request: HttpRequest, key: Key = "", limit: PageLimit = PAGE_DEFAULT, offset: PageOffset = 0
+) -> list[dict[str, Any]]:
     require_read(request.user)
     series = selectors.snapshot_series(keys=[key] if key else None)
+    rows = [(month, figure) for name in sorted(series) for month, figure in series[name]]
     return [
-        {"month": month, "figure": _figure_out(figure)}
-        for name in sorted(series)
-        for month, figure in series[name]
+        {"month": month, "figure": _figure_out(figure)} for month, figure in rows[offset : offset + limit]
     ]
 
 
@@ -368,10 +369,12 @@ class BulletinOut(Schema):
 @router.get(
     "/insight/bulletins", response={200: list[BulletinOut], **READ_ERRORS}, summary="The bulletins' archive"
 )
-def bulletins(request: HttpRequest) -> list[dict[str, Any]]:
+def bulletins(
+    request: HttpRequest, limit: PageLimit = PAGE_DEFAULT, offset: PageOffset = 0
+) -> list[dict[str, Any]]:
     require_read(request.user)
     out = []
-    for b in Bulletin.objects.defer("pdf", "xlsx").order_by("-month")[:120]:
+    for b in Bulletin.objects.defer("pdf", "xlsx").order_by("-month")[offset : offset + limit]:
         month = f"{b.month:%Y-%m}"
         out.append({
             "month": month, "generated_at": b.generated_at,
