@@ -165,3 +165,20 @@ def test_the_pages_show_the_stored_history(insight_data: Any, leader: Any, login
     assert re.search(r"<td>2025-11</td><td class=\"num\">12</td>", page)
     dashboard = text(login_client(leader).get("/insight/"))
     assert "insight-spark" in dashboard
+
+
+def test_the_pages_cost_a_fixed_number_of_queries(
+    cluster: Any, leader: Any, login_client: Any, make_enterprise: Any, django_assert_max_num_queries: Any
+) -> None:
+    for i in range(20):
+        make_enterprise(name=f"更多剧场{i}", district="徐汇", in_cluster=True, annual_revenue_fen=10**10)
+    client = login_client(leader)
+    # the session, the menu, the targets and their month-ends, a query per table for the frames and the
+    # service figures — whatever the number of enterprises
+    for url, most in (
+        ("/insight/", 30),
+        ("/insight/targets/", 20),
+        ("/insight/targets/quality_enterprises/", 24),
+    ):
+        with django_assert_max_num_queries(most):
+            assert client.get(url).status_code == 200

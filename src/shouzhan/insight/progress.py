@@ -161,6 +161,7 @@ class TargetProgress:
     progress: Progress
     noun: str
     unknown_words: list[str]
+    history: list[tuple[dt.date, Figure]]  # the stored month-ends, oldest first
 
 
 def noun_for(target: Target) -> str:
@@ -220,7 +221,7 @@ def targets_progress(*, actor: Actor, as_of: dt.date) -> tuple[TargetVersion | N
             period_to=version.period_to, noun=noun, unit=unit,
         )  # fmt: skip
         unknown = unknown_explained(target, frame, as_of=as_of) if figure.unknown else []
-        out.append(TargetProgress(target, figure, progress, noun, unknown))
+        out.append(TargetProgress(target, figure, progress, noun, unknown, history.get(target.key, [])))
     return version, out
 
 

@@ -29,7 +29,9 @@ def figure_view(figure: Figure) -> dict[str, Any]:
     if figure.numerator_fen is not None:
         sides = _("%(a)s ÷ %(b)s") % {
             "a": format_yuan(figure.numerator_fen),
-            "b": format_yuan(figure.denominator_fen) if figure.denominator_fen else _("（未录入）"),
+            "b": format_yuan(figure.denominator_fen)
+            if figure.denominator_fen is not None
+            else _("全市数（未录入）"),
         }
     elif numerator is not None:
         sides = f"{numerator} ÷ {denominator}"

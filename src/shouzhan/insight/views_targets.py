@@ -33,7 +33,6 @@ from shouzhan.insight.progress import (
     target_members,
     targets_progress,
 )
-from shouzhan.insight.selectors import snapshot_series
 from shouzhan.insight.services.figures import city_figure_enter
 from shouzhan.insight.views_dashboard import card_view, figure_view
 
@@ -54,7 +53,7 @@ class CityFigureForm(BoundedForm):
 def _history_rows(tp: TargetProgress) -> list[dict[str, Any]]:
     """The month-ends stored, newest first, as a page writes them."""
     rows = []
-    for month, figure in reversed(snapshot_series(keys=[tp.target.key]).get(tp.target.key, [])):
+    for month, figure in reversed(tp.history):
         rows.append({"month": month, **figure_view(figure)})
     return rows
 
