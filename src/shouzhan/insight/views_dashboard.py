@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -72,13 +72,7 @@ def _links() -> list[tuple[str, str, str]]:
         ("insight:gaps", _("强链补链"), _("缺口排序与招商清单")),
         ("insight:bulletins", _("月度通报"), _("每月第一个工作日生成的通报")),
     ]
-    links = []
-    for name, label, note in wanted:
-        try:  # TEMPORARY while #17's pages land one by one (like nav.py)
-            links.append((reverse(name), label, note))
-        except NoReverseMatch:
-            continue
-    return links
+    return [(reverse(name), label, note) for name, label, note in wanted]
 
 
 @login_required
