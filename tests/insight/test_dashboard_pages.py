@@ -61,7 +61,8 @@ def test_the_dashboard_shows_each_target_and_the_service_figures(
                   "空间出租率", "沙龙到场率", "服务券使用率"):  # fmt: skip
         assert title in page
     assert "口径" in page and "来源" in page
-    assert 'href="/insight/targets/"' in page
+    for href in ("/insight/targets/", "/insight/map/", "/insight/gaps/", "/insight/bulletins/"):
+        assert f'href="{href}"' in page
 
 
 def test_the_targets_page_shows_the_share_exactly_and_the_city_totals(
