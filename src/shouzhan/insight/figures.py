@@ -15,8 +15,10 @@ from typing import Any
 
 import polars as pl
 
+from shouzhan.insight.frames import enterprise_frame, filing_frame, pushdown
 from shouzhan.insight.models import CityFigure, Target
 from shouzhan.insight.vocabulary import facts_for
+from shouzhan.rules import ir
 from shouzhan.rules.polars_backend import compile_polars
 from shouzhan.rules.types import compile_expression
 
@@ -67,9 +69,22 @@ def percent(numerator: int, denominator: int) -> Decimal:
     return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(CENT, ROUND_HALF_UP)
 
 
+def definition_tree(target: Target) -> ir.Expr:
+    return compile_expression(target.definition, "bool", facts=facts_for(target.counts))
+
+
 def definition_expr(target: Target, on: dt.date) -> pl.Expr:
-    tree = compile_expression(target.definition, "bool", facts=facts_for(target.counts))
-    return compile_polars(tree, on)
+    return compile_polars(definition_tree(target), on)
+
+
+def target_frames(targets: list[Target], as_of: dt.date) -> dict[str, pl.DataFrame]:
+    """The frames the targets read at the day's end ("enterprise", and "filing" when one counts filings), with
+    what every definition requires of a plain column pushed down into SQL (`frames.pushdown`)."""
+    where = pushdown([definition_tree(t) for t in targets])
+    frames = {"enterprise": enterprise_frame(as_of=as_of, where=where)}
+    if any(t.counts == Target.Counts.FILING for t in targets):
+        frames["filing"] = filing_frame(as_of=as_of, enterprises=frames["enterprise"], where=where)
+    return frames
 
 
 def city_total(*, year: int, as_of: dt.date) -> CityFigure | None:

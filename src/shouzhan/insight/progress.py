@@ -18,8 +18,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from shouzhan.core.actors import Actor
-from shouzhan.insight.figures import Figure, definition_expr, target_measure
-from shouzhan.insight.frames import enterprise_frame, filing_frame
+from shouzhan.insight.figures import Figure, definition_expr, target_frames, target_measure
 from shouzhan.insight.models import CityFigure, Target, TargetVersion
 from shouzhan.insight.permissions import require_read
 from shouzhan.insight.selectors import snapshot_series, target_list, targets_current
@@ -194,13 +193,6 @@ def unknown_explained(target: Target, frame: pl.DataFrame, *, as_of: dt.date) ->
     return words
 
 
-def _frames(targets: list[Target], as_of: dt.date) -> dict[str, pl.DataFrame]:
-    frames = {"enterprise": enterprise_frame(as_of=as_of)}
-    if any(t.counts == Target.Counts.FILING for t in targets):
-        frames["filing"] = filing_frame(as_of=as_of, enterprises=frames["enterprise"])
-    return frames
-
-
 def targets_progress(*, actor: Actor, as_of: dt.date) -> tuple[TargetVersion | None, list[TargetProgress]]:
     """Every target in force: measured now, its stored month-ends, the projection and the unknowns explained."""
     require_read(actor)
@@ -208,7 +200,7 @@ def targets_progress(*, actor: Actor, as_of: dt.date) -> tuple[TargetVersion | N
     targets = target_list(version)
     if version is None or not targets:
         return version, []
-    frames = _frames(targets, as_of)
+    frames = target_frames(targets, as_of)
     history = snapshot_series(keys=[t.key for t in targets])
     out = []
     for target in targets:
@@ -246,7 +238,7 @@ class Members:
 
 def target_members(*, actor: Actor, target: Target, as_of: dt.date, page: int = 1) -> Members:
     require_read(actor)
-    frame = _frames([target], as_of)[target.counts]
+    frame = target_frames([target], as_of)[target.counts]
     met = frame.filter(frame.select(definition_expr(target, as_of).alias("m"))["m"].fill_null(False))
     total = met.height
     pages = max(1, -(-total // PAGE_SIZE))

@@ -8,8 +8,7 @@ import datetime as dt
 from django.db.models import Max, Prefetch
 
 from shouzhan.core.actors import Actor
-from shouzhan.insight.figures import Figure, target_measure
-from shouzhan.insight.frames import enterprise_frame, filing_frame
+from shouzhan.insight.figures import Figure, target_frames, target_measure
 from shouzhan.insight.models import ChainEdge, ChainNode, ChainVersion, Snapshot, Target, TargetVersion
 from shouzhan.insight.permissions import require_read
 
@@ -49,15 +48,8 @@ def targets_measure(*, as_of: dt.date, targets: list[Target] | None = None) -> l
     targets = target_list() if targets is None else targets
     if not targets:
         return []
-    enterprises = enterprise_frame(as_of=as_of)
-    filings = None
-    figures = []
-    for target in targets:
-        if target.counts == Target.Counts.FILING:
-            filings = filing_frame(as_of=as_of, enterprises=enterprises) if filings is None else filings
-            figures.append(target_measure(target, filings, as_of=as_of))
-        else:
-            figures.append(target_measure(target, enterprises, as_of=as_of))
+    frames = target_frames(targets, as_of)
+    figures = [target_measure(target, frames[target.counts], as_of=as_of) for target in targets]
     return figures
 
 
