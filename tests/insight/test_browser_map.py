@@ -5,6 +5,7 @@ request the page made went to the live server on 127.0.0.1 / localhost. Screensh
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,10 @@ from django.urls import reverse
 from PIL import Image
 from playwright.sync_api import expect
 
+from shouzhan.core.actors import system_actor
+from shouzhan.core.models import AuditEntry
 from shouzhan.insight.models import Placement
+from shouzhan.insight.services.bulletins import bulletin_generate
 from tests.a11y import assert_accessible
 from tests.conftest import PASSWORD
 
@@ -74,6 +78,12 @@ def test_the_leader_filters_the_map_to_xuhui_and_clicks_a_node(
     Placement.objects.create(
         enterprise=film, chain=CHAIN, node="production", status="confirmed", confidence=95
     )
+    # Outside the cluster, a compute provider: on 算力服务's 招商 list.
+    make_enterprise("浦东智算云", district="浦东新区", in_cluster=False, sector="compute",
+                    description="GPU 智算集群与推理服务")  # fmt: skip
+    # Last month's bulletin, generated as the first working day's task would.
+    last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    bulletin_generate(actor=system_actor("insight"), month=last_month)
     far, _owner = make_enterprise("远山影业", district="杨浦", in_cluster=True)
     Placement.objects.create(
         enterprise=far, chain=CHAIN, node="production", status="confirmed", confidence=90
@@ -144,6 +154,21 @@ def test_the_leader_filters_the_map_to_xuhui_and_clicks_a_node(
     page.wait_for_url("**/insight/gaps/ai_micro_drama/compute/?district=*")
     expect(page.locator("h1")).to_contain_text("算力服务")
     expect(page.locator("#gap-prospects-title")).to_have_text("招商名单")
+    expect(page.locator("#prospects-enterprise")).to_contain_text("浦东智算云")
+
+    # The targets page, then the bulletin downloaded from the archive (and the download audited).
+    page.goto(page.base_url + reverse("insight:targets"))
+    expect(page.locator("h1")).to_have_text("目标进度")
+    expect(page.locator("main")).to_contain_text("集聚优质企业")
+    page.goto(page.base_url + reverse("insight:bulletins"))
+    slug = f"{last_month:%Y-%m}"
+    with page.expect_download() as download_info:
+        page.locator(f"#bulletin-{slug} a", has_text="PDF").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+    entry = AuditEntry.objects.filter(action="insight.bulletin_download").get()
+    assert entry.actor_id == leader.pk
 
     assert errors == [], errors
     outside = [url for url in requests if urlsplit(url).hostname not in LOCAL_HOSTS]
