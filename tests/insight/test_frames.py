@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from shouzhan.insight.figures import definition_tree, target_measure
+from shouzhan.insight.figures import definition_tree, target_frames, target_measure
 from shouzhan.insight.frames import enterprise_frame, filing_frame, pushdown
 from shouzhan.insight.selectors import target_list, targets_measure
 from shouzhan.registry.models import Enterprise
@@ -79,3 +79,20 @@ def test_pushed_down_frames_count_and_leave_unknown_exactly_as_the_whole_registe
     assert pushed["quality_enterprises"][:2] == (1, 3)
     assert enterprise_frame(as_of=TODAY, where={"district": ("徐汇",)}).height == 5
     assert Enterprise.objects.count() == 6
+
+
+def test_the_targets_read_only_the_facts_their_definitions_name(register: None) -> None:
+    frames = target_frames(target_list(), TODAY)
+    assert frames["enterprise"].columns == [
+        "id",
+        "enterprise.district",
+        "enterprise.annual_revenue_yuan",
+        "enterprise.sector",
+        "enterprise.in_cluster",
+        "enterprise.stage",
+        "enterprise.tenancy_months",
+        "enterprise.patents",
+        "enterprise.approved_filings",
+    ]
+    assert frames["enterprise"].height == 5  # 杨浦's is left out by the pushed-down district
+    assert "name" in target_frames(target_list()[:1], TODAY, full=True)["enterprise"].columns

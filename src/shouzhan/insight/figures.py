@@ -77,11 +77,14 @@ def definition_expr(target: Target, on: dt.date) -> pl.Expr:
     return compile_polars(definition_tree(target), on)
 
 
-def target_frames(targets: list[Target], as_of: dt.date) -> dict[str, pl.DataFrame]:
+def target_frames(targets: list[Target], as_of: dt.date, *, full: bool = False) -> dict[str, pl.DataFrame]:
     """The frames the targets read at the day's end ("enterprise", and "filing" when one counts filings), with
-    what every definition requires of a plain column pushed down into SQL (`frames.pushdown`)."""
-    where = pushdown([definition_tree(t) for t in targets])
-    frames = {"enterprise": enterprise_frame(as_of=as_of, where=where)}
+    what every definition requires of a plain column pushed down into SQL (`frames.pushdown`) and only the
+    facts they read (and a share's summed fact); `full`: every fact and the name (lists of what counts)."""
+    trees = [definition_tree(t) for t in targets]
+    where = pushdown(trees)
+    facts = None if full else set().union(*(tree.facts() for tree in trees), (t.sum_fact for t in targets))
+    frames = {"enterprise": enterprise_frame(as_of=as_of, where=where, facts=facts)}
     if any(t.counts == Target.Counts.FILING for t in targets):
         frames["filing"] = filing_frame(as_of=as_of, enterprises=frames["enterprise"], where=where)
     return frames

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 import polars as pl
@@ -158,45 +159,72 @@ def _counts(rows: Any, name: str) -> pl.DataFrame:
     )
 
 
-def enterprise_frame(*, as_of: dt.date, where: Pushdown | None = None) -> pl.DataFrame:
-    """One row per enterprise registered on the platform by the day's end, with every measured fact.
-    `where`: keep only rows whose column has one of the values or is unknown (see `pushdown`)."""
+# The register's columns behind the plain enterprise facts (and the name, for lists).
+COLUMNS: dict[str, str] = {
+    "id": "id",
+    "name": "name",
+    "enterprise.district": "district",
+    "enterprise.registered_on": "registered_on",
+    "enterprise.employees": "employees",
+    "enterprise.annual_revenue_yuan": "annual_revenue_fen",
+    "enterprise.is_one_person_company": "is_one_person_company",
+    "enterprise.sector": "sector",
+    "enterprise.in_cluster": "in_cluster",
+    "enterprise.is_startup": "is_startup",
+    "enterprise.stage": "stage",
+}
+
+
+def enterprise_frame(
+    *, as_of: dt.date, where: Pushdown | None = None, facts: Collection[str] | None = None
+) -> pl.DataFrame:
+    """One row per enterprise registered on the platform by the day's end, with its measured facts.
+    `where`: keep only rows whose column has one of the values or is unknown (see `pushdown`). `facts`: only
+    these facts (and `id`), so a dashboard reads no column and runs no query its definitions do not need;
+    None: every fact and the name."""
+    wanted = (
+        list(ENTERPRISE_SCHEMA) if facts is None else ["id", *(n for n in ENTERPRISE_SCHEMA if n in facts)]
+    )
     end = day_after(as_of)
     base = Enterprise.objects.filter(created_at__lt=end)
     if where:
         base = base.filter(_pushdown_q(where))
-    plain = list(ENTERPRISE_SCHEMA)[:11]
-    rows = _raw_rows(
-        base.values_list("id", "name", "district", "registered_on", "employees", "annual_revenue_fen",
-                         "is_one_person_company", "sector", "in_cluster", "is_startup", "stage")
-    )  # fmt: skip
+    plain = [n for n in wanted if n in COLUMNS]
+    rows = _raw_rows(base.values_list(*(COLUMNS[n] for n in plain)))
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in plain]
     frame = pl.DataFrame(
         [_series(n, list(c), ENTERPRISE_SCHEMA[n]) for n, c in zip(plain, columns, strict=True)]
     )
-    months, renting = _tenancies(as_of)
-    patents = (
-        Patent.objects.filter(holder_enterprise__isnull=False, status=Patent.Status.GRANTED)
-        .values("holder_enterprise_id")
-        .annotate(n=Count("id"))
-        .values_list("holder_enterprise_id", "n")
-    )
-    approved: Counter[int] = Counter(f[1] for f in _filings(as_of, where) if f[2] == "finished_film" and f[3])
-    salons = (
-        Registration.objects.filter(checked_in_at__lt=end, user__person__enterprise__isnull=False)
-        .values("user__person__enterprise_id")
-        .annotate(n=Count("id"))
-        .values_list("user__person__enterprise_id", "n")
-    )
-    for name, pairs in (
-        ("enterprise.tenancy_months", months.items()),
-        ("enterprise.patents", patents),
-        ("enterprise.approved_filings", approved.items()),
-        ("enterprise.salons_attended", salons),
-    ):
-        frame = frame.join(_counts(pairs, name), on="id", how="left").with_columns(pl.col(name).fill_null(0))
-    frame = frame.with_columns(pl.col("id").is_in(list(renting)).alias("enterprise.has_tenancy"))
-    return frame.select(list(ENTERPRISE_SCHEMA)).cast(ENTERPRISE_SCHEMA)  # type: ignore[arg-type]
+    if "enterprise.tenancy_months" in wanted or "enterprise.has_tenancy" in wanted:
+        months, renting = _tenancies(as_of)
+        frame = _join_count(frame, "enterprise.tenancy_months", months.items())
+        frame = frame.with_columns(pl.col("id").is_in(list(renting)).alias("enterprise.has_tenancy"))
+    if "enterprise.patents" in wanted:
+        patents = (
+            Patent.objects.filter(holder_enterprise__isnull=False, status=Patent.Status.GRANTED)
+            .values("holder_enterprise_id")
+            .annotate(n=Count("id"))
+            .values_list("holder_enterprise_id", "n")
+        )
+        frame = _join_count(frame, "enterprise.patents", patents)
+    if "enterprise.approved_filings" in wanted:
+        approved = Counter(f[1] for f in _filings(as_of, where) if f[2] == "finished_film" and f[3])
+        frame = _join_count(frame, "enterprise.approved_filings", approved.items())
+    if "enterprise.salons_attended" in wanted:
+        salons = (
+            Registration.objects.filter(checked_in_at__lt=end, user__person__enterprise__isnull=False)
+            .values("user__person__enterprise_id")
+            .annotate(n=Count("id"))
+            .values_list("user__person__enterprise_id", "n")
+        )
+        frame = _join_count(frame, "enterprise.salons_attended", salons)
+    schema = {n: ENTERPRISE_SCHEMA[n] for n in wanted}
+    return frame.select(list(schema)).cast(schema)  # type: ignore[arg-type]
+
+
+def _join_count(frame: pl.DataFrame, name: str, pairs: Any) -> pl.DataFrame:
+    """A per-enterprise count joined as a column (0 for an enterprise without any)."""
+    return frame.join(_counts(pairs, name), on="id", how="left").with_columns(pl.col(name).fill_null(0))
 
 
 FILING_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -218,7 +246,7 @@ def filing_frame(
     rows = _filings(as_of, where)
     frame = pl.DataFrame(rows, schema=FILING_SCHEMA, orient="row")
     enterprises = enterprise_frame(as_of=as_of, where=where) if enterprises is None else enterprises
-    facts = enterprises.drop("name").rename({"id": "enterprise_id"})
+    facts = enterprises.drop("name", strict=False).rename({"id": "enterprise_id"})
     return frame.join(facts, on="enterprise_id", how="inner" if where else "left")
 
 

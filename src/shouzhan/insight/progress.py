@@ -238,7 +238,7 @@ class Members:
 
 def target_members(*, actor: Actor, target: Target, as_of: dt.date, page: int = 1) -> Members:
     require_read(actor)
-    frame = target_frames([target], as_of)[target.counts]
+    frame = target_frames([target], as_of, full=True)[target.counts]
     met = frame.filter(frame.select(definition_expr(target, as_of).alias("m"))["m"].fill_null(False))
     total = met.height
     pages = max(1, -(-total // PAGE_SIZE))
