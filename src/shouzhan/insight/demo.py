@@ -128,11 +128,12 @@ def insight_demo(*, today: dt.date, history: bool = True) -> list[str]:
         for year, value, source, on in CITY:
             if on < today:
                 _city_figure(officer, year, value, source, on)
+        budgets = _budgets(officer, today.year)
         months = _snapshots(today)
     lines.append(
         f"产业洞察历史：登记册 {dated} 家企业记为 {LAUNCH} 上线导入；新入驻 {len(joined)} 家链上企业，专利 {patents} 项，"
         f"创业首站工位 {rented} 次，完成片备案 {films} 件；链位确认 {placed[0]} 个、否定 {placed[1]} 个；"
-        f"企业关系 {related} 条；月末快照 {months} 个月"
+        f"企业关系 {related} 条；{today.year} 年条款预算 {budgets} 项；月末快照 {months} 个月"
     )
     bulletin = _bulletin(today)
     if bulletin:
@@ -374,6 +375,25 @@ def _city_figure(officer: Any, year: int, value: Decimal, source: str, on: dt.da
     entered = current_calendar().add_working_days(on, 2).date
     with travel(entered, 10, 30):
         city_figure_enter(actor=officer, year=year, value_yuan=value, source=source, published_on=on)
+
+
+# The policy office's budget per clause for the year, in yuan (the service figures' money against budgets).
+BUDGETS_YUAN: dict[str, int] = {
+    "hu8.agent_rd": 60_000_000, "hu8.national_selection": 1_000_000, "hu8.excellent_drama": 30_000_000,
+    "hu8.production_entity": 20_000_000, "hu8.overseas": 5_000_000, "hu8.training_course": 4_000_000,
+    "xuhui.settlement": 10_000_000, "xuhui.base_operator": 8_000_000, "xuhui.asset_library": 12_000_000,
+    "xuhui.excellent_work": 15_000_000, "xuhui.agent_rd": 20_000_000, "xuhui.benchmark_work": 6_000_000,
+    "xuhui.events": 3_000_000,
+}  # fmt: skip
+
+
+def _budgets(officer: Any, year: int) -> int:
+    """This year's clause budgets, set by the policy office (ledger's service, audited)."""
+    from shouzhan.ledger.services.budgets import clause_budget_set
+
+    for clause_id, yuan in BUDGETS_YUAN.items():
+        clause_budget_set(actor=officer, clause_id=clause_id, year=year, amount_fen=yuan * 100)
+    return len(BUDGETS_YUAN)
 
 
 def snapshot_months(*, period_from: dt.date, today: dt.date) -> list[dt.date]:
