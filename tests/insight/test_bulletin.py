@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from shouzhan.core.models import AuditEntry
 from shouzhan.insight import audit_actions as aa
-from shouzhan.insight.bulletin import bulletin_compose
+from shouzhan.insight.bulletin import Line, bulletin_compose, service_sentence
 from shouzhan.insight.models import Bulletin, Snapshot
 from shouzhan.insight.services.bulletins import (
     bulletin_download,
@@ -244,3 +244,22 @@ def test_the_xlsx_writer_takes_a_composed_month(cluster: None) -> None:
         bulletin_generate(actor=SYSTEM, month=SEPT)
         data = bulletin_xlsx(bulletin_compose(SEPT))
     assert data.startswith(b"PK")
+
+
+@pytest.mark.parametrize(
+    ("previous", "value", "sentence"),
+    [
+        (None, "80.00", "沙龙到场率 80.00%。"),
+        ("80.00", "80.00", "沙龙到场率 80.00%（与上月持平）。"),
+        ("87.81", "82.81", "沙龙到场率 82.81%（较上月下降 5.00 个百分点）。"),
+        ("75.50", "82.81", "沙龙到场率 82.81%（较上月上升 7.31 个百分点）。"),
+    ],
+)
+def test_a_service_figure_in_words(previous: str | None, value: str, sentence: str) -> None:
+    v = Decimal(value)
+    p = None if previous is None else Decimal(previous)
+    line = Line(
+        key="salons", title="沙龙到场率", unit="percent", value=v, goal=None, progress=None, previous=p,
+        change=None if p is None else v - p, definition="", source="", as_of=dt.date(2026, 11, 30),
+    )  # fmt: skip
+    assert service_sentence(line) == sentence

@@ -184,7 +184,18 @@ def service_sentence(line: Line) -> str:
         return _("%(t)s：本月暂无数据。") % {"t": line.title}
     if line.change is None:
         return _("%(t)s %(v)s。") % {"t": line.title, "v": line.value_text}
-    return _("%(t)s %(v)s（较上月 %(c)s）。") % {"t": line.title, "v": line.value_text, "c": line.change_text}
+    if line.change == 0:
+        return _("%(t)s %(v)s（与上月持平）。") % {"t": line.title, "v": line.value_text}
+    word = _("上升") if line.change > 0 else _("下降")
+    amount = _fmt(abs(line.change), line.unit)
+    if line.unit == "percent":
+        amount = _("%(n)s 个百分点") % {"n": abs(line.change).quantize(CENT, ROUND_HALF_UP)}
+    return _("%(t)s %(v)s（较上月%(w)s %(n)s）。") % {
+        "t": line.title,
+        "v": line.value_text,
+        "w": word,
+        "n": amount,
+    }
 
 
 # ------------------------------------------------------------------------------------------- charts
