@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,10 +38,4 @@ def items(user: Any) -> list[NavEntry]:
     if perms.can_place(user):
         wanted.append(("insight_placements", _("企业链位"), "insight:placements"))
     wanted.append(("insight_bulletins", _("月度通报"), "insight:bulletins"))
-    entries: list[NavEntry] = []
-    for key, label, name in wanted:
-        try:  # TEMPORARY while #17's pages land one by one; removed before the issue closes
-            entries.append((key, label, reverse(name)))
-        except NoReverseMatch:
-            continue
-    return entries
+    return [(key, label, reverse(name)) for key, label, name in wanted]
