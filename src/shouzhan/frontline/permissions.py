@@ -165,8 +165,9 @@ def require_manage_catalogue(actor: Actor) -> None:
 
 
 def can_read_rates(actor: Actor) -> bool:
-    """The three rates: the centre's staff and the departments' members."""
-    return is_staff_member(actor) or bool(member_departments(actor))
+    """The three rates: the centre's staff, the departments' members, and the system (a month-end snapshot
+    taken by the worker reads every department's, as the centre does)."""
+    return is_system(actor) or is_staff_member(actor) or bool(member_departments(actor))
 
 
 def require_read_rates(actor: Actor) -> None:

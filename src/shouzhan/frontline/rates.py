@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from shouzhan.core.actors import Actor
+from shouzhan.core.actors import Actor, is_system
 from shouzhan.core.permissions import is_staff_member
 from shouzhan.frontline.models import Demand, Department, DispatchRule, FollowUp, TicketMove
 from shouzhan.frontline.permissions import member_departments, require_read_rates
@@ -248,7 +248,7 @@ Cell = tuple[int | None, str, str]  # (department, category, 'YYYY-MM')
 def _scope(actor: Actor, department_id: int | None) -> set[int] | None:
     """The departments whose rows the actor may read (None: all of them); 403 for anyone else."""
     require_read_rates(actor)
-    if is_staff_member(actor):
+    if is_system(actor) or is_staff_member(actor):
         return None if department_id is None else {department_id}
     mine = set(member_departments(actor))
     if department_id is None:

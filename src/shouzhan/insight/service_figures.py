@@ -17,15 +17,13 @@ figure is taken — which is why month-end figures are kept as snapshots."""
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
-from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from shouzhan.cases.models import Case
 from shouzhan.community.models import Event, Registration
-from shouzhan.core.roles import Role
+from shouzhan.core.actors import system_actor
 from shouzhan.frontline.rates import rates_total
 from shouzhan.insight.figures import Figure, percent
 from shouzhan.insight.frames import day_after
@@ -34,11 +32,9 @@ from shouzhan.ledger.models import Payment
 from shouzhan.offers.models import Offer
 from shouzhan.spaces.models import Resource, Tenancy
 
-# The centre reading its own figures: the other modules' reads check a person's role (a leader sees every
-# department's and every enterprise's rows), and a month-end snapshot is taken by the worker, not a person.
-CENTRE_READER: Any = SimpleNamespace(
-    is_authenticated=True, is_active=True, is_superuser=False, role=Role.LEADER, pk=None, id=None
-)
+# The centre reading its own figures: a month-end snapshot is taken by the worker, not a person, and the
+# other modules' reads let the system read every department's rows, as the centre's staff do.
+CENTRE_READER = system_actor("insight")
 
 
 def _ratio(
