@@ -298,7 +298,7 @@ def placements(
     return {"count": rows.count(), "items": [_placement_out(p) for p in rows[offset : offset + limit]]}
 
 
-class DecisionIn(Schema):
+class PlacementDecisionIn(Schema):
     decision: Literal["confirm", "reject", "change"]
     expected_version: int = Field(ge=1, le=2_000_000_000)
     node: Key = ""
@@ -310,7 +310,7 @@ class DecisionIn(Schema):
     response={200: PlacementOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, **READ_ERRORS},
     summary="Confirm, reject or change a placement (409 when someone decided first)",
 )
-def placement_decide(request: HttpRequest, pk: int, body: DecisionIn) -> dict[str, Any]:
+def placement_decide(request: HttpRequest, pk: int, body: PlacementDecisionIn) -> dict[str, Any]:
     require_place(request.user)
     placement = Placement.objects.select_related("enterprise").filter(pk=pk).first()
     if placement is None:
