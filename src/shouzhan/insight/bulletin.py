@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from shouzhan.core.actors import Actor
 from shouzhan.core.money import format_wan
 from shouzhan.insight import audit_actions as aa
-from shouzhan.insight.figures import CENT, Figure
+from shouzhan.insight.figures import CENT, Figure, rule_words
 from shouzhan.insight.models import Bulletin, Snapshot, Target
 from shouzhan.insight.permissions import require_read
 from shouzhan.insight.selectors import snapshot_series, targets_current
@@ -126,7 +126,8 @@ def _line(figure: Figure, previous: Figure | None, *, target: bool) -> Line:
         progress=figure.progress,
         previous=None if previous is None else previous.value,
         change=change,
-        definition=figure.definition,
+        # A target's definition is a rule: the bulletin says it in words; a service figure's is words already.
+        definition="；".join(rule_words(figure.definition)) if target else figure.definition,
         source=figure.source,
         as_of=figure.as_of,
         unknown=figure.unknown,

@@ -73,6 +73,25 @@ def definition_tree(target: Target) -> ir.Expr:
     return compile_expression(target.definition, "bool", facts=facts_for(target.counts))
 
 
+def definition_lines(target: Target) -> list[str]:
+    """The definition as people read it: each condition of its top-level `and` in words (the page's language),
+    from the same typed tree the count runs on."""
+    return rule_words(target.definition)
+
+
+def rule_words(text: str) -> list[str]:
+    """A stored definition's rule text in words (a month-end snapshot keeps the text it was measured by);
+    the text itself when it no longer reads against today's facts."""
+    from shouzhan.insight.vocabulary import MEASURE_FACTS
+    from shouzhan.policies.plain import condition_lines
+    from shouzhan.rules.errors import RuleError
+
+    try:
+        return condition_lines(compile_expression(text, "bool", facts=MEASURE_FACTS))
+    except RuleError:
+        return [text]
+
+
 def definition_expr(target: Target, on: dt.date) -> pl.Expr:
     return compile_polars(definition_tree(target), on)
 

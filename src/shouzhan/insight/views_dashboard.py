@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from shouzhan.core.money import format_yuan
 from shouzhan.insight.charts import sparkline
-from shouzhan.insight.figures import Figure
+from shouzhan.insight.figures import Figure, definition_lines
 from shouzhan.insight.permissions import can_manage, require_read
 from shouzhan.insight.progress import TargetProgress, targets_progress
 from shouzhan.insight.service_figures import service_figures
@@ -54,6 +54,7 @@ def card_view(tp: TargetProgress) -> dict[str, Any]:
     return {
         **figure_view(tp.figure),
         "target": tp.target,
+        "rule_lines": definition_lines(tp.target),
         "noun": tp.noun if unit == "count" else "",
         "goal": goal,
         "percent_done": progress,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from shouzhan.registry.choices import STAGE_ORDER
-from shouzhan.rules.vocabulary import FACTS, Fact
+from shouzhan.rules.vocabulary import FACTS, Fact, measured_facts_register
 
 MEASURED: Final = (
     Fact("enterprise.stage", "str", "孵化阶段", "incubation stage", tuple(STAGE_ORDER)),
@@ -40,3 +40,22 @@ ENTITIES_FOR: Final[dict[str, tuple[str, ...]]] = {
 def facts_for(counts: str) -> dict[str, Fact]:
     allowed = ENTITIES_FOR[counts]
     return {n: f for n, f in MEASURE_FACTS.items() if f.entity in allowed}
+
+
+# Their words on every page that shows a definition (`policies.plain`) — the stages as the register says them.
+measured_facts_register(
+    MEASURED,
+    {
+        "enterprise.stage": {
+            "idea": ("创意", "idea"),
+            "registered": ("注册落地", "registered"),
+            "ip_design": ("IP 形象设计", "IP design"),
+            "commercialisation": ("商业转化（周边·直播带货）", "commercialisation"),
+            "overseas": ("跨境出海", "overseas"),
+        },
+        "filing.kind": {
+            "planning": ("规划备案", "planning filing"),
+            "finished_film": ("完成片上线备案", "finished-film filing"),
+        },
+    },
+)

@@ -12,7 +12,7 @@ Types: ``str``, ``int``, ``bool``, ``money`` (yuan at the edges, integer fen ins
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -138,7 +138,7 @@ _PROJECT_KINDS: dict[str, tuple[str, str]] = {
     "vouchers": ("算力·模型·语料券", "compute, model and corpus vouchers"),
     "other": ("其他", "other"),
 }
-VALUE_LABELS: Final[dict[str, dict[str, tuple[str, str]]]] = {
+VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "project.kind": _PROJECT_KINDS,
     "enterprise.sector": {
         "micro_drama": ("AI 微短剧", "AI micro-drama"),
@@ -146,6 +146,9 @@ VALUE_LABELS: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "live_streaming": ("直播电商", "live-streaming commerce"),
         "ip_design": ("IP 设计", "IP design"),
         "cross_border": ("跨境出海", "cross-border"),
+        "compute": ("算力与模型服务", "compute and model services"),
+        "games": ("游戏", "games"),
+        "new_materials": ("新材料", "new materials"),
         "other": ("其他", "other"),
     },
     "project.voucher_item": {
@@ -156,9 +159,22 @@ VALUE_LABELS: Final[dict[str, dict[str, tuple[str, str]]]] = {
 }
 
 
+# Facts another module measures for its own definitions (insight's targets: `enterprise.tenancy_months` …),
+# registered so that their names and coded values read in words wherever an expression is shown.
+_MEASURED: dict[str, Fact] = {}
+
+
+def measured_facts_register(facts: Iterable[Fact], values: Mapping[str, dict[str, tuple[str, str]]]) -> None:
+    """Make `facts` (not the policies' vocabulary) and their coded `values` known to the labels."""
+    for fact in facts:
+        _MEASURED[fact.name] = fact
+    for name, table in values.items():
+        VALUE_LABELS[name] = table
+
+
 def fact_label(name: str, *, english: bool = False) -> str:
     """The fact's name as people read it (the dotted name itself for a fact not in the table)."""
-    fact = FACTS.get(name)
+    fact = FACTS.get(name) or _MEASURED.get(name)
     if fact is None:
         return name
     return fact.label_en[:1].upper() + fact.label_en[1:] if english else fact.label_zh
