@@ -68,6 +68,47 @@ def audit_actions_declare(module: str, actions: Mapping[str, Any]) -> dict[str, 
     return declared
 
 
+# Words for what a service writes beyond its model's fields (a run's counts, a decision's code) and for
+# values its model does not name (a chain's key): declared by the module beside its actions, read by the
+# audit pages so that an auditor reads words, never codes.
+_keys: dict[tuple[str, str], Any] = {}
+_values: dict[tuple[str, str], Callable[[Any], str | None]] = {}
+
+
+def audit_words_declare(
+    target_type: str,
+    keys: Mapping[str, Any] | None = None,
+    values: Mapping[str, Mapping[str, Any] | Callable[[Any], str | None]] | None = None,
+) -> None:
+    """Declare the words of `target_type`'s ("app.model") own audit keys ({key: label}) and of values
+    ({key: {code: label}} or {key: function(value) → words or None})."""
+    target_type = target_type.lower()
+    for key, label in (keys or {}).items():
+        _keys[(target_type, key)] = label
+    for key, table in (values or {}).items():
+        _values[(target_type, key)] = table if callable(table) else _lookup(dict(table))
+
+
+def _lookup(table: dict[str, Any]) -> Callable[[Any], str | None]:
+    def words(value: Any) -> str | None:
+        label = table.get(str(value))
+        return None if label is None else str(label)
+
+    return words
+
+
+def audit_key_label(target_type: str, key: str) -> str | None:
+    _discover()
+    label = _keys.get((target_type.lower(), key))
+    return None if label is None else str(label)
+
+
+def audit_value_words(target_type: str, key: str, value: Any) -> str | None:
+    _discover()
+    words = _values.get((target_type.lower(), key))
+    return None if words is None else words(value)
+
+
 def _discover() -> None:
     # Each installed app's audit_actions.py, once (as admin.autodiscover does): core imports nothing above it.
     global _discovered

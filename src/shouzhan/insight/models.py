@@ -112,7 +112,7 @@ class Placement(models.Model):
     )
     decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("企业链位")

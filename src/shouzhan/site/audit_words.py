@@ -25,7 +25,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from shouzhan.core.audit import audit_action_label
+from shouzhan.core.audit import audit_action_label, audit_key_label, audit_value_words
 from shouzhan.core.models import AuditEntry
 from shouzhan.core.money import format_yuan
 
@@ -122,7 +122,8 @@ def model_field(target_type: str, name: str) -> models.Field[Any, Any] | None:
 def _field_words(target_type: str, name: str) -> Shown:
     f = model_field(target_type, name)
     if f is None:
-        return Shown(name)
+        declared = audit_key_label(target_type, name)
+        return Shown(declared, name) if declared is not None else Shown(name)
     label = str(f.verbose_name)
     if _is_money(name, f):
         label = FEN_UNIT.sub("", label)
@@ -149,6 +150,9 @@ def value_words(
         return Shown("—")
     f = model_field(target_type, name)
     code = _code(value)
+    declared = audit_value_words(target_type, name, value) if target_type else None
+    if declared is not None:
+        return Shown(declared, code)
     related = _related(f)
     if related is not None:
         label = related._meta.label_lower

@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('version', models.PositiveIntegerField(default=1)),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.enterprise', verbose_name='企业')),
             ],

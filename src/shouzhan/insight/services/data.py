@@ -90,6 +90,7 @@ def chain_publish(*, actor: Actor, text: str, file: str) -> ChainVersion | None:
     ChainEdge.objects.bulk_create(
         ChainEdge(version=version, source=s, target=t, label=label) for s, t, label in spec.edges
     )
+    transaction.on_commit(aa.chain_titles.cache_clear)  # the audit pages' words for chains and nodes
     audit_record(
         actor=actor,
         action=aa.CHAIN_PUBLISH,
