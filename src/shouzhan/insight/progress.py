@@ -15,6 +15,7 @@ from fractions import Fraction
 
 import polars as pl
 from django.http import Http404
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from shouzhan.core.actors import Actor
@@ -25,6 +26,7 @@ from shouzhan.insight.selectors import snapshot_series, target_list, targets_cur
 from shouzhan.insight.vocabulary import MEASURE_FACTS
 from shouzhan.registry.choices import Sector
 from shouzhan.registry.models import Enterprise
+from shouzhan.rules.vocabulary import fact_label
 
 WINDOW = 6  # months the average gain is taken over (fewer when the history is shorter)
 
@@ -148,8 +150,12 @@ def progress_project(
 
 
 # ----------------------------------------------------------------------------- the pages' reads
-NOUNS = {"incubated_teams": "个"}  # a target's measure word; otherwise by what it counts
-NOUN_BY_COUNTS = {"enterprise": "家", "filing": "部"}
+# A target's measure word; otherwise by what it counts (in English, the noun: enterprises, teams, dramas).
+NOUNS = {"incubated_teams": pgettext_lazy("measure word of teams", "个")}
+NOUN_BY_COUNTS = {
+    "enterprise": pgettext_lazy("measure word of enterprises", "家"),
+    "filing": pgettext_lazy("measure word of dramas", "部"),
+}
 PAGE_SIZE = 50  # the enterprises or filings listed under a target, per page (bounded)
 
 
@@ -164,13 +170,15 @@ class TargetProgress:
 
 
 def noun_for(target: Target) -> str:
-    return NOUNS.get(target.key, NOUN_BY_COUNTS.get(target.counts, ""))
+    return str(NOUNS.get(target.key, NOUN_BY_COUNTS.get(target.counts, "")))
 
 
 def _fact_words(name: str) -> str:
-    fact = MEASURE_FACTS.get(name)
-    label = fact.label_zh if fact is not None else name
-    return label.split("（", 1)[0]
+    """A fact's name in the page's language, without its unit ("年营业收入（元）" → 年营业收入)."""
+    if name not in MEASURE_FACTS:
+        return name
+    english = not (get_language() or "zh-hans").startswith("zh")
+    return fact_label(name, english=english).split("（", 1)[0].split(" (", 1)[0]
 
 
 def unknown_explained(target: Target, frame: pl.DataFrame, *, as_of: dt.date) -> list[str]:
@@ -180,7 +188,7 @@ def unknown_explained(target: Target, frame: pl.DataFrame, *, as_of: dt.date) ->
     unknown = frame.filter(decided.is_null())
     if unknown.height == 0:
         return []
-    noun = "家企业" if target.counts == Target.Counts.ENTERPRISE else "部备案作品"
+    noun = _("家企业") if target.counts == Target.Counts.ENTERPRISE else _("部备案作品")
     words = []
     for column in unknown.columns:
         if column.startswith(("enterprise.", "filing.")) and column in target.definition:
