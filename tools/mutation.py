@@ -68,6 +68,22 @@ FILES: dict[str, Target] = {
     "src/shouzhan/patrols/honesty.py": Target(
         ["tests/patrols/test_honesty.py", "tests/patrols/test_honesty_edges.py", "tests/patrols/test_geo.py"]
     ),
+    "src/shouzhan/insight/figures.py": Target(
+        [
+            "tests/insight/test_figures.py",
+            "tests/insight/test_targets.py",
+            "tests/insight/test_frames.py",
+            "tests/insight/test_definition_words.py",
+        ]
+    ),
+    "src/shouzhan/insight/frames.py": Target(
+        [
+            "tests/insight/test_frames_records.py",
+            "tests/insight/test_frames.py",
+            "tests/insight/test_targets.py",
+        ],
+        databases=("sqlite", "postgresql"),
+    ),
     "src/shouzhan/ledger/books.py": Target(
         [
             "tests/ledger/test_services.py",
