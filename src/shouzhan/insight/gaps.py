@@ -57,7 +57,8 @@ from shouzhan.insight.selectors import chains_current
 from shouzhan.policies import selectors as policy_selectors
 from shouzhan.registry.choices import DISTRICTS, Sector
 from shouzhan.registry.models import Enterprise, Patent
-from shouzhan.spaces.models import Booking, Resource, Tenancy
+from shouzhan.spaces.models import Resource
+from shouzhan.spaces.selectors import free_resources
 
 DEFAULT_DISTRICT = "徐汇"
 SPACE_CAP = 10
@@ -178,28 +179,11 @@ def _local(district: str, chains: list[str]) -> dict[tuple[str, str], tuple[int,
 
 
 def free_spaces(*, district: str, on: dt.date, kinds: set[str] | None = None) -> dict[str, list[FreeSpace]]:
-    """Active resources at the district's sites not occupied on the day, by kind (three queries)."""
-    tz = timezone.get_current_timezone()
-    d0 = dt.datetime.combine(on, dt.time(0), tzinfo=tz)
-    d1 = dt.datetime.combine(on + dt.timedelta(days=1), dt.time(0), tzinfo=tz)  # a day's span, not a deadline
-    resources = Resource.objects.filter(is_active=True, site__district=district)
-    if kinds is not None:
-        resources = resources.filter(kind__in=kinds)
-    rented = set(
-        Tenancy.objects.filter(
-            start_on__lte=on, end_on__gt=on, resource__site__district=district
-        ).values_list("resource_id", flat=True)
-    )
-    booked = set(
-        Booking.objects.filter(
-            status__in=Booking.HOLDING, start_at__lt=d1, end_at__gt=d0, resource__site__district=district
-        ).values_list("resource_id", flat=True)
-    )
+    """Active resources at the district's sites not held on the day, by kind (spaces' own reading of it)."""
     out: dict[str, list[FreeSpace]] = defaultdict(list)
-    rows = resources.order_by("site__name", "name", "id").values_list("id", "name", "kind", "site__name")
-    for pk, name, kind, site in rows:
-        if pk not in rented and pk not in booked:
-            out[kind].append(FreeSpace(pk, name, kind, site))
+    rows = free_resources(on=on, kinds=kinds, district=district).order_by("site__name", "name", "id")
+    for pk, name, kind, site in rows.values_list("id", "name", "kind", "site__name"):
+        out[kind].append(FreeSpace(pk, name, kind, site))
     return out
 
 

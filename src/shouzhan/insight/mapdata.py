@@ -371,24 +371,13 @@ def _clauses(node: ChainNode) -> list[PanelRow]:
 
 
 def _free_spaces(node: ChainNode) -> tuple[list[PanelRow], int]:
-    """Active resources of the node's space kinds that nobody rents today or has booked right now."""
-    from shouzhan.spaces.models import Booking, Resource, Tenancy
+    """Active resources of the node's space kinds that are not held today (spaces' own reading of it)."""
+    from shouzhan.spaces.models import Resource
+    from shouzhan.spaces.selectors import free_resources
 
     if not node.space_kinds:
         return [], 0
-    now = timezone.now()
-    today = timezone.localdate()
-    let = Tenancy.objects.filter(status=Tenancy.Status.ACTIVE, start_on__lte=today, end_on__gt=today).values(
-        "resource_id"
-    )
-    booked = Booking.objects.filter(status__in=Booking.HOLDING, start_at__lte=now, end_at__gt=now).values(
-        "resource_id"
-    )
-    free = (
-        Resource.objects.filter(is_active=True, kind__in=node.space_kinds)
-        .exclude(pk__in=let)
-        .exclude(pk__in=booked)
-    )
+    free = free_resources(on=timezone.localdate(), kinds=node.space_kinds)
     kinds = dict(Resource.Kind.choices)
     rows = [
         PanelRow(

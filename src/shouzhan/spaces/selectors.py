@@ -479,20 +479,37 @@ def revenue_by_month(*, months: int = 6, today: dt.date | None = None) -> list[t
     return out
 
 
-def occupancy_by_kind(*, on: dt.date | None = None) -> list[tuple[str, int]]:
-    """Share (%) of resources of each kind occupied on a day (tenancy or any booking)."""
-    on = on or timezone.localdate()
+def occupied_resource_ids(*, on: dt.date, district: str | None = None) -> set[int]:
+    """The resources held on a day — a tenancy covering it or a pending or confirmed booking touching it —
+    at one district's sites when given (two queries)."""
     tz = timezone.get_current_timezone()
     d0 = dt.datetime.combine(on, dt.time(0), tzinfo=tz)
     d1 = d0 + dt.timedelta(days=1)
-    rented = set(
-        Tenancy.objects.filter(start_on__lte=on, end_on__gt=on).values_list("resource_id", flat=True)
+    tenancies = Tenancy.objects.filter(start_on__lte=on, end_on__gt=on)
+    bookings = Booking.objects.filter(status__in=Booking.HOLDING, start_at__lt=d1, end_at__gt=d0)
+    if district is not None:
+        tenancies = tenancies.filter(resource__site__district=district)
+        bookings = bookings.filter(resource__site__district=district)
+    return set(tenancies.values_list("resource_id", flat=True)) | set(
+        bookings.values_list("resource_id", flat=True)
     )
-    booked = set(
-        Booking.objects.filter(status__in=Booking.HOLDING, start_at__lt=d1, end_at__gt=d0).values_list(
-            "resource_id", flat=True
-        )
-    )
+
+
+def free_resources(
+    *, on: dt.date, kinds: Iterable[str] | None = None, district: str | None = None
+) -> QuerySet[Resource]:
+    """Active resources not held on the day (`occupied_resource_ids`), of these kinds, at the district's sites."""
+    rows = Resource.objects.filter(is_active=True)
+    if kinds is not None:
+        rows = rows.filter(kind__in=list(kinds))
+    if district is not None:
+        rows = rows.filter(site__district=district)
+    return rows.exclude(pk__in=occupied_resource_ids(on=on, district=district))
+
+
+def occupancy_by_kind(*, on: dt.date | None = None) -> list[tuple[str, int]]:
+    """Share (%) of resources of each kind occupied on a day (tenancy or any booking)."""
+    held = occupied_resource_ids(on=on or timezone.localdate())
     by_kind: dict[str, list[int]] = {}
     for resource_id, kind in Resource.objects.values_list("id", "kind"):
         by_kind.setdefault(kind, []).append(resource_id)
@@ -500,7 +517,7 @@ def occupancy_by_kind(*, on: dt.date | None = None) -> list[tuple[str, int]]:
     for kind, label in Resource.Kind.choices:
         ids = by_kind.get(kind)
         if ids:
-            used = sum(1 for i in ids if i in rented or i in booked)
+            used = sum(1 for i in ids if i in held)
             rows.append((str(label), round(100 * used / len(ids))))
     return rows
 
