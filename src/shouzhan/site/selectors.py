@@ -30,7 +30,7 @@ RECENT = 8  # entries on the workspace; the rest on the audit page
 def landing_url(*, actor: Actor) -> str | None:
     """The page a user's work starts on, or None when they have nothing yet (no enterprise, no role's page).
 
-    Staff by role: the leader on the figures they read, the auditor on the trail, the others on the
+    Staff by role: the leader on the industry dashboard (insight), the auditor on the trail, the others on the
     workbench; a department's officer on its ticket queue; a mentor on their panel; an enterprise's member on its page; a provider on its claims.
     """
     role = user_role(actor)

@@ -38,7 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def figures(request: HttpRequest) -> HttpResponse:
-    """The leader's page until the insight module gives them their own: figures they can read."""
+    """The centre's figures at a glance (the queue, response times, each voucher budget's burn-down); the
+    leader's home is insight's dashboard, which links the targets, the map and the bulletins."""
     if not is_staff_member(request.user):
         raise PermissionDenied(_("数据概览仅对服务中心工作人员开放。"))
     context = selectors.leader_figures(actor=request.user)
