@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models import Count
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from shouzhan.core.actors import Actor
 from shouzhan.core.money import format_wan
@@ -40,11 +41,19 @@ def previous_month(month: dt.date) -> dt.date:
     return month_start(month_start(month) - dt.timedelta(days=1))
 
 
+# In English the noun stands for the measure word (progress.py says it the same way).
+_WORDS = {
+    "个": pgettext_lazy("measure word of teams", "个"),
+    "部": pgettext_lazy("measure word of dramas", "部"),
+    "家": pgettext_lazy("measure word of enterprises", "家"),
+}
+
+
 def measure_word(title: str) -> str:
     for ending, word in MEASURE_WORDS:
         if title.endswith(ending):
-            return word
-    return "个" if title else ""
+            return str(_WORDS[word])
+    return str(_WORDS["个"]) if title else ""
 
 
 def _fmt(value: Decimal | None, unit: str) -> str:
@@ -174,7 +183,7 @@ def target_sentence(line: Line, elapsed: Decimal | None) -> str:
                 if ahead
                 else _("落后于时间进度（%(e)s%%）") % {"e": elapsed}
             )
-    text = _("%(t)s：%(parts)s。") % {"t": line.title, "parts": "，".join(parts)}
+    text = _("%(t)s：%(parts)s。") % {"t": line.title, "parts": _("，").join(parts)}
     if line.unknown:
         text += _("另有 %(n)s 条记录因数据未登记无法判断，未计入。") % {"n": line.unknown}
     return text
