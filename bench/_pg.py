@@ -83,3 +83,31 @@ def processes(items: list[Any], work: Callable[[Any], None], clients: int = CLIE
     if not errors.empty() or any(proc.exitcode for proc in procs):
         raise RuntimeError(f"a client process failed: {errors.get() if not errors.empty() else 'exit code'}")
     return seconds
+
+
+def run_on_both(script: str, db: str, *, only_env: str) -> bool:
+    """A benchmark's main() for SQLite and PostgreSQL (bench_frontline, bench_patrols, bench_insight): run the
+    file again as `--child <label>` on a fresh SQLite file, then on PostgreSQL's `db` (or DATABASE_URL when it
+    names a PostgreSQL database) when it answers; `only_env` names the variable that picks one of the two.
+    True when every child succeeded (a child exits non-zero when it misses a target)."""
+    import tempfile
+
+    given = os.environ.get("DATABASE_URL", "")
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = [("SQLite", f"sqlite:///{tmp}/bench.sqlite3")]
+        try:
+            import psycopg
+
+            pg = given if given.startswith("postgres") else f"{BASE_URL}/{db}"
+            psycopg.connect(pg.rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
+            runs.append(("PostgreSQL", pg))
+        except Exception as exc:
+            print(f"  PostgreSQL skipped: not reachable ({exc.__class__.__name__})")
+        only = os.environ.get(only_env, "")  # "SQLite" or "PostgreSQL": one of the two
+        for label, url in runs:
+            if only and label != only:
+                continue
+            env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "DATABASE_URL": url}
+            ok &= subprocess.run([sys.executable, script, "--child", label], env=env).returncode == 0
+    return ok

@@ -23,9 +23,7 @@ import datetime as dt
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -446,26 +444,10 @@ def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         child(sys.argv[2])
         return
-    root = Path(__file__).resolve().parents[1]
-    given = os.environ.get("DATABASE_URL", "")
-    with tempfile.TemporaryDirectory() as tmp:
-        runs = [("SQLite", f"sqlite:///{tmp}/bench.sqlite3")]
-        try:
-            import psycopg
+    from _pg import run_on_both
 
-            from _pg import BASE_URL
-
-            pg = given if given.startswith("postgres") else f"{BASE_URL}/{DB_PG}"
-            psycopg.connect(pg.rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
-            runs.append(("PostgreSQL", pg))
-        except Exception as exc:
-            print(f"  PostgreSQL skipped: not reachable ({exc.__class__.__name__})")
-        only = os.environ.get("BENCH_FRONTLINE_ONLY", "")  # "SQLite" or "PostgreSQL": one of the two
-        for label, url in runs:
-            if only and label != only:
-                continue
-            env = {**os.environ, "PYTHONPATH": str(root / "src"), "DATABASE_URL": url}
-            subprocess.run([sys.executable, __file__, "--child", label], env=env, check=True)
+    if not run_on_both(__file__, DB_PG, only_env="BENCH_FRONTLINE_ONLY"):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -26,9 +26,7 @@ import datetime as dt
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -303,28 +301,9 @@ def child(label: str) -> int:
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         raise SystemExit(child(sys.argv[2]))
-    root = Path(__file__).resolve().parents[1]
-    given = os.environ.get("DATABASE_URL", "")
-    missed = False
-    with tempfile.TemporaryDirectory() as tmp:
-        runs = [("SQLite", f"sqlite:///{tmp}/bench.sqlite3")]
-        try:
-            import psycopg
+    from _pg import run_on_both
 
-            from _pg import BASE_URL
-
-            pg = given if given.startswith("postgres") else f"{BASE_URL}/{DB_PG}"
-            psycopg.connect(pg.rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
-            runs.append(("PostgreSQL", pg))
-        except Exception as exc:
-            print(f"  PostgreSQL skipped: not reachable ({exc.__class__.__name__})")
-        only = os.environ.get("BENCH_INSIGHT_ONLY", "")
-        for label, url in runs:
-            if only and label != only:
-                continue
-            env = {**os.environ, "PYTHONPATH": str(root / "src"), "DATABASE_URL": url}
-            missed |= subprocess.run([sys.executable, __file__, "--child", label], env=env).returncode != 0
-    if missed:
+    if not run_on_both(__file__, DB_PG, only_env="BENCH_INSIGHT_ONLY"):
         print("  insight: a target was missed (or a run failed)")
         raise SystemExit(1)
 
