@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from shouzhan.core.roles import Role
 from shouzhan.insight.models import CityFigure, Placement, Relation, Snapshot
@@ -56,8 +57,8 @@ def test_anonymous_401_enterprise_403(
 def test_targets_with_definitions_and_the_share_exact(
     login_client: Any, leader: Any, firms: Any, policy_officer: Any
 ) -> None:
-    CityFigure.objects.create(year=dt.date.today().year, value_fen=300_000_000_00, source="市统计局",
-                              published_on=dt.date.today() - dt.timedelta(days=1))  # fmt: skip
+    CityFigure.objects.create(year=timezone.localdate().year, value_fen=300_000_000_00, source="市统计局",
+                              published_on=timezone.localdate() - dt.timedelta(days=1))  # fmt: skip
     body = login_client(leader).get("/api/v1/insight/targets").json()
     by_key = {f["key"]: f for f in body}
     assert list(by_key) == ["quality_enterprises", "incubated_teams", "original_dramas", "city_share"]
@@ -76,7 +77,7 @@ def test_targets_with_definitions_and_the_share_exact(
 
 
 def test_snapshots_as_stored(login_client: Any, leader: Any, firms: Any) -> None:
-    month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     snapshot_take(actor=SYSTEM, month=month)
     assert Snapshot.objects.filter(month=month).exists()
     body = login_client(leader).get("/api/v1/insight/snapshots?key=incubated_teams").json()

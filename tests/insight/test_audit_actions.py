@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from shouzhan.core.models import AuditEntry
 from shouzhan.core.roles import Role
@@ -62,7 +63,7 @@ def test_each_service_writes_its_entries_and_the_audit_page_reads_them(
     assert _codes(lambda: placements.relation_delete(actor=caseworker, relation=holder["r"])) == [
         "insight.relation_delete"
     ]
-    today = dt.date.today()
+    today = timezone.localdate()
     assert _codes(
         lambda: figures.city_figure_enter(
             actor=policy_officer,

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -82,7 +83,7 @@ def test_the_leader_filters_the_map_to_xuhui_and_clicks_a_node(
     make_enterprise("浦东智算云", district="浦东新区", in_cluster=False, sector="compute",
                     description="GPU 智算集群与推理服务")  # fmt: skip
     # Last month's bulletin, generated as the first working day's task would.
-    last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     bulletin_generate(actor=system_actor("insight"), month=last_month)
     far, _owner = make_enterprise("远山影业", district="杨浦", in_cluster=True)
     Placement.objects.create(

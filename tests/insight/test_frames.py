@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from django.utils import timezone
 
 from shouzhan.insight.figures import definition_tree, target_frames, target_measure
 from shouzhan.insight.frames import enterprise_frame, filing_frame, pushdown
@@ -17,7 +18,6 @@ from shouzhan.registry.models import Enterprise
 from shouzhan.rules.types import compile_expression
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_pushdown_of_the_shipped_targets(insight_data: Any) -> None:
 
 
 def test_the_frame_has_typed_columns(register: None) -> None:
-    frame = enterprise_frame(as_of=TODAY)
+    frame = enterprise_frame(as_of=timezone.localdate())
     assert frame.height == 6
     assert frame.schema["enterprise.registered_on"] == pl.Date
     assert frame.schema["enterprise.in_cluster"] == pl.Boolean
@@ -69,20 +69,22 @@ def test_the_frame_has_typed_columns(register: None) -> None:
 
 def test_pushed_down_frames_count_and_leave_unknown_exactly_as_the_whole_register(register: None) -> None:
     targets = target_list()
-    pushed = {f.key: (f.value, f.unknown, f.numerator_fen) for f in targets_measure(as_of=TODAY)}
-    whole_e = enterprise_frame(as_of=TODAY)
-    whole = {"enterprise": whole_e, "filing": filing_frame(as_of=TODAY, enterprises=whole_e)}
+    pushed = {
+        f.key: (f.value, f.unknown, f.numerator_fen) for f in targets_measure(as_of=timezone.localdate())
+    }
+    whole_e = enterprise_frame(as_of=timezone.localdate())
+    whole = {"enterprise": whole_e, "filing": filing_frame(as_of=timezone.localdate(), enterprises=whole_e)}
     for target in targets:
-        f = target_measure(target, whole[target.counts], as_of=TODAY)
+        f = target_measure(target, whole[target.counts], as_of=timezone.localdate())
         assert pushed[target.key] == (f.value, f.unknown, f.numerator_fen), target.key
     # 企业0 counts; 企业1 (cluster unknown) and 企业2 (district unknown) are unknown; 杨浦 and out-of-cluster not.
     assert pushed["quality_enterprises"][:2] == (1, 3)
-    assert enterprise_frame(as_of=TODAY, where={"district": ("徐汇",)}).height == 5
+    assert enterprise_frame(as_of=timezone.localdate(), where={"district": ("徐汇",)}).height == 5
     assert Enterprise.objects.count() == 6
 
 
 def test_the_targets_read_only_the_facts_their_definitions_name(register: None) -> None:
-    frames = target_frames(target_list(), TODAY)
+    frames = target_frames(target_list(), timezone.localdate())
     assert frames["enterprise"].columns == [
         "id",
         "enterprise.district",
@@ -95,4 +97,4 @@ def test_the_targets_read_only_the_facts_their_definitions_name(register: None) 
         "enterprise.approved_filings",
     ]
     assert frames["enterprise"].height == 5  # 杨浦's is left out by the pushed-down district
-    assert "name" in target_frames(target_list()[:1], TODAY, full=True)["enterprise"].columns
+    assert "name" in target_frames(target_list()[:1], timezone.localdate(), full=True)["enterprise"].columns
