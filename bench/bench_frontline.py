@@ -405,36 +405,15 @@ def measure(year: Year, rng: random.Random) -> None:
 
 
 def child(label: str) -> None:
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("postgres"):
-        import psycopg
+    from _pg import child_database
 
-        base, db = url.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {db}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouzhan.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import transaction
-
-    call_command("migrate", verbosity=0)
     rng = random.Random(15)
-    started = time.perf_counter()
-    with transaction.atomic():
-        year = build(rng)
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    year, took = child_database(lambda: build(rng))
     from shouzhan.frontline.models import FollowUp, TicketMove
 
     print(
         f"{label}: {SIZE:,} demands, {TicketMove.objects.count():,} moves, {FollowUp.objects.count():,} follow-ups "
-        f"over {len(year.days)} working days, written in {time.perf_counter() - started:.1f} s",
+        f"over {len(year.days)} working days, written in {took:.1f} s",
         flush=True,
     )
     measure(year, rng)

@@ -252,32 +252,13 @@ def measure_map() -> tuple[list[float], list[float], int]:
 
 
 def child(label: str) -> int:
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("postgres"):
-        import psycopg
+    from _pg import child_database
 
-        base, db = url.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {db}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouzhan.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection, transaction
-
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    with transaction.atomic():
-        build(random.Random(17))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    _built, took = child_database(lambda: build(random.Random(17)))
     from shouzhan.insight.models import Placement, Relation
 
     print(f"{label}: {SIZE:,} enterprises, {Relation.objects.count():,} relations, "
-          f"{Placement.objects.count():,} placements, written in {time.perf_counter() - started:.1f} s",
+          f"{Placement.objects.count():,} placements, written in {took:.1f} s",
           flush=True)  # fmt: skip
     ms, base, fast_counts, base_counts = measure_dashboard()
     p50, p95, b50 = statistics.median(ms), percentile(ms, 0.95), statistics.median(base)

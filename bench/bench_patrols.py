@@ -232,32 +232,13 @@ def measure_verdicts() -> tuple[float, float, int]:
 
 
 def child(label: str) -> int:
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("postgres"):
-        import psycopg
+    from _pg import child_database
 
-        base, db = url.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {db}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouzhan.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection, transaction
-
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    with transaction.atomic():
-        build(random.Random(16))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    _built, took = child_database(lambda: build(random.Random(16)))
     from shouzhan.patrols.models import Chief
 
     print(f"{label}: {SIZE:,} patrols of {POINTS} points, {Chief.objects.count():,} chiefs on {TARGETS} targets, "
-          f"written in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
+          f"written in {took:.1f} s", flush=True)  # fmt: skip
     ms, base, rows = measure_compliance()
     p50, p95, b95 = statistics.median(ms), percentile(ms, 0.95), percentile(base, 0.95)
     ok_a = p95 < COMPLIANCE_TARGET_MS
