@@ -31,7 +31,8 @@ install: $(STAMP) $(KEY)
 
 # Debian packages the tests and exports need: Chromium (browser tests), a CJK font (PDFs and
 # screenshots), Pango (weasyprint), gettext (translations), a JDK (Spark), poppler (pdftotext, the
-# bulletin's tests). Installed only when missing.
+# bulletin's tests), ffmpeg and fpcalc (the assets' video and audio fingerprints), openssl (the assets' time-stamping
+# authority). Installed only when missing.
 sysdeps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
@@ -40,6 +41,9 @@ sysdeps:
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
+	command -v fpcalc >/dev/null || missing="$$missing libchromaprint-tools"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

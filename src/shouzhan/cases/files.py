@@ -14,6 +14,10 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Collection
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 FORMAT_LABELS = {
     "pdf": "PDF",
@@ -23,6 +27,9 @@ FORMAT_LABELS = {
     "xlsx": "Excel (.xlsx)",
     "zip": "ZIP",
     "mp4": "MP4",
+    "webm": "WebM / Matroska",
+    "wav": "WAV",
+    "mp3": "MP3",
 }
 # The extensions each format may carry.
 EXTENSIONS = {
@@ -32,7 +39,10 @@ EXTENSIONS = {
     "docx": {"docx"},
     "xlsx": {"xlsx"},
     "zip": {"zip"},
-    "mp4": {"mp4", "m4v"},
+    "mp4": {"mp4", "m4v", "mov"},
+    "webm": {"webm", "mkv"},
+    "wav": {"wav"},
+    "mp3": {"mp3"},
 }
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -42,6 +52,9 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "zip": "application/zip",
     "mp4": "video/mp4",
+    "webm": "video/webm",
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
 }
 
 
@@ -55,6 +68,12 @@ def sniff(head: bytes, whole: bytes | None = None) -> str | None:
         return "jpg"
     if len(head) >= 12 and head[4:8] == b"ftyp":
         return "mp4"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):  # EBML: WebM and Matroska
+        return "webm"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "wav"
+    if head.startswith(b"ID3") or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return "mp3"  # an ID3 tag, or an MPEG audio frame's sync word
     if head.startswith(b"PK\x03\x04"):
         if whole is None:
             return "zip"
@@ -207,3 +226,45 @@ def _mp4_ok(data: bytes) -> bool:
 
 
 _STRUCTURE = {"pdf": _pdf_ok, "png": _png_ok, "jpg": _jpeg_ok, "mp4": _mp4_ok}
+
+
+# ----------------------------------------------------------------------------- the one check
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MB"
+
+
+def formats_text(formats: Collection[str]) -> str:
+    """The formats as people read them, in one order everywhere: "Word (.docx)、JPEG、PDF"."""
+    return "、".join(FORMAT_LABELS[f] for f in sorted(formats))
+
+
+def file_check(*, filename: str, content: bytes, formats: Collection[str], max_bytes: int) -> str:
+    """The format of an uploaded file, read from its content, if it is one of `formats`, within `max_bytes`,
+    named as what it is, whole and no program; else a ValidationError on "file" saying which of these it
+    failed. Every upload of the site (a case's documents, a registered work's versions) goes through it."""
+    if not content:
+        raise _refused(_("文件“%(name)s”是空的，请重新选择。"), filename)
+    if len(content) > max_bytes:
+        raise _refused(_("文件“%(name)s”过大（上限 %(max)s）。"), filename, max=_mb(max_bytes))
+    detected = sniff(content[:16], content)
+    if detected is None or detected not in formats:
+        allowed = formats_text(formats)
+        raise _refused(
+            _("文件“%(name)s”的内容不是允许的格式（允许：%(allowed)s）。"), filename, allowed=allowed
+        )
+    if looks_executable(content):
+        raise _refused(_("文件“%(name)s”含有可执行程序，不能上传。"), filename)
+    real = FORMAT_LABELS[detected]
+    if extension(filename) not in EXTENSIONS[detected]:
+        raise _refused(_("文件“%(name)s”的扩展名与内容不符：内容是 %(real)s。"), filename, real=real)
+    if not structure_ok(detected, content):
+        raise _refused(
+            _("文件“%(name)s”不是完整有效的 %(real)s 文件（已损坏或被截断），请重新导出后上传。"),
+            filename,
+            real=real,
+        )
+    return detected
+
+
+def _refused(message: str, filename: str, **values: str) -> ValidationError:
+    return ValidationError({"file": [message % {"name": filename, **values}]})

@@ -22,7 +22,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.cases.events import Effect
-from shouzhan.cases.files import FORMAT_LABELS
+from shouzhan.cases.files import formats_text
 
 # Who may take a transition: relations of the actor to the case (any one suffices).
 APPLICANT = "applicant"  # a member of the case's enterprise (or the user who submitted it)
@@ -109,8 +109,7 @@ class DocumentRule:
 
     @property
     def formats_text(self) -> str:
-        """The formats as people read them, in one order everywhere: "Word (.docx)、JPEG、PDF"."""
-        return "、".join(FORMAT_LABELS[f] for f in sorted(self.formats))
+        return formats_text(self.formats)
 
 
 @dataclass(frozen=True)

@@ -11,46 +11,17 @@ from django.utils.translation import gettext as _
 
 from shouzhan.cases import audit_actions
 from shouzhan.cases import workflow as wf
-from shouzhan.cases.files import EXTENSIONS, FORMAT_LABELS, extension, looks_executable, sniff, structure_ok
+from shouzhan.cases.files import file_check
 from shouzhan.cases.models import Case, Document
 from shouzhan.cases.permissions import require_case_read, require_upload
 from shouzhan.cases.services.common import case_audit, event_record
 from shouzhan.core.actors import Actor, actor_user
 
 
-def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:g} MB"
-
-
 def document_check(*, case_type: str, filename: str, content: bytes) -> str:
     """The detected format if the file is acceptable for the case type; else a clear Chinese refusal."""
     rule = wf.case_type_get(case_type).documents
-    if not content:
-        raise _refused(_("文件“%(name)s”是空的，请重新选择。"), filename)
-    if len(content) > rule.max_bytes:
-        raise _refused(_("文件“%(name)s”过大（上限 %(max)s）。"), filename, max=_mb(rule.max_bytes))
-    detected = sniff(content[:16], content)
-    if detected is None or detected not in rule.formats:
-        allowed = rule.formats_text
-        raise _refused(
-            _("文件“%(name)s”的内容不是允许的格式（允许：%(allowed)s）。"), filename, allowed=allowed
-        )
-    if looks_executable(content):
-        raise _refused(_("文件“%(name)s”含有可执行程序，不能上传。"), filename)
-    real = FORMAT_LABELS[detected]
-    if extension(filename) not in EXTENSIONS[detected]:
-        raise _refused(_("文件“%(name)s”的扩展名与内容不符：内容是 %(real)s。"), filename, real=real)
-    if not structure_ok(detected, content):
-        raise _refused(
-            _("文件“%(name)s”不是完整有效的 %(real)s 文件（已损坏或被截断），请重新导出后上传。"),
-            filename,
-            real=real,
-        )
-    return detected
-
-
-def _refused(message: str, filename: str, **values: str) -> ValidationError:
-    return ValidationError({"file": [message % {"name": filename, **values}]})
+    return file_check(filename=filename, content=content, formats=rule.formats, max_bytes=rule.max_bytes)
 
 
 @transaction.atomic
