@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shouzhan.ledger",
     "shouzhan.spaces",
     "shouzhan.community",
+    "shouzhan.assets",
     "shouzhan.offers",
     "shouzhan.frontline",
     "shouzhan.patrols",
@@ -274,6 +275,15 @@ EVENT_CHECK_IN_CLOSES_MINUTES_AFTER = 0
 # served by the app itself at /patrols/tiles/<z>/<x>/<y>. Empty (the default): the maps are schematic and
 # draw no basemap and so no boundaries (a public map with boundaries needs an approved source).
 PATROLS_BASEMAP = os.environ.get("SHOUZHAN_PATROLS_BASEMAP", "")
+
+# Digital assets (assets): the largest file a version may be, and the time-stamping authority (RFC 3161).
+# An empty SHOUZHAN_TSA_URL is the platform's own TSA, whose key and certificates `make install` makes in
+# var/tsa (manage.py assets_tsa_init); a URL is an external TSA, verified with SHOUZHAN_TSA_CA_FILE.
+ASSETS_MAX_BYTES = int(os.environ.get("SHOUZHAN_ASSETS_MAX_MB", "500")) * 1024 * 1024
+SHOUZHAN_TSA_URL = os.environ.get("SHOUZHAN_TSA_URL", "")
+SHOUZHAN_TSA_CA_FILE = os.environ.get("SHOUZHAN_TSA_CA_FILE", "")
+SHOUZHAN_TSA_DIR = Path(os.environ.get("SHOUZHAN_TSA_DIR", VAR_DIR / "tsa"))
+SHOUZHAN_TSA_NAME = os.environ.get("SHOUZHAN_TSA_NAME", "首站 Shouzhan TSA")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shouzhan@localhost")

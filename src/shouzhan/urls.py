@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ledger/", include("shouzhan.ledger.urls")),
     path("spaces/", include("shouzhan.spaces.urls")),
     path("community/", include("shouzhan.community.urls")),
+    path("assets/", include("shouzhan.assets.urls")),
     path("offers/", include("shouzhan.offers.urls")),
     path("frontline/", include("shouzhan.frontline.urls")),
     path("patrols/", include("shouzhan.patrols.urls")),
