@@ -27,7 +27,13 @@ $(KEY):
 	@mkdir -p $(dir $@)
 	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
-install: $(STAMP) $(KEY)
+# The platform's own time-stamping authority (assets): a root CA and a TSA certificate made once, never
+# replaced (tokens already issued depend on them).
+TSA := var/tsa/keys/tsa.crt
+$(TSA): | $(STAMP) $(KEY)
+	$(PY) manage.py assets_tsa_init
+
+install: $(STAMP) $(KEY) $(TSA)
 
 # Debian packages the tests and exports need: Chromium (browser tests), a CJK font (PDFs and
 # screenshots), Pango (weasyprint), gettext (translations), a JDK (Spark), poppler (pdftotext, the

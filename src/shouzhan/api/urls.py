@@ -108,6 +108,7 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 api.add_router("/", core_router)
 
+from shouzhan.assets.api import router as assets_router  # noqa: E402
 from shouzhan.cases.api import router as cases_router  # noqa: E402
 from shouzhan.community.api import router as community_router  # noqa: E402
 from shouzhan.frontline.api import router as frontline_router  # noqa: E402
@@ -125,6 +126,7 @@ api.add_router("/", cases_router)
 api.add_router("/", ledger_router)
 api.add_router("/", spaces_router)
 api.add_router("/", community_router)
+api.add_router("/", assets_router)
 api.add_router("/", offers_router)
 api.add_router("/", frontline_router)
 api.add_router("/", patrols_router)

@@ -37,6 +37,11 @@ def _own(actor: Actor) -> set[int]:
     return member_enterprise_ids(user) if user is not None else set()
 
 
+def own_enterprise_ids(actor: Actor) -> set[int]:
+    """The enterprises the actor is a member of (none for staff who belong to none)."""
+    return _own(actor)
+
+
 # ----------------------------------------------------------------------------- works
 def scope_works(actor: Actor, queryset: QuerySet[Work]) -> QuerySet[Work]:
     """The works the actor may know of: all for staff; an enterprise's own and every published one."""

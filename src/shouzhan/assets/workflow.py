@@ -126,7 +126,7 @@ RIGHTS_PROTECTION = wf.CaseType(
     transitions=_rights_transitions(),
 )
 
-_LICENCE_EFFECTS = {
+_LICENCE_EFFECTS: dict[str, tuple[Effect, ...]] = {
     "complete": (LICENCE_OUTCOME,),
     "reject": (LICENCE_OUTCOME,),
     "withdraw": (LICENCE_OUTCOME,),

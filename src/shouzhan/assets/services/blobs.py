@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,11 +77,46 @@ def media_check(*, filename: str, content: bytes, fmt: str) -> MediaInfo | None:
             raise ValidationError(
                 {"file": [_("文件“%(name)s”：%(why)s") % {"name": filename, "why": exc}]}
             ) from None
+        if not _decodes(path):
+            raise ValidationError(
+                {"file": [_("文件“%(name)s”已损坏，无法解码，请重新导出后上传。") % {"name": filename}]}
+            )
     if media == MediaKind.VIDEO and not info.has_video:
         raise ValidationError({"file": [_("文件“%(name)s”中没有视频画面。") % {"name": filename}]})
     if info.duration_ms <= 0:
         raise ValidationError({"file": [_("文件“%(name)s”的时长为零，无法登记。") % {"name": filename}]})
     return info
+
+
+DECODE_CHECK_SECONDS = 10
+
+
+def _decodes(path: str) -> bool:
+    """Whether the first seconds decode without an error: ffprobe reads the headers only, and a file whose
+    picture data is garbled (a broken transfer, a scrambled copy) has good headers."""
+    try:
+        done = subprocess.run(
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-xerror",
+                "-i",
+                path,
+                "-t",
+                str(DECODE_CHECK_SECONDS),
+                "-f",
+                "null",
+                "-",
+            ],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return False
+    return done.returncode == 0
 
 
 def blob_store(*, filename: str, content: bytes, formats: frozenset[str] = ASSET_FORMATS) -> Blob:

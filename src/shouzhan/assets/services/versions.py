@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -159,6 +160,7 @@ def version_fingerprint(*, version: AssetVersion) -> AssetVersion:
 
     if version.prints_state != AssetVersion.Prints.PENDING:
         return version
+    after: dict[str, Any]
     try:
         rows = prints.fingerprint_rows(blob_local_path(version.blob), version.blob.media)
     except MediaError as exc:

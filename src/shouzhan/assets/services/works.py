@@ -60,7 +60,7 @@ def _clean(enterprise: Enterprise, data: dict[str, Any], work: Work | None = Non
         episode_no = None
     else:
         try:
-            episode_no = int(episode_no)
+            episode_no = int(str(episode_no))
         except (TypeError, ValueError):
             raise ValidationError({"episode_no": [_("集数应为正整数。")]}) from None
         if not 1 <= episode_no <= 10_000:
