@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         steps.append((collect, subprocess.Popen([*manage, *collect], env=env, cwd=ROOT)))  # noqa: S603
     for step in (
         ["migrate", "--noinput"],
+        ["assets_tsa_init"],  # the time-stamping authority's keys, made once in var/tsa (kept with the data)
         ["cases_schedule"],
         ["offers_schedule"],
         ["frontline_daily"],
