@@ -30,6 +30,7 @@ from shouzhan.cases.forms import (
     TransitionForm,
     UploadForm,
 )
+from shouzhan.cases.links import case_links
 from shouzhan.cases.models import Case
 from shouzhan.core.actors import Actor
 from shouzhan.core.errors import Conflict
@@ -266,6 +267,7 @@ def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
             else None
         ),
         "active_nav": "queue" if staff else "cases",
+        "related_links": case_links(case, request.user),
         **extra,
     }
 
