@@ -26,6 +26,7 @@ from shouzhan.core.roles import Role
 from shouzhan.core.workdays import add_working_days
 
 FFMPEG = "/usr/bin/ffmpeg"
+_MEDIA: dict[str, bytes] = {}
 
 
 def _ffmpeg(*args: str) -> None:
@@ -34,7 +35,9 @@ def _ffmpeg(*args: str) -> None:
 
 @pytest.fixture(scope="session")
 def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """A 40 s episode and a 12 s clip cut from it at 10 s, shrunk to 160x120."""
+    """A 40 s episode and a 12 s clip cut from it at 10 s, shrunk to 160x120 (made once: test_packs shares them)."""
+    if _MEDIA:
+        return _MEDIA
     root = tmp_path_factory.mktemp("report-media")
     episode, clip = root / "episode.mp4", root / "clip.mp4"
     _ffmpeg(
@@ -45,7 +48,8 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         "-ss", "10", "-i", str(episode), "-t", "12", "-vf", "scale=160:120",
         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(clip),
     )  # fmt: skip
-    return {"episode": episode.read_bytes(), "clip": clip.read_bytes()}
+    _MEDIA.update(episode=episode.read_bytes(), clip=clip.read_bytes())
+    return _MEDIA
 
 
 @pytest.fixture(autouse=True)

@@ -92,7 +92,9 @@ def frame_pair(match: ReportMatch) -> tuple[bytes | None, bytes | None]:
         return None, None
     ref_at = (match.ref_start_ms + match.ref_end_ms) // 2
     query_at = (match.query_start_ms + match.query_end_ms) // 2
-    return frame_at(blob_local_path(match.version.blob), ref_at), frame_at(blob_local_path(report.suspect), query_at)
+    return frame_at(blob_local_path(match.version.blob), ref_at), frame_at(
+        blob_local_path(report.suspect), query_at
+    )
 
 
 def frame_at(path: str, at_ms: int) -> bytes | None:
@@ -152,7 +154,9 @@ def _version_facts(version: AssetVersion) -> VersionFacts:
         return VersionFacts(version, label, "", _("尚未加盖时间戳"), False, "")
     token_name = f"timestamps/{version.code}.tsr"
     result = tsa.token_verify(response_der=bytes(stamp.response_der), data_path=blob_local_path(version.blob))
-    command = tsa.verify_command_text(digest_hex=version.blob.sha256, token_file=token_name, ca_file=CERT_NAME)
+    command = tsa.verify_command_text(
+        digest_hex=version.blob.sha256, token_file=token_name, ca_file=CERT_NAME
+    )
     return VersionFacts(version, label, token_name, result.message, result.ok, command)
 
 
@@ -274,7 +278,10 @@ def _readme(versions: list[VersionFacts]) -> str:
         "   tsa/shouzhan-tsa.pem is the time-stamping authority's certificate chain.",
         "3. Verify a time-stamp with OpenSSL (-digest is the registered file's SHA-256; or use -data FILE):",
     ]
-    lines += [c if c.strip().startswith("openssl") else "   (no time-stamped version in this pack)" for c in commands]
+    lines += [
+        c if c.strip().startswith("openssl") else "   (no time-stamped version in this pack)"
+        for c in commands
+    ]
     lines += [
         '   "Verification: OK" means the file existed at the time-stamp\'s time and has not changed since.',
         "4. frames/ holds the registered and the suspect picture of each match; matches.csv and licences.csv",

@@ -25,7 +25,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shouzhan.assets import evidence
 from shouzhan.assets.forms_reports import CaseOpenForm, ReportForm
-from shouzhan.assets.models import AssetVersion, EvidencePack, Fingerprint, InfringementReport, MediaKind, ReportMatch
+from shouzhan.assets.models import (
+    AssetVersion,
+    EvidencePack,
+    Fingerprint,
+    InfringementReport,
+    MediaKind,
+    ReportMatch,
+)
 from shouzhan.assets.permissions import (
     can_build_pack,
     can_read_content,
@@ -33,8 +40,9 @@ from shouzhan.assets.permissions import (
     require_report_read,
 )
 from shouzhan.assets.services import packs as pack_services
-from shouzhan.assets.services.blobs import blob_local_path
 from shouzhan.assets.services import reports as services
+from shouzhan.assets.services.blobs import blob_local_path
+from shouzhan.assets.workflow import RIGHTS_PROTECTION
 from shouzhan.core.errors import Conflict
 from shouzhan.core.forms import add_service_errors
 from shouzhan.registry.models import Enterprise
@@ -113,7 +121,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 def _match_rows(request: HttpRequest, report: InfringementReport) -> list[dict[str, Any]]:
     rows = []
-    matches = report.matches.select_related("version__work__parent", "version__work__enterprise", "version__blob")
+    matches = report.matches.select_related(
+        "version__work__parent", "version__work__enterprise", "version__blob"
+    )
     for m in matches:
         work = m.version.work
         ranged = evidence.has_range(m)
@@ -149,10 +159,15 @@ def _compared(report: InfringementReport) -> str:
             "media": media,
             "n": versions,
         }
-    return _("已将这张%(media)s与登记库中 %(n)s 个已提取指纹的作品版本比对。") % {"media": media, "n": versions}
+    return _("已将这张%(media)s与登记库中 %(n)s 个已提取指纹的作品版本比对。") % {
+        "media": media,
+        "n": versions,
+    }
 
 
-def _detail(request: HttpRequest, report: InfringementReport, form: CaseOpenForm | None, status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest, report: InfringementReport, form: CaseOpenForm | None, status: int = 200
+) -> HttpResponse:
     can_open = _can_open(request, report)
     own = [(m.pk, evidence.match_text(m)) for m in services.own_matches(report)]
     if form is None and can_open:
@@ -175,7 +190,7 @@ def _case_state(report: InfringementReport) -> str:
     if report.case is None:
         return ""
     try:
-        return str(services.RIGHTS_PROTECTION.state(report.case.state).staff_label)
+        return str(RIGHTS_PROTECTION.state(report.case.state).staff_label)
     except KeyError:
         return ""
 
@@ -230,7 +245,9 @@ def report_pack_download(request: HttpRequest, pk: int, number: int, kind: str) 
     report = _report(request, pk)
     if kind not in pack_services.KINDS:
         raise Http404(_("证据包只有 PDF 和 ZIP 两种格式。"))
-    pack = get_object_or_404(EvidencePack.objects.select_related("report", "pdf", "archive"), report=report, number=number)
+    pack = get_object_or_404(
+        EvidencePack.objects.select_related("report", "pdf", "archive"), report=report, number=number
+    )
     data = pack_services.pack_download(actor=request.user, pack=pack, kind=kind)
     response = HttpResponse(data, content_type=pack_services.KINDS[kind])
     name, ascii_name = pack_services.pack_filename(pack, kind), pack_services.pack_ascii_filename(pack, kind)
@@ -244,7 +261,9 @@ def report_pack_download(request: HttpRequest, pk: int, number: int, kind: str) 
 def report_frame(request: HttpRequest, pk: int, match_pk: int, side: str) -> HttpResponse:
     report = _report(request, pk)
     match: ReportMatch = get_object_or_404(
-        ReportMatch.objects.select_related("version__work", "version__blob", "report__suspect"), pk=match_pk, report=report
+        ReportMatch.objects.select_related("version__work", "version__blob", "report__suspect"),
+        pk=match_pk,
+        report=report,
     )
     if side not in ("registered", "suspect") or report.suspect is None or match.kind == MediaKind.AUDIO:
         raise Http404(_("没有这张画面。"))

@@ -46,7 +46,8 @@ def path_limit(path: str) -> int:
 def path_choices() -> list[tuple[str, str]]:
     """The paths with their working-day limits in words, for the case form."""
     return [
-        (key, _("%(label)s（%(n)s 个工作日）") % {"label": label, "n": path_limit(key)}) for key, label in PATHS
+        (key, _("%(label)s（%(n)s 个工作日）") % {"label": label, "n": path_limit(key)})
+        for key, label in PATHS
     ]
 
 
@@ -59,14 +60,23 @@ def outcome_label(outcome: str) -> str:
 
 # ----------------------------------------------------------------------------- create
 def _report_errors(
-    *, filename: str | None, content: bytes | None, link: str, platform: str, account: str, first_seen_on: Any, note: str
+    *,
+    filename: str | None,
+    content: bytes | None,
+    link: str,
+    platform: str,
+    account: str,
+    first_seen_on: Any,
+    note: str,
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if content is None and not link:
         errors[NON_FIELD_ERRORS] = [_("请上传疑似侵权的文件，或填写侵权链接（至少一项）。")]
     if content is not None:
         try:
-            file_check(filename=filename or "file", content=content, formats=SUSPECT_FORMATS, max_bytes=max_bytes())
+            file_check(
+                filename=filename or "file", content=content, formats=SUSPECT_FORMATS, max_bytes=max_bytes()
+            )
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if link:
@@ -122,7 +132,9 @@ def report_create(
     )
     if errors:
         raise ValidationError(errors)
-    blob = blob_store(filename=filename or "file", content=content, formats=SUSPECT_FORMATS) if content else None
+    blob = (
+        blob_store(filename=filename or "file", content=content, formats=SUSPECT_FORMATS) if content else None
+    )
     report = InfringementReport.objects.create(
         enterprise=enterprise,
         reported_by=actor_user(actor),
@@ -160,10 +172,13 @@ def _matches_store(report: InfringementReport) -> list[ReportMatch]:
     try:
         found = suspect_matches(blob_local_path(report.suspect), report.suspect.media)
     except MediaError as exc:
-        raise ValidationError({"file": [_("无法读取该文件的画面或声音：%(why)s") % {"why": _(str(exc))}]}) from None
+        raise ValidationError(
+            {"file": [_("无法读取该文件的画面或声音：%(why)s") % {"why": _(str(exc))}]}
+        ) from None
     visible = Q(work__enterprise_id=report.enterprise_id) | Q(work__published=True)
     versions = {
-        v.pk: v for v in AssetVersion.objects.filter(visible, pk__in=[m.ref_id for m in found]).select_related("work")
+        v.pk: v
+        for v in AssetVersion.objects.filter(visible, pk__in=[m.ref_id for m in found]).select_related("work")
     }
     rows = [
         ReportMatch(
@@ -246,11 +261,20 @@ def report_case_open(
         "link": locked.link,
         "first_seen_on": locked.first_seen_on.isoformat(),
         "matches": "\n".join(match_text(m) for m in chosen)
-        or (_("仅提交了链接，未上传文件，未做指纹比对。") if locked.suspect_id is None else _("未选择比对结果。")),
+        or (
+            _("仅提交了链接，未上传文件，未做指纹比对。")
+            if locked.suspect_id is None
+            else _("未选择比对结果。")
+        ),
         "need": need,
     }
     case = case_submit(
-        actor=actor, case_type=RIGHTS_KEY, enterprise=locked.enterprise, title=title[:200], data=data, related=locked
+        actor=actor,
+        case_type=RIGHTS_KEY,
+        enterprise=locked.enterprise,
+        title=title[:200],
+        data=data,
+        related=locked,
     )
     locked.case = case
     locked.save(update_fields=["case"])
@@ -258,7 +282,12 @@ def report_case_open(
         actor=actor,
         action=aa.REPORT_CASE_OPEN,
         target=locked,
-        after={"case": case.pk, "path": path, "matches": len(chosen), "due_on": case.due_on.isoformat()},
+        after={
+            "case": case.pk,
+            "path": path,
+            "matches": len(chosen),
+            "due_on": case.due_on.isoformat() if case.due_on else "",
+        },
         enterprise_id=locked.enterprise_id,
     )
     pack_build(actor=actor, report=locked)
@@ -275,17 +304,21 @@ def report_outcome_record(
         return None
     if outcome not in OUTCOMES:
         raise ValidationError({"outcome": [_("未知的维权结果。")]})
-    before = {"outcome": report.outcome, "outcome_on": report.outcome_on.isoformat() if report.outcome_on else None}
+    before = {
+        "outcome": report.outcome,
+        "outcome_on": report.outcome_on.isoformat() if report.outcome_on else None,
+    }
     report.outcome = outcome
     report.outcome_note = (note or "")[:TEXT]
-    report.outcome_on = on or timezone.localdate()
+    outcome_on = on or timezone.localdate()
+    report.outcome_on = outcome_on
     report.save(update_fields=["outcome", "outcome_note", "outcome_on"])
     audit_record(
         actor=actor,
         action=aa.REPORT_OUTCOME,
         target=report,
         before=before,
-        after={"outcome": outcome, "outcome_on": report.outcome_on.isoformat(), "note": report.outcome_note},
+        after={"outcome": outcome, "outcome_on": outcome_on.isoformat(), "note": report.outcome_note},
         enterprise_id=report.enterprise_id,
     )
     return report
@@ -293,7 +326,9 @@ def report_outcome_record(
 
 # ----------------------------------------------------------------------------- reading
 def report_list(*, actor: Actor) -> QuerySet[InfringementReport]:
-    return scope_reports(actor, InfringementReport.objects.all()).select_related("enterprise", "case", "suspect")
+    return scope_reports(actor, InfringementReport.objects.all()).select_related(
+        "enterprise", "case", "suspect"
+    )
 
 
 def reports_for_work(*, actor: Actor, work: Work) -> list[ReportMatch]:
