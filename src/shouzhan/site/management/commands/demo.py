@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from shouzhan.assets import demo as assets_demo
 from shouzhan.cases import demo as cases_demo
 from shouzhan.community import demo as community_demo
 from shouzhan.frontline import demo as frontline_demo
@@ -52,6 +53,10 @@ class Command(BaseCommand):
             self.stdout.write(line)
         # Insight last: it measures what every other module's past left in the records.
         for line in insight_demo.insight_demo(today=today, history=not options["no_history"]):
+            self.stdout.write(line)
+        for line in assets_demo.assets_demo(
+            today=today, history=not options["no_history"]
+        ):  # works, licences, a case
             self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
