@@ -560,8 +560,8 @@ class SearchParams(Schema):
     q: QueryText = Field(description="Words in Chinese or English")
     kind: list[Key] = Field(
         default_factory=list,
-        max_length=len(KIND_LABELS),
-        description="offer | need | mentor | event | policy | clause | enterprise (staff)",
+        max_length=len(KIND_LABELS) + 8,  # room for the kinds other modules declare (core.search_sources)
+        description="offer | need | mentor | event | policy | clause | enterprise (staff) | work",
     )
     limit: int = Field(default=20, ge=1, le=100)
 
@@ -591,10 +591,11 @@ class SearchOut(Schema):
 )
 def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     q, kind = params.q, params.kind
-    unknown = sorted(set(kind) - set(KIND_LABELS))
+    known = selectors.kind_labels()  # community's kinds and those other modules declared
+    unknown = sorted(set(kind) - set(known))
     if unknown:
         raise ValidationError(
-            {"kind": [f"unknown kind / 未知类别：{'、'.join(unknown)} ({' | '.join(KIND_LABELS)})"]}
+            {"kind": [f"unknown kind / 未知类别：{'、'.join(unknown)} ({' | '.join(known)})"]}
         )
     hits = (
         selectors.search(q=q, actor=request.user, kinds=set(kind) or None, limit=params.limit)

@@ -21,6 +21,10 @@ class CommunityConfig(AppConfig):
         from shouzhan.registry.models import Enterprise, Person, Project
 
         effects.register()
+        # Other modules' documents (assets' works …) reach the index through core.search_sources.
+        from shouzhan.core.search_sources import search_writer_set
+
+        search_writer_set(sync.on_items_changed)
         # The registry's searchable texts are segmented once, when they are saved (search/terms.py) —
         # connected before the index's receivers, which read those terms.
         post_save.connect(

@@ -26,7 +26,8 @@ from shouzhan.community.models import (
 )
 from shouzhan.community.search import index, matching
 from shouzhan.community.search.bm25 import Hit
-from shouzhan.community.search.documents import KIND_LABELS, PUBLIC_KINDS
+from shouzhan.community.search.documents import kind_labels as all_kind_labels
+from shouzhan.community.search.documents import public_kinds
 from shouzhan.community.search.tokenizer import tokenize
 from shouzhan.core.actors import Actor
 from shouzhan.registry.models import Enterprise, Person, Project
@@ -381,7 +382,8 @@ def market_fields() -> list[str]:
 
 # ------------------------------------------------------------------------------------------ search
 def visible_kinds(actor: Actor | None) -> frozenset[str]:
-    return PUBLIC_KINDS | {"enterprise"} if permissions.sees_enterprises_in_search(actor) else PUBLIC_KINDS
+    public = public_kinds()
+    return public | {"enterprise"} if permissions.sees_enterprises_in_search(actor) else public
 
 
 def search(*, q: str, actor: Actor | None, kinds: set[str] | None = None, limit: int = 20) -> list[Hit]:
@@ -389,13 +391,13 @@ def search(*, q: str, actor: Actor | None, kinds: set[str] | None = None, limit:
     terms = tokenize(q[:200])
     if not terms:
         return []
-    allowed = visible_kinds(actor) if actor is not None else PUBLIC_KINDS
+    allowed = visible_kinds(actor) if actor is not None else public_kinds()
     wanted = (kinds & allowed) if kinds else allowed
     return index.current_index().search(terms, kinds=wanted, limit=limit)
 
 
 def kind_labels() -> dict[str, str]:
-    return {k: str(v) for k, v in KIND_LABELS.items()}
+    return {k: str(v) for k, v in all_kind_labels().items()}
 
 
 # ------------------------------------------------------------------------------------------ related

@@ -1,4 +1,5 @@
-"""What the search index holds: one document per policy, clause, enterprise, listing, need, event and mentor.
+"""What the search index holds: one document per policy, clause, enterprise, listing, need, event and mentor,
+and the documents other modules declare (core.search_sources: assets' published works …).
 
 A title counts twice (a word in the title says more than a word in passing).
 """
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _l
 from shouzhan.community.search.bm25 import Doc
 from shouzhan.community.search.terms import enterprise_terms_many
 from shouzhan.community.search.tokenizer import tokenize
+from shouzhan.core.search_sources import SearchItem, search_sources
 
 KIND_LABELS = {
     "offer": _l("技术成果"),
@@ -28,6 +30,16 @@ KIND_LABELS = {
 }
 # Kinds everyone may see in results; enterprises' profiles are shown to the centre's staff only.
 PUBLIC_KINDS = frozenset({"offer", "need", "mentor", "event", "policy", "clause"})
+
+
+def kind_labels() -> dict[str, Any]:
+    """Every kind's name: community's own and those other modules declared (core.search_sources)."""
+    return {**KIND_LABELS, **{s.kind: s.label for s in search_sources()}}
+
+
+def public_kinds() -> frozenset[str]:
+    return PUBLIC_KINDS | {s.kind for s in search_sources() if s.public}
+
 
 # Words a technology field or an enterprise sector implies, used by the matcher's facts.
 SECTOR_WORDS = {
@@ -206,10 +218,31 @@ def _mentor_docs() -> Iterator[tuple[Doc, list[str]]]:
         yield mentor_doc(mentor)
 
 
+def item_doc(item: SearchItem) -> tuple[Doc, list[str]]:
+    """A declared module's document in the index (its title counts twice, as every title does)."""
+    doc = Doc(
+        key=item.key,
+        kind=item.kind,
+        title=item.title,
+        url=item.url,
+        snippet=_snip(item.snippet),
+        facts=dict(item.facts),
+    )
+    return doc, doc_tokens(item.title, *item.text)
+
+
+def _declared_docs() -> Iterator[tuple[Doc, list[str]]]:
+    for source in search_sources():
+        for item in source.collect():
+            yield item_doc(item)
+
+
 def collect(*, today: dt.date | None = None) -> Iterator[tuple[Doc, list[str]]]:
-    """Every document of the index, kind by kind: policies and clauses, enterprises, listings, events, mentors."""
+    """Every document of the index, kind by kind: policies and clauses, enterprises, listings, events, mentors,
+    then the kinds other modules declared."""
     yield from policy_docs(today or timezone.localdate())
     yield from _enterprise_docs()
     yield from _listing_docs()
     yield from _event_docs()
     yield from _mentor_docs()
+    yield from _declared_docs()

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from shouzhan.community.search import documents, index
+from shouzhan.core.search_sources import SearchItem
 
 
 def listings_reindex(ids: Iterable[int]) -> None:
@@ -90,3 +91,14 @@ def on_user_saved(*, instance: Any, raw: bool = False, update_fields: Any = None
 
 def on_policy_changed(**_: Any) -> None:
     index.policies_stale()
+
+
+def on_items_changed(put: list[SearchItem], remove: list[str]) -> None:
+    """A declaring module's documents changed (core.search_sources.search_items_changed). Keys the index does
+    not hold are skipped before the writer's lock is taken (an unpublished work saved again is not news)."""
+    from shouzhan.community.models import SearchDocument
+
+    if remove:
+        remove = list(SearchDocument.objects.filter(key__in=remove).values_list("key", flat=True))
+    index.documents_remove(remove)
+    index.documents_put(documents.item_doc(item) for item in put)
