@@ -85,5 +85,10 @@ PROJECT_EXTRA_FACTS: list[tuple[str, Any, str]] = [
     ("stable_capacity", _("具有稳定产能"), "bool"),
     ("overseas_at_scale", _("出海达到一定规模"), "bool"),
     ("voucher_item", _("券种（算力/模型/语料）"), "str"),
+    # Counted from the asset registry (assets.services.library), not typed in a form.
+    ("registered_works", _("登记的作品数"), "int"),
+    ("registered_versions", _("登记存证的作品版本数"), "int"),
+    ("ip_works", _("IP 类作品数（角色、剧本、剧集）"), "int"),
+    ("video_minutes", _("登记的视频时长（分钟）"), "int"),
 ]
 VOUCHER_ITEMS = [("compute", _("算力券")), ("model", _("模型券")), ("corpus", _("语料券"))]

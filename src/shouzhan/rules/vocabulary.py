@@ -115,6 +115,13 @@ _TABLE: tuple[Fact, ...] = (
     Fact("project.overseas_at_scale", "bool", "出海是否达到一定规模", "overseas distribution at scale"),
     Fact("project.voucher_item", "str", "券种（算力/模型/语料）", "voucher item", VOUCHER_ITEMS),
     Fact("project.trainees", "int", "参训人数", "trainees"),
+    # Counted from the asset registry (assets.services.library) for a digital asset or IP library.
+    Fact("project.registered_works", "int", "登记的作品数", "works registered"),
+    Fact("project.registered_versions", "int", "登记存证的作品版本数", "work versions registered"),
+    Fact(
+        "project.ip_works", "int", "IP 类作品数（角色、剧本、剧集）", "IP works (characters, scripts, series)"
+    ),
+    Fact("project.video_minutes", "int", "登记的视频时长（分钟）", "video registered (minutes)"),
     Fact("project.year", "int", "申报年度", "year applied for"),
 )
 

@@ -36,10 +36,19 @@ PROJECT_FIELDS = (
 PROJECT_EXTRA_NAMES = tuple(name for name, _label, _type in PROJECT_EXTRA_FACTS)
 
 
+EXTRA_INT_NAMES = frozenset(name for name, _label, kind in PROJECT_EXTRA_FACTS if kind == "int")
+
+
 def _extra_fact_set(extra: dict[str, Any], key: str, value: Any, errors: dict[str, list[str]]) -> None:
-    """A further fact: yes, no, or unknown (removed); the voucher item one of the known kinds."""
+    """A further fact: yes, no, or unknown (removed); the voucher item one of the known kinds; a count a
+    whole number from 0 (the asset registry's counts)."""
     if value is None or value == "":
         extra.pop(key, None)
+    elif key in EXTRA_INT_NAMES:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10**9:
+            errors[key] = [_("请填写 0 到 1000000000 之间的整数")]
+        else:
+            extra[key] = value
     elif key == "voucher_item":
         if value not in dict(VOUCHER_ITEMS):
             errors[key] = [_("“%(v)s”不是有效的券种") % {"v": value}]
