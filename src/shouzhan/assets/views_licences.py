@@ -91,7 +91,7 @@ def licences(request: HttpRequest) -> HttpResponse:
         request,
         "assets/licence_list.html",
         {
-            "active_nav": "assets",
+            "active_nav": "assets_licences",
             "tabs": [(k, label, qs.count()) for k, label, qs in tabs],
             "tab": tab,
             "rows": _rows(_licences(chosen)),
@@ -137,7 +137,7 @@ def licence_offer_new(request: HttpRequest, work_pk: int) -> HttpResponse:
     return render(
         request,
         "assets/licence_offer.html",
-        {"active_nav": "assets", "work": work, "form": form, "work_url": work_url(work.pk)},
+        {"active_nav": "assets_licences", "work": work, "form": form, "work_url": work_url(work.pk)},
     )
 
 
@@ -165,7 +165,7 @@ def licence_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "assets/licence_detail.html",
         {
-            "active_nav": "assets",
+            "active_nav": "assets_licences",
             "licence": licence,
             "terms": terms_words(licence),
             "term": term_words(licence),
@@ -217,7 +217,7 @@ def licence_request_new(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "assets/licence_request.html",
         {
-            "active_nav": "assets",
+            "active_nav": "assets_licences",
             "offer": offer,
             "terms": terms_words(offer),
             "form": form,
