@@ -44,7 +44,7 @@ def test_the_assets_demo(district: list[str]) -> None:
     assert district == [
         "数字资产：10 件作品，13 个版本（均已加盖时间戳、提取指纹），来源关系 1 条",
         f"数字资产：授权 3 项（已授权：{_peer_name()} 改编《梧桐来信》，经中心居间）",
-        "数字资产：侵权线索 1 条（比对命中 梧桐来信 第2集），版权维权办件已结（removed），证据包 1 份",
+        "数字资产：侵权线索 1 条（比对命中 梧桐来信 第2集），版权维权办件已结（已删除 / 已停止侵权），证据包 1 份",
     ]
     assert dict(Counter(Work.objects.values_list("kind", flat=True))) == {
         "script": 2, "character": 1, "series": 1, "episode": 4, "corpus": 1, "ai_model": 1,

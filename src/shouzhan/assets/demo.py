@@ -294,7 +294,7 @@ class _Demo:
 
     # ----------------------------------------------------------------------------- rights protection
     def report(self, episodes: list[Work]) -> str:
-        from shouzhan.assets.services.reports import report_case_open, report_create
+        from shouzhan.assets.services.reports import outcome_label, report_case_open, report_create
         from shouzhan.cases.services import case_transition
 
         n, start_s, seconds = CLIP
@@ -335,6 +335,6 @@ class _Demo:
         hit = report.matches.filter(selected=True).select_related("version__work").first()
         where = hit.version.work.title if hit else "无"
         return (
-            f"数字资产：侵权线索 1 条（比对命中 {where}），版权维权办件已结（{report.outcome}），"
+            f"数字资产：侵权线索 1 条（比对命中 {where}），版权维权办件已结（{outcome_label(report.outcome)}），"
             f"证据包 {report.packs.count()} 份"
         )
