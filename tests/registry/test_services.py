@@ -182,6 +182,10 @@ def test_project_money_in_yuan_stored_in_fen(make_enterprise):
         "stable_capacity": None,
         "overseas_at_scale": None,
         "voucher_item": None,
+        "registered_works": None,
+        "registered_versions": None,
+        "ip_works": None,
+        "video_minutes": None,
     }
 
 

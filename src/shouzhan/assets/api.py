@@ -20,15 +20,15 @@ from ninja.files import UploadedFile
 
 from shouzhan.assets import permissions as perms
 from shouzhan.assets.api_schemas import (
-    ProvenanceIn,
-    PublishIn,
-    VerificationOut,
-    VersionOut,
-    WorkDetailOut,
-    WorkFilters,
-    WorkIn,
-    WorkPage,
-    WorkPatch,
+    AssetProvenanceIn,
+    AssetVerificationOut,
+    AssetVersionOut,
+    AssetWorkDetailOut,
+    AssetWorkFilters,
+    AssetWorkIn,
+    AssetWorkPage,
+    AssetWorkPatch,
+    WorkPublishIn,
 )
 from shouzhan.assets.models import AssetVersion, Blob, Timestamp, Work
 from shouzhan.assets.services import versions as version_services
@@ -105,10 +105,10 @@ def _detail(request: HttpRequest, work: Work) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- works
 @router.get(
     "/assets/works",
-    response={200: WorkPage, **ERRORS},
+    response={200: AssetWorkPage, **ERRORS},
     summary="Works you may see (yours, and published ones)",
 )
-def work_list(request: HttpRequest, filters: Query[WorkFilters]) -> dict[str, Any]:
+def work_list(request: HttpRequest, filters: Query[AssetWorkFilters]) -> dict[str, Any]:
     rows = perms.scope_works(request.user, Work.objects.select_related("enterprise"))
     if filters.mine:
         rows = rows.filter(enterprise_id__in=perms.own_enterprise_ids(request.user))
@@ -125,9 +125,11 @@ def work_list(request: HttpRequest, filters: Query[WorkFilters]) -> dict[str, An
 
 
 @router.post(
-    "/assets/works", response={201: WorkDetailOut, **ERRORS}, summary="Register a work of your enterprise"
+    "/assets/works",
+    response={201: AssetWorkDetailOut, **ERRORS},
+    summary="Register a work of your enterprise",
 )
-def work_create(request: HttpRequest, payload: WorkIn) -> Status[Any]:
+def work_create(request: HttpRequest, payload: AssetWorkIn) -> Status[Any]:
     enterprise = Enterprise.objects.filter(pk=payload.enterprise_id).first()
     if enterprise is None:
         raise Http404(_("没有找到该企业。"))
@@ -138,7 +140,7 @@ def work_create(request: HttpRequest, payload: WorkIn) -> Status[Any]:
 
 
 @router.get(
-    "/assets/works/{work_id}", response={200: WorkDetailOut, **ERRORS}, summary="A work and its versions"
+    "/assets/works/{work_id}", response={200: AssetWorkDetailOut, **ERRORS}, summary="A work and its versions"
 )
 def work_detail(request: HttpRequest, work_id: int) -> dict[str, Any]:
     return _detail(request, _work_get(request, work_id))
@@ -146,10 +148,10 @@ def work_detail(request: HttpRequest, work_id: int) -> dict[str, Any]:
 
 @router.patch(
     "/assets/works/{work_id}",
-    response={200: WorkDetailOut, **ERRORS},
+    response={200: AssetWorkDetailOut, **ERRORS},
     summary="Change a work (expected_version)",
 )
-def work_update(request: HttpRequest, work_id: int, payload: WorkPatch) -> dict[str, Any]:
+def work_update(request: HttpRequest, work_id: int, payload: AssetWorkPatch) -> dict[str, Any]:
     work = _work_get(request, work_id)
     data = payload.dict(exclude={"expected_version"}, exclude_unset=True)
     work = work_services.work_update(
@@ -160,10 +162,10 @@ def work_update(request: HttpRequest, work_id: int, payload: WorkPatch) -> dict[
 
 @router.post(
     "/assets/works/{work_id}/publish",
-    response={200: WorkDetailOut, **ERRORS},
+    response={200: AssetWorkDetailOut, **ERRORS},
     summary="Publish or withdraw a work",
 )
-def work_publish(request: HttpRequest, work_id: int, payload: PublishIn) -> dict[str, Any]:
+def work_publish(request: HttpRequest, work_id: int, payload: WorkPublishIn) -> dict[str, Any]:
     work = work_services.work_publish(
         actor=request.user, work=_work_get(request, work_id), published=payload.published
     )
@@ -172,7 +174,7 @@ def work_publish(request: HttpRequest, work_id: int, payload: PublishIn) -> dict
 
 @router.post(
     "/assets/works/{work_id}/versions",
-    response={201: VersionOut, **ERRORS},
+    response={201: AssetVersionOut, **ERRORS},
     summary="Upload a new version (multipart): stored by SHA-256, time-stamped, fingerprinted",
 )
 def version_create(
@@ -188,9 +190,11 @@ def version_create(
 
 
 @router.post(
-    "/assets/provenance", response={201: VersionOut, **ERRORS}, summary="Record where a version came from"
+    "/assets/provenance",
+    response={201: AssetVersionOut, **ERRORS},
+    summary="Record where a version came from",
 )
-def provenance_create(request: HttpRequest, payload: ProvenanceIn) -> Status[Any]:
+def provenance_create(request: HttpRequest, payload: AssetProvenanceIn) -> Status[Any]:
     target = _version_by_code(request, payload.target_code)
     source = _version_by_code(request, payload.source_code)
     version_services.provenance_record(
@@ -247,7 +251,7 @@ def _verification(version: AssetVersion | None, sha256: str) -> dict[str, Any]:
 @router.get(
     "/assets/verify/{code}",
     auth=None,
-    response={200: VerificationOut, **ERRORS},
+    response={200: AssetVerificationOut, **ERRORS},
     summary="Verify a certificate's code (public)",
 )
 def verify_code(request: HttpRequest, code: str) -> dict[str, Any]:
@@ -264,7 +268,7 @@ def verify_code(request: HttpRequest, code: str) -> dict[str, Any]:
 @router.post(
     "/assets/verify",
     auth=None,
-    response={200: VerificationOut, **ERRORS},
+    response={200: AssetVerificationOut, **ERRORS},
     summary="Check a file against the registry (public)",
 )
 def verify_file(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from shouzhan.core.limits import (
 )
 
 
-class WorkFilters(Schema):
+class AssetWorkFilters(Schema):
     mine: bool = Field(False, description="Only your enterprises' works")
     enterprise_id: int | None = None
     kind: Key = ""
@@ -27,7 +27,7 @@ class WorkFilters(Schema):
     offset: PageOffset = 0
 
 
-class WorkOut(Schema):
+class AssetWorkOut(Schema):
     id: int
     enterprise_id: int
     holder: str
@@ -44,12 +44,12 @@ class WorkOut(Schema):
     created_at: dt.datetime
 
 
-class WorkPage(Schema):
+class AssetWorkPage(Schema):
     count: int
-    items: list[WorkOut]
+    items: list[AssetWorkOut]
 
 
-class VersionOut(Schema):
+class AssetVersionOut(Schema):
     code: str = Field(description="The certificate's public code, e.g. SZ-7KQ2-M9XD-PA")
     number: int
     filename: str = Field(description="Empty for a work you see but do not hold")
@@ -69,11 +69,11 @@ class VersionOut(Schema):
     created_at: dt.datetime
 
 
-class WorkDetailOut(WorkOut):
-    versions: list[VersionOut]  # type: ignore[assignment]
+class AssetWorkDetailOut(AssetWorkOut):
+    versions: list[AssetVersionOut]  # type: ignore[assignment]
 
 
-class WorkIn(Schema):
+class AssetWorkIn(Schema):
     enterprise_id: int
     kind: Key
     title: ShortText
@@ -83,7 +83,7 @@ class WorkIn(Schema):
     episode_no: int | None = Field(None, ge=1, le=10_000)
 
 
-class WorkPatch(Schema):
+class AssetWorkPatch(Schema):
     expected_version: int
     kind: Key | None = None
     title: ShortText | None = None
@@ -93,18 +93,18 @@ class WorkPatch(Schema):
     episode_no: int | None = Field(None, ge=1, le=10_000)
 
 
-class PublishIn(Schema):
+class WorkPublishIn(Schema):
     published: bool
 
 
-class ProvenanceIn(Schema):
+class AssetProvenanceIn(Schema):
     target_code: Key
     source_code: Key
     relation: Key = Field(description="trained_on | derived_from | uses")
     note: Text = ""
 
 
-class VerificationOut(Schema):
+class AssetVerificationOut(Schema):
     found: bool
     sha256: str
     code: str = ""

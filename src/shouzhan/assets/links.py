@@ -30,7 +30,7 @@ def licence_links(case: Any, actor: Any) -> list[tuple[str, str]]:
     licence = Licence.objects.filter(case_id=case.pk).first()
     if licence is None or not perms.scope_licences(actor, Licence.objects.filter(pk=licence.pk)).exists():
         return []
-    return [(_("授权许可详情"), reverse("assets:licence_detail", args=[licence.pk]))]
+    return [(_("授权许可详情"), reverse("assets:licence", args=[licence.pk]))]
 
 
 def register() -> None:

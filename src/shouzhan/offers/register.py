@@ -154,12 +154,17 @@ def _extra_facts(projects: pl.DataFrame) -> tuple[pl.DataFrame, list[dict[str, A
     exprs: list[pl.Expr] = []
     for name, kind in EXTRA_FACTS:
         raw = pl.col(name)
-        if kind != "bool":
+        if kind == "bool":
+            bad = raw.is_not_null() & ~raw.is_in(["true", "false"])
+            typed = pl.when(raw == "true").then(True).when(raw == "false").then(False).otherwise(None)
+        elif (
+            kind == "int"
+        ):  # the database gives a JSON number as text ("12"); one that is not a whole number is unknown
+            typed = raw.cast(pl.Int64, strict=False)
+            bad = raw.is_not_null() & typed.is_null()
+        else:
             continue
-        bad = raw.is_not_null() & ~raw.is_in(["true", "false"])
-        exprs.append(
-            pl.when(raw == "true").then(True).when(raw == "false").then(False).otherwise(None).alias(name)
-        )
+        exprs.append(typed.alias(name))
         rows = projects.filter(bad).select("enterprise_id", "id", raw.alias("value")).head(1000)
         broken += [
             {"enterprise": e, "project": p, "fact": name, "value": str(v)[:100]}

@@ -21,7 +21,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from shouzhan.assets.fingerprints.media import MediaError, MediaInfo, media_probe
+from shouzhan.assets.fingerprints.media import FFMPEG, MediaError, MediaInfo, media_probe
 from shouzhan.assets.models import Blob, MediaKind
 from shouzhan.cases.files import file_check
 
@@ -95,9 +95,9 @@ def _decodes(path: str) -> bool:
     """Whether the first seconds decode without an error: ffprobe reads the headers only, and a file whose
     picture data is garbled (a broken transfer, a scrambled copy) has good headers."""
     try:
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 - a fixed program, arguments as a list, no shell
             [
-                "ffmpeg",
+                FFMPEG,
                 "-nostdin",
                 "-v",
                 "error",
