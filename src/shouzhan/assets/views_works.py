@@ -43,6 +43,7 @@ from shouzhan.assets.permissions import (
 )
 from shouzhan.assets.services import versions as version_services
 from shouzhan.assets.services import works as work_services
+from shouzhan.assets.services.library import library_summary
 from shouzhan.assets.services.licences import licences_for_work
 from shouzhan.assets.services.reports import reports_for_work
 from shouzhan.core.errors import Conflict
@@ -102,6 +103,7 @@ def works(request: HttpRequest) -> HttpResponse:
         "filtered": bool(enterprise or kind),
         "can_register": bool(own) or _caseworker(user),
         "stamp_words": dict(AssetVersion.Stamp.choices),
+        "library": library_summary(actor=user),
     }
     return render(request, "assets/works_list.html", context, status=200 if valid else 400)
 
