@@ -33,7 +33,7 @@ DECODE_WIDTH = 160
 # least BORDER_WEAK of them: a watermark drawn over the padding is static but not flat. The edge's first
 # lines must include one flat for BORDER_STRONG of its pixels: the padding itself.
 BORDER_TOLERANCE = 10
-BORDER_STATIC = 0.95
+BORDER_STATIC = 0.8
 BORDER_STRONG = 0.97
 BORDER_WEAK = 0.5
 # A border is narrower than this share of the height (width) at each edge (a vertical phone video
@@ -80,16 +80,19 @@ def border_box(frames: npt.NDArray[np.uint8]) -> tuple[int, int, int, int]:
     median = np.median(sample, axis=0)
     still = (np.abs(sample.astype(np.int16) - median) <= BORDER_TOLERANCE).mean(axis=0) >= BORDER_STATIC
     static, flat = _line_shares(still, median, axis=1)
-    top = _edge_width(static, flat, int(h * BORDER_MAX))
-    bottom = h - _edge_width(static[::-1], flat[::-1], int(h * BORDER_MAX))
-    if bottom - top < 4:
-        return 0, h, 0, w
+    # Padding is added evenly (letterbox, pillarbox, a frame): the narrower side is the border on both;
+    # a flat picture along one edge only (a white sky) is not cut away.
+    edge = min(
+        _edge_width(static, flat, int(h * BORDER_MAX)),
+        _edge_width(static[::-1], flat[::-1], int(h * BORDER_MAX)),
+    )
+    top, bottom = edge, h - edge
     static, flat = _line_shares(still[top:bottom], median[top:bottom], axis=0)
-    left = _edge_width(static, flat, int(w * BORDER_MAX))
-    right = w - _edge_width(static[::-1], flat[::-1], int(w * BORDER_MAX))
-    if right - left < 4:
-        return 0, h, 0, w
-    return top, bottom, left, right
+    edge = min(
+        _edge_width(static, flat, int(w * BORDER_MAX)),
+        _edge_width(static[::-1], flat[::-1], int(w * BORDER_MAX)),
+    )
+    return top, bottom, edge, w - edge
 
 
 def crop_borders(frames: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
