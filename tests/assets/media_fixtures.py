@@ -98,7 +98,7 @@ def _scene(rng: random.Random, family: str, seed: int, episode: int) -> str:
         colors = [*contrast, *rng.sample(PALETTE, 3)]
         named = ":".join(f"c{i}={c}" for i, c in enumerate(colors))
         return (
-            f"gradients=s={W}x{H}:r={FPS}:n=5:{named}:type={rng.randint(0, 3)}"
+            f"gradients=s={W // 2}x{H // 2}:r={FPS}:n=5:{named}:type={rng.randint(0, 3)}"
             f":speed={rng.uniform(0.008, 0.016):.4f}:seed={seed}"
         )
     if family == "life":
@@ -118,7 +118,7 @@ def _scene(rng: random.Random, family: str, seed: int, episode: int) -> str:
     # "pan": a large still texture (a spiral of 8 colours) looked at through a moving crop window
     colors = ":".join(f"c{i}={c}" for i, c in enumerate([*contrast, *rng.sample(PALETTE, 6)]))
     return (
-        f"gradients=s={W}x{H}:r={FPS}:n=8:{colors}:type=3:speed=0.00001:seed={seed},scale=640:480,"
+        f"gradients=s={W // 2}x{H // 2}:r={FPS}:n=8:{colors}:type=3:speed=0.00001:seed={seed},scale=640:480,"
         f"crop={W}:{H}:x='160+150*sin(t*{rng.uniform(0.2, 0.5):.2f})':y='120+110*cos(t*{rng.uniform(0.2, 0.5):.2f})'"
     )
 
@@ -140,7 +140,7 @@ def melody(rng: random.Random, seconds: float) -> str:
     m13, m11, m7 = rng.randint(2, 12), rng.randint(2, 10), rng.randint(2, 6)
     note = f"floor(t*{rng.choice([3, 4, 5, 6])}+{rng.random():.2f})"
     freq = f"{base}+{a}*mod({note}*{m13}\\,13)+{b}*mod({note}*{m11}\\,11)+{c}*mod({note}*{m7}\\,7)"
-    return f"aevalsrc=exprs='0.4*sin(2*PI*t*({freq}))':s=22050:d={seconds}"
+    return f"aevalsrc=exprs='0.4*sin(2*PI*t*({freq}))':s=11025:d={seconds}"
 
 
 def make_episode(path: Path, index: int) -> None:
@@ -207,7 +207,7 @@ def make_clip(source: Path, path: Path, start_ms: int, seconds: int, transform: 
     vf = ",".join([*filters, "setsar=1"])
     ffmpeg(
         "-ss", f"{start_ms / 1000:.3f}", "-i", str(source), "-t", str(seconds), "-vf", vf,
-        "-c:v", "libx264", "-preset", "ultrafast", *options, "-c:a", "aac", "-b:a", "32k", str(path),
+        "-c:v", "libx264", "-preset", "ultrafast", *options, "-c:a", "copy", str(path),
     )  # fmt: skip
 
 

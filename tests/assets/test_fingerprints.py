@@ -339,3 +339,21 @@ def test_video_index_at_scale_finds_noisy_clips_among_fifty_hours():
         clip = _noisy(rng, refs[ref_id][start : start + 120], 6)
         found = index.match(VideoPrint(500, clip, _random_hashes(rng, len(clip)), len(clip) * 500))
         assert [(m.ref_id, m.ref_start_ms - m.query_start_ms) for m in found] == [(ref_id, start * 500)]
+
+
+def test_a_still_image_fingerprints_as_one_frame_like_image_hashes(files):
+    vp = video_fingerprint(str(files["still"]))
+    assert (len(vp.hashes), vp.step_ms) == (1, 500)
+    assert (int(vp.hashes[0]), int(vp.mirrored[0])) == image_hashes(files["still"].read_bytes())
+
+
+def test_audio_match_by_voted_offsets_finds_the_same_offset(files, monkeypatch):
+    from shouzhan.assets.fingerprints import audio
+
+    monkeypatch.setattr(audio, "FULL_SCAN_ITEMS", 0)  # long references: only the voted offsets are tried
+    song = audio_fingerprint(str(files["song"]))
+    cut = audio_fingerprint(str(files["song_cut"]))
+    assert song is not None and cut is not None
+    [m] = audio_match(cut, [(3, song)])
+    assert m.ref_id == 3 and m.score >= 0.9
+    assert abs((m.ref_start_ms - m.query_start_ms) - 17_300) <= 150

@@ -35,7 +35,7 @@ ITEM_BOUND = 8
 AUDIO_THRESHOLD = 0.3
 KEY_SHIFT = 12  # offsets are voted for by items whose top 20 bits are equal
 OFFSETS_VERIFIED = 5
-FULL_SCAN_ITEMS = 6_000
+FULL_SCAN_ITEMS = 1_500  # up to this many items (query + reference, about 3 min) every offset is tried
 FPCALC_OUTPUT = [
     "-raw",
     "-json",

@@ -125,6 +125,7 @@ def decode_gray(path: str, *, step_ms: int, info: MediaInfo | None = None) -> np
     if not info.has_video:
         raise MediaError(gettext_noop("文件中没有视频画面"))
     w, h = decode_size(info)
+    sampling = "" if info.kind == "image" else f"fps=1000/{step_ms},"  # a still has one frame, no time
     proc = run_tool(
         [
             FFMPEG,
@@ -140,7 +141,7 @@ def decode_gray(path: str, *, step_ms: int, info: MediaInfo | None = None) -> np
             "-sn",
             "-dn",
             "-vf",
-            f"fps=1000/{step_ms},scale={w}:{h}:flags=area,format=gray",
+            f"{sampling}scale={w}:{h}:flags=area,format=gray",
             "-f",
             "rawvideo",
             "-pix_fmt",
