@@ -52,7 +52,7 @@ def _episode_and_clip(tmp_path: Path) -> tuple[Path, Path]:
 def test_a_studio_registers_an_episode_and_protects_it_against_a_cut_clip(
     browser: Any, live_server: Any, make_enterprise: Any, make_user: Any, tmp_path: Path
 ) -> None:
-    enterprise, owner = make_enterprise(name="光合剧场")
+    _enterprise, owner = make_enterprise(name="光合剧场")
     caseworker = make_user(Role.CASEWORKER, name="张洁")
     episode, clip = _episode_and_clip(tmp_path)
 
