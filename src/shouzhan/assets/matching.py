@@ -9,14 +9,14 @@ them and each comparison is one numpy operation.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from shouzhan.assets.fingerprints.audio import audio_fingerprint, audio_match
 from shouzhan.assets.fingerprints.index import MATCH_THRESHOLD, Match, VideoIndex
 from shouzhan.assets.fingerprints.phash import image_hashes, popcount64
-from shouzhan.assets.fingerprints.video import hashes_from_bytes, video_fingerprint
+from shouzhan.assets.fingerprints.video import VideoPrint, hashes_from_bytes, video_fingerprint
 from shouzhan.assets.models import Fingerprint, MediaKind
 from shouzhan.assets.prints import audio_from_row, image_from_row
 
@@ -98,12 +98,57 @@ def _image_matches(path: str) -> list[Match]:
     return found
 
 
+# A suspect longer than this is matched in windows: the score is the share of the query's frames that agree,
+# so a short pirated excerpt inside a long compilation would score low as a whole.
+WINDOW_MS = 60_000
+
+
+def _windows(vp: VideoPrint) -> list[tuple[int, VideoPrint]]:
+    """(first frame, the print of that window): the whole print when short, else 60-second windows every
+    30 seconds (the last one ends at the end)."""
+    size = max(1, WINDOW_MS // vp.step_ms)
+    n = len(vp.hashes)
+    if n <= size * 3 // 2:
+        return [(0, vp)]
+    starts = [*range(0, n - size, size // 2), n - size]
+    return [
+        (a, VideoPrint(vp.step_ms, vp.hashes[a : a + size], vp.mirrored[a : a + size], size * vp.step_ms))
+        for a in sorted(set(starts))
+    ]
+
+
+def video_matches(vp: VideoPrint, *, limit: int = RESULTS) -> list[Match]:
+    """The index's matches of a video print, window by window for a long one: windows that agree on a
+    version at the same offset are joined into one range, scored by their best window."""
+    index = video_index()
+    joined: dict[tuple[int, bool, int], Match] = {}
+    for first, window in _windows(vp):
+        shift = first * vp.step_ms
+        for m in index.match(window, threshold=MATCH_THRESHOLD, max_results=limit):
+            m = replace(m, query_start_ms=m.query_start_ms + shift, query_end_ms=m.query_end_ms + shift)
+            # The same alignment (to the second) in two windows is one copied stretch.
+            key = (m.ref_id, m.mirrored, round((m.ref_start_ms - m.query_start_ms) / 1000))
+            kept = joined.get(key)
+            if kept is None:
+                joined[key] = m
+            else:
+                joined[key] = replace(
+                    kept,
+                    score=max(kept.score, m.score),
+                    query_start_ms=min(kept.query_start_ms, m.query_start_ms),
+                    query_end_ms=max(kept.query_end_ms, m.query_end_ms),
+                    ref_start_ms=min(kept.ref_start_ms, m.ref_start_ms),
+                    ref_end_ms=max(kept.ref_end_ms, m.ref_end_ms),
+                )
+    return sorted(joined.values(), key=lambda m: (-m.score, m.ref_id))
+
+
 def suspect_matches(path: str, media: str, *, limit: int = RESULTS) -> list[Match]:
     """The registered versions a suspect file matches, best first: for a video its picture (the index)
     and its sound; for audio its sound; for an image its perceptual hash. One row per version (the best)."""
     found: list[Match] = []
     if media == MediaKind.VIDEO:
-        found += video_index().match(video_fingerprint(path), threshold=MATCH_THRESHOLD, max_results=limit)
+        found += video_matches(video_fingerprint(path), limit=limit)
         found += _audio_matches(path)
     elif media == MediaKind.AUDIO:
         found += _audio_matches(path)
