@@ -86,13 +86,24 @@ def border_box(frames: npt.NDArray[np.uint8]) -> tuple[int, int, int, int]:
         _edge_width(static, flat, int(h * BORDER_MAX)),
         _edge_width(static[::-1], flat[::-1], int(h * BORDER_MAX)),
     )
+    edge = edge if _same_padding(median[:edge], median[h - edge :]) else 0
     top, bottom = edge, h - edge
     static, flat = _line_shares(still[top:bottom], median[top:bottom], axis=0)
     edge = min(
         _edge_width(static, flat, int(w * BORDER_MAX)),
         _edge_width(static[::-1], flat[::-1], int(w * BORDER_MAX)),
     )
+    inner = median[top:bottom]
+    edge = edge if _same_padding(inner[:, :edge], inner[:, w - edge :]) else 0
     return top, bottom, edge, w - edge
+
+
+def _same_padding(one: npt.NDArray[np.float64], other: npt.NDArray[np.float64]) -> bool:
+    """Padding is one colour on both sides (black bars, a frame): static flat edges of different values are
+    the picture's own (the colour bars of a test card, a red curtain left and a blue wall right)."""
+    if one.size == 0 or other.size == 0:
+        return True  # no border found: nothing to compare
+    return bool(abs(float(np.median(one)) - float(np.median(other))) <= BORDER_TOLERANCE)
 
 
 def crop_borders(frames: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
