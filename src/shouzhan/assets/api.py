@@ -34,6 +34,7 @@ from shouzhan.assets.models import AssetVersion, Blob, Timestamp, Work
 from shouzhan.assets.services import versions as version_services
 from shouzhan.assets.services import works as work_services
 from shouzhan.core.errors import ErrorOut
+from shouzhan.core.limits import Key, Text
 from shouzhan.registry.models import Enterprise
 
 router = Router(tags=["assets"])
@@ -178,12 +179,12 @@ def work_publish(request: HttpRequest, work_id: int, payload: WorkPublishIn) -> 
     summary="Upload a new version (multipart): stored by SHA-256, time-stamped, fingerprinted",
 )
 def version_create(
-    request: HttpRequest, work_id: int, file: File[UploadedFile], note: Form[str] = ""
+    request: HttpRequest, work_id: int, file: File[UploadedFile], note: Form[Text] = ""
 ) -> Status[Any]:
     work = _work_get(request, work_id)
     content = file.read(int(settings.ASSETS_MAX_BYTES) + 1)
     version = version_services.version_register(
-        actor=request.user, work=work, filename=file.name or "upload", content=content, note=note[:2000]
+        actor=request.user, work=work, filename=file.name or "upload", content=content, note=note
     )
     version.refresh_from_db()
     return Status(201, _version(version, content=True))
@@ -254,7 +255,7 @@ def _verification(version: AssetVersion | None, sha256: str) -> dict[str, Any]:
     response={200: AssetVerificationOut, **ERRORS},
     summary="Verify a certificate's code (public)",
 )
-def verify_code(request: HttpRequest, code: str) -> dict[str, Any]:
+def verify_code(request: HttpRequest, code: Key) -> dict[str, Any]:
     version = (
         AssetVersion.objects.select_related("work__enterprise", "blob")
         .filter(code=code.strip().upper()[:20])

@@ -35,6 +35,12 @@ TRANSITION_LABELS = {
     "reopen": _l("未解决，重新办理"),
     "close": _l("回访期满结单"),
     "merge": _l("并入原诉求"),
+    # rights protection's (assets/workflow.py)
+    "act": _l("启动维权（通知、调解或诉讼）"),
+    "remove": _l("记录维权结果：已删除"),
+    "settle": _l("记录维权结果：调解达成"),
+    "judge": _l("记录维权结果：判决或裁定"),
+    "fail": _l("记录维权结果：未能维权"),
 }
 TRANSITIONS = {action: f"cases.case_{action}" for action in TRANSITION_LABELS}
 TRANSITION_OTHER = "cases.case_transition"
