@@ -17,18 +17,9 @@ from playwright.sync_api import expect
 from shouzhan.assets.models import AssetVersion, EvidencePack, InfringementReport
 from shouzhan.core.roles import Role
 from tests.a11y import assert_accessible
-from tests.conftest import PASSWORD
+from tests.browser_login import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page: Any, mobile: str) -> None:
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=login]", mobile)
-    page.fill("input[type=password]", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url
 
 
 def _episode_and_clip(tmp_path: Path) -> tuple[Path, Path]:
@@ -62,7 +53,7 @@ def test_a_studio_registers_an_episode_and_protects_it_against_a_cut_clip(
     context.set_default_timeout(30000)
     page = context.new_page()
     page.base_url = live_server.url
-    _log_in(page, owner.mobile)
+    log_in(page, owner.mobile)
 
     # Register the work, then its first version.
     page.goto(live_server.url + "/assets/new/")
@@ -130,7 +121,7 @@ def test_a_studio_registers_an_episode_and_protects_it_against_a_cut_clip(
     staff.set_default_timeout(30000)
     page = staff.new_page()
     page.base_url = live_server.url
-    _log_in(page, caseworker.mobile)
+    log_in(page, caseworker.mobile)
     page.goto(live_server.url + "/cases/queue/")
     row = page.locator("table tr", has_text="光合剧场").filter(has_text="版权维权")
     expect(row.first).to_be_visible()

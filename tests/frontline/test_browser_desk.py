@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from shouzhan.frontline.models import Demand, FollowUp
 from tests.a11y import assert_accessible
-from tests.conftest import PASSWORD
+from tests.browser_login import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,22 +24,13 @@ def _page(browser: Any, live_server: Any) -> Any:
     return pg
 
 
-def _log_in(page: Any, mobile: str) -> None:
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=login]", mobile)
-    page.fill("input[type=password]", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url
-
-
 def test_a_hotline_demand_from_the_desk_to_the_rating(
     browser: Any, live_server: Any, receiver: Any, urban: Any, firm: Any
 ) -> None:
     enterprise, owner = firm
     # The caseworker takes a call.
     desk = _page(browser, live_server)
-    _log_in(desk, receiver.mobile)
+    log_in(desk, receiver.mobile)
     desk.goto(desk.base_url + "/frontline/")
     expect(desk.locator("#board-empty")).to_contain_text("还没有诉求")
     desk.get_by_role("link", name="登记诉求").first.click()
@@ -66,7 +57,7 @@ def test_a_hotline_demand_from_the_desk_to_the_rating(
 
     # 城管's member accepts from the queue, then replies on the demand's page.
     dept = _page(browser, live_server)
-    _log_in(dept, urban.mobile)
+    log_in(dept, urban.mobile)
     dept.goto(dept.base_url + "/frontline/queue/")
     expect(dept.locator("#queue-to-accept")).to_have_text("1")
     assert_accessible(dept)
@@ -84,7 +75,7 @@ def test_a_hotline_demand_from_the_desk_to_the_rating(
 
     # The enterprise's member rates it on 我的诉求.
     firm_page = _page(browser, live_server)
-    _log_in(firm_page, owner.mobile)
+    log_in(firm_page, owner.mobile)
     firm_page.goto(firm_page.base_url + "/frontline/mine/")
     item = firm_page.locator(f"[data-demand='{demand.pk}']")
     expect(item).to_contain_text("待回访")

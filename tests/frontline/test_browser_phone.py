@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from shouzhan.frontline.models import Demand, Visit, VisitPhoto
 from tests.a11y import assert_accessible
-from tests.conftest import PASSWORD
+from tests.browser_login import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,15 +31,6 @@ def _phone(browser: Any, live_server: Any) -> tuple[Any, Any]:
     page = context.new_page()
     page.base_url = live_server.url
     return context, page
-
-
-def _log_in(page: Any, mobile: str) -> None:
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=login]", mobile)
-    page.fill("input[type=password]", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url
 
 
 def _controlled(page: Any) -> None:
@@ -81,7 +72,7 @@ def test_a_visit_recorded_offline_on_a_phone_is_sent_once_and_rated(
     browser: Any, live_server: Any, receiver: Any, urban: Any, firm: Any, catalogue: Any, tmp_path: Path
 ) -> None:
     context, page = _phone(browser, live_server)
-    _log_in(page, receiver.mobile)
+    log_in(page, receiver.mobile)
     page.goto(page.base_url + "/frontline/visits/new/")
     _controlled(page)
     expect(page.locator("#outbox-count")).to_have_text("没有待发送的记录")
@@ -147,7 +138,7 @@ def test_a_visit_recorded_offline_on_a_phone_is_sent_once_and_rated(
     before = _rates(receiver)
     demand = demands["environment"]
     dept_context, dept = _phone(browser, live_server)
-    _log_in(dept, urban.mobile)
+    log_in(dept, urban.mobile)
     dept.goto(dept.base_url + "/frontline/queue/")
     dept.locator(f"#accept-{demand.pk}").click()
     expect(dept.locator(".alert-success")).to_have_text("已签收，请在办结期限前答复。")
@@ -159,7 +150,7 @@ def test_a_visit_recorded_offline_on_a_phone_is_sent_once_and_rated(
     dept_context.close()
     shown_before = _rates_page(page)
     firm_context, firm_page = _phone(browser, live_server)
-    _log_in(firm_page, firm[1].mobile)
+    log_in(firm_page, firm[1].mobile)
     firm_page.goto(firm_page.base_url + "/frontline/mine/")
     item = firm_page.locator(f"[data-demand='{demand.pk}']")
     item.get_by_label("已解决").check()

@@ -23,7 +23,7 @@ from shouzhan.core.models import AuditEntry
 from shouzhan.insight.models import Placement
 from shouzhan.insight.services.bulletins import bulletin_generate
 from tests.a11y import assert_accessible
-from tests.conftest import PASSWORD
+from tests.browser_login import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,15 +42,6 @@ NODES = [
     "overseas",
     "tourism",
 ]
-
-
-def _log_in(page: Any, mobile: str) -> None:
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=login]", mobile)
-    page.fill("input[type=password]", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url
 
 
 def _node_pixel(page: Any, key: str) -> tuple[float, float]:
@@ -103,7 +94,7 @@ def test_the_leader_filters_the_map_to_xuhui_and_clicks_a_node(
     page.on("request", lambda request: requests.append(request.url))
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    _log_in(page, leader.mobile)
+    log_in(page, leader.mobile)
 
     page.goto(page.base_url + "/insight/map/")
     expect(page.locator("h1")).to_have_text("产业图谱")

@@ -24,6 +24,7 @@ from shouzhan.offers.services import push_run_execute
 from shouzhan.offers.services import runs as run_services
 from shouzhan.registry.models import Enterprise
 from tests.a11y import assert_accessible, check_pages
+from tests.browser_login import log_in
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,15 +40,6 @@ def _changed_xuhui() -> bytes:
     text = (Path(django_settings.CATALOGUE_DIR) / "xuhui.yaml").read_text(encoding="utf-8")
     assert OLD in text
     return text.replace(OLD, NEW).encode("utf-8")
-
-
-def _log_in(page: Any, mobile: str) -> None:
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=login]", mobile)
-    page.fill("input[type=password]", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url
 
 
 def _new_page(browser: Any, live_server: Any) -> Any:
@@ -100,7 +92,7 @@ def test_a_published_change_reaches_the_entrepreneur_who_confirms_it_in_one_clic
     today = timezone.localdate()
 
     # The policy officer uploads the changed rule file and publishes it from today.
-    _log_in(page, "13800000003")
+    log_in(page, "13800000003")
     page.goto(page.base_url + "/policies/upload/")
     page.set_input_files(
         "input[type=file]",
@@ -150,7 +142,7 @@ def test_a_published_change_reaches_the_entrepreneur_who_confirms_it_in_one_clic
 
     # The entrepreneur logs in: the card on their home names the new offer; the list gives the reasons.
     owner = _new_page(browser, live_server)
-    _log_in(owner, "13800000001")
+    log_in(owner, "13800000001")
     owner.wait_for_url(re.compile(rf"/e/{studio.pk}/$"))
     new = Offer.objects.get(key=key, current=True)
     assert (new.state, new.max_amount_fen) == ("offered", 200_000_000)
@@ -200,7 +192,7 @@ def test_a_published_change_reaches_the_entrepreneur_who_confirms_it_in_one_clic
 
     # The caseworker finds the fast-track case in the queue with its deadline.
     worker = _new_page(browser, live_server)
-    _log_in(worker, "13800000002")
+    log_in(worker, "13800000002")
     worker.goto(worker.base_url + "/cases/queue/?case_type=policy_fast_track")
     row = worker.locator("#queue-table tbody tr", has_text=case.reference)
     expect(row).to_contain_text("政策直达：文商旅体展融合标杆作品奖励")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from shouzhan.patrols.models import Patrol
 from tests.a11y import assert_accessible
-from tests.conftest import PASSWORD
+from tests.browser_login import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MISSED_ALL = "3 个打卡点漏了 3 个：漕溪北路桥、中段泵站、宜山路桥。"
@@ -25,15 +25,6 @@ def _page(browser: Any, live_server: Any) -> Any:
     return pg
 
 
-def _log_in(page: Any, mobile: str) -> None:
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=login]", mobile)
-    page.fill("input[type=password]", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url
-
-
 def test_a_supervisor_rejects_a_flagged_patrol_with_a_note(
     browser: Any, live_server: Any, record: Any, supervisor: Any
 ) -> None:
@@ -42,7 +33,7 @@ def test_a_supervisor_rejects_a_flagged_patrol_with_a_note(
     assert (honest.review, flagged.review) == ("clean", "flagged")
 
     desk = _page(browser, live_server)
-    _log_in(desk, supervisor.mobile)
+    log_in(desk, supervisor.mobile)
     desk.goto(desk.base_url + "/patrols/")
     expect(desk.locator("h1")).to_have_text("巡查记录")
     expect(desk.locator('#review-tabs a[data-review="flagged"]')).to_contain_text("待复核 1")

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from shouzhan.patrols.mapping import project
 from shouzhan.patrols.models import Target
 from tests.a11y import assert_accessible
-from tests.conftest import PASSWORD
+from tests.browser_login import log_in
 from tests.patrols.conftest import LAT0, LON0, north
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,15 +53,6 @@ def _basemap(path: Path) -> Path:
     return path
 
 
-def _log_in(page: Any, mobile: str) -> None:
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=login]", mobile)
-    page.fill("input[type=password]", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url
-
-
 def test_the_map_pages_make_no_request_outside_the_server(
     browser: Any,
     live_server: Any,
@@ -90,7 +81,7 @@ def test_the_map_pages_make_no_request_outside_the_server(
     page.on("request", lambda request: requests.append(request.url))
     tiles: list[int] = []
     page.on("response", lambda r: tiles.append(r.status) if "/patrols/tiles/" in r.url else None)
-    _log_in(page, supervisor.mobile)
+    log_in(page, supervisor.mobile)
 
     page.goto(page.base_url + "/patrols/map/")
     expect(page.locator("h1")).to_have_text("巡查地图")

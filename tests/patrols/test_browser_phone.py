@@ -24,7 +24,7 @@ from shouzhan.core.workdays import add_working_days
 from shouzhan.frontline.models import Demand
 from shouzhan.patrols.models import Patrol, PatrolPhoto, Target
 from tests.a11y import assert_accessible
-from tests.conftest import PASSWORD
+from tests.browser_login import log_in
 from tests.patrols.conftest import LENGTH_M, LON0, north
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -89,15 +89,6 @@ def _phone(browser: Any, live_server: Any, t0: dt.datetime) -> tuple[Any, Any]:
     return context, page
 
 
-def _log_in(page: Any, mobile: str) -> None:
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=login]", mobile)
-    page.fill("input[type=password]", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url
-
-
 def _controlled(page: Any) -> None:
     """Wait until the service worker controls the page (polled: the CSP forbids wait_for_function's eval)."""
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
@@ -133,7 +124,7 @@ def test_a_chief_walks_the_section_checks_in_by_qr_reports_a_hazard_and_sees_the
 ) -> None:
     t0 = timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
     context, page = _phone(camera_browser, live_server, t0)
-    _log_in(page, chief.mobile)
+    log_in(page, chief.mobile)
     page.goto(page.base_url + "/patrols/record/")
     _controlled(page)
     expect(page.locator("#outbox-count")).to_have_text("没有待发送的巡查")
@@ -204,7 +195,7 @@ def test_a_chief_walks_the_section_checks_in_by_qr_reports_a_hazard_and_sees_the
     desk = camera_browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
     queue = desk.new_page()
     queue.base_url = live_server.url
-    _log_in(queue, supervisor.mobile)
+    log_in(queue, supervisor.mobile)
     queue.goto(live_server.url + "/frontline/queue/")
     row = queue.locator(f"tr[data-demand='{demand.pk}']")
     expect(row).to_contain_text("河道与水环境：中段泵站旁有大量漂浮垃圾")
@@ -217,7 +208,7 @@ def test_a_patrol_stopped_offline_waits_in_the_outbox_and_is_sent_once(
 ) -> None:
     t0 = timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
     context, page = _phone(camera_browser, live_server, t0)
-    _log_in(page, chief.mobile)
+    log_in(page, chief.mobile)
     page.goto(page.base_url + "/patrols/record/")
     _controlled(page)
     page.get_by_role("button", name="开始巡查").tap()
