@@ -243,7 +243,6 @@ class _Demo:
     # ----------------------------------------------------------------------------- licences
     def licences(self, lead: Any, peer: Any, ai_actor: Any, model: Work) -> str:
         from shouzhan.assets.services.licences import licence_offer, licence_request
-        from shouzhan.cases.services import case_transition
 
         series = Work.objects.get(enterprise=self.studio, title=SERIES, kind=WorkKind.SERIES)
         offered_on = self.day(66)
@@ -275,8 +274,21 @@ class _Demo:
             (add_working_days(asked, 1).date, "start", ""),
             (add_working_days(asked, 6).date, "complete", "双方确认许可费 4 万元，授权期三年。"),
         ]
+        self.caseworker_steps(case, steps, hour=15, minute=0)
+        licence.refresh_from_db()
+        return (
+            f"数字资产：授权 {Licence.objects.count()} 项（{licence.get_state_display()}："
+            f"{peer.name} 改编《{SERIES}》，经中心居间）"
+        )
+
+    def caseworker_steps(
+        self, case: Any, steps: list[tuple[dt.date, str, str]], *, hour: int, minute: int
+    ) -> None:
+        """张洁 takes the case's transitions, each on its day (the clock moved there)."""
+        from shouzhan.cases.services import case_transition
+
         for on, action, note in steps:
-            with self.at(on, 15, 0):
+            with self.at(on, hour, minute):
                 case.refresh_from_db()
                 case_transition(
                     actor=self.worker,
@@ -286,16 +298,10 @@ class _Demo:
                     note=note,
                     on=on,
                 )
-        licence.refresh_from_db()
-        return (
-            f"数字资产：授权 {Licence.objects.count()} 项（{licence.get_state_display()}："
-            f"{peer.name} 改编《{SERIES}》，经中心居间）"
-        )
 
     # ----------------------------------------------------------------------------- rights protection
     def report(self, episodes: list[Work]) -> str:
         from shouzhan.assets.services.reports import outcome_label, report_case_open, report_create
-        from shouzhan.cases.services import case_transition
 
         n, start_s, seconds = CLIP
         source = demo_media.video(seed=EPISODE_SEEDS[n - 1], seconds=EPISODE_SECONDS[n - 1])
@@ -320,17 +326,7 @@ class _Demo:
             (add_working_days(seen, 1).date, "act", "已向抖音平台发出侵权通知，附证据包与时间戳验证方式。"),
             (add_working_days(seen, 3).date, "remove", "平台回复：侵权视频已删除，账号已警告。"),
         ]
-        for on, action, note in steps:
-            with self.at(on, 16, 30):
-                case.refresh_from_db()
-                case_transition(
-                    actor=self.worker,
-                    case=case,
-                    action=action,
-                    expected_version=case.version,
-                    note=note,
-                    on=on,
-                )
+        self.caseworker_steps(case, steps, hour=16, minute=30)
         report.refresh_from_db()
         hit = report.matches.filter(selected=True).select_related("version__work").first()
         where = hit.version.work.title if hit else "无"

@@ -16,12 +16,10 @@ import numpy.typing as npt
 
 from shouzhan.assets.fingerprints.index import Match
 from shouzhan.assets.fingerprints.media import (
-    FFMPEG,
     FPCALC,
-    SAFE_INPUT,
     MediaError,
+    ffmpeg_reading,
     gettext_noop,
-    input_path,
     media_probe,
 )
 from shouzhan.assets.fingerprints.media import run_tool as _run
@@ -60,13 +58,7 @@ def audio_fingerprint(path: str) -> AudioPrint | None:
     timeout = 120 + info.duration_ms / 1000
     pcm = _run(
         [
-            FFMPEG,
-            "-nostdin",
-            "-v",
-            "error",
-            *SAFE_INPUT,
-            "-i",
-            input_path(path),
+            *ffmpeg_reading(path),
             "-map",
             "0:a:0",
             "-vn",

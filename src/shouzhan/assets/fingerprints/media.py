@@ -82,6 +82,12 @@ def input_path(path: str) -> str:
     return full
 
 
+def ffmpeg_reading(path: str, *before_input: str) -> list[str]:
+    """The start of every ffmpeg command here: quiet, no stdin, the safe input formats, options that go
+    before the input (a seek), and the input itself."""
+    return [FFMPEG, "-nostdin", "-v", "error", *SAFE_INPUT, *before_input, "-i", input_path(path)]
+
+
 def run_tool(
     args: list[str], *, timeout: float, stdin: bytes | None = None
 ) -> subprocess.CompletedProcess[bytes]:
@@ -180,14 +186,7 @@ def frame_jpeg(path: str, at_ms: int, *, width: int = 320) -> bytes:
     seek = [] if info.kind == "image" else ["-ss", f"{max(0, min(at_ms, info.duration_ms)) / 1000:.3f}"]
     proc = run_tool(
         [
-            FFMPEG,
-            "-nostdin",
-            "-v",
-            "error",
-            *SAFE_INPUT,
-            *seek,
-            "-i",
-            input_path(path),
+            *ffmpeg_reading(path, *seek),
             "-frames:v",
             "1",
             "-vf",

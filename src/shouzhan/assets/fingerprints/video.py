@@ -15,12 +15,10 @@ import numpy as np
 import numpy.typing as npt
 
 from shouzhan.assets.fingerprints.media import (
-    FFMPEG,
-    SAFE_INPUT,
     MediaError,
     MediaInfo,
+    ffmpeg_reading,
     gettext_noop,
-    input_path,
     media_probe,
     run_tool,
 )
@@ -139,13 +137,7 @@ def decode_gray(path: str, *, step_ms: int, info: MediaInfo | None = None) -> np
     sampling = "" if info.kind == "image" else f"fps=1000/{step_ms},"  # a still has one frame, no time
     proc = run_tool(
         [
-            FFMPEG,
-            "-nostdin",
-            "-v",
-            "error",
-            *SAFE_INPUT,
-            "-i",
-            input_path(path),
+            *ffmpeg_reading(path),
             "-map",
             "0:v:0",
             "-an",

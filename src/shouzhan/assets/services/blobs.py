@@ -21,7 +21,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from shouzhan.assets.fingerprints.media import FFMPEG, MediaError, MediaInfo, media_probe
+from shouzhan.assets.fingerprints.media import MediaError, MediaInfo, ffmpeg_reading, media_probe
 from shouzhan.assets.models import Blob, MediaKind
 from shouzhan.cases.files import file_check
 
@@ -96,20 +96,7 @@ def _decodes(path: str) -> bool:
     picture data is garbled (a broken transfer, a scrambled copy) has good headers."""
     try:
         done = subprocess.run(  # noqa: S603 - a fixed program, arguments as a list, no shell
-            [
-                FFMPEG,
-                "-nostdin",
-                "-v",
-                "error",
-                "-xerror",
-                "-i",
-                path,
-                "-t",
-                str(DECODE_CHECK_SECONDS),
-                "-f",
-                "null",
-                "-",
-            ],
+            [*ffmpeg_reading(path, "-xerror"), "-t", str(DECODE_CHECK_SECONDS), "-f", "null", "-"],
             capture_output=True,
             timeout=120,
             check=False,
