@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shouzhan.core.nav import NavEntry, NavGroup, nav_declare
+from shouzhan.core.nav import CENTRE, NavEntry, NavGroup, nav_declare
 from shouzhan.core.permissions import is_staff_member
 from shouzhan.registry.permissions import member_enterprise_ids
 
@@ -18,6 +18,15 @@ nav_declare(
     ASSETS,
     {"assets_works": 10, "assets_reports": 20, "assets_licences": 30, "assets_verify": 40},
 )
+# The centre's staff have a full bar already: their entries sit in 服务中心, after the register.
+nav_declare(CENTRE, {"centre_assets_works": 22, "centre_assets_reports": 23, "centre_assets_licences": 24})
+STAFF_KEYS = {"assets_works": "centre_assets_works", "assets_reports": "centre_assets_reports",
+              "assets_licences": "centre_assets_licences"}  # fmt: skip
+
+
+def nav_key(user: Any, key: str) -> str:
+    """The menu key a page marks as current: the staff's own entry in 服务中心 for the same page."""
+    return STAFF_KEYS.get(key, key) if is_staff_member(user) else key
 
 
 def _url(name: str) -> str | None:
@@ -40,9 +49,11 @@ def items(user: Any) -> list[NavEntry]:
         ("assets_licences", _("授权许可"), "assets:licences"),
         ("assets_verify", _("存证核验"), "assets:verify"),
     ]
+    staff = is_staff_member(user)
     entries: list[NavEntry] = []
     for key, label, name in wanted:
         url = _url(name)
-        if url is not None:
-            entries.append((key, label, url))
+        if url is None or (staff and key not in STAFF_KEYS):
+            continue  # the verification page is public: staff reach it from the works page
+        entries.append((STAFF_KEYS[key] if staff else key, label, url))
     return entries

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shouzhan.assets.forms_licences import LicenceEndForm, LicenceOfferForm, LicenceRequestForm
 from shouzhan.assets.models import Licence, Work
+from shouzhan.assets.nav import nav_key
 from shouzhan.assets.panels import work_url
 from shouzhan.assets.permissions import (
     can_read_content,
@@ -91,7 +92,7 @@ def licences(request: HttpRequest) -> HttpResponse:
         request,
         "assets/licence_list.html",
         {
-            "active_nav": "assets_licences",
+            "active_nav": nav_key(request.user, "assets_licences"),
             "tabs": [(k, label, qs.count()) for k, label, qs in tabs],
             "tab": tab,
             "rows": _rows(_licences(chosen)),
@@ -137,7 +138,12 @@ def licence_offer_new(request: HttpRequest, work_pk: int) -> HttpResponse:
     return render(
         request,
         "assets/licence_offer.html",
-        {"active_nav": "assets_licences", "work": work, "form": form, "work_url": work_url(work.pk)},
+        {
+            "active_nav": nav_key(request.user, "assets_licences"),
+            "work": work,
+            "form": form,
+            "work_url": work_url(work.pk),
+        },
     )
 
 
@@ -165,7 +171,7 @@ def licence_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "assets/licence_detail.html",
         {
-            "active_nav": "assets_licences",
+            "active_nav": nav_key(request.user, "assets_licences"),
             "licence": licence,
             "terms": terms_words(licence),
             "term": term_words(licence),
@@ -217,7 +223,7 @@ def licence_request_new(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "assets/licence_request.html",
         {
-            "active_nav": "assets_licences",
+            "active_nav": nav_key(request.user, "assets_licences"),
             "offer": offer,
             "terms": terms_words(offer),
             "form": form,

@@ -33,6 +33,7 @@ from shouzhan.assets.models import (
     MediaKind,
     ReportMatch,
 )
+from shouzhan.assets.nav import nav_key
 from shouzhan.assets.permissions import (
     can_build_pack,
     can_read_content,
@@ -81,7 +82,11 @@ def reports(request: HttpRequest) -> HttpResponse:
             }
         )
     own = bool(member_enterprise_ids(request.user))
-    return render(request, "assets/report_list.html", {"rows": rows, "can_report": own, "active_nav": NAV})
+    return render(
+        request,
+        "assets/report_list.html",
+        {"rows": rows, "can_report": own, "active_nav": nav_key(request.user, NAV)},
+    )
 
 
 @login_required
@@ -115,7 +120,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.info(request, _("已提交侵权线索。"))
             return redirect("assets:report_detail", pk=report.pk)
-    context = {"form": form, "active_nav": NAV}
+    context = {"form": form, "active_nav": nav_key(request.user, NAV)}
     return render(request, "assets/report_new.html", context, status=400 if form.errors else 200)
 
 
@@ -181,7 +186,7 @@ def _detail(
         "can_build": can_build_pack(request.user, report),
         "outcome": services.outcome_label(report.outcome) if report.outcome else "",
         "case_state": _case_state(report),
-        "active_nav": NAV,
+        "active_nav": nav_key(request.user, NAV),
     }
     return render(request, "assets/report_detail.html", context, status=status)
 

@@ -22,6 +22,7 @@ from shouzhan.assets import selectors, tsa
 from shouzhan.assets.certificates import stamp_times
 from shouzhan.assets.forms import CodeForm, VerifyForm, max_mb_text
 from shouzhan.assets.models import AssetVersion, Timestamp
+from shouzhan.assets.nav import nav_key
 from shouzhan.assets.permissions import can_read_work
 from shouzhan.assets.services.blobs import blob_local_path
 
@@ -72,7 +73,7 @@ def _registration(request: HttpRequest, version: AssetVersion) -> dict[str, Any]
 
 def _page(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
     context: dict[str, Any] = {
-        "active_nav": ACTIVE,
+        "active_nav": nav_key(request.user, ACTIVE),
         "form": VerifyForm(auto_id="verify-%s"),
         "code_form": CodeForm(auto_id="code-%s"),
         "max_mb": max_mb_text(),
@@ -125,7 +126,7 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("assets:verify_code", code=version.code)
     registration = _registration(request, version)
     context = {
-        "active_nav": ACTIVE,
+        "active_nav": nav_key(request.user, ACTIVE),
         "r": registration,
         "command_data": tsa.verify_command_text(),
         "command_digest": tsa.verify_command_text(digest_hex=version.blob.sha256),

@@ -32,6 +32,7 @@ from shouzhan.assets.forms import (
     max_mb_text,
 )
 from shouzhan.assets.models import AssetVersion, Provenance, Timestamp, Work, WorkKind
+from shouzhan.assets.nav import nav_key
 from shouzhan.assets.permissions import (
     CASEWORK_ROLES,
     can_read_content,
@@ -92,7 +93,7 @@ def works(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "active_nav": ACTIVE,
+        "active_nav": nav_key(request.user, ACTIVE),
         "form": form,
         "staff": staff,
         "page": page,
@@ -157,7 +158,7 @@ def work_new(request: HttpRequest) -> HttpResponse:
     else:
         form = WorkForm(initial=_initial_from_query(request), **kwargs)
         status = 200
-    context = {"active_nav": ACTIVE, "form": form, "work": None}
+    context = {"active_nav": nav_key(request.user, ACTIVE), "form": form, "work": None}
     return render(request, "assets/works_form.html", context, status=status)
 
 
@@ -208,7 +209,7 @@ def work_edit(request: HttpRequest, pk: int) -> HttpResponse:
             },
             series=series,
         )
-    context = {"active_nav": ACTIVE, "form": form, "work": work, "conflict": conflict}
+    context = {"active_nav": nav_key(request.user, ACTIVE), "form": form, "work": work, "conflict": conflict}
     return render(request, "assets/works_form.html", context, status=status)
 
 
@@ -241,7 +242,7 @@ def _detail_context(request: HttpRequest, work: Work, **extra: Any) -> dict[str,
         derived += [_link_row(user, p, other=p.target, here=v) for p in v.derived.all()]
     can_write = _can_write(user, work)
     context: dict[str, Any] = {
-        "active_nav": ACTIVE,
+        "active_nav": nav_key(request.user, ACTIVE),
         "work": work,
         "rows": rows,
         "latest": versions[0] if versions else None,
