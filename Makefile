@@ -74,6 +74,7 @@ run: sysdeps demo
 	@$(PY) manage.py patrols_load
 	@$(PY) manage.py patrols_daily
 	@$(PY) manage.py insight_schedule
+	@$(PY) manage.py assets_daily
 	@$(PY) manage.py db_worker --interval 5 --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	SHOUZHAN_DEBUG=$${SHOUZHAN_DEBUG:-0} $(PY) manage.py runserver $(HOST):$(PORT)

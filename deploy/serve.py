@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         ["frontline_daily"],
         ["patrols_daily"],
         ["insight_schedule"],
+        ["assets_daily"],
     ):
         if not stopping:
             steps.append((step, subprocess.Popen([*manage, *step], env=env, cwd=ROOT)))  # noqa: S603
