@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import pgettext_lazy
 
 from shouzhan.assets.models import AssetVersion, Provenance, Work, WorkKind
 from shouzhan.assets.selectors import code_clean
@@ -108,7 +109,7 @@ class WorkForm(BoundedForm):
         error_messages={"invalid_choice": CHOOSE},
     )
     episode_no = forms.IntegerField(
-        label=_l("集数"),
+        label=pgettext_lazy("episode", "集数"),
         required=False,
         min_value=1,
         max_value=10_000,

@@ -12,6 +12,7 @@ its outcome is recorded on the licence by LICENCE_OUTCOME.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import pgettext_lazy
 
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.events import Effect
@@ -149,7 +150,7 @@ LICENCE_REQUEST = wf.CaseType(
         wf.Field("holder", _l("权利人")),
         wf.Field("scope", _l("授权范围")),
         wf.Field("territory", _l("地域")),
-        wf.Field("term", _l("期限")),
+        wf.Field("term", pgettext_lazy("licence", "期限")),
         wf.Field("fee", _l("许可费（元）")),
         wf.Field("need", _l("用途说明"), "textarea"),
     ),

@@ -74,8 +74,9 @@ def media_check(*, filename: str, content: bytes, fmt: str) -> MediaInfo | None:
         try:
             info = media_probe(path)
         except MediaError as exc:
+            why = _(getattr(exc, "message", str(exc)))  # the media module marks its reasons for translation
             raise ValidationError(
-                {"file": [_("文件“%(name)s”：%(why)s") % {"name": filename, "why": exc}]}
+                {"file": [_("文件“%(name)s”：%(why)s") % {"name": filename, "why": why}]}
             ) from None
         if not _decodes(path):
             raise ValidationError(
