@@ -16,7 +16,10 @@ from shouzhan.cases.links import case_links_declare
 
 def report_links(case: Any, actor: Any) -> list[tuple[str, str]]:
     report = InfringementReport.objects.filter(case_id=case.pk).first()
-    if report is None or not perms.scope_reports(actor, InfringementReport.objects.filter(pk=report.pk)).exists():
+    if (
+        report is None
+        or not perms.scope_reports(actor, InfringementReport.objects.filter(pk=report.pk)).exists()
+    ):
         return []
     links = [(_("侵权线索与比对结果"), reverse("assets:report_detail", args=[report.pk]))]
     pack = report.packs.order_by("-number").first()

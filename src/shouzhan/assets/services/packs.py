@@ -32,7 +32,9 @@ def pack_ascii_filename(pack: EvidencePack, kind: str) -> str:
 @transaction.atomic
 def pack_build(*, actor: Actor, report: InfringementReport) -> EvidencePack:
     """Build the report's next evidence pack: the PDF, the zip holding it, both stored, audited."""
-    locked = InfringementReport.objects.select_for_update(of=("self",)).select_related("suspect").get(pk=report.pk)
+    locked = (
+        InfringementReport.objects.select_for_update(of=("self",)).select_related("suspect").get(pk=report.pk)
+    )
     require_pack_build(actor, locked)
     number = (locked.packs.aggregate(n=Max("number"))["n"] or 0) + 1
     content = evidence.pack_content(locked, number=number)
