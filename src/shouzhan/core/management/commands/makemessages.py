@@ -1,7 +1,4 @@
-"""Django's makemessages, also reading the project's `_l` (`gettext_lazy as _l`, the lazy strings of models,
-forms and case types): without it `make messages --no-obsolete` would drop their translations."""
-
-from __future__ import annotations
+"""makemessages that also extracts strings marked with the `_l` alias of gettext_lazy."""
 
 from django.core.management.commands import makemessages
 
