@@ -16,7 +16,6 @@ from PIL import Image
 
 from shouzhan.assets import audit_actions as aa
 from shouzhan.assets.models import AssetVersion, Blob, Provenance, Work
-from shouzhan.assets.selectors import registry_counts
 from shouzhan.assets.services.blobs import ASSET_FORMATS
 from shouzhan.cases.files import formats_text
 from shouzhan.core.models import AuditEntry
@@ -414,37 +413,3 @@ def test_the_work_page_reads_in_a_fixed_number_of_queries(
     upload(client, work, "b.png", png(2), django_capture_on_commit_callbacks)
     upload(client, work, "c.png", png(3), django_capture_on_commit_callbacks)
     assert count() == one
-
-
-def test_registry_counts(studio: dict[str, Any], django_capture_on_commit_callbacks: Any) -> None:
-    series = make_work(studio, kind="series", title="霓虹弄堂")
-    episode = make_work(studio, kind="episode", title="第1集", parent=series.pk, episode_no="1")
-    make_work(studio, kind="ai_model", title="模型")
-    upload(studio["client"], episode, "a.png", png(1), django_capture_on_commit_callbacks)
-    upload(studio["client"], episode, "b.png", png(2), django_capture_on_commit_callbacks)
-    studio["client"].post(f"/assets/{episode.pk}/publish/", {"published": "1"})
-    by_kind = dict.fromkeys(
-        [
-            "series",
-            "episode",
-            "script",
-            "character",
-            "storyboard",
-            "music",
-            "ai_model",
-            "corpus",
-            "skill_library",
-            "other",
-        ],
-        0,
-    )
-    by_kind.update({"series": 1, "episode": 1, "ai_model": 1})
-    assert registry_counts(studio["enterprise"]) == {
-        "works": 3,
-        "ip_works": 1,
-        "asset_works": 2,
-        "published": 1,
-        "versions": 2,
-        "stamped": 2,
-        "by_kind": by_kind,
-    }

@@ -19,6 +19,7 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from shouzhan.assets import permissions as perms
+from shouzhan.assets import selectors
 from shouzhan.assets.api_schemas import (
     AssetProvenanceIn,
     AssetVerificationOut,
@@ -30,7 +31,7 @@ from shouzhan.assets.api_schemas import (
     AssetWorkPatch,
     WorkPublishIn,
 )
-from shouzhan.assets.models import AssetVersion, Blob, Timestamp, Work
+from shouzhan.assets.models import AssetVersion, Timestamp, Work
 from shouzhan.assets.services import versions as version_services
 from shouzhan.assets.services import works as work_services
 from shouzhan.core.errors import ErrorOut
@@ -205,7 +206,7 @@ def provenance_create(request: HttpRequest, payload: AssetProvenanceIn) -> Statu
 
 
 def _version_by_code(request: HttpRequest, code: str) -> AssetVersion:
-    version = AssetVersion.objects.select_related("work", "blob").filter(code=code.strip().upper()).first()
+    version = selectors.version_by_code(code)
     if version is None:
         raise Http404(_("没有找到该存证编号。"))
     perms.require_work_read(request.user, version.work)
@@ -213,40 +214,30 @@ def _version_by_code(request: HttpRequest, code: str) -> AssetVersion:
 
 
 # ----------------------------------------------------------------------------- public verification
-def _verification(version: AssetVersion | None, sha256: str) -> dict[str, Any]:
-    from shouzhan.assets.services.blobs import blob_local_path
-    from shouzhan.assets.tsa import token_verify
-
+def _verification(request: HttpRequest, version: AssetVersion | None, sha256: str) -> dict[str, Any]:
     if version is None:
         return {
             "found": False,
             "sha256": sha256,
             "message": _("未找到登记记录：登记库中没有内容完全相同的文件。"),
         }
-    work = version.work
-    stamp = Timestamp.objects.filter(version=version).first()
-    result = {
+    checked = selectors.registration_check(request.user, version)
+    work, stamp, verification = version.work, checked.stamp, checked.verification
+    return {
         "found": True,
         "sha256": version.blob.sha256,
         "code": version.code,
         "version": version.number,
-        # An unpublished work's title and holder are not disclosed to the public: the proof is the time.
-        "title": work.title if work.published else "",
-        "holder": work.enterprise.name if work.published else "",
+        "title": work.title if checked.disclosed else "",
+        "holder": work.enterprise.name if checked.disclosed else "",
         "kind_label": work.get_kind_display(),
         "registered_at": version.created_at,
         "stamped_at": stamp.gen_time if stamp else None,
         "tsa": stamp.tsa_name if stamp else "",
         "tsa_serial": stamp.serial if stamp else "",
-        "token_ok": None,
-        "message": "",
+        "token_ok": verification.ok if verification else None,
+        "message": verification.message if verification else _("该版本尚未加盖时间戳。"),
     }
-    if stamp is not None:
-        check = token_verify(response_der=bytes(stamp.response_der), data_path=blob_local_path(version.blob))
-        result["token_ok"], result["message"] = check.ok, check.message
-    else:
-        result["message"] = _("该版本尚未加盖时间戳。")
-    return result
 
 
 @router.get(
@@ -256,14 +247,10 @@ def _verification(version: AssetVersion | None, sha256: str) -> dict[str, Any]:
     summary="Verify a certificate's code (public)",
 )
 def verify_code(request: HttpRequest, code: Key) -> dict[str, Any]:
-    version = (
-        AssetVersion.objects.select_related("work__enterprise", "blob")
-        .filter(code=code.strip().upper()[:20])
-        .first()
-    )
+    version = selectors.version_by_code(code)
     if version is None:
         raise Http404(_("没有找到该存证编号。"))
-    return _verification(version, version.blob.sha256)
+    return _verification(request, version, version.blob.sha256)
 
 
 @router.post(
@@ -289,13 +276,5 @@ def verify_file(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any
             )
         digest.update(chunk)
     sha256 = digest.hexdigest()
-    blob = Blob.objects.filter(sha256=sha256).first()
-    version = None
-    if blob is not None:
-        version = (
-            AssetVersion.objects.select_related("work__enterprise", "blob")
-            .filter(blob=blob)
-            .order_by("created_at")
-            .first()
-        )
-    return _verification(version, sha256)
+    found = selectors.versions_by_digest(sha256)  # the earliest registration of this content first
+    return _verification(request, found[0] if found else None, sha256)

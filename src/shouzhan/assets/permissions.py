@@ -28,6 +28,11 @@ from shouzhan.registry.permissions import member_enterprise_ids
 CASEWORK_ROLES = (Role.CASEWORKER, Role.ADMIN)
 
 
+def sees_every_work(actor: Actor) -> bool:
+    """The centre's staff and the system read every enterprise's works, reports and licences."""
+    return _staff(actor)
+
+
 def _staff(actor: Actor) -> bool:
     return is_system(actor) or is_staff_member(actor_user(actor))
 

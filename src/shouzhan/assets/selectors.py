@@ -1,36 +1,36 @@
 """Reads of the registry for the pages and the API: works for an actor with their counts, a work with its
 versions, time-stamps, provenance, licences and episodes in a fixed number of queries, a version by its
-public code or by its content, and an enterprise's registry counts (the asset library's facts)."""
+public code or by its content, and what the public verification tells of a registration."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from shouzhan.assets.models import IP_KINDS, AssetVersion, Licence, Provenance, Work, WorkKind
-from shouzhan.assets.permissions import require_work_read, scope_licences, scope_works
-from shouzhan.core.actors import Actor, actor_user, is_system
-from shouzhan.core.permissions import is_staff_member
+from shouzhan.assets.models import AssetVersion, Licence, Provenance, Timestamp, Work, WorkKind
+from shouzhan.assets.permissions import (
+    can_read_work,
+    own_enterprise_ids,
+    require_work_read,
+    scope_licences,
+    scope_works,
+    sees_every_work,
+)
+from shouzhan.assets.services.blobs import blob_local_path
+from shouzhan.assets.services.versions import CODE_ALPHABET
+from shouzhan.assets.tsa import Verification, token_verify
+from shouzhan.core.actors import Actor
 from shouzhan.registry.models import Enterprise
-from shouzhan.registry.permissions import member_enterprise_ids
 
 # SZ-7KQ2-M9XD-PA: 'SZ' and ten characters of services.versions.CODE_ALPHABET, in groups of 4, 4 and 2.
-CODE_SHAPE = re.compile(r"SZ-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{2}")
+_CODE_CHAR = f"[{CODE_ALPHABET}]"
+CODE_SHAPE = re.compile(f"SZ-{_CODE_CHAR}{{4}}-{_CODE_CHAR}{{4}}-{_CODE_CHAR}{{2}}")
 DIGEST_SHAPE = re.compile(r"[0-9a-f]{64}")
-
-
-def is_staff(actor: Actor) -> bool:
-    """The centre's staff (and the system) read every enterprise's works: as permissions.scope_works."""
-    return is_system(actor) or is_staff_member(actor_user(actor))
-
-
-def own_enterprise_ids(actor: Actor) -> set[int]:
-    user = actor_user(actor)
-    return member_enterprise_ids(user) if user is not None else set()
 
 
 # ----------------------------------------------------------------------------- works list
@@ -40,7 +40,7 @@ def works_list(actor: Actor, *, enterprise: Enterprise | None = None, kind: str 
     Each carries `n_versions`, and the newest version's `last_stamp_state` and `last_stamp_at`."""
     works = (
         Work.objects.all()
-        if is_staff(actor)
+        if sees_every_work(actor)
         else Work.objects.filter(enterprise_id__in=own_enterprise_ids(actor))
     )
     if enterprise is not None:
@@ -171,26 +171,41 @@ def versions_by_digest(digest: str) -> list[AssetVersion]:
     )
 
 
-# ----------------------------------------------------------------------------- counts
-def registry_counts(enterprise: Enterprise) -> dict[str, Any]:
-    """What an enterprise registered, for the asset library's facts and its profile:
+# ----------------------------------------------------------------------------- public verification
+@dataclass(frozen=True)
+class Registration:
+    """What the public learns of one registration of a content: the version, whether its work and holder
+    are named, its time-stamp and that token checked against the stored file."""
 
-    {"works": n, "ip_works": n (series, scripts, characters), "asset_works": n (the rest), "published": n,
-     "versions": n, "stamped": n (versions with a time-stamp), "by_kind": {kind: n for every WorkKind}}."""
-    works = Work.objects.filter(enterprise=enterprise)
-    by_kind = {value: 0 for value in WorkKind.values}
-    by_kind.update(dict(works.order_by().values_list("kind").annotate(n=Count("id"))))
-    versions = AssetVersion.objects.filter(work__enterprise=enterprise).aggregate(
-        n=Count("id"), stamped=Count("id", filter=Q(stamp_state=AssetVersion.Stamp.STAMPED))
-    )
-    ip = sum(n for kind, n in by_kind.items() if kind in IP_KINDS)
-    total = sum(by_kind.values())
-    return {
-        "works": total,
-        "ip_works": ip,
-        "asset_works": total - ip,
-        "published": works.filter(published=True).count(),
-        "versions": int(versions["n"] or 0),
-        "stamped": int(versions["stamped"] or 0),
-        "by_kind": by_kind,
-    }
+    version: AssetVersion
+    disclosed: bool
+    stamp: Timestamp | None
+    verification: Verification | None
+
+
+def _disclosed(actor: Actor, version: AssetVersion) -> bool:
+    """Whether the work and its holder are named.
+
+    A published work is public already (the community search, licences offered), so yes. An unpublished
+    work's title and holder are not disclosed to a visitor: a studio registers an episode before it airs
+    and a competitor must not learn from the verification page what it is making. The proof itself — this
+    content existed at this time, vouched by this authority, under this certificate code — is shown to
+    everyone; that is what the page is for. The holder and the staff, signed in, see their own work named."""
+    if version.work.published:
+        return True
+    return bool(getattr(actor, "is_authenticated", False)) and can_read_work(actor, version.work)
+
+
+def registration_check(actor: Actor, version: AssetVersion) -> Registration:
+    """The verification page's and the API's answer for a version (its token verified against the stored
+    file, as a third party would with the downloaded token: this also proves the platform's copy is intact)."""
+    try:
+        stamp: Timestamp | None = version.timestamp
+    except Timestamp.DoesNotExist:
+        stamp = None
+    verification = None
+    if stamp is not None:
+        verification = token_verify(
+            response_der=bytes(stamp.response_der), data_path=blob_local_path(version.blob)
+        )
+    return Registration(version, _disclosed(actor, version), stamp, verification)

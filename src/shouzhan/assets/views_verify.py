@@ -4,7 +4,7 @@ token; download the token (.tsr) and the authority's certificate to run `openssl
 
 What a visitor learns: whether this content was registered, when, the time-stamp authority, the token's
 verdict, and the certificate code. A published work's title and holder are shown; an unpublished work's are
-not (see `_disclosed`)."""
+not (see `selectors.registration_check`)."""
 
 from __future__ import annotations
 
@@ -23,50 +23,20 @@ from shouzhan.assets.certificates import stamp_times
 from shouzhan.assets.forms import CodeForm, VerifyForm, max_mb_text
 from shouzhan.assets.models import AssetVersion, Timestamp
 from shouzhan.assets.nav import nav_key
-from shouzhan.assets.permissions import can_read_work
-from shouzhan.assets.services.blobs import blob_local_path
 
 ACTIVE = "assets_verify"
 SHOWN_MAX = 10  # the same bytes registered in more works than this: the earliest are what counts
 
 
-def _disclosed(request: HttpRequest, version: AssetVersion) -> bool:
-    """Whether the page names the work and its holder.
-
-    A published work is public already (the community search, licences offered), so yes. An unpublished
-    work's title and holder are not disclosed to a visitor: a studio registers an episode before it airs
-    and a competitor must not learn from this page what it is making. The proof itself — this content
-    existed at this time, vouched by this authority, under this certificate code — is shown to everyone;
-    that is what the page is for. The holder and the staff, signed in, see their own work named."""
-    if version.work.published:
-        return True
-    user = request.user
-    return bool(getattr(user, "is_authenticated", False)) and can_read_work(user, version.work)
-
-
-def _stamp(version: AssetVersion) -> Timestamp | None:
-    try:
-        return version.timestamp
-    except Timestamp.DoesNotExist:
-        return None
-
-
 def _registration(request: HttpRequest, version: AssetVersion) -> dict[str, Any]:
-    stamp = _stamp(version)
-    verification = None
-    if stamp is not None:
-        # Against the stored file, as a third party would with the downloaded token: this also proves the
-        # platform's copy is still the registered content.
-        verification = tsa.token_verify(
-            response_der=bytes(stamp.response_der), data_path=blob_local_path(version.blob)
-        )
+    checked = selectors.registration_check(request.user, version)
     return {
         "version": version,
         "work": version.work,
-        "disclosed": _disclosed(request, version),
-        "stamp": stamp,
-        "times": stamp_times(stamp.gen_time) if stamp is not None else None,
-        "verification": verification,
+        "disclosed": checked.disclosed,
+        "stamp": checked.stamp,
+        "times": stamp_times(checked.stamp.gen_time) if checked.stamp is not None else None,
+        "verification": checked.verification,
         "url": reverse("assets:verify_code", args=[version.code]),
     }
 
@@ -140,7 +110,7 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
 def verify_token(request: HttpRequest, code: str) -> HttpResponse:
     """The time-stamp response as the authority returned it (what `openssl ts -verify -in` reads)."""
     version = _version(code)
-    stamp = _stamp(version)
+    stamp = Timestamp.objects.filter(version=version).first()
     if stamp is None:
         raise Http404(_("该登记尚未取得时间戳，请稍后再试。"))
     response = HttpResponse(bytes(stamp.response_der), content_type="application/timestamp-reply")

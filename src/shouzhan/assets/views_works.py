@@ -38,9 +38,11 @@ from shouzhan.assets.permissions import (
     can_read_content,
     can_read_work,
     is_owner,
+    own_enterprise_ids,
     require_content_read,
     require_work_read,
     require_work_write,
+    sees_every_work,
 )
 from shouzhan.assets.services import versions as version_services
 from shouzhan.assets.services import works as work_services
@@ -70,7 +72,7 @@ def _can_write(user: Any, work: Work) -> bool:
 
 
 def _require_registry_user(user: Any) -> tuple[bool, set[int]]:
-    staff, own = selectors.is_staff(user), selectors.own_enterprise_ids(user)
+    staff, own = sees_every_work(user), own_enterprise_ids(user)
     if not staff and not own:
         raise PermissionDenied(_("数字资产库供企业成员和服务中心工作人员使用。"))
     return staff, own
@@ -112,7 +114,7 @@ def works(request: HttpRequest) -> HttpResponse:
 # ----------------------------------------------------------------------------- register / edit
 def _register_choices(user: Any) -> tuple[Any, Any, bool]:
     """(enterprises to choose from or None when fixed, the series offered, series labelled with holder)."""
-    own = selectors.own_enterprise_ids(user)
+    own = own_enterprise_ids(user)
     if _caseworker(user):
         return Enterprise.objects.order_by("name", "id"), selectors.series_choices(None), True
     if not own:
@@ -141,7 +143,7 @@ def work_new(request: HttpRequest) -> HttpResponse:
         form = WorkForm(request.POST, **kwargs)
         if form.is_valid():
             enterprise = form.cleaned_data.get("enterprise") or Enterprise.objects.get(
-                pk=min(selectors.own_enterprise_ids(user))
+                pk=min(own_enterprise_ids(user))
             )
             try:
                 work = work_services.work_create(actor=user, enterprise=enterprise, data=form.service_data())
