@@ -48,17 +48,6 @@ class StateOut(Schema):
     final: bool
 
 
-class TransitionOut(Schema):
-    action: str
-    label: str
-    sources: list[str]
-    target: str
-    who: list[str]
-    needs_note: bool
-    needs_amount: bool
-    edits_data: bool
-
-
 class ChoiceOut(Schema):
     value: str
     label: str
@@ -71,6 +60,18 @@ class FieldOut(Schema):
     required: bool
     choices: list[ChoiceOut]
     staff_only: bool
+
+
+class TransitionOut(Schema):
+    action: str
+    label: str
+    sources: list[str]
+    target: str
+    who: list[str]
+    needs_note: bool
+    needs_amount: bool
+    edits_data: bool
+    asks: list[FieldOut] = Field(description="What the staff record with this step (pass as `answers`)")
 
 
 class CaseTypeOut(Schema):
@@ -171,6 +172,10 @@ class TransitionIn(Schema):
         default=None, description="Approved amount in yuan (text), for approvals"
     )
     data: JsonDict | None = None
+    answers: JsonDict | None = Field(
+        default=None,
+        description="What the step asks the staff for (its `asks` in the case type): e.g. certificate_no",
+    )
 
 
 class AssignIn(Schema):
@@ -338,25 +343,27 @@ def case_types(request: HttpRequest) -> list[dict[str, Any]]:
                     "needs_note": t.needs_note,
                     "needs_amount": t.needs_amount,
                     "edits_data": t.edits_data,
+                    "asks": [_field_out(f) for f in t.asks],
                 }
                 for t in ct.transitions
             ],
-            "fields": [
-                {
-                    "name": f.name,
-                    "label": str(f.label),
-                    "kind": f.kind,
-                    "required": f.required,
-                    "choices": [{"value": v, "label": str(lab)} for v, lab in f.choices],
-                    "staff_only": f.staff_only,
-                }
-                for f in ct.fields
-            ],
+            "fields": [_field_out(f) for f in ct.fields],
             "document_formats": sorted(ct.documents.formats),
             "document_max_bytes": ct.documents.max_bytes,
         }
         for ct in wf.case_types()
     ]
+
+
+def _field_out(f: wf.Field) -> dict[str, Any]:
+    return {
+        "name": f.name,
+        "label": str(f.label),
+        "kind": f.kind,
+        "required": f.required,
+        "choices": [{"value": v, "label": str(lab)} for v, lab in f.choices],
+        "staff_only": f.staff_only,
+    }
 
 
 @router.get("/cases", response=list[CaseOut], summary="Cases you may see (members: your enterprise's)")
@@ -546,6 +553,7 @@ def case_transition(request: HttpRequest, case_id: int, payload: TransitionIn) -
         note=payload.note,
         amount_fen=_fen(payload.amount_yuan, "amount_fen"),
         data=payload.data,
+        answers=payload.answers,
     )
     return case_detail_out(moved, request.user)
 

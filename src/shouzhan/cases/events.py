@@ -16,8 +16,8 @@ it needs is in the event (the action, the target state's outcome, the note).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -60,6 +60,9 @@ class CaseTransitioned:
     note: str
     at: dt.datetime
     on: dt.date | None = None  # the working day the transition counts as taken on (a back-dated record's)
+    answers: Mapping[str, Any] = field(
+        default_factory=dict
+    )  # what the step asked for (Transition.asks), checked
 
 
 Handler = Callable[[CaseTransitioned], None]

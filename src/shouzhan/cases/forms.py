@@ -163,6 +163,23 @@ class TransitionForm(BoundedForm):
     )
     amount_yuan = forms.CharField(label=_l("核定金额（元）"), required=False, max_length=MONEY_TEXT)
 
+    def __init__(self, *args: Any, asks: tuple[wf.Field, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asks = asks
+        for f in asks:  # what the step records (Transition.asks); the service checks their shape
+            self.fields[f.name] = _field_for(f)
+
+    def ask_fields(self) -> list[Any]:
+        return [self[f.name] for f in self.asks]
+
+    def answers(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in self.asks:
+            value = self.cleaned_data.get(f.name)
+            if value not in (None, ""):
+                out[f.name] = value.isoformat() if hasattr(value, "isoformat") else value
+        return out
+
     def clean_amount_yuan(self) -> int | None:
         value = (self.cleaned_data.get("amount_yuan") or "").strip()
         if not value:

@@ -138,8 +138,14 @@ def require_transition(actor: Actor, case: Case, t: wf.Transition) -> None:
 
 
 def require_fields_editable(ct: wf.CaseType, actor: Actor, data: Any) -> None:
-    """Fields only staff see are changed only by staff (or the system)."""
-    if sees_every_case(actor) or not isinstance(data, dict):
+    """Fields only staff see are changed only by staff (or the system); what a step records (its `asks`)
+    is written by taking that step, never through the data."""
+    if not isinstance(data, dict):
+        return
+    recorded = sorted(set(data) & {f.name for f in ct.asked_fields})
+    if recorded:
+        raise ValidationError({recorded[0]: [_("这一项在办理时记录，不能在申请内容中修改。")]})
+    if sees_every_case(actor):
         return
     hidden = sorted(set(data) & {f.name for f in ct.fields if f.staff_only})
     if hidden:

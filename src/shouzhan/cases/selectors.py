@@ -411,7 +411,7 @@ def case_data_rows(*, actor: Actor, case: Case, changes: ChangesSinceRequest | N
     staff = sees_every_case(actor)
     changed = changes.fields if (changes and staff) else {}
     rows = []
-    for f in ct.fields:
+    for f in (*ct.fields, *ct.asked_fields):  # what the applicant gave, then what the steps recorded
         if f.staff_only and not staff:
             continue
         value = case.data.get(f.name)

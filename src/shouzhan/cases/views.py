@@ -227,7 +227,7 @@ def _action_form(case: Case, t: wf.Transition) -> Any:
         ct = wf.case_type_get(case.case_type)
         fields = {f.name: case.data.get(f.name) for f in ct.fields if not f.staff_only}
         return ResubmitForm(initial={**initial, **fields}, prefix=t.action, case_type=ct)
-    return TransitionForm(initial=initial, prefix=t.action)
+    return TransitionForm(initial=initial, prefix=t.action, asks=t.asks)
 
 
 def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
@@ -289,7 +289,9 @@ def _act(request: HttpRequest, case: Case, ct: wf.CaseType, action: str, form: A
         "note": form.cleaned_data.get("note") or "",
     }
     if not isinstance(form, ResubmitForm):
-        services.case_transition(**taken, amount_fen=form.cleaned_data.get("amount_yuan"))
+        services.case_transition(
+            **taken, amount_fen=form.cleaned_data.get("amount_yuan"), answers=form.answers() or None
+        )
         return
     upload = form.cleaned_data.get("file")
     documents = []
@@ -312,7 +314,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if t is not None and t.edits_data:
         form = ResubmitForm(request.POST, request.FILES, prefix=action, case_type=ct)
     else:
-        form = TransitionForm(request.POST, prefix=action)
+        form = TransitionForm(request.POST, prefix=action, asks=t.asks if t is not None else ())
     error: list[str] = []
     status = 400
     if form.is_valid():

@@ -68,6 +68,9 @@ class Transition:
     style: str = "primary"  # button style on the pages: primary | accent | danger | ghost
     edits_data: bool = False  # the page offers the case type's fields and uploads with it (resubmission)
     effects: tuple[Effect, ...] = ()  # what taking it does in other modules (cases.events)
+    # What the staff record with this step (an outcome's particulars: the title granted, the certificate
+    # number): checked like the case type's fields, kept in the case's data, handed to the effects.
+    asks: tuple[Field, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,10 @@ class Field:
     # percent, 100. A filing of 0 episodes is not a filing, so such fields say their minimum.
     minimum: int | None = None
     maximum: int | None = None
+    # A text field's shape (a regular expression the whole value must match, e.g. a certificate number)
+    # and how it is described to the person who got it wrong ("S 或 Y 加 21 位数字").
+    pattern: str = ""
+    pattern_hint: Any = ""
 
     @property
     def bounds(self) -> tuple[int, int | None]:
@@ -143,6 +150,15 @@ class CaseType:
                     return days
         return self.limit_days
 
+    @property
+    def asked_fields(self) -> tuple[Field, ...]:
+        """The fields the staff fill in on some step (each name once, in the order the steps ask them)."""
+        seen: dict[str, Field] = {}
+        for t in self.transitions:
+            for f in t.asks:
+                seen.setdefault(f.name, f)
+        return tuple(seen.values())
+
     def field(self, name: str) -> Field:
         for f in self.fields:
             if f.name == name:
@@ -177,9 +193,12 @@ class CaseType:
         actions = [t.action for t in self.transitions]
         if len(actions) != len(set(actions)):
             raise ValueError(f"{self.key}: duplicate actions")
-        for f in self.fields:
+        for f in (*self.fields, *self.asked_fields):
             if f.kind == "choice" and not f.choices:
                 raise ValueError(f"{self.key}.{f.name}: a choice field needs choices")
+        clash = {f.name for f in self.fields} & {f.name for f in self.asked_fields}
+        if clash:
+            raise ValueError(f"{self.key}: a step asks for a field the applicant fills: {sorted(clash)}")
         if self.limit_by is not None:
             name, limits = self.limit_by
             if name not in {f.name for f in self.fields}:

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import tempfile
@@ -112,15 +111,6 @@ class History:
     excluded: frozenset[int] = frozenset()
 
 
-def _sub_catalogue(catalogue: rules.Catalogue, keep: Callable[[rules.Clause], bool]) -> rules.Catalogue:
-    policies = []
-    for p in catalogue.policies:
-        clauses = tuple(c for c in p.clauses if keep(c))
-        if clauses:
-            policies.append(dataclasses.replace(p, clauses=clauses))
-    return rules.Catalogue(tuple(policies))
-
-
 def evaluate(
     *,
     catalogue: rules.Catalogue,
@@ -140,8 +130,11 @@ def evaluate(
     def pushed(clause: rules.Clause) -> bool:
         return clause.push.offer and clause.in_force(on)
 
-    about_enterprise = _sub_catalogue(catalogue, lambda c: pushed(c) and not c.reads_project())
-    about_project = _sub_catalogue(catalogue, lambda c: pushed(c) and c.reads_project())
+    # A person's clauses are decided per talent record, never over an enterprise's facts alone.
+    about_enterprise = catalogue.select(
+        lambda c: pushed(c) and not c.reads_project() and not c.reads_person()
+    )
+    about_project = catalogue.select(lambda c: pushed(c) and c.reads_project() and not c.reads_person())
     enterprises = register.enterprises
     project_subjects = register.projects.join(
         enterprises.rename({"id": "enterprise_id"}), on="enterprise_id", how="inner"

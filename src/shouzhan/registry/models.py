@@ -267,3 +267,32 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+# The talent records and training courses live in their own file (registry/talent/models.py).
+from shouzhan.registry.talent.models import (  # noqa: E402
+    Attendance,
+    SkillCertificate,
+    TalentRecord,
+    TalentShare,
+    TalentTitle,
+    Trainee,
+    TrainingCourse,
+    TrainingSession,
+)
+
+__all__ = [
+    "Attendance",
+    "Enterprise",
+    "ImportJob",
+    "Patent",
+    "Person",
+    "Project",
+    "SkillCertificate",
+    "TalentRecord",
+    "TalentShare",
+    "TalentTitle",
+    "Trainee",
+    "TrainingCourse",
+    "TrainingSession",
+]

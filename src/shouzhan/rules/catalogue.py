@@ -8,6 +8,7 @@ and numbers are read from their text as Decimal, never through float.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -168,6 +169,11 @@ class Clause:
         """True when the clause is about a project (it reads project facts): it is decided per project."""
         return any(name.startswith("project.") for name in self.facts())
 
+    def reads_person(self) -> bool:
+        """True when the clause is about a person (it reads person facts): it is decided per talent record,
+        never over an enterprise's facts alone (where every person fact would be unknown)."""
+        return any(name.startswith("person.") for name in self.facts())
+
 
 @dataclass(frozen=True, slots=True)
 class Policy:
@@ -219,6 +225,15 @@ class Catalogue:
 
     def policy_of(self, clause: Clause) -> Policy:
         return self.policy(clause.policy_id)
+
+    def select(self, keep: Callable[[Clause], bool]) -> Catalogue:
+        """The same catalogue with only the clauses `keep` accepts (a policy left with none is dropped)."""
+        policies = []
+        for p in self.policies:
+            clauses = tuple(c for c in p.clauses if keep(c))
+            if clauses:
+                policies.append(dataclasses.replace(p, clauses=clauses))
+        return Catalogue(tuple(policies))
 
     def facts(self) -> set[str]:
         """Every fact any clause reads (the batch engines load only these columns)."""

@@ -74,6 +74,18 @@ PROJECT_KINDS: Final = (
     "vouchers",
 )
 VOUCHER_ITEMS: Final = ("compute", "model", "corpus")
+# A talent's field of work and education (registry's talent records: docs/talent.md).
+TALENT_FIELDS: Final = (
+    "ai_audiovisual",
+    "micro_drama",
+    "live_streaming",
+    "ip_design",
+    "ai_engineering",
+    "other",
+)
+EDUCATION_LEVELS: Final = ("secondary", "college", "bachelor", "master", "doctor")
+# Talent categories (光启人才, as the talent rules decide them: registry/talent/categories.yaml), highest first.
+TALENT_CATEGORIES: Final = ("leading", "composite", "youth", "skilled", "none")
 
 _TABLE: tuple[Fact, ...] = (
     # enterprise.* — who applies
@@ -123,10 +135,37 @@ _TABLE: tuple[Fact, ...] = (
     ),
     Fact("project.video_minutes", "int", "登记的视频时长（分钟）", "video registered (minutes)"),
     Fact("project.year", "int", "申报年度", "year applied for"),
+    # person.* — a talent's own record (registry's talent records), for the support a person applies for.
+    Fact("person.field", "str", "从业领域", "field of work", TALENT_FIELDS),
+    Fact("person.education", "str", "最高学历", "highest education", EDUCATION_LEVELS),
+    Fact("person.age", "int", "年龄（周岁）", "age (years)"),
+    Fact("person.years_experience", "int", "从业年限", "years in the field"),
+    Fact(
+        "person.title_level",
+        "int",
+        "最高职称等级（1初级–4正高级）",
+        "highest title level (1 junior – 4 senior)",
+    ),
+    Fact("person.art_title_level", "int", "艺术系列职称等级", "title level in the art series"),
+    Fact(
+        "person.engineering_title_level", "int", "工程系列职称等级", "title level in the engineering series"
+    ),
+    Fact("person.skill_certificates", "int", "职业技能证书数", "skill certificates held"),
+    Fact(
+        "person.ai_av_certified",
+        "bool",
+        "是否取得AI视听专项职业能力证书",
+        "holds the AI audiovisual skill certificate",
+    ),
+    Fact("person.courses_completed", "int", "完成的培训课程数", "training courses completed"),
+    Fact("person.training_hours", "int", "出勤培训学时", "training hours attended"),
+    Fact("person.shanghai_hukou", "bool", "是否已有上海户籍", "holds a Shanghai hukou"),
+    Fact("person.children_school_age", "int", "学龄子女人数", "children of school age"),
+    Fact("person.category", "str", "人才类别", "talent category", TALENT_CATEGORIES),
 )
 
 FACTS: Final[dict[str, Fact]] = {f.name: f for f in _TABLE}
-ENTITIES: Final = ("enterprise", "project")
+ENTITIES: Final = ("enterprise", "project", "person")
 
 # The words for a fact's coded values, (Chinese, English), per fact. The registry's choices say the same
 # (a test holds them equal), so a project kind reads alike on the calculator, the project form and a trace.
@@ -157,6 +196,28 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "games": ("游戏", "games"),
         "new_materials": ("新材料", "new materials"),
         "other": ("其他", "other"),
+    },
+    "person.field": {
+        "ai_audiovisual": ("AI 视听创制", "AI audiovisual creation"),
+        "micro_drama": ("微短剧创作", "micro-drama creation"),
+        "live_streaming": ("直播与内容创作", "live streaming and content"),
+        "ip_design": ("IP 设计", "IP design"),
+        "ai_engineering": ("人工智能工程", "AI engineering"),
+        "other": ("其他", "other"),
+    },
+    "person.education": {
+        "secondary": ("高中 / 中专", "secondary school"),
+        "college": ("大专", "college"),
+        "bachelor": ("本科", "bachelor's degree"),
+        "master": ("硕士研究生", "master's degree"),
+        "doctor": ("博士研究生", "doctorate"),
+    },
+    "person.category": {
+        "leading": ("领军人才", "leading talent"),
+        "composite": ("复合型人才（AI视听）", "composite talent (AI audiovisual)"),
+        "youth": ("青年人才", "young talent"),
+        "skilled": ("技能人才", "skilled talent"),
+        "none": ("尚未认定类别", "no category yet"),
     },
     "project.voucher_item": {
         "compute": ("算力券", "compute voucher"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,11 +17,36 @@ from shouzhan.core.workdays import MAX_DATE, MIN_DATE, parse_iso_date
 
 def data_clean(ct: wf.CaseType, data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
     """Check the declared fields of the case type; undeclared keys pass through (other modules' data)."""
+    return fields_clean(ct.fields, data, partial=partial)
+
+
+def answers_clean(t: wf.Transition, answers: dict[str, Any] | None) -> dict[str, Any]:
+    """What a step asks the staff for (`Transition.asks`), every field checked; nothing else accepted."""
+    answers = answers or {}
+    if not isinstance(answers, dict):
+        raise ValidationError({"answers": [_("办理信息格式不正确。")]})
+    unknown = sorted(set(answers) - {f.name for f in t.asks})
+    if unknown:
+        raise ValidationError(
+            {
+                "answers": [
+                    _("“%(action)s”不需要这些信息：%(names)s。")
+                    % {"action": t.label, "names": "、".join(unknown)}
+                ]
+            }
+        )
+    return fields_clean(t.asks, answers)
+
+
+def fields_clean(
+    fields: tuple[wf.Field, ...], data: dict[str, Any], *, partial: bool = False
+) -> dict[str, Any]:
+    """Check `fields` in `data` (kinds, bounds, choices, shapes), every error at once; other keys pass through."""
     if not isinstance(data, dict):
         raise ValidationError({"data": [_("申请内容格式不正确。")]})
     cleaned = dict(data)
     errors: dict[str, list[str]] = {}
-    for f in ct.fields:
+    for f in fields:
         value = data.get(f.name)
         if isinstance(value, str):
             value = value.strip()
@@ -43,6 +69,11 @@ def data_clean(ct: wf.CaseType, data: dict[str, Any], *, partial: bool = False) 
                 value = str(value)
                 if len(value) > 5000:
                     raise ValueError
+                if f.pattern and not re.fullmatch(f.pattern, value):
+                    errors[f.name] = [
+                        _("“%(label)s”格式不对：应为%(hint)s。") % {"label": f.label, "hint": f.pattern_hint}
+                    ]
+                    continue
         except ValueError:
             hint = {
                 "int": _bounds_hint(f),

@@ -21,7 +21,7 @@ from shouzhan.cases.permissions import (
     require_login,
     require_transition,
 )
-from shouzhan.cases.services.checks import data_changes, data_clean, rule_result
+from shouzhan.cases.services.checks import answers_clean, data_changes, data_clean, rule_result
 from shouzhan.cases.services.common import case_audit, case_lock, event_record, keep_in_step, note_clean
 from shouzhan.cases.services.notify import notify_applicant
 from shouzhan.core.actors import Actor, actor_user
@@ -43,17 +43,24 @@ def case_transition(
     amount_fen: int | None = None,
     data: dict[str, Any] | None = None,
     on: dt.date | None = None,
+    answers: dict[str, Any] | None = None,
 ) -> Case:
-    """Move a case along one transition of its type, if the actor may and the version still matches."""
+    """Move a case along one transition of its type, if the actor may and the version still matches.
+
+    `answers` are what the step asks the staff for (`Transition.asks`): checked, kept in the case's data and
+    handed to the effects."""
     require_login(actor)
     require_case_read(actor, case)
     ct = wf.case_type_get(case.case_type)
     t = transition_get(ct, action)
     locked = case_lock(case, expected_version=expected_version, related=("enterprise", "project"))
     note = _transition_check(ct, t, locked, actor, note)
+    answered = answers_clean(t, answers)
     from_state = locked.state
     before = {f: getattr(locked, f) for f in AUDIT_FIELDS}
-    changes = _transition_apply(ct, t, locked, actor, data=data, amount_fen=amount_fen, note=note, on=on)
+    changes = _transition_apply(
+        ct, t, locked, actor, data=data, amount_fen=amount_fen, note=note, on=on, answers=answered
+    )
     event_record(
         case=locked,
         action=action,
@@ -61,7 +68,7 @@ def case_transition(
         from_state=from_state,
         note=note,
         amount_fen=amount_fen if t.needs_amount else None,
-        data={**(data or {}), **({"changes": changes} if changes else {})},
+        data={**(data or {}), **answered, **({"changes": changes} if changes else {})},
     )
     _transition_audit(locked, actor, action, before, changes, note)
     target = ct.state(t.target)
@@ -77,6 +84,7 @@ def case_transition(
             note=note,
             at=timezone.now(),
             on=on or timezone.localdate(),
+            answers=answered,
         ),
         t.effects,
     )
@@ -123,6 +131,7 @@ def _transition_apply(
     amount_fen: int | None,
     note: str,
     on: dt.date | None,
+    answers: dict[str, Any],
 ) -> list[dict[str, Any]]:
     """Change the locked case (data, amount, clock, state, assignee) and save it; the data changed."""
     today = on or timezone.localdate()
@@ -132,6 +141,8 @@ def _transition_apply(
         old_data = dict(case.data)
         case.data = data_clean(ct, {**case.data, **data})
         changes = data_changes(ct, old_data, case.data)
+    if answers:
+        case.data = {**case.data, **answers}
     target = ct.state(t.target)
     if t.needs_amount:
         _decide_amount(case, amount_fen, today)
