@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "shouzhan.spaces",
     "shouzhan.community",
     "shouzhan.assets",
+    "shouzhan.talent",
     "shouzhan.offers",
     "shouzhan.frontline",
     "shouzhan.patrols",

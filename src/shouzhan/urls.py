@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("spaces/", include("shouzhan.spaces.urls")),
     path("community/", include("shouzhan.community.urls")),
     path("assets/", include("shouzhan.assets.urls")),
+    path("talent/", include("shouzhan.talent.urls")),
     path("offers/", include("shouzhan.offers.urls")),
     path("frontline/", include("shouzhan.frontline.urls")),
     path("patrols/", include("shouzhan.patrols.urls")),

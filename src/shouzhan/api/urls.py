@@ -119,6 +119,7 @@ from shouzhan.patrols.api import router as patrols_router  # noqa: E402
 from shouzhan.policies.api import router as policies_router  # noqa: E402
 from shouzhan.registry.api import router as registry_router  # noqa: E402
 from shouzhan.spaces.api import router as spaces_router  # noqa: E402
+from shouzhan.talent.api import router as talent_router  # noqa: E402
 
 api.add_router("/", registry_router)
 api.add_router("/", policies_router)
@@ -127,6 +128,7 @@ api.add_router("/", ledger_router)
 api.add_router("/", spaces_router)
 api.add_router("/", community_router)
 api.add_router("/", assets_router)
+api.add_router("/", talent_router)
 api.add_router("/", offers_router)
 api.add_router("/", frontline_router)
 api.add_router("/", patrols_router)

@@ -176,7 +176,7 @@ class TransitionForm(BoundedForm):
         out: dict[str, Any] = {}
         for f in self.asks:
             value = self.cleaned_data.get(f.name)
-            if value not in (None, ""):
+            if value is not None and value != "":
                 out[f.name] = value.isoformat() if hasattr(value, "isoformat") else value
         return out
 

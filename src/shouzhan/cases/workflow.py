@@ -133,7 +133,9 @@ class CaseType:
     listed: bool = (
         True  # offered on the "apply" page to enterprise members (others are opened by modules/staff)
     )
-    group: str = "service"  # policy | filing | service | ticket | other
+    group: str = (
+        "service"  # policy | filing | service | ticket | person (a person's own, e.g. talent support) | other
+    )
     # A time limit chosen by a field's value, e.g. ("urgency", (("urgent", 2), ("critical", 1))):
     # a value not listed (or no value) keeps `limit_days`.
     limit_by: tuple[str, tuple[tuple[str, int], ...]] | None = None

@@ -32,6 +32,7 @@ audit_actions_declare(
         "talent_certificate_add": _l("记入技能证书"),
         "talent_certificate_remove": _l("删除技能证书"),
         "talent_share_set": _l("设置人才档案对企业的可见范围"),
+        "talent_support_record": _l("记入人才服务结果"),
         "training_course_create": _l("新建培训课程"),
         "training_course_update": _l("修改培训课程"),
         "training_session_add": _l("新增课次"),
@@ -74,3 +75,4 @@ TRAINING_TRAINEE_ENROL = "registry.training_trainee_enrol"
 TRAINING_TRAINEE_REMOVE = "registry.training_trainee_remove"
 TRAINING_ATTENDANCE_RECORD = "registry.training_attendance_record"
 PROJECT_TRAINEES_SYNC = "registry.project_trainees_sync"
+TALENT_SUPPORT_RECORD = "registry.talent_support_record"

@@ -106,6 +106,30 @@ class SkillCertificate(models.Model):
         return self.name
 
 
+class TalentSupport(models.Model):
+    """The outcome of a support case on the person's record (a recommendation letter, a rental subsidy, a
+    school place, a title, a certificate): written by the `talent` module's effect handler, never typed."""
+
+    record = models.ForeignKey(
+        TalentRecord, verbose_name=_("人才档案"), on_delete=models.CASCADE, related_name="supports"
+    )
+    kind = models.CharField(_("服务事项"), max_length=60)  # the case type's key; its label is the case type's
+    granted = models.BooleanField(_("是否获得"))
+    summary = models.CharField(_("结果"), max_length=300)
+    reference = models.CharField(_("文号 / 证书编号"), max_length=60, blank=True)
+    decided_on = models.DateField(_("办结日期"))
+    source_case_id = models.PositiveIntegerField(_("办件"), unique=True)
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+        verbose_name = _("人才服务结果")
+        verbose_name_plural = _("人才服务结果")
+
+    def __str__(self) -> str:
+        return self.summary
+
+
 class TalentShare(models.Model):
     """What one enterprise the person belongs to may read of their record (nothing without a share)."""
 

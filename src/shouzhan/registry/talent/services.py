@@ -11,14 +11,15 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouzhan.core.actors import Actor, is_system
 from shouzhan.core.audit import audit_record, audited_update, snapshot
-from shouzhan.core.permissions import require_login
+from shouzhan.core.permissions import has_role, require_login
+from shouzhan.core.roles import ENTERPRISE_EDITOR_ROLES
 from shouzhan.core.workdays import DateOutOfRange, parse_iso_date
 from shouzhan.registry import audit_actions as A
 from shouzhan.registry.models import Enterprise, Person
@@ -34,7 +35,13 @@ from shouzhan.registry.talent.choices import (
     TalentField,
     TitleSeries,
 )
-from shouzhan.registry.talent.models import SkillCertificate, TalentRecord, TalentShare, TalentTitle
+from shouzhan.registry.talent.models import (
+    SkillCertificate,
+    TalentRecord,
+    TalentShare,
+    TalentSupport,
+    TalentTitle,
+)
 
 RECORD_FIELDS = ("field", "education", "years_experience", "shanghai_hukou", "children_school_age", "summary")
 TITLE_FIELDS = ("series", "specialty", "level", "granted_on", "issuer", "certificate_no")
@@ -329,6 +336,45 @@ def _touch(record: TalentRecord) -> None:
     """A title or certificate changed the record: its version moves (a page open before then is stale)."""
     TalentRecord.objects.filter(pk=record.pk).update(version=record.version + 1, updated_at=timezone.now())
     record.version += 1
+
+
+@transaction.atomic
+def talent_support_record(
+    *,
+    actor: Actor,
+    record: TalentRecord,
+    kind: str,
+    granted: bool,
+    summary: str,
+    reference: str = "",
+    decided_on: dt.date,
+    source_case_id: int,
+) -> TalentSupport:
+    """A support case's outcome on the record (called by the talent module's effect handler): once per case."""
+    if not (
+        is_system(actor) or has_role(actor, *ENTERPRISE_EDITOR_ROLES) or P.is_keeper(actor, record.person)
+    ):
+        raise PermissionDenied(_("人才服务结果由办件记入。"))
+    support, _created_now = TalentSupport.objects.update_or_create(
+        source_case_id=source_case_id,
+        defaults={
+            "record": record,
+            "kind": kind,
+            "granted": granted,
+            "summary": summary[:300],
+            "reference": reference[:60],
+            "decided_on": decided_on,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action=A.TALENT_SUPPORT_RECORD,
+        target=support,
+        after=snapshot(support),
+        enterprise_id=record.person.enterprise_id,
+    )
+    _touch(record)
+    return support
 
 
 # ----------------------------------------------------------------------------- sharing

@@ -1,0 +1,22 @@
+"""The person a talent case is for is its applicant too, when an enterprise opened it for them
+(cases.permissions.relation_provider_register): they follow it, answer requests for more and may withdraw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shouzhan.cases import workflow as wf
+from shouzhan.talent.workflow import KEYS
+
+
+def person_relation(user: Any, case: Any) -> set[str]:
+    if case.case_type not in KEYS or not case.related_id:
+        return set()
+    from shouzhan.registry.models import TalentRecord
+
+    owner = (
+        TalentRecord.objects.filter(pk=case.related_id).values_list("person__user_id", flat=True).first()
+        if case.related_type_id is not None
+        else None
+    )
+    return {wf.APPLICANT} if owner is not None and owner == user.pk else set()
