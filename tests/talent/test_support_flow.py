@@ -58,7 +58,7 @@ def test_title_review_grant_records_the_title(talent_person, caseworker):
     record = talent_record_for(actor=owner, person=person)
     import datetime as dt
 
-    facts, category = person_facts(record=record, on=dt.date(2026, 12, 1))
+    facts, _category = person_facts(record=record, on=dt.date(2026, 12, 1))
     assert facts["person"]["art_title_level"] == 2
     assert facts["enterprise"]["district"] == "徐汇"
 

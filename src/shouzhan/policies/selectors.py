@@ -233,12 +233,32 @@ class CalculatorResult:
         return sum(r.max_amount_fen or 0 for r in self.eligible)
 
 
+# (id of a catalogue, about a person) → (that catalogue, its clauses about people or not): the same object for
+# every calculation on one catalogue, so the presenters' per-catalogue caches keep working.
+_about_cache: dict[tuple[int, bool], tuple[rules.Catalogue, rules.Catalogue]] = {}
+
+
+def _about(catalogue: rules.Catalogue, *, person: bool) -> rules.Catalogue:
+    hit = _about_cache.get((id(catalogue), person))
+    if hit is not None and hit[0] is catalogue:
+        return hit[1]
+    if len(_about_cache) >= 32:
+        _about_cache.clear()
+    selected = catalogue.select(lambda c: c.reads_person() == person)
+    _about_cache[(id(catalogue), person)] = (catalogue, selected)
+    return selected
+
+
 def calculate(
     *, facts: dict[str, Any], on: dt.date, catalogue: rules.Catalogue | None = None
 ) -> CalculatorResult:
     """Every clause in force for one case (nested facts), with status, maximum, reasons and missing facts.
-    A caller calculating several cases on one date passes the catalogue it read once."""
-    catalogue = catalogue or catalogue_in_force(on=on)
+    A caller calculating several cases on one date passes the catalogue it read once.
+
+    A person's clauses (they read `person.*`) are calculated only for facts that have a person: over an
+    enterprise's facts alone every one of them would be "missing information" about nobody in particular.
+    With a person, only theirs are calculated (`person_calculate`)."""
+    catalogue = _about(catalogue or catalogue_in_force(on=on), person=bool(facts.get("person")))
     results = rules.explain(catalogue, facts, on)
     return CalculatorResult(
         on=on,
@@ -294,6 +314,17 @@ def enterprise_calculate(
 
     require_enterprise_read(actor, enterprise.pk)
     return calculate(facts=enterprise_facts(enterprise=enterprise, project=project), on=on)
+
+
+def person_calculate(*, actor: Actor, record: Any, on: dt.date) -> tuple[CalculatorResult, Any]:
+    """The calculator for a person: the clauses about people, over the facts of their talent record and their
+    employer; and the talent category the rules gave, with its reasons (`registry.talent.facts`)."""
+    from shouzhan.registry.talent.facts import person_facts
+    from shouzhan.registry.talent.permissions import require_record_read
+
+    require_record_read(actor, record)
+    facts, category = person_facts(record=record, on=on)
+    return calculate(facts=facts, on=on), category
 
 
 def enterprise_matches(
