@@ -13,7 +13,7 @@ from shouzhan import rules
 from shouzhan.registry.models import Enterprise, Person
 from shouzhan.registry.talent.choices import CertificateKind, TitleSeries
 from shouzhan.registry.talent.models import TalentRecord
-from shouzhan.registry.talent.training import person_trainings
+from shouzhan.registry.talent.training import PersonTraining, person_trainings
 
 CATEGORIES_FILE = Path(__file__).with_name("categories.yaml")
 NO_CATEGORY = "none"
@@ -43,12 +43,15 @@ def _title_levels(record: TalentRecord) -> dict[str, int]:
     return levels
 
 
-def person_own_facts(record: TalentRecord, *, on: dt.date) -> dict[str, Any]:
-    """The `person.*` facts of a record, category excluded; None where the record does not say."""
+def person_own_facts(
+    record: TalentRecord, *, on: dt.date, trainings: list[PersonTraining] | None = None
+) -> dict[str, Any]:
+    """The `person.*` facts of a record, category excluded; None where the record does not say.
+    `trainings` when the caller read them already (a list reads everyone's at once)."""
     person = record.person
     levels = _title_levels(record)
     certificates = list(record.certificates.all())
-    trainings = person_trainings(person.pk)
+    trainings = person_trainings(person.pk) if trainings is None else trainings
     return {
         "field": record.field or None,
         "education": record.education or None,
