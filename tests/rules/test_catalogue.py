@@ -33,6 +33,14 @@ ALL_IDS = {
     "xuhui.corpus_voucher",
     "xuhui.benchmark_work",
     "xuhui.events",
+    # a person's clauses (person.*), decided per talent record
+    "hu8.talent_introduction",
+    "hu8.composite_training",
+    "hu8.title_review",
+    "hu8.ai_av_skill_certification",
+    "xuhui.talent_settling",
+    "xuhui.talent_housing",
+    "xuhui.talent_schooling",
 }
 
 

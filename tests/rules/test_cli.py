@@ -30,7 +30,7 @@ def rules(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
 def test_check_repo_catalogue() -> None:
     r = rules("check", "catalogue/")
     assert r.returncode == 0, r.stderr
-    assert "2 files, 17 clauses: no errors" in r.stdout
+    assert "2 files, 24 clauses: no errors" in r.stdout
 
 
 def test_check_default_dir_from_elsewhere(tmp_path: Path) -> None:
@@ -91,7 +91,7 @@ def test_explain_json(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     by_id = {c["id"]: c for c in out["clauses"]}
-    assert len(by_id) == 17
+    assert len(by_id) == 24
     agent = by_id["hu8.agent_rd"]
     assert (agent["status"], agent["max_amount_yuan"], agent["missing_facts"]) == (
         "eligible",
@@ -138,6 +138,20 @@ EXPECTED = [
     ("e3", "xuhui.agent_rd", "unknown", 300_000_000),
     ("e3", "xuhui.desk_fee_relief", "unknown", None),
 ]
+# The CLI batch runs every clause: a register without person columns leaves a person's clauses unknown
+# wherever their policy may apply (徐汇 for e1, Shanghai for all three; e3's district is unknown).
+HU8_PERSON = [
+    "hu8.ai_av_skill_certification",
+    "hu8.composite_training",
+    "hu8.talent_introduction",
+    "hu8.title_review",
+]
+XUHUI_PERSON = ["xuhui.talent_housing", "xuhui.talent_schooling", "xuhui.talent_settling"]
+EXPECTED = sorted(
+    EXPECTED
+    + [(e, c, "unknown", None) for e in ("e1", "e2", "e3") for c in HU8_PERSON]
+    + [(e, c, "unknown", None) for e in ("e1", "e3") for c in XUHUI_PERSON]
+)
 
 
 def test_batch_parquet_and_csv(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ def explain_json(
 def test_check(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, err = run(capsys, "check", str(CATALOGUE_DIR))
     assert (rc, err) == (0, "")
-    assert out.splitlines()[-1] == "2 files, 17 clauses: no errors"
+    assert out.splitlines()[-1] == "2 files, 24 clauses: no errors"
     assert any(
         line.startswith("ok  ") and ": hu8 — " in line and " clauses, " in line for line in out.splitlines()
     )
@@ -44,7 +44,7 @@ def test_check(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_check_through_the_top_level_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert shouzhan_main(["rules", "check", str(CATALOGUE_DIR)]) == 0
-    assert "17 clauses: no errors" in capsys.readouterr().out
+    assert "24 clauses: no errors" in capsys.readouterr().out
 
 
 def test_check_error_names_file_line_column(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -76,7 +76,7 @@ def test_explain_json_every_field(capsys: pytest.CaptureFixture[str], tmp_path: 
     out = explain_json(capsys, tmp_path, facts)
     assert out["on"] == "2025-09-01"
     by_id = {c["id"]: c for c in out["clauses"]}
-    assert len(by_id) == 17
+    assert len(by_id) == 24
     agent = by_id["hu8.agent_rd"]
     assert list(agent) == [
         "id",
