@@ -47,6 +47,7 @@ def test_every_declared_effect_has_its_owning_modules_handler() -> None:
         "frontline.ticket_move": "shouzhan.frontline.effects",
         "assets.rights_outcome_record": "shouzhan.assets.effects",
         "assets.licence_outcome_record": "shouzhan.assets.effects",
+        "talent.support_outcome_record": "shouzhan.talent.effects",
     }
     # Money and bookings must not be lost: all of today's effects run inside the transition.
     assert {e.when for e in wf.declared_effects().values()} == {When.IN_TRANSACTION}

@@ -19,7 +19,7 @@ from shouzhan.cases.models import Case
 from shouzhan.core.actors import Actor
 from shouzhan.core.permissions import require_login
 from shouzhan.registry.models import Person
-from shouzhan.registry.talent.services import talent_record_for
+from shouzhan.registry.talent.services import talent_record_ensure
 from shouzhan.talent import permissions as P
 from shouzhan.talent.workflow import KEYS
 
@@ -43,7 +43,7 @@ def support_apply(
     if case_type not in KEYS:
         raise ValidationError({"case_type": [_("没有这项人才服务。")]})
     ct = wf.case_type_get(case_type)
-    record = talent_record_for(actor=actor, person=person)
+    record = talent_record_ensure(actor=actor, person=person)
     for_self = P.is_keeper(actor, person) and (person.user_id is not None)
     case = case_submit(
         actor=actor,

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -114,18 +115,23 @@ def _text(
 # ----------------------------------------------------------------------------- the record
 @transaction.atomic
 def talent_record_for(*, actor: Actor, person: Person) -> TalentRecord:
-    """The person's record, made empty the first time its keeper (or a caseworker) opens it."""
+    """The person's record for reading, made empty the first time its keeper (or a caseworker) opens it."""
     require_login(actor)
     record = TalentRecord.objects.filter(person=person).first()
-    if record is not None:
-        P.require_record_read(actor, record)
-        return record
-    if not (
-        is_system(actor)
-        or P.is_keeper(actor, person)
-        or P.can_write_record(actor, TalentRecord(person=person))
-    ):
-        raise ValidationError(_("该人员尚未建立人才档案。"))
+    if record is None:
+        if not (is_system(actor) or P.is_keeper(actor, person) or has_role(actor, *ENTERPRISE_EDITOR_ROLES)):
+            raise Http404(_("没有找到该人才档案。"))
+        record = talent_record_ensure(actor=actor, person=person)
+    P.require_record_read(actor, record)
+    return record
+
+
+@transaction.atomic
+def talent_record_ensure(*, actor: Actor, person: Person) -> TalentRecord:
+    """The person's record, made empty when missing — for whoever may apply for the person (an enterprise for
+    its member opens a support case on a record it may not read)."""
+    if not (is_system(actor) or P.can_apply_for(actor, person) or has_role(actor, *ENTERPRISE_EDITOR_ROLES)):
+        raise Http404(_("没有找到该人员。"))
     Person.objects.select_for_update().filter(pk=person.pk).first()  # two first visits make one record
     record, created = TalentRecord.objects.get_or_create(person=person)
     if created:
