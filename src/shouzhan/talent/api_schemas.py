@@ -1,0 +1,323 @@
+"""The talent API's shapes (every name starts with Talent: ninja files schemas by class name), and the one
+place a record is shaped for the API — what the reader's access allows and nothing more.
+
+An enterprise shown only the profile (`PROFILE`) reads the person, their field, education, experience,
+summary, category and titles; the certificates, trainings, support outcomes, hukou and children are null
+for it (hidden, not "none").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+
+from shouzhan.cases.api import FieldOut
+from shouzhan.core.limits import (
+    PAGE_DEFAULT,
+    JsonDict,
+    Key,
+    PageLimit,
+    PageOffset,
+    QueryText,
+    ShortText,
+    Text,
+)
+from shouzhan.registry.talent.facts import NO_CATEGORY, Category, categories_catalogue, person_employer
+from shouzhan.registry.talent.models import SkillCertificate, TalentRecord, TalentSupport, TalentTitle
+from shouzhan.registry.talent.permissions import FULL, KEEPER, STAFF
+from shouzhan.registry.talent.training import PersonTraining
+
+
+# ----------------------------------------------------------------------------- in
+class TalentRecordFilters(Schema):
+    q: QueryText = Field("", description="Words in the person's name")
+    field: Key = Field("", description="A TalentField value, e.g. micro_drama")
+    limit: PageLimit = PAGE_DEFAULT
+    offset: PageOffset = 0
+
+
+class TalentRecordPatch(Schema):
+    expected_version: int = Field(description="The version you read; a stale one gets 409")
+    field: Key | None = None
+    education: Key | None = None
+    years_experience: int | None = None
+    shanghai_hukou: bool | None = None
+    children_school_age: int | None = None
+    summary: Text | None = None
+
+
+class TalentTitleIn(Schema):
+    series: Key = Field(description="art | engineering")
+    level: int = Field(description="1 初级, 2 中级, 3 副高级, 4 正高级")
+    specialty: ShortText = ""
+    granted_on: Key = Field(description="YYYY-MM-DD, not after today")
+    issuer: ShortText = ""
+    certificate_no: Key = Field("", description="4–40 letters, digits or hyphens")
+
+
+class TalentCertificateIn(Schema):
+    kind: Key = Field(description="ai_av | vocational | other")
+    name: ShortText
+    level: Key = ""
+    number: Key = Field(
+        description="ai_av and vocational: S or Y and 21 digits; other: 4–40 letters, digits, -"
+    )
+    issued_on: Key = Field(description="YYYY-MM-DD, not after today")
+    issuer: ShortText = ""
+
+
+class TalentShareIn(Schema):
+    level: Key = Field(description='profile | full, or "" to show the enterprise nothing')
+
+
+class TalentSupportIn(Schema):
+    person_id: int | None = Field(None, description="Whom for: yourself when left out, else your member")
+    case_type: Key = Field(description="One of GET /talent/support-types")
+    data: JsonDict = Field(default_factory=dict, description="The case type's fields")
+
+
+# ----------------------------------------------------------------------------- out
+class TalentTitleOut(Schema):
+    id: int
+    series: str
+    series_label: str
+    level: int
+    level_label: str
+    specialty: str
+    granted_on: dt.date
+    issuer: str
+    certificate_no: str
+    from_case: bool = Field(description="Recorded by a support case: the person cannot delete it")
+
+
+class TalentCertificateOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    name: str
+    level: str
+    number: str
+    issued_on: dt.date
+    issuer: str
+    from_case: bool
+
+
+class TalentTrainingOut(Schema):
+    course_id: int
+    title: str
+    organiser: str
+    sessions_taken: int
+    attended: int
+    hours: int
+    completed: bool
+
+
+class TalentSupportOut(Schema):
+    kind: str
+    kind_label: str
+    granted: bool
+    summary: str
+    reference: str
+    decided_on: dt.date
+    case_id: int
+
+
+class TalentShareOut(Schema):
+    enterprise_id: int
+    enterprise: str
+    level: str = Field(description='profile | full, or "" for nothing shared')
+    level_label: str
+
+
+class TalentRecordSummaryOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    employer: str
+    field: str
+    field_label: str
+    access: str = Field(description="keeper | staff | full | profile")
+    version: int
+    updated_at: dt.datetime
+
+
+class TalentRecordPage(Schema):
+    count: int
+    items: list[TalentRecordSummaryOut]
+
+
+class TalentRecordOut(TalentRecordSummaryOut):
+    education: str
+    education_label: str
+    years_experience: int | None
+    summary: str
+    category: str = Field(description="leading | composite | youth | skilled | none")
+    category_label: str
+    titles: list[TalentTitleOut]
+    shanghai_hukou: bool | None = Field(description="null when hidden (profile) or not said")
+    children_school_age: int | None
+    certificates: list[TalentCertificateOut] | None = Field(description="null when hidden (profile)")
+    trainings: list[TalentTrainingOut] | None
+    supports: list[TalentSupportOut] | None
+    shares: list[TalentShareOut] | None = Field(description="The keeper's and the staff's only")
+
+
+class TalentReasonOut(Schema):
+    text: str
+    met: bool | None = Field(description="true met, false not met, null unknown or information")
+
+
+class TalentCategoryResultOut(Schema):
+    key: str
+    label: str
+    status: str = Field(description="eligible | not_eligible | unknown")
+    status_label: str
+    decided: bool = Field(description="The person's category: the first eligible, highest first")
+    reasons: list[TalentReasonOut]
+
+
+class TalentCategoryOut(Schema):
+    record_id: int
+    on: dt.date
+    category: str
+    category_label: str
+    categories: list[TalentCategoryResultOut] = Field(
+        description="Each category's answer with its reasons; empty for a profile-only reader"
+    )
+
+
+class TalentSupportTypeOut(Schema):
+    key: str
+    label: str
+    description: str
+    limit_days: int = Field(description="Working days")
+    fields: list[FieldOut]
+    document_formats: list[str]
+
+
+# ----------------------------------------------------------------------------- shaping
+def category_label(key: str) -> str:
+    from django.utils.translation import gettext as _
+
+    if key == NO_CATEGORY:
+        return _("暂未归类")
+    clause = next((c for c in categories_catalogue().clauses if c.id == f"talent.{key}"), None)
+    return clause.title if clause is not None else key
+
+
+def title_out(t: TalentTitle) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "series": t.series,
+        "series_label": str(t.get_series_display()),
+        "level": t.level,
+        "level_label": str(t.get_level_display()),
+        "specialty": t.specialty,
+        "granted_on": t.granted_on,
+        "issuer": t.issuer,
+        "certificate_no": t.certificate_no,
+        "from_case": t.source_case_id is not None,
+    }
+
+
+def certificate_out(c: SkillCertificate) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "kind": c.kind,
+        "kind_label": str(c.get_kind_display()),
+        "name": c.name,
+        "level": c.level,
+        "number": c.number,
+        "issued_on": c.issued_on,
+        "issuer": c.issuer,
+        "from_case": c.source_case_id is not None,
+    }
+
+
+def _training_out(t: PersonTraining) -> dict[str, Any]:
+    return {
+        "course_id": t.course_id,
+        "title": t.title,
+        "organiser": t.organiser,
+        "sessions_taken": t.taken,
+        "attended": t.attended,
+        "hours": t.hours,
+        "completed": t.completed,
+    }
+
+
+def _support_out(s: TalentSupport) -> dict[str, Any]:
+    from shouzhan.cases import workflow as wf
+
+    try:
+        kind_label = str(wf.case_type_get(s.kind).label)
+    except KeyError:  # a case type since removed: its key stands
+        kind_label = s.kind
+    return {
+        "kind": s.kind,
+        "kind_label": kind_label,
+        "granted": s.granted,
+        "summary": s.summary,
+        "reference": s.reference,
+        "decided_on": s.decided_on,
+        "case_id": s.source_case_id,
+    }
+
+
+def share_out(enterprise: Any, level: str) -> dict[str, Any]:
+    from shouzhan.registry.talent.choices import ShareLevel
+
+    return {
+        "enterprise_id": enterprise.pk,
+        "enterprise": enterprise.name,
+        "level": level,
+        "level_label": str(ShareLevel(level).label) if level else "",
+    }
+
+
+def record_summary_out(record: TalentRecord, access: str) -> dict[str, Any]:
+    employer = person_employer(record.person)
+    return {
+        "id": record.pk,
+        "person_id": record.person_id,
+        "name": record.person.name,
+        "employer": employer.name if employer is not None else "",
+        "field": record.field,
+        "field_label": str(record.get_field_display()) if record.field else "",
+        "access": access,
+        "version": record.version,
+        "updated_at": record.updated_at,
+    }
+
+
+def record_out(record: TalentRecord, access: str, category: Category) -> dict[str, Any]:
+    """The record as far as `access` allows (KEEPER, STAFF and FULL everything; PROFILE the profile)."""
+    from shouzhan.registry.talent.permissions import person_enterprise_ids
+    from shouzhan.registry.talent.training import person_trainings
+
+    whole = access in (KEEPER, STAFF, FULL)
+    out = {
+        **record_summary_out(record, access),
+        "education": record.education,
+        "education_label": str(record.get_education_display()) if record.education else "",
+        "years_experience": record.years_experience,
+        "summary": record.summary,
+        "category": category.key,
+        "category_label": category_label(category.key),
+        "titles": [title_out(t) for t in record.titles.all()],
+        "shanghai_hukou": record.shanghai_hukou if whole else None,
+        "children_school_age": record.children_school_age if whole else None,
+        "certificates": [certificate_out(c) for c in record.certificates.all()] if whole else None,
+        "trainings": [_training_out(t) for t in person_trainings(record.person_id)] if whole else None,
+        "supports": [_support_out(s) for s in record.supports.all()] if whole else None,
+        "shares": None,
+    }
+    if access in (KEEPER, STAFF):
+        from shouzhan.registry.models import Enterprise
+
+        levels = {s.enterprise_id: s.level for s in record.shares.all()}
+        enterprises = Enterprise.objects.filter(pk__in=person_enterprise_ids(record.person)).order_by("id")
+        out["shares"] = [share_out(e, levels.get(e.pk, "")) for e in enterprises]
+    return out
