@@ -63,6 +63,9 @@ class FactsForm(BoundedForm):
     def project_fields(self) -> list[forms.BoundField]:
         return [self[field_name(n)] for n in FACTS if n.startswith("project.")]
 
+    def person_fields(self) -> list[forms.BoundField]:
+        return [self[field_name(n)] for n in FACTS if n.startswith("person.")]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for name, fact in FACTS.items():
@@ -75,7 +78,9 @@ class FactsForm(BoundedForm):
         return data
 
     def nested_facts(self) -> dict[str, dict[str, Any]]:
-        nested: dict[str, dict[str, Any]] = {"enterprise": {}, "project": {}}
+        """The typed facts by entity. "person" only when a person fact was typed: a person's clauses are
+        calculated for a person, an enterprise's for an enterprise (selectors.calculate)."""
+        nested: dict[str, dict[str, Any]] = {"enterprise": {}, "project": {}, "person": {}}
         for name, fact in FACTS.items():
             value = self.cleaned_data.get(field_name(name))
             if value in (None, ""):
@@ -88,6 +93,8 @@ class FactsForm(BoundedForm):
                 value = value.isoformat()
             entity, attr = name.split(".", 1)
             nested[entity][attr] = value
+        if not nested["person"]:
+            del nested["person"]
         return nested
 
     @staticmethod

@@ -112,7 +112,8 @@ def calculator(request: HttpRequest) -> HttpResponse:
     """Every clause as 可申报 / 不符合 / 待补充信息 with the maximum, the reasons and the missing facts.
 
     An enterprise member starts from their profile and a project; anyone may change the facts and see
-    the result update (htmx). Nothing typed here is saved.
+    the result update (htmx). Nothing typed here is saved. With a person fact typed, only the clauses
+    about a person are calculated (with the enterprise facts as the person's employer's).
     """
     from shouzhan.registry.selectors import enterprise_facts
 
@@ -152,6 +153,8 @@ def calculator(request: HttpRequest) -> HttpResponse:
         "not_eligible": [v for v in views or [] if v.status == "not_eligible"],
         # Members apply for their own enterprise; the form refuses anything the facts do not support.
         "can_apply": subject.can_apply,
+        # Person facts typed: only a person's clauses were calculated (they apply on the person's own page).
+        "about_person": bool(facts and facts.get("person")),
         "on": on,
     }
     template = "policies/_calculator.html" if getattr(request, "htmx", False) else "policies/calculator.html"
