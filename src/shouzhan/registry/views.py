@@ -37,6 +37,7 @@ from shouzhan.registry.forms import (
 from shouzhan.registry.models import Enterprise, ImportJob
 from shouzhan.registry.panels import enterprise_panels
 from shouzhan.registry.permissions import can_import_export, require_enterprise_write, require_import_export
+from shouzhan.registry.services.projects import project_trainees_locked
 
 PER_PAGE = 25
 EnterpriseView = Callable[..., HttpResponse]
@@ -331,6 +332,9 @@ def project_edit(request: HttpRequest, enterprise: Enterprise, project_pk: int) 
     project = selectors.project_get(actor=request.user, enterprise=enterprise, pk=project_pk)
     _require_edit(request, enterprise)
     form = ProjectForm(request.POST or None, initial=ProjectForm.initial_for(project))
+    if project_trainees_locked(project):  # counted from the course's attendance: shown, never typed
+        form.fields["trainees"].disabled = True
+        form.fields["trainees"].help_text = _("参训人数按课程考勤自动计算，不能手工填写。")
     if request.method == "POST" and form_saved(
         form, lambda: services.project_update(actor=request.user, project=project, data=form.service_data())
     ):

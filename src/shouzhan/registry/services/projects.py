@@ -11,7 +11,7 @@ from shouzhan.core.actors import Actor
 from shouzhan.core.audit import audit_record, audited_update, snapshot
 from shouzhan.registry import audit_actions as A
 from shouzhan.registry.choices import PROJECT_EXTRA_FACTS, VOUCHER_ITEMS
-from shouzhan.registry.models import Enterprise, Project
+from shouzhan.registry.models import Enterprise, Project, TrainingCourse
 from shouzhan.registry.permissions import require_enterprise_write
 from shouzhan.registry.services._fields import (
     enterprise_row_delete,
@@ -60,14 +60,24 @@ def _extra_fact_set(extra: dict[str, Any], key: str, value: Any, errors: dict[st
         errors[key] = [_("请选择 是、否 或 未知")]
 
 
+def project_trainees_locked(project: Project) -> bool:
+    """A training course applies with this project: its trainees are counted from the course's attendance
+    (registry.talent.course_services.course_project_sync), never typed."""
+    return project.pk is not None and TrainingCourse.objects.filter(project_id=project.pk).exists()
+
+
 def _apply_project_data(project: Project, data: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     unknown = unknown_fields(data, (*PROJECT_FIELDS, *PROJECT_EXTRA_NAMES))
     if unknown:
         errors["__all__"] = unknown
     extra = dict(project.extra_facts or {})
+    locked = "trainees" in data and project_trainees_locked(project)
     for key, value in data.items():
-        if key == "rd_investment_yuan":
+        if key == "trainees" and locked:
+            if value != project.trainees:  # the same number sent back (a read-only field) is no change
+                errors[key] = [_("参训人数按课程考勤自动计算，不能手工填写。")]
+        elif key == "rd_investment_yuan":
             set_fen(project, "rd_investment_fen", key, value, errors)
         elif key in ("title", "description", "kind"):
             setattr(project, key, "" if value is None else str(value).strip())
