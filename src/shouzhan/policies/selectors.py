@@ -391,7 +391,8 @@ def _impact(old: rules.Catalogue, new: rules.Catalogue, *, on: dt.date, policy_i
     key = ["id", "clause_id"]
 
     def run(catalogue: rules.Catalogue) -> pl.DataFrame:
-        out = rules.batch_polars(catalogue, frame, on)
+        # The registry's subjects are enterprises and projects: a clause about a person is not decided here.
+        out = rules.batch_polars(catalogue.select(lambda c: not c.reads_person()), frame, on)
         return out.filter(pl.col("clause_id").str.starts_with(policy_id + "."))
 
     joined = run(old).join(run(new), on=key, how="full", suffix="_new", coalesce=True)
