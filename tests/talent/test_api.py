@@ -73,7 +73,9 @@ def test_my_record_is_made_on_first_use(talent_person: Any, login_client: Any) -
         "years_experience": None,
         "summary": "",
         "category": "none",
-        "category_label": "暂未归类",
+        "category_label": "尚未认定类别",
+        "can_write": True,
+        "can_share": True,
         "titles": [],
         "shanghai_hukou": None,
         "children_school_age": None,
@@ -216,7 +218,7 @@ def test_an_enterprise_reads_only_what_was_shared(
         "level_label": "概况：领域、类别和职称",
     }
     body = as_colleague.get(url).json()
-    assert body["access"] == "profile"
+    assert (body["access"], body["can_write"], body["can_share"]) == ("profile", False, False)
     assert (body["field"], body["category"], len(body["titles"])) == ("micro_drama", "composite", 1)
     hidden = ("certificates", "trainings", "supports", "shanghai_hukou", "children_school_age", "shares")
     assert {k: body[k] for k in hidden} == dict.fromkeys(hidden)
@@ -251,7 +253,7 @@ def test_an_enterprise_reads_only_what_was_shared(
 
 
 def test_the_staff_list_every_record(linxiao: dict[str, Any], caseworker: Any, login_client: Any) -> None:
-    body = login_client(caseworker).get("/api/v1/talent/records?field=micro_drama&limit=10").json()
+    body = login_client(caseworker).get("/api/v1/talent/records?category=composite&limit=10").json()
     item = body["items"][0]
     assert item.pop("updated_at")
     assert body["count"] == 1
@@ -262,10 +264,12 @@ def test_the_staff_list_every_record(linxiao: dict[str, Any], caseworker: Any, l
         "employer": "光合剧场",
         "field": "micro_drama",
         "field_label": "微短剧创作",
+        "category": "composite",
+        "category_label": "复合型人才（AI视听）",
         "access": "staff",
         "version": 4,
     }
-    assert login_client(caseworker).get("/api/v1/talent/records?field=ip_design").json()["count"] == 0
+    assert login_client(caseworker).get("/api/v1/talent/records?category=leading").json()["count"] == 0
 
 
 def test_the_support_catalogue(talent_person: Any, login_client: Any) -> None:

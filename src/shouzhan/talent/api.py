@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,12 +18,11 @@ from ninja import Query, Router, Status
 from shouzhan.cases import workflow as wf
 from shouzhan.cases.api import CaseOut, case_out
 from shouzhan.core.errors import ErrorOut
-from shouzhan.core.permissions import is_staff_member
 from shouzhan.registry.models import Enterprise, Person
-from shouzhan.registry.permissions import member_enterprise_ids
 from shouzhan.registry.services.people import person_for_user
+from shouzhan.registry.talent import selectors
 from shouzhan.registry.talent import services as talent
-from shouzhan.registry.talent.facts import categories_catalogue, person_facts
+from shouzhan.registry.talent.facts import categories_catalogue
 from shouzhan.registry.talent.models import SkillCertificate, TalentRecord, TalentTitle
 from shouzhan.talent import permissions as P
 from shouzhan.talent import workflow as tw
@@ -42,10 +40,9 @@ from shouzhan.talent.api_schemas import (
     TalentSupportTypeOut,
     TalentTitleIn,
     TalentTitleOut,
-    category_label,
     certificate_out,
     record_out,
-    record_summary_out,
+    row_out,
     share_out,
     title_out,
 )
@@ -61,20 +58,12 @@ def _status_label(status: str) -> str:
     return labels.get(status, status)
 
 
-def _records() -> Any:
-    return TalentRecord.objects.select_related("person__enterprise").prefetch_related("shares")
+def _record_get(request: HttpRequest, record_id: int) -> TalentRecord:
+    return selectors.record_get(actor=request.user, pk=record_id)
 
 
-def _record_get(request: HttpRequest, record_id: int) -> tuple[TalentRecord, str]:
-    record = _records().filter(pk=record_id).first()
-    if record is None:
-        raise Http404(_("没有找到该人才档案。"))
-    return record, P.require_record_read(request.user, record)
-
-
-def _detail(request: HttpRequest, record: TalentRecord, access: str) -> dict[str, Any]:
-    _facts, category = person_facts(record=record, on=timezone.localdate())
-    return record_out(record, access, category)
+def _detail(request: HttpRequest, record: TalentRecord) -> dict[str, Any]:
+    return record_out(selectors.record_view(actor=request.user, record=record, on=timezone.localdate()))
 
 
 # ----------------------------------------------------------------------------- records
@@ -82,7 +71,7 @@ def _detail(request: HttpRequest, record: TalentRecord, access: str) -> dict[str
 def record_mine(request: HttpRequest) -> dict[str, Any]:
     person = person_for_user(actor=request.user)
     record = talent.talent_record_for(actor=request.user, person=person)
-    return _detail(request, *_record_get(request, record.pk))
+    return _detail(request, _record_get(request, record.pk))
 
 
 @router.get(
@@ -91,24 +80,12 @@ def record_mine(request: HttpRequest) -> dict[str, Any]:
     summary="Talent records you may read (staff: all; members: those shared with your enterprises)",
 )
 def record_list(request: HttpRequest, filters: Query[TalentRecordFilters]) -> dict[str, Any]:
-    rows = _records()
-    if not is_staff_member(request.user):
-        mine = member_enterprise_ids(request.user)
-        rows = rows.filter(
-            Q(shares__enterprise_id__in=mine) | Q(person__user__isnull=True, person__enterprise_id__in=mine)
-        ).distinct()
-    if filters.q:
-        rows = rows.filter(person__name__icontains=filters.q)
-    if filters.field:
-        rows = rows.filter(field=filters.field)
-    rows = rows.order_by("person__name", "id")
-    count = rows.count()
-    items = []
-    for record in rows[filters.offset : filters.offset + filters.limit]:
-        access = P.record_access(request.user, record)
-        if access is not None:  # the query and the door agree; the door has the last word
-            items.append(record_summary_out(record, access))
-    return {"count": count, "items": items}
+    found = selectors.record_list(
+        actor=request.user, on=timezone.localdate(), q=filters.q, category=filters.category
+    )
+    rows = found.rows
+    page = rows[filters.offset : filters.offset + filters.limit]
+    return {"count": len(rows), "items": [row_out(row) for row in page]}
 
 
 @router.get(
@@ -117,7 +94,7 @@ def record_list(request: HttpRequest, filters: Query[TalentRecordFilters]) -> di
     summary="A talent record, as far as you may read it (profile: no certificates, trainings, support)",
 )
 def record_detail(request: HttpRequest, record_id: int) -> dict[str, Any]:
-    return _detail(request, *_record_get(request, record_id))
+    return _detail(request, _record_get(request, record_id))
 
 
 @router.patch(
@@ -126,12 +103,12 @@ def record_detail(request: HttpRequest, record_id: int) -> dict[str, Any]:
     summary="Change a talent record (expected_version)",
 )
 def record_update(request: HttpRequest, record_id: int, payload: TalentRecordPatch) -> dict[str, Any]:
-    record, _access = _record_get(request, record_id)
+    record = _record_get(request, record_id)
     data = payload.dict(exclude={"expected_version"}, exclude_unset=True)
     talent.talent_record_update(
         actor=request.user, record=record, data=data, expected_version=payload.expected_version
     )
-    return _detail(request, *_record_get(request, record_id))
+    return _detail(request, _record_get(request, record_id))
 
 
 @router.get(
@@ -142,21 +119,20 @@ def record_update(request: HttpRequest, record_id: int, payload: TalentRecordPat
 def record_category(request: HttpRequest, record_id: int) -> dict[str, Any]:
     from shouzhan.policies.trace import condition_lines
 
-    record, access = _record_get(request, record_id)
     on = timezone.localdate()
-    facts, category = person_facts(record=record, on=on)
+    view = selectors.record_view(actor=request.user, record=_record_get(request, record_id), on=on)
     rows = []
-    if access != P.PROFILE:  # the reasons read certificates, trainings and hukou: not the profile's
-        for r in category.results:
+    if view.full:  # the reasons read certificates, trainings and hukou: not the profile's
+        for r in view.category.results:
             key = r.id.split(".", 1)[1]
-            lines = condition_lines(r.trace, categories_catalogue(), facts, r.id)
+            lines = condition_lines(r.trace, categories_catalogue(), view.facts, r.id)
             rows.append(
                 {
                     "key": key,
-                    "label": r.title,
+                    "label": selectors.category_label(key),
                     "status": r.status,
                     "status_label": _status_label(r.status),
-                    "decided": key == category.key,
+                    "decided": key == view.category.key,
                     "reasons": [
                         {"text": line.sentence, "met": line.value if isinstance(line.value, bool) else None}
                         for line in lines
@@ -164,10 +140,10 @@ def record_category(request: HttpRequest, record_id: int) -> dict[str, Any]:
                 }
             )
     return {
-        "record_id": record.pk,
+        "record_id": view.record.pk,
         "on": on,
-        "category": category.key,
-        "category_label": category_label(category.key),
+        "category": view.category.key,
+        "category_label": view.category_label,
         "categories": rows,
     }
 
@@ -179,7 +155,7 @@ def record_category(request: HttpRequest, record_id: int) -> dict[str, Any]:
     summary="Add a professional title (职称) to a record",
 )
 def title_add(request: HttpRequest, record_id: int, payload: TalentTitleIn) -> Status[Any]:
-    record, _access = _record_get(request, record_id)
+    record = _record_get(request, record_id)
     title = talent.talent_title_add(actor=request.user, record=record, data=payload.dict())
     return Status(201, title_out(title))
 
@@ -190,7 +166,7 @@ def title_add(request: HttpRequest, record_id: int, payload: TalentTitleIn) -> S
     summary="Remove a title you entered (one a support case recorded stays: 422)",
 )
 def title_remove(request: HttpRequest, record_id: int, title_id: int) -> Status[None]:
-    record, _access = _record_get(request, record_id)
+    record = _record_get(request, record_id)
     title = TalentTitle.objects.filter(pk=title_id, record=record).select_related("record__person").first()
     if title is None:
         raise Http404(_("没有找到该职称。"))
@@ -204,7 +180,7 @@ def title_remove(request: HttpRequest, record_id: int, title_id: int) -> Status[
     summary="Add a skill certificate to a record (the number's shape is checked)",
 )
 def certificate_add(request: HttpRequest, record_id: int, payload: TalentCertificateIn) -> Status[Any]:
-    record, _access = _record_get(request, record_id)
+    record = _record_get(request, record_id)
     certificate = talent.talent_certificate_add(actor=request.user, record=record, data=payload.dict())
     return Status(201, certificate_out(certificate))
 
@@ -215,9 +191,10 @@ def certificate_add(request: HttpRequest, record_id: int, payload: TalentCertifi
     summary="Remove a certificate you entered (one a support case recorded stays: 422)",
 )
 def certificate_remove(request: HttpRequest, record_id: int, certificate_id: int) -> Status[None]:
-    record, access = _record_get(request, record_id)
+    record = _record_get(request, record_id)
     found = SkillCertificate.objects.filter(pk=certificate_id, record=record)
-    certificate = found.select_related("record__person").first() if access != P.PROFILE else None
+    profile_only = P.record_access(request.user, record) == P.PROFILE
+    certificate = None if profile_only else found.select_related("record__person").first()
     if certificate is None:  # a profile reader does not see the certificates at all
         raise Http404(_("没有找到该证书。"))
     talent.talent_item_remove(actor=request.user, item=certificate)
@@ -233,7 +210,7 @@ def certificate_remove(request: HttpRequest, record_id: int, certificate_id: int
 def share_set(
     request: HttpRequest, record_id: int, enterprise_id: int, payload: TalentShareIn
 ) -> dict[str, Any]:
-    record, _access = _record_get(request, record_id)
+    record = _record_get(request, record_id)
     enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
     if enterprise is None:
         raise Http404(_("没有找到该企业。"))

@@ -1,5 +1,5 @@
-"""The talent API's shapes (every name starts with Talent: ninja files schemas by class name), and the one
-place a record is shaped for the API — what the reader's access allows and nothing more.
+"""The talent API's shapes (every name starts with Talent: ninja files schemas by class name), and the
+record shaped from what `registry.talent.selectors` lets the reader see.
 
 An enterprise shown only the profile (`PROFILE`) reads the person, their field, education, experience,
 summary, category and titles; the certificates, trainings, support outcomes, hukou and children are null
@@ -24,16 +24,16 @@ from shouzhan.core.limits import (
     ShortText,
     Text,
 )
-from shouzhan.registry.talent.facts import NO_CATEGORY, Category, categories_catalogue, person_employer
-from shouzhan.registry.talent.models import SkillCertificate, TalentRecord, TalentSupport, TalentTitle
-from shouzhan.registry.talent.permissions import FULL, KEEPER, STAFF
+from shouzhan.registry.talent.facts import person_employer
+from shouzhan.registry.talent.models import SkillCertificate, TalentSupport, TalentTitle
+from shouzhan.registry.talent.selectors import RecordRow, RecordView
 from shouzhan.registry.talent.training import PersonTraining
 
 
 # ----------------------------------------------------------------------------- in
 class TalentRecordFilters(Schema):
-    q: QueryText = Field("", description="Words in the person's name")
-    field: Key = Field("", description="A TalentField value, e.g. micro_drama")
+    q: QueryText = Field("", description="A part of the person's name")
+    category: Key = Field("", description="leading | composite | youth | skilled | none")
     limit: PageLimit = PAGE_DEFAULT
     offset: PageOffset = 0
 
@@ -131,37 +131,52 @@ class TalentShareOut(Schema):
     level_label: str
 
 
-class TalentRecordSummaryOut(Schema):
+class TalentRecordRowOut(Schema):
+    id: int | None = Field(description="null: a person of your enterprise without a record yet")
+    person_id: int
+    name: str
+    employer: str
+    field: str
+    field_label: str
+    category: str = Field(description='leading | composite | youth | skilled | none; "" without a record')
+    category_label: str
+    access: str = Field(description="keeper | staff | full | profile")
+    version: int | None
+    updated_at: dt.datetime | None
+
+
+class TalentRecordPage(Schema):
+    count: int
+    items: list[TalentRecordRowOut]
+
+
+class TalentRecordOut(Schema):
     id: int
     person_id: int
     name: str
     employer: str
     field: str
     field_label: str
+    category: str = Field(description="leading | composite | youth | skilled | none")
+    category_label: str
     access: str = Field(description="keeper | staff | full | profile")
-    version: int
+    version: int = Field(description="Send it back as expected_version to change the record")
     updated_at: dt.datetime
-
-
-class TalentRecordPage(Schema):
-    count: int
-    items: list[TalentRecordSummaryOut]
-
-
-class TalentRecordOut(TalentRecordSummaryOut):
+    can_write: bool
+    can_share: bool = Field(description="The person themselves: may set what each enterprise reads")
     education: str
     education_label: str
     years_experience: int | None
     summary: str
-    category: str = Field(description="leading | composite | youth | skilled | none")
-    category_label: str
     titles: list[TalentTitleOut]
     shanghai_hukou: bool | None = Field(description="null when hidden (profile) or not said")
     children_school_age: int | None
     certificates: list[TalentCertificateOut] | None = Field(description="null when hidden (profile)")
     trainings: list[TalentTrainingOut] | None
     supports: list[TalentSupportOut] | None
-    shares: list[TalentShareOut] | None = Field(description="The keeper's and the staff's only")
+    shares: list[TalentShareOut] | None = Field(
+        description="For the person themselves: each enterprise's level"
+    )
 
 
 class TalentReasonOut(Schema):
@@ -198,15 +213,6 @@ class TalentSupportTypeOut(Schema):
 
 
 # ----------------------------------------------------------------------------- shaping
-def category_label(key: str) -> str:
-    from django.utils.translation import gettext as _
-
-    if key == NO_CATEGORY:
-        return _("暂未归类")
-    clause = next((c for c in categories_catalogue().clauses if c.id == f"talent.{key}"), None)
-    return clause.title if clause is not None else key
-
-
 def title_out(t: TalentTitle) -> dict[str, Any]:
     return {
         "id": t.pk,
@@ -277,7 +283,30 @@ def share_out(enterprise: Any, level: str) -> dict[str, Any]:
     }
 
 
-def record_summary_out(record: TalentRecord, access: str) -> dict[str, Any]:
+def row_out(row: RecordRow) -> dict[str, Any]:
+    """A line of the list (registry.talent.selectors.record_list): a person of the reader's enterprise
+    without a record yet has no id, field or version."""
+    person, record = row.person, row.record
+    employer = person_employer(person)
+    return {
+        "id": record.pk if record is not None else None,
+        "person_id": person.pk,
+        "name": person.name,
+        "employer": employer.name if employer is not None else "",
+        "field": record.field if record is not None else "",
+        "field_label": str(record.get_field_display()) if record is not None and record.field else "",
+        "category": row.category,
+        "category_label": row.category_label,
+        "access": row.access,
+        "version": record.version if record is not None else None,
+        "updated_at": record.updated_at if record is not None else None,
+    }
+
+
+def record_out(view: RecordView) -> dict[str, Any]:
+    """The record as far as the reader's access allows (registry.talent.selectors.record_view): KEEPER,
+    STAFF and FULL everything; PROFILE the profile, the rest null (hidden, not "none")."""
+    record, full = view.record, view.full
     employer = person_employer(record.person)
     return {
         "id": record.pk,
@@ -286,38 +315,22 @@ def record_summary_out(record: TalentRecord, access: str) -> dict[str, Any]:
         "employer": employer.name if employer is not None else "",
         "field": record.field,
         "field_label": str(record.get_field_display()) if record.field else "",
-        "access": access,
+        "category": view.category.key,
+        "category_label": view.category_label,
+        "access": view.access,
         "version": record.version,
         "updated_at": record.updated_at,
-    }
-
-
-def record_out(record: TalentRecord, access: str, category: Category) -> dict[str, Any]:
-    """The record as far as `access` allows (KEEPER, STAFF and FULL everything; PROFILE the profile)."""
-    from shouzhan.registry.talent.permissions import person_enterprise_ids
-    from shouzhan.registry.talent.training import person_trainings
-
-    whole = access in (KEEPER, STAFF, FULL)
-    out = {
-        **record_summary_out(record, access),
+        "can_write": view.can_write,
+        "can_share": view.can_share,
         "education": record.education,
         "education_label": str(record.get_education_display()) if record.education else "",
         "years_experience": record.years_experience,
         "summary": record.summary,
-        "category": category.key,
-        "category_label": category_label(category.key),
-        "titles": [title_out(t) for t in record.titles.all()],
-        "shanghai_hukou": record.shanghai_hukou if whole else None,
-        "children_school_age": record.children_school_age if whole else None,
-        "certificates": [certificate_out(c) for c in record.certificates.all()] if whole else None,
-        "trainings": [_training_out(t) for t in person_trainings(record.person_id)] if whole else None,
-        "supports": [_support_out(s) for s in record.supports.all()] if whole else None,
-        "shares": None,
+        "titles": [title_out(t) for t in view.titles],
+        "shanghai_hukou": record.shanghai_hukou if full else None,
+        "children_school_age": record.children_school_age if full else None,
+        "certificates": [certificate_out(c) for c in view.certificates] if full else None,
+        "trainings": [_training_out(t) for t in view.trainings] if full else None,
+        "supports": [_support_out(s) for s in view.supports] if full else None,
+        "shares": [share_out(r.enterprise, r.level) for r in view.shares] if view.can_share else None,
     }
-    if access in (KEEPER, STAFF):
-        from shouzhan.registry.models import Enterprise
-
-        levels = {s.enterprise_id: s.level for s in record.shares.all()}
-        enterprises = Enterprise.objects.filter(pk__in=person_enterprise_ids(record.person)).order_by("id")
-        out["shares"] = [share_out(e, levels.get(e.pk, "")) for e in enterprises]
-    return out
