@@ -334,3 +334,90 @@ def test_applying_for_support(talent_person: Any, login_client: Any, make_enterp
     theirs = Person.objects.create(enterprise=other, name="赵敏")
     body = {"person_id": theirs.pk, "case_type": "talent.housing", "data": data}
     assert _send(client, "post", "/api/v1/talent/support", body).status_code == 404
+
+
+def test_a_course_its_sessions_trainees_and_attendance(
+    talent_person: Any, login_client: Any, make_enterprise: Any
+) -> None:
+    import datetime as dt
+
+    from shouzhan.registry.talent.course_services import training_course_create
+
+    _person, enterprise, owner = talent_person
+    client = login_client(owner)
+    course = training_course_create(
+        actor=owner, organiser=enterprise, data={"title": "AI视听创作实训营", "field": "ai_audiovisual"}
+    )
+    base = f"/api/v1/talent/courses/{course.pk}"
+    today = timezone.localdate()
+    past, future = (today - dt.timedelta(days=7)).isoformat(), (today + dt.timedelta(days=7)).isoformat()
+    first = _send(client, "post", f"{base}/sessions", {"held_on": past, "topic": "AI分镜", "hours": 3})
+    assert first.status_code == 201
+    assert first.json() == {
+        "id": first.json()["id"],
+        "held_on": past,
+        "topic": "AI分镜",
+        "hours": 3,
+        "open": True,
+        "taken": False,
+        "attended": 0,
+    }
+    later = _send(
+        client, "post", f"{base}/sessions", {"held_on": future, "topic": "AI配音", "hours": 2}
+    ).json()
+    trainees = [
+        _send(client, "post", f"{base}/trainees", {"name": name, "mobile": mobile}).json()
+        for name, mobile in (("周雨桐", "13900001111"), ("陈浩", "13900002222"))
+    ]
+    assert (trainees[0]["name"], trainees[0]["attended"], trainees[0]["counted"]) == ("周雨桐", 0, False)
+    again = _send(client, "post", f"{base}/trainees", {"name": "周雨桐", "mobile": "13900001111"})
+    assert (again.status_code, again.json()["detail"]) == (
+        422,
+        {"mobile": ["手机号 13900001111 的学员已报名本课程，无需重复报名。"]},
+    )
+    register = {
+        "marks": [
+            {"trainee_id": trainees[0]["id"], "attended": True},
+            {"trainee_id": trainees[1]["id"], "attended": False},
+        ]
+    }
+    response = _send(client, "put", f"{base}/sessions/{first.json()['id']}/attendance", register)
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["sessions_taken"], body["enrolled"], body["counted"]) == (1, 2, 1)
+    assert [(t["name"], t["counted"], t["marks"]) for t in body["trainees"]] == [
+        (
+            "周雨桐",
+            True,
+            [
+                {"session_id": first.json()["id"], "attended": True},
+                {"session_id": later["id"], "attended": None},
+            ],
+        ),
+        (
+            "陈浩",
+            False,
+            [
+                {"session_id": first.json()["id"], "attended": False},
+                {"session_id": later["id"], "attended": None},
+            ],
+        ),
+    ]
+    course.refresh_from_db()
+    assert course.project is not None and course.project.trainees == 1  # what hu8.training_course reads
+    early = _send(client, "put", f"{base}/sessions/{later['id']}/attendance", register)
+    assert (early.status_code, early.json()["detail"]) == (422, [f"课次日期 {future} 还未到，不能记为出勤。"])
+    listed = client.get("/api/v1/talent/courses").json()
+    assert listed["count"] == 1
+    assert {
+        k: listed["items"][0][k] for k in ("title", "organiser", "field_label", "sessions_taken", "counted")
+    } == {
+        "title": "AI视听创作实训营",
+        "organiser": "光合剧场",
+        "field_label": "AI 视听创制",
+        "sessions_taken": 1,
+        "counted": 1,
+    }
+    _other, stranger = make_enterprise(name="浦江影视")
+    assert login_client(stranger).get(base).status_code == 404
+    assert login_client(stranger).get("/api/v1/talent/courses").json() == {"count": 0, "items": []}

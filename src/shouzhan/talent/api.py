@@ -26,6 +26,7 @@ from shouzhan.registry.talent.facts import categories_catalogue
 from shouzhan.registry.talent.models import SkillCertificate, TalentRecord, TalentTitle
 from shouzhan.talent import permissions as P
 from shouzhan.talent import workflow as tw
+from shouzhan.talent.api_courses import register as courses_register
 from shouzhan.talent.api_schemas import (
     TalentCategoryOut,
     TalentCertificateIn,
@@ -266,3 +267,6 @@ def support_create(request: HttpRequest, payload: TalentSupportIn) -> Status[Any
         person = found
     case = support_apply(actor=request.user, person=person, case_type=payload.case_type, data=payload.data)
     return Status(201, case_out(case, request.user))
+
+
+courses_register(router, ERRORS)

@@ -334,3 +334,123 @@ def record_out(view: RecordView) -> dict[str, Any]:
         "supports": [_support_out(s) for s in view.supports] if full else None,
         "shares": [share_out(r.enterprise, r.level) for r in view.shares] if view.can_share else None,
     }
+
+
+# ----------------------------------------------------------------------------- training courses
+class TalentCourseFilters(Schema):
+    limit: PageLimit = PAGE_DEFAULT
+    offset: PageOffset = 0
+
+
+class TalentCourseOut(Schema):
+    id: int
+    title: str
+    organiser_id: int
+    organiser: str
+    field: str
+    field_label: str
+    project_id: int | None = Field(description="The course project hu8.training_course is applied with")
+    sessions_taken: int = Field(description="Sessions whose register was taken")
+    enrolled: int
+    counted: int = Field(description="Trainees who attended at least 4/5 of the sessions taken")
+    version: int
+    created_at: dt.datetime
+
+
+class TalentCoursePage(Schema):
+    count: int
+    items: list[TalentCourseOut]
+
+
+class TalentSessionOut(Schema):
+    id: int
+    held_on: dt.date
+    topic: str
+    hours: int
+    open: bool = Field(description="Its day has come: the register may be taken")
+    taken: bool
+    attended: int
+
+
+class TalentMarkOut(Schema):
+    session_id: int
+    attended: bool | None = Field(description="null: not recorded")
+
+
+class TalentTraineeOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    enrolled_on: dt.date
+    attended: int
+    counted: bool
+    marks: list[TalentMarkOut]
+
+
+class TalentCourseDetailOut(TalentCourseOut):
+    description: str
+    sessions: list[TalentSessionOut]
+    trainees: list[TalentTraineeOut]
+
+
+class TalentSessionIn(Schema):
+    held_on: Key = Field(description="YYYY-MM-DD (a future session is planned; its register waits)")
+    topic: ShortText
+    hours: int = Field(3, description="1 to 12")
+
+
+class TalentTraineeIn(Schema):
+    name: ShortText
+    mobile: Key = Field(description="The trainee is found by it (an account's own person, or a new one)")
+
+
+class TalentMarkIn(Schema):
+    trainee_id: int
+    attended: bool
+
+
+class TalentAttendanceIn(Schema):
+    marks: list[TalentMarkIn] = Field(max_length=1000, description="One session's register")
+
+
+def session_out(s: Any, *, today: dt.date, taken: bool = False, attended: int = 0) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "held_on": s.held_on,
+        "topic": s.topic,
+        "hours": s.hours,
+        "open": s.held_on <= today,
+        "taken": taken,
+        "attended": attended,
+    }
+
+
+def trainee_out(row: Any) -> dict[str, Any]:
+    """A row of course_selectors.attendance_grid."""
+    t = row.trainee
+    return {
+        "id": t.pk,
+        "person_id": t.person_id,
+        "name": t.person.name,
+        "enrolled_on": t.enrolled_on,
+        "attended": row.attended,
+        "counted": row.counted,
+        "marks": [{"session_id": c.session.pk, "attended": c.mark} for c in row.cells],
+    }
+
+
+def course_out(course: Any, count: Any) -> dict[str, Any]:
+    return {
+        "id": course.pk,
+        "title": course.title,
+        "organiser_id": course.organiser_id,
+        "organiser": course.organiser.name,
+        "field": course.field,
+        "field_label": str(course.get_field_display()) if course.field else "",
+        "project_id": course.project_id,
+        "sessions_taken": count.taken,
+        "enrolled": count.enrolled,
+        "counted": count.counted,
+        "version": course.version,
+        "created_at": course.created_at,
+    }
