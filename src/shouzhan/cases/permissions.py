@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -62,6 +63,26 @@ def relation_provider_register(provider: RelationProvider) -> None:
     Registered once from the module's AppConfig.ready(); it answers only for its own case types."""
     if provider not in _RELATION_PROVIDERS:
         _RELATION_PROVIDERS.append(provider)
+
+
+# Cases a higher module lets a user see beyond their enterprise's and their own (talent: the person a case
+# was opened for by their enterprise): `provider(user) -> Q` over Case, OR-ed into the visible cases.
+VisibilityProvider = Callable[[Any], Q]
+_VISIBILITY_PROVIDERS: list[VisibilityProvider] = []
+
+
+def visibility_provider_register(provider: VisibilityProvider) -> None:
+    """Registered once from the module's AppConfig.ready(), beside its relation provider: the lists and
+    `case_get` then find the cases `relations()` already gives the user a relation to."""
+    if provider not in _VISIBILITY_PROVIDERS:
+        _VISIBILITY_PROVIDERS.append(provider)
+
+
+def provided_visibility(user: Any) -> Q:
+    found = Q(pk__in=[])
+    for provider in _VISIBILITY_PROVIDERS:
+        found |= provider(user)
+    return found
 
 
 def provided_relations(user: Any, case: Case) -> set[str]:

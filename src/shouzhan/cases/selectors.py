@@ -18,6 +18,7 @@ from shouzhan.cases.permissions import (
     CASEWORKER_ROLES,
     allowed_transitions,
     can_assign,
+    provided_visibility,
     require_case_read,
     sees_every_case,
 )
@@ -60,7 +61,11 @@ def case_visible(*, actor: Actor) -> QuerySet[Case]:
     if user is None or user_role(user) is None:
         return cases.none()
     ids = member_enterprise_ids(user)
-    return cases.filter(Q(enterprise_id__in=ids) | Q(enterprise__isnull=True, applicant_id=user.pk))
+    return cases.filter(
+        Q(enterprise_id__in=ids)
+        | Q(enterprise__isnull=True, applicant_id=user.pk)
+        | provided_visibility(user)
+    )
 
 
 def member_enterprises(*, actor: Actor) -> list[Any]:

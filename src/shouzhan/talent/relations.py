@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
 from shouzhan.cases import workflow as wf
 from shouzhan.talent.workflow import KEYS
 
@@ -20,3 +23,21 @@ def person_relation(user: Any, case: Any) -> set[str]:
         else None
     )
     return {wf.APPLICANT} if owner is not None and owner == user.pk else set()
+
+
+def person_cases(user: Any) -> Q:
+    """The talent cases opened for the user's own record (cases.permissions.visibility_provider_register)."""
+    from shouzhan.registry.models import TalentRecord
+
+    if not getattr(user, "pk", None):
+        return Q(pk__in=[])
+    records = [
+        str(pk) for pk in TalentRecord.objects.filter(person__user_id=user.pk).values_list("pk", flat=True)
+    ]
+    if not records:
+        return Q(pk__in=[])
+    return Q(
+        case_type__in=KEYS,
+        related_type=ContentType.objects.get_for_model(TalentRecord),
+        related_id__in=records,
+    )

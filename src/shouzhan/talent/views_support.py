@@ -78,7 +78,8 @@ def _subject(request: HttpRequest) -> Subject:
     else:
         record = TalentRecord.objects.prefetch_related("shares").filter(person=person).first()
         access = P.record_access(user, record) if record is not None else None
-    can_apply = not staff and P.can_apply_for(user, person) and access is not None
+    # An enterprise applies for its member whether or not the record is shared with it (the case is its own).
+    can_apply = not staff and P.can_apply_for(user, person)
     return Subject(person, record, access, own, can_apply)
 
 
@@ -213,7 +214,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     if is_staff_member(request.user):
         raise PermissionDenied(_("服务中心工作人员不代为申请人才服务：请由本人或其所在企业申请。"))
     if not subject.can_apply:
-        raise PermissionDenied(_("该人员尚未向本企业公开人才档案：请由本人申请，或请其先公开档案。"))
+        raise PermissionDenied(_("只有本人或其所在企业可以申请人才服务。"))
     form = SupportApplyForm(request.POST or None, request.FILES or None, case_type=ct)
     if request.method == "POST" and form.is_valid():
         try:
