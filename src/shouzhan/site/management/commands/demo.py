@@ -18,6 +18,7 @@ from shouzhan.offers import demo as offers_demo
 from shouzhan.patrols import demo as patrols_demo
 from shouzhan.site.demo_data import DEMO_PASSWORD, load_demo, load_history
 from shouzhan.spaces import demo as spaces_demo
+from shouzhan.talent import demo as talent_demo
 
 # Each module adds its part of the district (its demo.load_demo()), in this order: spaces and
 # vouchers build on the cases, the community on all of them; today's policy push comes last.
@@ -57,6 +58,10 @@ class Command(BaseCommand):
         for line in assets_demo.assets_demo(
             today=today, history=not options["no_history"]
         ):  # works, licences, a case
+            self.stdout.write(line)
+        for line in talent_demo.talent_demo(
+            today=today, history=not options["no_history"]
+        ):  # people, a course
             self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
