@@ -90,7 +90,8 @@ class RecordForm(BoundedForm):
         }
 
     def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        """The fields sent (a form missing one, by an old page or a script, leaves it as it was)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "version" and k in self.data}
 
 
 class TitleForm(BoundedForm):
