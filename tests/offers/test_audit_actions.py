@@ -43,7 +43,32 @@ def _exclusion(w: dict[str, Any]) -> Any:
     )
 
 
+def _person_offer(w: dict[str, Any]) -> tuple[Any, Offer]:
+    """A composite talent working for the studio (徐汇), offered the housing support by a new run."""
+    from shouzhan.registry.models import SkillCertificate, TalentTitle
+    from shouzhan.registry.services.people import person_for_user
+    from shouzhan.registry.talent.services import talent_record_for, talent_record_update
+
+    owner = w["studio_owner"]
+    person = person_for_user(actor=owner)
+    record = talent_record_for(actor=owner, person=person)
+    record = talent_record_update(actor=owner, record=record, data={"field": "micro_drama"})
+    TalentTitle.objects.create(record=record, series="art", level=2, granted_on=dt.date(2024, 6, 1))
+    SkillCertificate.objects.create(
+        record=record, kind="ai_av", name="AI视听内容创作", number="Y310000202600012345678", issued_on=ON
+    )
+    run_push()
+    return owner, Offer.objects.get(person=person, clause_id="xuhui.talent_housing", current=True)
+
+
+def _person_apply(w: dict[str, Any]) -> Callable[[], Any]:
+    owner, offer = _person_offer(w)
+    data = {"kind": "rental_subsidy", "address": "徐汇区漕溪北路", "need": "租房"}
+    return lambda: services.person_offer_apply(actor=owner, offer=offer, data=data)
+
+
 CASES: dict[str, tuple[Callable[[dict[str, Any]], Callable[[], Any]], list[str]]] = {
+    "person_offer_apply": (_person_apply, ["cases.case_submit", "offers.offer_confirm"]),
     "push_run_start": (
         lambda w: lambda: services.push_run_start(actor=_officer(w), on=ON),
         ["offers.push_run_start"],

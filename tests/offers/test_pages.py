@@ -452,7 +452,8 @@ def test_the_run_page_sets_each_clause_against_its_remaining_budget(
     ) in words
     assert "徐汇八条 · 算力券 1 0 5 1,000,000.00 元 9,000,000.00 元" in words
     assert "徐汇八条 · 企业落户发展支持 1 0 5 30,000,000.00 元 未设预算" in words
-    assert "其余 8 个条款本次没有符合或待补充信息的主体。" in words
+    # 8 about enterprises and projects, and the 7 about people (this register has no talent record).
+    assert "其余 15 个条款本次没有符合或待补充信息的主体。" in words
     assert "耗时 读取登记数据" in words
 
 

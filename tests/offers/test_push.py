@@ -31,6 +31,8 @@ def interpreter_offers(on: dt.date) -> dict[str, tuple[str, int | None]]:
                 clause = catalogue.clause(r.id)
                 if clause.reads_project() != (project is not None) or r.status == "not_eligible":
                     continue
+                if clause.reads_person():  # decided per talent record (test_person_offers.py), never here
+                    continue
                 period = str(on.year) if clause.cap and clause.cap.per in ("year", "item_per_year") else ""
                 key = f"{enterprise.pk}:{project.pk if project else 0}:{r.id}:{period}"
                 # An eligible formula clause whose amount is unknown asks for the facts it needs.

@@ -1,7 +1,8 @@
 """From the register to the offers the rules give, in bulk: one row per (subject, clause, period).
 
 1. The catalogue in force is split: clauses about an enterprise are decided once per enterprise, clauses
-   that read project facts once per project (with its enterprise's facts).
+   that read project facts once per project (with its enterprise's facts), clauses that read person facts
+   once per talent record (with the employer's facts).
 2. The rules' batch back end (Polars, or Spark by way of a Parquet export) gives, per subject and
    clause, `eligible` or `unknown` and the maximum amount.
 3. Each result gets the facts it was computed from (a JSON snapshot of the facts the clause reads),
@@ -30,6 +31,7 @@ RESULT_SCHEMA: dict[str, Any] = {
     "key": pl.String,
     "enterprise_id": pl.Int64,
     "project_id": pl.Int64,
+    "person_id": pl.Int64,
     "clause_id": pl.String,
     "period": pl.String,
     "rule_status": pl.String,
@@ -135,9 +137,17 @@ def evaluate(
         lambda c: pushed(c) and not c.reads_project() and not c.reads_person()
     )
     about_project = catalogue.select(lambda c: pushed(c) and c.reads_project() and not c.reads_person())
+    # A person's clauses once per talent record, with the employer's facts (never a project's).
+    about_person = catalogue.select(lambda c: pushed(c) and c.reads_person() and not c.reads_project())
     enterprises = register.enterprises
     project_subjects = register.projects.join(
         enterprises.rename({"id": "enterprise_id"}), on="enterprise_id", how="inner"
+    )
+    people = register.people if register.people is not None else pl.DataFrame(schema={"id": pl.Int64})
+    person_subjects = (
+        people.join(enterprises.rename({"id": "enterprise_id"}), on="enterprise_id", how="inner")
+        if "enterprise_id" in people.columns
+        else people
     )
     pieces: list[pl.DataFrame] = []
     stats: dict[str, dict[str, int]] = {}
@@ -145,6 +155,7 @@ def evaluate(
     for sub, subjects, kind in (
         (about_enterprise, enterprises, "enterprise"),
         (about_project, project_subjects, "project"),
+        (about_person, person_subjects, "person"),
     ):
         if not sub.policies or not subjects.height:
             _count_none(sub, stats, subjects.height)
@@ -158,6 +169,14 @@ def evaluate(
     results = pl.concat(pieces) if pieces else pl.DataFrame(schema=_PIECE_SCHEMA)
     results = caps.history_apply(
         results, caps.clause_terms(catalogue, on), history.cases, history.excluded, on
+    )
+    # A person's offer is keyed by the person, not the employer: one per (person, clause, period) even when
+    # they change jobs (reconcile then moves it to the new employer).
+    person_key = pl.concat_str(
+        [pl.lit("p"), pl.col("person_id"), pl.lit(":0:"), pl.col("clause_id"), pl.lit(":"), pl.col("period")]
+    )
+    results = results.with_columns(
+        pl.when(pl.col("person_id").is_null()).then(pl.col("key")).otherwise(person_key).alias("key")
     ).select(list(RESULT_SCHEMA))
     return Evaluation(results=results, clause_stats=stats, subjects=done)
 
@@ -165,6 +184,7 @@ def evaluate(
 _PIECE_SCHEMA: dict[str, Any] = {
     "enterprise_id": pl.Int64,
     "project_id": pl.Int64,
+    "person_id": pl.Int64,
     "clause_id": pl.String,
     "rule_status": pl.String,
     "max_amount_fen": pl.Int64,
@@ -213,13 +233,15 @@ def _with_snapshot(
             mine = long.filter(pl.col("clause_id") == clause.id)
             if not mine.height:
                 continue
-            ids = ["id", "enterprise_id"] if kind == "project" else ["id"]
+            owned = kind in ("project", "person")  # subjects of an enterprise: `id` is theirs
+            ids = ["id", "enterprise_id"] if owned else ["id"]
             joined = mine.join(subjects.select(*ids, *names), on="id", how="left")
             facts = pl.struct([pl.col(n) for n in names]).struct.json_encode() if names else pl.lit("{}")
             parts.append(
                 joined.select(
-                    (pl.col("enterprise_id") if kind == "project" else pl.col("id")).alias("enterprise_id"),
+                    (pl.col("enterprise_id") if owned else pl.col("id")).alias("enterprise_id"),
                     (pl.col("id") if kind == "project" else pl.lit(0, dtype=pl.Int64)).alias("project_id"),
+                    (pl.col("id") if kind == "person" else pl.lit(None, dtype=pl.Int64)).alias("person_id"),
                     pl.col("clause_id"),
                     _status(clause).alias("rule_status"),
                     pl.col("max_amount_fen"),

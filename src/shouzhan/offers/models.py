@@ -111,6 +111,16 @@ class Offer(models.Model):
     project = models.ForeignKey(
         "registry.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="offers"
     )
+    # A person's offer (a clause reading person.*: per talent record, key `p<person>:0:<clause>:<period>`);
+    # its enterprise is the person's employer. Who sees it: permissions.require_offer_read.
+    person = models.ForeignKey(
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="offers",
+        db_index=False,
+    )
     clause_id = models.CharField(_("政策条款"), max_length=100)
     period = models.CharField(_("周期"), max_length=10, blank=True)
     policy_version = models.ForeignKey(
@@ -176,6 +186,10 @@ class Offer(models.Model):
             models.Index(fields=["enterprise", "current"], name="offers_enterprise_current"),
             models.Index(fields=["clause_id", "state"], name="offers_clause_state"),
             models.Index(fields=["state", "expires_on"], name="offers_state_expires"),
+            # Partial: enterprise and project offers (nearly all rows) pay nothing for it.
+            models.Index(
+                fields=["person", "current"], condition=Q(person__isnull=False), name="offers_person_current"
+            ),
         ]
 
     def __str__(self) -> str:

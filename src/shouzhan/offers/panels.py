@@ -53,11 +53,9 @@ def amount_words(offer: Offer) -> str:
         return ""
     policy = version_policy(offer.policy_version)
     clause = next((c for c in policy.clauses if c.id == offer.clause_id), None)
-    return (
-        _("费用减免，不计金额")
-        if clause is not None and clause.decision == "in_kind"
-        else _("金额由经办人核定")
-    )
+    if clause is not None and clause.decision == "in_kind":
+        return _("人才配套服务，不计金额") if offer.person_id is not None else _("费用减免，不计金额")
+    return _("金额由经办人核定")
 
 
 @dataclass
@@ -104,12 +102,18 @@ def offer_card(offer: Offer, *, can_correct: bool) -> OfferCard:
         missing=explained.result.missing_facts,
     )
     groups = []
-    for entity, title in (("enterprise", _("企业信息")), ("project", _("项目信息"))):
+    for entity, title in (
+        ("enterprise", _("企业信息")),
+        ("project", _("项目信息")),
+        ("person", _("个人信息")),
+    ):
         facts = [f for f in explained.facts if f["entity"] == entity]
         if not facts:
             continue
         url = ""
-        if can_correct and entity == "enterprise":
+        if entity == "person":
+            url = reverse("talent:mine") if can_correct else ""  # the person's own record
+        elif can_correct and entity == "enterprise" and offer.person_id is None:
             url = reverse("registry:enterprise_edit", args=[offer.enterprise_id])
         elif can_correct and offer.project_id:
             url = reverse("registry:project_edit", args=[offer.enterprise_id, offer.project_id])
@@ -123,7 +127,9 @@ def offer_card(offer: Offer, *, can_correct: bool) -> OfferCard:
         offer=offer,
         heading=heading,
         text=text or explained.clause.text,
-        subject=offer.project.title if offer.project else _("企业本身"),
+        subject=offer.project.title
+        if offer.project
+        else (offer.person.name if offer.person_id and offer.person else _("企业本身")),
         badge=BADGES.get(offer.state, ""),
         trace=trace,
         fact_groups=groups,

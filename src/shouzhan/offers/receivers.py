@@ -4,7 +4,8 @@
   queued already (loading a catalogue of several documents makes one run, not one each).
 * An enterprise whose profile or project is saved is re-evaluated on its own, after the commit — once
   per enterprise and transaction, and not again when the service that saved it re-evaluated already
-  (a prompt's answer). Nothing happens before the first full push run: until then offers are not in use.
+  (a prompt's answer). So is the employer of a person whose talent record, title or certificate is saved
+  (their person offers). Nothing happens before the first full push run: until then offers are not in use.
 """
 
 from __future__ import annotations
@@ -79,6 +80,19 @@ def on_project_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
         _reevaluate_after_commit(instance.enterprise_id)
 
 
+def on_talent_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A talent record (or a title, a certificate on it) saved: its person's offers are re-evaluated with
+    their employer's (a person's clauses are decided in the employer's run)."""
+    from shouzhan.registry.talent.facts import person_employer
+
+    if kwargs.get("raw"):
+        return
+    record = getattr(instance, "record", instance)
+    employer = person_employer(record.person)
+    if employer is not None:
+        _reevaluate_after_commit(employer.pk)
+
+
 def connect() -> None:
     from shouzhan.policies.models import PolicyVersion
     from shouzhan.registry.models import Enterprise, Project
@@ -86,3 +100,7 @@ def connect() -> None:
     post_save.connect(on_version_saved, sender=PolicyVersion, dispatch_uid="offers.version_saved")
     post_save.connect(on_enterprise_saved, sender=Enterprise, dispatch_uid="offers.enterprise_saved")
     post_save.connect(on_project_saved, sender=Project, dispatch_uid="offers.project_saved")
+    from shouzhan.registry.talent.models import SkillCertificate, TalentRecord, TalentTitle
+
+    for model in (TalentRecord, TalentTitle, SkillCertificate):
+        post_save.connect(on_talent_saved, sender=model, dispatch_uid=f"offers.talent_saved.{model.__name__}")

@@ -30,10 +30,19 @@ from shouzhan.offers.register import Scope, _frame
 
 OPEN = ["prompt", "offered"]
 KEPT_UNLESS_CHANGED = ["declined", "expired"]
-COMPARED = ["rule_status", "max_amount_fen", "cap_remaining_fen", "facts", "policy_version_id"]
+# enterprise_id moves only for a person's offer (keyed by the person): they changed employer.
+COMPARED = [
+    "rule_status",
+    "max_amount_fen",
+    "cap_remaining_fen",
+    "facts",
+    "policy_version_id",
+    "enterprise_id",
+]
 EXISTING_SCHEMA: dict[str, Any] = {
     "id": pl.Int64,
     "key": pl.String,
+    "enterprise_id": pl.Int64,
     "state": pl.String,
     "rule_status": pl.String,
     "max_amount_fen": pl.Int64,
@@ -63,14 +72,23 @@ class Plan:
         return self.updates.height
 
 
-def existing_read(scope: Scope) -> pl.DataFrame:
-    sql = (
-        "SELECT id, key, state, rule_status, max_amount_fen, cap_remaining_fen, facts, policy_version_id, "
-        "clause_digest FROM offers_offer"
-    )
+_EXISTING_SQL = (
+    "SELECT id, key, enterprise_id, state, rule_status, max_amount_fen, cap_remaining_fen, facts, "
+    "policy_version_id, clause_digest FROM offers_offer"
+)
+
+
+def existing_read(scope: Scope, people: list[int] | None = None) -> pl.DataFrame:
+    """The current offers of the enterprises in `scope`, and of the `people` evaluated wherever their offers
+    stand (a person's offer keyed by the person stays with their former employer until this run moves it)."""
     where, params = scope.where("enterprise_id")
-    sql += (where + " AND" if where else " WHERE") + ' "current" = %s'
-    return _frame(sql, [*params, True], EXISTING_SCHEMA)
+    sql = _EXISTING_SQL + (where + " AND" if where else " WHERE") + ' "current" = %s'
+    found = _frame(sql, [*params, True], EXISTING_SCHEMA)
+    if not people or not where:
+        return found
+    theirs, their_params = Scope(enterprise_ids=people).where("person_id")  # ids of people, same SQL
+    more = _frame(_EXISTING_SQL + theirs + ' AND "current" = %s', [*their_params, True], EXISTING_SCHEMA)
+    return pl.concat([found, more]).unique("id", keep="first", maintain_order=True)
 
 
 def plan(new: pl.DataFrame, existing: pl.DataFrame) -> Plan:
@@ -167,6 +185,7 @@ INSERT_COLUMNS = [
     '"current"',
     "enterprise_id",
     "project_id",
+    "person_id",
     "clause_id",
     "period",
     "policy_version_id",
@@ -195,6 +214,7 @@ def _insert(cursor: Any, inserts: pl.DataFrame, *, run_id: int | None, on: dt.da
         pl.lit(True).alias("current"),
         "enterprise_id",
         pl.when(pl.col("project_id") == 0).then(None).otherwise(pl.col("project_id")).alias("project_id"),
+        "person_id",
         "clause_id",
         "period",
         "policy_version_id",
@@ -245,7 +265,7 @@ def _apply_updates(
     sets = (
         "rule_status = t.rule_status, state = t.state, max_amount_fen = t.max_amount_fen, "
         "cap_remaining_fen = t.cap_remaining_fen, facts = t.facts, policy_version_id = t.policy_version_id, "
-        "changed_run_id = t.changed_run_id, evaluated_on = %s, updated_at = %s, "
+        "changed_run_id = t.changed_run_id, enterprise_id = t.enterprise_id, evaluated_on = %s, updated_at = %s, "
         "offered_on = CASE WHEN offers_offer.state = 'prompt' AND t.state = 'offered' THEN %s ELSE offers_offer.offered_on END, "
         "expires_on = CASE WHEN t.state = 'prompt' THEN NULL WHEN offers_offer.state = 'prompt' THEN t.expires_on "
         "ELSE offers_offer.expires_on END"
@@ -260,13 +280,14 @@ def _apply_updates(
         "policy_version_id",
         "changed_run_id",
         "expires_on",
+        "enterprise_id",
     ]
     rows = rows.select(cols)
     if connection.vendor == "postgresql":
         cursor.execute(
             "CREATE TEMP TABLE offers_changed (id bigint, rule_status text, state text, max_amount_fen bigint, "
             "cap_remaining_fen bigint, facts text, policy_version_id bigint, changed_run_id bigint, "
-            "expires_on date) ON COMMIT DROP"
+            "expires_on date, enterprise_id bigint) ON COMMIT DROP"
         )
         _copy_in(cursor, "offers_changed", rows, not_null=[])
         cursor.execute(
@@ -278,7 +299,8 @@ def _apply_updates(
     for row in rows.iter_rows(named=True):
         cursor.execute(
             "UPDATE offers_offer SET rule_status = %s, state = %s, max_amount_fen = %s, cap_remaining_fen = %s, "
-            "facts = %s, policy_version_id = %s, changed_run_id = %s, evaluated_on = %s, updated_at = %s, "
+            "facts = %s, policy_version_id = %s, changed_run_id = %s, enterprise_id = %s, evaluated_on = %s, "
+            "updated_at = %s, "
             "offered_on = CASE WHEN state = 'prompt' AND %s = 'offered' THEN %s ELSE offered_on END, "
             "expires_on = CASE WHEN %s = 'prompt' THEN NULL WHEN state = 'prompt' THEN %s ELSE expires_on END "
             "WHERE id = %s",
@@ -290,6 +312,7 @@ def _apply_updates(
                 row["facts"],
                 row["policy_version_id"],
                 row["changed_run_id"],
+                row["enterprise_id"],
                 on,
                 now,
                 row["state"],
@@ -301,11 +324,19 @@ def _apply_updates(
         )
 
 
-def reconcile(*, new: pl.DataFrame, scope: Scope, run_id: int | None, on: dt.date, now: dt.datetime) -> Plan:
-    """Read the current offers of `scope`, plan, write — in one transaction."""
+def reconcile(
+    *,
+    new: pl.DataFrame,
+    scope: Scope,
+    run_id: int | None,
+    on: dt.date,
+    now: dt.datetime,
+    people: list[int] | None = None,
+) -> Plan:
+    """Read the current offers of `scope` (and of the `people` evaluated), plan, write — in one transaction."""
     started = time.perf_counter()
     with transaction.atomic():
-        existing = existing_read(scope)
+        existing = existing_read(scope, people)
         the_plan = plan(new, existing)
         planned = time.perf_counter()
         write(plan=the_plan, run_id=run_id, on=on, now=now)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ import polars as pl
 from django.db import connection
 
 from shouzhan.registry.choices import PROJECT_EXTRA_FACTS
+from shouzhan.rules.vocabulary import FACTS
 
 # (fact, SQL expression, Polars type read) — booleans are read as 0/1 on both databases.
 ENTERPRISE_COLUMNS: tuple[tuple[str, str, Any], ...] = (
@@ -47,10 +48,12 @@ EXTRA_FACTS: tuple[tuple[str, str], ...] = tuple((f"project.{n}", t) for n, _l, 
 
 @dataclass
 class Register:
-    """Enterprises (`id` = enterprise id) and projects (`id` = project id, with `enterprise_id`)."""
+    """Enterprises (`id` = enterprise id), projects (`id` = project id, with `enterprise_id`) and the people
+    with a talent record who work for them (`id` = person id, with `enterprise_id`: `people_read`)."""
 
     enterprises: pl.DataFrame
     projects: pl.DataFrame
+    people: pl.DataFrame | None = None
     broken: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -214,3 +217,60 @@ def excluded_read(*, on: dt.date) -> frozenset[int]:
 
     rows = Exclusion.objects.filter(valid_from__lte=on, revoked_at__isnull=True).exclude(valid_to__lt=on)
     return frozenset(rows.values_list("enterprise_id", flat=True))
+
+
+# ----------------------------------------------------------------------------- people (talent records)
+PERSON_COLUMNS: tuple[tuple[str, Any], ...] = tuple(
+    (name, {"str": pl.String, "int": pl.Int64, "bool": pl.Boolean}[fact.type])
+    for name, fact in FACTS.items()
+    if fact.entity == "person"
+)
+
+
+def people_read(enterprise_ids: Collection[int], *, on: dt.date) -> pl.DataFrame:
+    """One row per talent record whose person works for one of `enterprise_ids` (`id` = person id, with
+    `enterprise_id` = the employer as `registry.talent.facts.person_employer` gives it): the `person.*` facts,
+    the category the talent rules give included. A person with no employer gets no row — every clause about
+    a person is also about where they work (the policies' applies_to reads the employer's district).
+
+    Talent records are few beside enterprises: the facts are made by the talent module's own functions,
+    record by record (titles, certificates and trainings read at once), so they are the calculator's."""
+    from shouzhan.accounts.models import Membership
+    from shouzhan.registry.talent.facts import category_decide, person_own_facts
+    from shouzhan.registry.talent.models import TalentRecord
+    from shouzhan.registry.talent.training import trainings_by_person
+
+    schema = {"id": pl.Int64, "enterprise_id": pl.Int64, **dict(PERSON_COLUMNS)}
+    wanted = set(enterprise_ids)
+    if not wanted:
+        return pl.DataFrame(schema=schema)
+    records = list(
+        TalentRecord.objects.select_related("person")
+        .prefetch_related("titles", "certificates")
+        .order_by("person_id")
+    )
+    # An account's employer is its first enterprise (lowest id), as person_employer reads it.
+    first: dict[int, int] = {}
+    memberships = Membership.objects.filter(
+        user_id__in=[r.person.user_id for r in records if r.person.user_id is not None],
+        organisation__enterprise__isnull=False,
+    ).values_list("user_id", "organisation__enterprise")
+    for user_id, enterprise_id in memberships:
+        first[user_id] = min(first.get(user_id, enterprise_id), enterprise_id)
+    rows: list[dict[str, Any]] = []
+    chosen: list[tuple[TalentRecord, int]] = []
+    for record in records:
+        person = record.person
+        employer = (
+            person.enterprise_id if person.enterprise_id is not None else first.get(person.user_id or 0)
+        )
+        if employer is not None and employer in wanted:
+            chosen.append((record, employer))
+    trainings = trainings_by_person([r.person_id for r, _e in chosen])
+    for record, employer in chosen:
+        own = person_own_facts(record, on=on, trainings=trainings.get(record.person_id, []))
+        own["category"] = category_decide(own, on=on).key
+        rows.append(
+            {"id": record.person_id, "enterprise_id": employer, **{f"person.{k}": v for k, v in own.items()}}
+        )
+    return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)

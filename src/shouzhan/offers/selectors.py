@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,7 @@ _OPEN_FIRST = Case(
 
 def offer_get(*, actor: Actor, pk: int) -> Offer:
     offer = (
-        Offer.objects.select_related("enterprise", "project", "policy_version__document", "case")
+        Offer.objects.select_related("enterprise", "project", "person", "policy_version__document", "case")
         .filter(pk=pk)
         .first()
     )
@@ -45,10 +45,40 @@ def enterprise_offers(
     open ones first, larger amounts first."""
     if not (permissions.can_see_all(actor) or enterprise_id in member_enterprise_ids(actor)):
         raise Http404(_("没有找到该企业。"))
+    offers = Offer.objects.filter(enterprise_id=enterprise_id, current=True, state__in=states)
+    if not permissions.can_see_all(actor):
+        offers = offers.filter(_people_seen(actor))
+    return offers.select_related("project", "person", "policy_version__document", "case").order_by(
+        _OPEN_FIRST, F("max_amount_fen").desc(nulls_last=True), "clause_id", "id"
+    )
+
+
+def _people_seen(actor: Actor) -> Q:
+    """The offers an enterprise member sees among their enterprise's: its own, and a person's only where
+    they keep the person's record or it is shared in full with one of their enterprises (as
+    permissions.person_offer_access decides for one offer)."""
+    from shouzhan.registry.talent.models import TalentShare
+    from shouzhan.registry.talent.permissions import FULL
+
+    mine = member_enterprise_ids(actor)
+    user_id = getattr(actor, "pk", None) or 0
+    shared = TalentShare.objects.filter(
+        record__person_id=OuterRef("person_id"), enterprise_id__in=mine, level=FULL
+    )
     return (
-        Offer.objects.filter(enterprise_id=enterprise_id, current=True, state__in=states)
-        .select_related("project", "policy_version__document", "case")
-        .order_by(_OPEN_FIRST, F("max_amount_fen").desc(nulls_last=True), "clause_id", "id")
+        Q(person__isnull=True)
+        | Q(person__user_id=user_id)
+        | Q(person__user__isnull=True, person__enterprise_id__in=mine)
+        | Q(Exists(shared))
+    )
+
+
+def person_offers(*, actor: Actor, states: tuple[str, ...] = SHOWN_STATES) -> QuerySet[Offer]:
+    """The actor's own offers as a person (a talent clause about them), open ones first."""
+    return (
+        Offer.objects.filter(person__user_id=getattr(actor, "pk", None) or 0, current=True, state__in=states)
+        .select_related("project", "person", "policy_version__document", "case")
+        .order_by(_OPEN_FIRST, "clause_id", "id")
     )
 
 
@@ -58,7 +88,7 @@ def snapshot_facts(offer: Offer) -> dict[str, Any]:
         flat = json.loads(offer.facts or "{}")
     except ValueError:
         flat = {}
-    nested: dict[str, dict[str, Any]] = {"enterprise": {}, "project": {}}
+    nested: dict[str, dict[str, Any]] = {"enterprise": {}, "project": {}, "person": {}}
     for name, value in flat.items():
         fact = FACTS.get(name)
         if fact is None:
@@ -67,6 +97,8 @@ def snapshot_facts(offer: Offer) -> dict[str, Any]:
         if fact.type == "money" and value is not None:
             value = fen_to_yuan(int(value))
         nested[entity][short] = value
+    if not nested["person"]:
+        del nested["person"]  # an enterprise's offer: no person (selectors of policies read the key)
     return nested
 
 
@@ -104,7 +136,7 @@ def offer_explain(offer: Offer) -> Explained:
         if name not in FACTS:
             continue
         entity, short = name.split(".", 1)
-        value = nested[entity].get(short)
+        value = nested.get(entity, {}).get(short)
         facts.append(
             {
                 "name": name,

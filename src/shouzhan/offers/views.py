@@ -73,12 +73,17 @@ def index(request: HttpRequest) -> HttpResponse:
         if staff and not mine:
             return redirect("offers:runs")
         if not mine:
-            return render(request, "offers/index.html", {"active_nav": "offers", "enterprise": None})
+            personal = [offer_card(o, can_correct=True) for o in selectors.person_offers(actor=user)]
+            alone: dict[str, Any] = {"active_nav": "offers", "enterprise": None, "personal_cards": personal}
+            return render(request, "offers/index.html", alone)
         chosen = mine[0]
     enterprise = enterprise_get(actor=user, pk=chosen)
     can_correct = chosen in mine
     offers = selectors.enterprise_offers(actor=user, enterprise_id=chosen)
-    cards = [offer_card(o, can_correct=can_correct) for o in offers]
+    cards = [
+        offer_card(o, can_correct=can_correct if o.person_id is None else _can_answer(user, o))
+        for o in offers
+    ]
     ended = selectors.enterprise_offers(actor=user, enterprise_id=chosen, states=ENDED)[:20]
     offered = [c for c in cards if c.offer.state == Offer.State.OFFERED]
     context = {
@@ -143,8 +148,24 @@ def _detail(
         "officer": can_read_rule_expressions(user),
         "case_state": _case_state(offer),
         "today": timezone.localdate(),
+        "apply_url": _apply_url(offer),
     }
     return render(request, "offers/detail.html", context, status=status)
+
+
+def _apply_url(offer: Offer) -> str:
+    """A person's offer is applied for with its talent service's own form (services.person_case_type)."""
+    from django.urls import NoReverseMatch, reverse
+
+    from shouzhan.offers.people import person_case_type
+
+    case_type = person_case_type(offer)
+    if not case_type:
+        return ""
+    try:
+        return reverse("talent:apply", args=[case_type.split(".", 1)[1]])
+    except NoReverseMatch:
+        return ""
 
 
 def _case_state(offer: Offer) -> str:

@@ -11,6 +11,7 @@ from shouzhan.offers.services.answers import (
 from shouzhan.offers.services.common import PUSHER
 from shouzhan.offers.services.exclusions import exclusion_add, exclusion_revoke
 from shouzhan.offers.services.exports import offers_export
+from shouzhan.offers.services.people import person_offer_apply
 from shouzhan.offers.services.runs import (
     enterprise_reevaluate,
     push_run_execute,
@@ -29,6 +30,7 @@ __all__ = [
     "offer_outcome_record",
     "offers_expire",
     "offers_export",
+    "person_offer_apply",
     "prompt_answer",
     "push_run_execute",
     "push_run_scheduled",

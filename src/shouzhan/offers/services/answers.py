@@ -70,6 +70,8 @@ def offer_confirm(
     offer = _locked(offer)
     if offer.state == Offer.State.CONFIRMED and offer.case_id:
         return offer
+    if offer.person_id is not None:  # services/people.py: applied for with the talent service's own form
+        raise ValidationError(_("个人的人才服务请按服务要求填写申请后办理。"), code="person")
     _refuse_closed(offer, today)
     if offer.state == Offer.State.PROMPT:
         raise ValidationError(_("请先补充所需信息，系统判断符合条件后才能确认。"), code="prompt")
@@ -236,6 +238,8 @@ def prompt_answer(*, actor: Actor, offer: Offer, answers: dict[str, Any]) -> Off
     offer = _locked(offer)
     if offer.state != Offer.State.PROMPT:
         raise ValidationError(_("该推送不需要补充信息。"), code="closed")
+    if offer.person_id is not None:  # a person's facts are their talent record's, kept on its own page
+        raise ValidationError(_("请在本人的人才档案中补充这些信息。"), code="person")
     wanted = offer_missing_facts(offer)
     unknown = sorted(set(answers) - set(wanted))
     if unknown:

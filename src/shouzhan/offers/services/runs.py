@@ -25,7 +25,7 @@ from shouzhan.offers import audit_actions as A
 from shouzhan.offers import engine, permissions
 from shouzhan.offers.models import PushRun
 from shouzhan.offers.reconcile import Plan, reconcile
-from shouzhan.offers.register import Scope, cases_read, excluded_read, register_read
+from shouzhan.offers.register import Scope, cases_read, excluded_read, people_read, register_read
 from shouzhan.offers.services.common import PUSHER
 
 
@@ -197,8 +197,9 @@ def _work(run: PushRun, progress: _Progress) -> None:
     progress(phase="read", catalogue=run.catalogue)
     scope = _scope(run)
     register = register_read(scope)
+    register.people = people_read(register.enterprises.get_column("id").to_list(), on=on)
     history = engine.History(cases=cases_read(scope), excluded=excluded_read(on=on))
-    total = register.enterprises.height + register.projects.height
+    total = register.enterprises.height + register.projects.height + register.people.height
     progress(
         subjects_total=total,
         enterprises=register.enterprises.height,
@@ -212,7 +213,14 @@ def _work(run: PushRun, progress: _Progress) -> None:
     lap("compute")
     progress(phase="write", clause_stats=evaluation.clause_stats)
     with transaction.atomic():
-        plan = reconcile(new=evaluation.results, scope=scope, run_id=run.pk, on=on, now=timezone.now())
+        plan = reconcile(
+            new=evaluation.results,
+            scope=scope,
+            run_id=run.pk,
+            on=on,
+            now=timezone.now(),
+            people=register.people.get_column("id").to_list(),
+        )
         lap("write")
         timings.update({k: round(v, 3) for k, v in plan.seconds.items()})
         _finish_done(run, progress, plan, timings)
@@ -233,7 +241,7 @@ def _evaluate_in_chunks(
     from shouzhan.offers.register import Register
 
     chunk = settings.PUSH_CHUNK
-    enterprises, projects = register.enterprises, register.projects
+    enterprises, projects, people = register.enterprises, register.projects, register.people
     parts: list[pl.DataFrame] = []
     stats: dict[str, dict[str, int]] = {}
     done = 0
@@ -242,12 +250,15 @@ def _evaluate_in_chunks(
         if part.height:
             low, high = part.get_column("id").min(), part.get_column("id").max()
             mine = projects.filter(pl.col("enterprise_id").is_between(low, high))
+            staff = (
+                people.filter(pl.col("enterprise_id").is_between(low, high)) if people is not None else None
+            )
         else:
-            mine = projects.clear()
+            mine, staff = projects.clear(), None
         evaluation = engine.evaluate(
             catalogue=catalogue,
             versions=versions,
-            register=Register(enterprises=part, projects=mine),
+            register=Register(enterprises=part, projects=mine, people=staff),
             history=history,
             on=run.on,
             engine=run.engine,
@@ -257,7 +268,7 @@ def _evaluate_in_chunks(
             mine_stats = stats.setdefault(clause, dict.fromkeys(counts, 0))
             for k, v in counts.items():
                 mine_stats[k] += v
-        done += part.height + mine.height
+        done += part.height + mine.height + (staff.height if staff is not None else 0)
         progress(subjects_done=done)
     results = pl.concat(parts) if parts else pl.DataFrame(schema=engine.RESULT_SCHEMA)
     return engine.Evaluation(results=results, clause_stats=stats, subjects=done)
@@ -327,7 +338,12 @@ def _tell_enterprises(run: PushRun, plan: Plan) -> None:
 
     if not plan.inserts.height:
         return
-    counts = plan.inserts.group_by("enterprise_id").agg(
+    _tell_people(plan.inserts.filter(pl.col("person_id").is_not_null()))
+    # A person's offers are the person's: their employer's members are not told of them.
+    inserts = plan.inserts.filter(pl.col("person_id").is_null())
+    if not inserts.height:
+        return
+    counts = inserts.group_by("enterprise_id").agg(
         (pl.col("state") == "offered").sum().alias("offers"),
         (pl.col("state") == "prompt").sum().alias("prompts"),
     )
@@ -351,6 +367,35 @@ def _tell_enterprises(run: PushRun, plan: Plan) -> None:
             message=_new_offers_message(offers, prompts),
             kind="offer",
             url=f"/offers/?enterprise={enterprise_id}",
+            subject=_("政策直达"),
+        )
+
+
+def _tell_people(inserts: pl.DataFrame) -> None:
+    """Each person with an account and new offers or prompts about them is told once."""
+    from shouzhan.accounts.models import User
+    from shouzhan.registry.models import Person
+
+    if not inserts.height:
+        return
+    counts = inserts.group_by("person_id").agg(
+        (pl.col("state") == "offered").sum().alias("offers"),
+        (pl.col("state") == "prompt").sum().alias("prompts"),
+    )
+    by_person = {p: (o, q) for p, o, q in counts.iter_rows()}
+    accounts = dict(
+        Person.objects.filter(pk__in=list(by_person), user__isnull=False).values_list("pk", "user_id")
+    )
+    users = User.objects.filter(is_active=True).in_bulk(list(accounts.values()))
+    for person_id, user_id in accounts.items():
+        if user_id not in users:
+            continue
+        offers, prompts = by_person[person_id]
+        notify(
+            users=[users[user_id]],
+            message=_new_offers_message(offers, prompts),
+            kind="offer",
+            url="/offers/",
             subject=_("政策直达"),
         )
 

@@ -1,0 +1,70 @@
+"""A person's offers (talent clauses, decided per talent record): which talent case type delivers each, and
+applying for it from the offer.
+
+A talent case type asks for particulars (the need, an address, a title series …) and documents that no
+push can know, so a person's offer is not confirmed in one click: the person applies for the service with
+its form (the talent support pages), and the case opened is the offer's. A clause no case type delivers
+(高端人才引进, 复合型技能培训) only informs: it is read, or declined.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shouzhan.cases.models import Case
+from shouzhan.core.actors import Actor, actor_user
+from shouzhan.core.audit import audit_record
+from shouzhan.offers import audit_actions as A
+from shouzhan.offers import permissions
+from shouzhan.offers.models import Offer
+from shouzhan.offers.people import person_case_type
+
+
+@transaction.atomic
+def person_offer_apply(
+    *,
+    actor: Actor,
+    offer: Offer,
+    data: dict[str, Any],
+    documents: list[tuple[str, str, bytes]] | None = None,
+) -> Offer:
+    """Apply for the talent service a person's offer names (talent.services.support_apply, with the
+    service's own fields and documents); the offer is confirmed with that case. Applying again for a
+    confirmed offer returns it unchanged."""
+    from shouzhan.offers.services.answers import _locked, _refuse_closed
+    from shouzhan.talent.services import support_apply
+
+    permissions.require_offer_answer(actor, offer)
+    case_type = person_case_type(offer)
+    if not case_type:
+        raise ValidationError(_("这项推送只作告知，无需申请。"), code="inform")
+    offer = _locked(offer)
+    if offer.state == Offer.State.CONFIRMED and offer.case_id:
+        return offer
+    _refuse_closed(offer, timezone.localdate())
+    if offer.state != Offer.State.OFFERED:
+        raise ValidationError(
+            _("该推送当前状态为“%(s)s”，不能申请。") % {"s": offer.get_state_display()}, code="closed"
+        )
+    assert offer.person is not None
+    case: Case = support_apply(
+        actor=actor, person=offer.person, case_type=case_type, data=data, documents=documents
+    )
+    before = {"state": offer.state}
+    offer.state, offer.case = Offer.State.CONFIRMED, case
+    offer.answered_at, offer.answered_by, offer.updated_at = timezone.now(), actor_user(actor), timezone.now()
+    offer.save(update_fields=["state", "case", "answered_at", "answered_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=A.OFFER_CONFIRM,
+        target=offer,
+        before=before,
+        after={"state": offer.state, "case": case.pk, "case_type": case_type},
+        enterprise_id=offer.enterprise_id,
+    )
+    return offer
