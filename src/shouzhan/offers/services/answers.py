@@ -36,8 +36,11 @@ def _zh(message: str) -> str:
         return _(message)
 
 
-def _refuse_closed(offer: Offer, today: dt.date) -> None:
-    """A clear refusal for an offer that cannot be answered any more."""
+def _refuse_closed(offer: Offer, today: dt.date, *, confirming: bool = False) -> None:
+    """A clear refusal for an offer that cannot be answered any more (or, `confirming`, a person's offer:
+    applied for with its talent service's own form, services/people.py)."""
+    if confirming and offer.person_id is not None:
+        raise ValidationError(_("个人的人才服务请按服务要求填写申请后办理。"), code="person")
     if offer.state == Offer.State.WITHDRAWN:
         if offer.withdraw_cause:
             cause = Offer.Cause(offer.withdraw_cause).label
@@ -70,9 +73,7 @@ def offer_confirm(
     offer = _locked(offer)
     if offer.state == Offer.State.CONFIRMED and offer.case_id:
         return offer
-    if offer.person_id is not None:  # services/people.py: applied for with the talent service's own form
-        raise ValidationError(_("个人的人才服务请按服务要求填写申请后办理。"), code="person")
-    _refuse_closed(offer, today)
+    _refuse_closed(offer, today, confirming=True)
     if offer.state == Offer.State.PROMPT:
         raise ValidationError(_("请先补充所需信息，系统判断符合条件后才能确认。"), code="prompt")
     if offer.state != Offer.State.OFFERED:
