@@ -20,6 +20,7 @@ from shouzhan.accounts.models import User
 from shouzhan.cases.models import Case
 from shouzhan.core.workdays import add_working_days
 from shouzhan.offers.models import Offer, PushRun
+from shouzhan.offers.register import people_read
 from shouzhan.offers.services import push_run_execute
 from shouzhan.offers.services import runs as run_services
 from shouzhan.registry.models import Enterprise
@@ -120,7 +121,9 @@ def test_a_published_change_reaches_the_entrepreneur_who_confirms_it_in_one_clic
     assert_accessible(page)
 
     # "The worker" runs it, a few enterprises at a time; the page follows without a reload.
-    subjects = Enterprise.objects.count() + drama.__class__.objects.count()
+    # Enterprises, projects, and the talent records of the people who work for them (the demo's talents).
+    people = people_read(list(Enterprise.objects.values_list("pk", flat=True)), on=run.on)
+    subjects = Enterprise.objects.count() + drama.__class__.objects.count() + people.height
     settings.PUSH_CHUNK = max(1, Enterprise.objects.count() // 3)
     seen = _watch_progress(page, monkeypatch)
     page.evaluate("window.__sameDocument = true")
