@@ -166,8 +166,9 @@ class TransitionForm(BoundedForm):
     def __init__(self, *args: Any, asks: tuple[wf.Field, ...] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.asks = asks
-        for f in asks:  # what the step records (Transition.asks); the service checks their shape
+        for f in asks:  # what the step records (Transition.asks); the service checks them, in its words
             self.fields[f.name] = _field_for(f)
+            self.fields[f.name].required = False
 
     def ask_fields(self) -> list[Any]:
         return [self[f.name] for f in self.asks]
