@@ -267,3 +267,19 @@ def test_the_course_page_reads_a_bounded_number_of_queries(
         training_session_add(actor=owner, course=course, data={"held_on": FIRST, "topic": f"加课{i}"})
     with django_assert_max_num_queries(10):
         assert client.get(f"/talent/courses/{course.pk}/").status_code == 200
+
+
+def test_the_course_list_reads_the_same_queries_for_one_course_or_six(
+    catalogue: Any, school: tuple[Enterprise, User], login_client: Login, django_assert_max_num_queries: Any
+) -> None:
+    enterprise, owner = school
+    client = login_client(owner)
+    training_course_create(actor=owner, organiser=enterprise, data={"title": "课程0"})
+    client.get("/talent/courses/")  # the catalogue read once into its cache
+    with django_assert_max_num_queries(10):
+        client.get("/talent/courses/")
+    for i in range(5):
+        training_course_create(actor=owner, organiser=enterprise, data={"title": f"课程{i + 1}"})
+    with django_assert_max_num_queries(10):
+        page = text(client.get("/talent/courses/"))
+    assert page.count("不符合") == 6

@@ -26,14 +26,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shouzhan.core.forms import form_saved
 from shouzhan.core.permissions import has_role, is_staff_member
 from shouzhan.core.roles import ENTERPRISE_EDITOR_ROLES
-from shouzhan.policies.selectors import enterprise_calculate
+from shouzhan.policies.selectors import calculate, catalogue_in_force, enterprise_calculate
 from shouzhan.policies.trace import STATUS_WORDS
 from shouzhan.registry.models import Enterprise
 from shouzhan.registry.permissions import member_enterprise_ids
+from shouzhan.registry.selectors import enterprise_facts
 from shouzhan.registry.talent import course_selectors as S
 from shouzhan.registry.talent import course_services as C
 from shouzhan.registry.talent.models import TrainingCourse
 from shouzhan.registry.talent.training import course_counts
+from shouzhan.rules import Catalogue
 from shouzhan.talent import permissions as P
 from shouzhan.talent.exports import course_attendance_export
 from shouzhan.talent.forms_courses import CourseForm, CourseNewForm, SessionForm, TraineeForm
@@ -54,10 +56,18 @@ class ClauseNow:
     cap_fen: int | None
 
 
-def course_clause(*, actor: Any, course: TrainingCourse, on: dt.date) -> ClauseNow | None:
+def course_clause(
+    *, actor: Any, course: TrainingCourse, on: dt.date, catalogue: Catalogue | None = None
+) -> ClauseNow | None:
+    """The clause for the course's project today. A list passes the catalogue it read once (its courses are
+    already scoped to what the user may read); a single course goes through enterprise_calculate."""
     if course.project is None:
         return None
-    result = enterprise_calculate(actor=actor, enterprise=course.organiser, project=course.project, on=on)
+    if catalogue is None:
+        result = enterprise_calculate(actor=actor, enterprise=course.organiser, project=course.project, on=on)
+    else:
+        facts = enterprise_facts(enterprise=course.organiser, project=course.project)
+        result = calculate(facts=facts, on=on, catalogue=catalogue)
     found = next((r for r in result.results if r.id == CLAUSE_ID), None)
     if found is None or result.catalogue is None:  # the clause is not in force on that day
         return None
@@ -78,8 +88,13 @@ def courses(request: HttpRequest) -> HttpResponse:
     page = Paginator(S.courses_visible(actor=request.user), PER_PAGE).get_page(request.GET.get("page"))
     on = timezone.localdate()
     counts = course_counts(c.pk for c in page.object_list)
+    catalogue = catalogue_in_force(on=on)
     rows = [
-        {"course": c, "count": counts[c.pk], "clause": course_clause(actor=request.user, course=c, on=on)}
+        {
+            "course": c,
+            "count": counts[c.pk],
+            "clause": course_clause(actor=request.user, course=c, on=on, catalogue=catalogue),
+        }
         for c in page.object_list
     ]
     can_create = bool(member_enterprise_ids(request.user)) or has_role(request.user, *ENTERPRISE_EDITOR_ROLES)
