@@ -102,6 +102,7 @@ FIXED_SIZE_LISTS = {
     "GET /api/v1/insight/targets",  # the targets in force: one data file's few
     "GET /api/v1/insight/gaps",  # one row per node of the chains in force
     "GET /api/v1/insight/gaps/{chain}/{node}/prospects",  # at most PER_KIND of each of three kinds
+    "GET /api/v1/talent/support-types",  # the five talent support case types
 }
 
 

@@ -74,6 +74,110 @@ def _import_job_fails(w: dict[str, Any], settings: Any) -> None:
     services.import_job_run(job_id=job.pk)
 
 
+def _record(w: dict[str, Any]) -> Any:
+    from shouzhan.registry.talent.services import talent_record_ensure
+
+    return talent_record_ensure(actor=w["owner"], person=w["person"])
+
+
+def _title(w: dict[str, Any]) -> Any:
+    from shouzhan.registry.talent.services import talent_title_add
+
+    data = {"series": "art", "level": 2, "granted_on": "2024-06-01", "certificate_no": "SH-ART-1"}
+    return talent_title_add(actor=w["owner"], record=_record(w), data=data)
+
+
+def _certificate(w: dict[str, Any]) -> Any:
+    from shouzhan.registry.talent.services import talent_certificate_add
+
+    data = {
+        "kind": "ai_av",
+        "name": "AI视听内容创作",
+        "number": "Y310000202600012345678",
+        "issued_on": "2026-03-01",
+    }
+    return talent_certificate_add(actor=w["owner"], record=_record(w), data=data)
+
+
+def _share(w: dict[str, Any]) -> None:
+    from shouzhan.registry.talent.services import talent_share_set
+
+    person = services.person_for_user(actor=w["owner"])
+    Person.objects.filter(pk=person.pk).update(enterprise=w["enterprise"])
+    person.refresh_from_db()
+    talent_share_set(
+        actor=w["owner"], record=_record({**w, "person": person}), enterprise=w["enterprise"], level="full"
+    )
+
+
+def _support(w: dict[str, Any]) -> None:
+    from shouzhan.registry.talent.services import talent_support_record
+
+    talent_support_record(
+        actor=w["caseworker"],
+        record=_record(w),
+        kind="talent.housing",
+        granted=True,
+        summary="租房补贴每月2,000元",
+        decided_on=dt.date(2026, 11, 30),
+        source_case_id=1,
+    )
+
+
+def _course(w: dict[str, Any]) -> Any:
+    from shouzhan.registry.talent.course_services import training_course_create
+
+    return training_course_create(actor=w["owner"], organiser=w["enterprise"], data={"title": "AI视听创作课"})
+
+
+def _session(w: dict[str, Any], course: Any = None, held_on: str = "2026-11-02") -> Any:
+    from shouzhan.registry.talent.course_services import training_session_add
+
+    course = course or _course(w)
+    return training_session_add(
+        actor=w["owner"], course=course, data={"held_on": held_on, "topic": "分镜", "hours": 3}
+    )
+
+
+def _trainee(w: dict[str, Any], course: Any = None) -> Any:
+    from shouzhan.registry.talent.course_services import training_trainee_enrol
+
+    return training_trainee_enrol(
+        actor=w["owner"], course=course or _course(w), name="学员甲", mobile="13900001111"
+    )
+
+
+def _attendance(w: dict[str, Any]) -> None:
+    from shouzhan.registry.talent.course_services import training_attendance_record
+
+    course = _course(w)
+    session, trainee = _session(w, course), _trainee(w, course)
+    training_attendance_record(actor=w["owner"], session=session, marks={trainee.pk: True})
+
+
+def _talent(name: str) -> Callable[[dict[str, Any]], None]:
+    """A talent or training service after what it needs was made (the expected codes include those)."""
+
+    def run(w: dict[str, Any]) -> None:
+        from shouzhan.registry.talent import course_services as courses
+        from shouzhan.registry.talent import services as talent
+
+        if name == "talent_record_update":
+            talent.talent_record_update(actor=w["owner"], record=_record(w), data={"field": "micro_drama"})
+        elif name == "talent_item_remove":
+            talent.talent_item_remove(actor=w["owner"], item=_title(w))
+        elif name == "certificate_remove":
+            talent.talent_item_remove(actor=w["owner"], item=_certificate(w))
+        elif name == "training_course_update":
+            courses.training_course_update(actor=w["owner"], course=_course(w), data={"title": "新课名"})
+        elif name == "training_session_remove":
+            courses.training_session_remove(actor=w["owner"], session=_session(w))
+        elif name == "training_trainee_remove":
+            courses.training_trainee_remove(actor=w["owner"], trainee=_trainee(w))
+
+    return run
+
+
 CASES: dict[str, tuple[Callable[..., None], list[str]]] = {
     "enterprise_create": (
         lambda w: services.enterprise_create(actor=w["caseworker"], name="新企业"),
@@ -135,6 +239,62 @@ CASES: dict[str, tuple[Callable[..., None], list[str]]] = {
     "entrepreneur_register": (_register, ["accounts.user_register", A.ENTERPRISE_CREATE]),
     "enterprise_member_add": (_member_add, ["accounts.member_add"]),
     "enterprise_member_remove": (_member_remove, ["accounts.member_add", "accounts.member_remove"]),
+    "talent_record_ensure": (_record, [A.TALENT_RECORD_CREATE]),
+    "talent_record_update": (
+        _talent("talent_record_update"),
+        [A.TALENT_RECORD_CREATE, A.TALENT_RECORD_UPDATE],
+    ),
+    "talent_title_add": (_title, [A.TALENT_RECORD_CREATE, A.TALENT_TITLE_ADD]),
+    "talent_item_remove (title)": (
+        _talent("talent_item_remove"),
+        [A.TALENT_RECORD_CREATE, A.TALENT_TITLE_ADD, A.TALENT_TITLE_REMOVE],
+    ),
+    "talent_certificate_add": (_certificate, [A.TALENT_RECORD_CREATE, A.TALENT_CERTIFICATE_ADD]),
+    "talent_item_remove (certificate)": (
+        _talent("certificate_remove"),
+        [A.TALENT_RECORD_CREATE, A.TALENT_CERTIFICATE_ADD, A.TALENT_CERTIFICATE_REMOVE],
+    ),
+    "talent_share_set": (_share, [A.PERSON_CREATE, A.TALENT_RECORD_CREATE, A.TALENT_SHARE_SET]),
+    "talent_support_record": (_support, [A.TALENT_RECORD_CREATE, A.TALENT_SUPPORT_RECORD]),
+    "training_course_create": (_course, [A.PROJECT_CREATE, A.TRAINING_COURSE_CREATE]),
+    "training_course_update": (
+        _talent("training_course_update"),
+        [A.PROJECT_CREATE, A.TRAINING_COURSE_CREATE, A.TRAINING_COURSE_UPDATE],
+    ),
+    "training_session_add": (
+        lambda w: _session(w),
+        [A.PROJECT_CREATE, A.TRAINING_COURSE_CREATE, A.TRAINING_SESSION_ADD],
+    ),
+    "training_session_remove": (
+        _talent("training_session_remove"),
+        [A.PROJECT_CREATE, A.TRAINING_COURSE_CREATE, A.TRAINING_SESSION_ADD, A.TRAINING_SESSION_REMOVE],
+    ),
+    "training_trainee_enrol": (
+        lambda w: _trainee(w),
+        [A.PROJECT_CREATE, A.TRAINING_COURSE_CREATE, A.PERSON_CREATE, A.TRAINING_TRAINEE_ENROL],
+    ),
+    "training_trainee_remove": (
+        _talent("training_trainee_remove"),
+        [
+            A.PROJECT_CREATE,
+            A.TRAINING_COURSE_CREATE,
+            A.PERSON_CREATE,
+            A.TRAINING_TRAINEE_ENROL,
+            A.TRAINING_TRAINEE_REMOVE,
+        ],
+    ),
+    "training_attendance_record": (
+        _attendance,
+        [
+            A.PROJECT_CREATE,
+            A.TRAINING_COURSE_CREATE,
+            A.TRAINING_SESSION_ADD,
+            A.PERSON_CREATE,
+            A.TRAINING_TRAINEE_ENROL,
+            A.TRAINING_ATTENDANCE_RECORD,
+            A.PROJECT_TRAINEES_SYNC,
+        ],
+    ),
 }
 
 

@@ -94,7 +94,9 @@ def test_without_certificates_a_title_is_not_composite(talent_person: Any) -> No
     facts, category = person_facts(record=record, on=ON)
     assert category.key == "none"
     reasons = _reasons(category, facts)
-    assert reasons["talent.composite"][1] == "✗ 「是否取得AI视听专项职业能力证书」为“是”：资料为“否”，不符合。"
+    assert (
+        reasons["talent.composite"][1] == "✗ 「是否取得AI视听专项职业能力证书」为“是”：资料为“否”，不符合。"
+    )
     assert reasons["talent.youth"] == [
         "✓ 「年龄（周岁）」不超过35：资料为“32”，符合。",
         "✗ 「最高学历」属于 “本科”、“硕士研究生”、“博士研究生”：资料为“大专”，不符合。",

@@ -25,6 +25,7 @@ from shouzhan.registry.talent.models import (
     TrainingSession,
 )
 from shouzhan.registry.talent.training import course_counts
+from shouzhan.site.demo_data import DEMO_PASSWORD as PASSWORD
 from shouzhan.site.demo_data import load_demo
 from shouzhan.talent.demo import COURSE, talent_demo
 
@@ -34,7 +35,7 @@ TODAY = dt.date(2026, 5, 15)  # a Friday
 
 def test_the_talent_demo() -> None:
     load_demo()
-    lines = talent_demo(today=TODAY)
+    lines = talent_demo(today=TODAY, password=PASSWORD)
     company = TrainingCourse.objects.get().organiser.name
     assert lines == [
         "人才服务：3 份人才档案（复合型人才（AI视听） 1、领军人才 1、青年人才 1），授权企业查看 2 项，"
@@ -89,16 +90,16 @@ def test_the_talent_demo() -> None:
     assert actions["registry.training_attendance_record"] == 8
     assert actions["registry.training_trainee_enrol"] == 30
 
-    assert talent_demo(today=TODAY) == ["人才服务：已加载，跳过"]
+    assert talent_demo(today=TODAY, password=PASSWORD) == ["人才服务：已加载，跳过"]
     assert (TalentRecord.objects.count(), Case.objects.count(), Trainee.objects.count()) == (3, 3, 30)
 
 
 def test_without_the_accounts_it_skips() -> None:
-    assert talent_demo(today=TODAY) == ["人才服务：未找到演示账号，已跳过"]
+    assert talent_demo(today=TODAY, password=PASSWORD) == ["人才服务：未找到演示账号，已跳过"]
 
 
 def test_without_the_past_the_same_records_are_made_now() -> None:
     load_demo()
-    lines = talent_demo(today=TODAY, history=False)
+    lines = talent_demo(today=TODAY, password=PASSWORD, history=False)
     assert lines[0].endswith("人才服务办件 3 件（已核准、办理中、待补正（停表））")
     assert "8 次课、30 名学员" in lines[1]

@@ -38,7 +38,9 @@ def test_title_review_grant_records_the_title(talent_person, caseworker):
             expected_version=case.version,
             answers={"granted_level": "2", "certificate_no": "证书 12", "granted_on": "2026-11-20"},
         )
-    assert bad.value.message_dict["certificate_no"] == ["“职称证书编号”格式不对：应为4–40 位字母、数字或连字符。"]
+    assert bad.value.message_dict["certificate_no"] == [
+        "“职称证书编号”格式不对：应为4–40 位字母、数字或连字符。"
+    ]
     case = cases.case_transition(
         actor=caseworker,
         case=case,

@@ -65,8 +65,9 @@ TRAINEES = 28  # besides 林晓 and 周雨桐
 SEED = 1919
 
 
-def talent_demo(*, today: dt.date, history: bool = True) -> list[str]:
-    """Load the talent part of the district once; the lines say what was loaded (or why not)."""
+def talent_demo(*, today: dt.date, password: str, history: bool = True) -> list[str]:
+    """Load the talent part of the district once; the lines say what was loaded (or why not). `password` is the
+    demo logins' (the site's demo command passes its own: talent may not import the site)."""
     from shouzhan.accounts.models import User
     from shouzhan.registry.models import Enterprise
     from shouzhan.registry.talent.models import TrainingCourse
@@ -79,13 +80,16 @@ def talent_demo(*, today: dt.date, history: bool = True) -> list[str]:
     if TrainingCourse.objects.filter(title=COURSE).exists():
         return ["人才服务：已加载，跳过"]
     past = history and importlib.util.find_spec("time_machine") is not None
-    demo = _Demo(today=today, past=past, member=member, worker=worker, studio=studio)
+    demo = _Demo(today=today, past=past, member=member, worker=worker, studio=studio, password=password)
     with transaction.atomic():
         return demo.load()
 
 
 class _Demo:
-    def __init__(self, *, today: dt.date, past: bool, member: Any, worker: Any, studio: Any) -> None:
+    def __init__(
+        self, *, today: dt.date, past: bool, member: Any, worker: Any, studio: Any, password: str
+    ) -> None:
+        self.password = password
         self.today, self.past = today, past
         self.member, self.worker, self.studio = member, worker, studio
 
@@ -130,11 +134,10 @@ class _Demo:
         from shouzhan.core.roles import Role
         from shouzhan.registry.models import Person
         from shouzhan.registry.services.people import person_create
-        from shouzhan.site.demo_data import DEMO_PASSWORD
 
         mobile, name, born = login
         user = User.objects.filter(mobile=mobile).first() or User.objects.create_user(
-            name=name, password=DEMO_PASSWORD, mobile=mobile, role=Role.ENTREPRENEUR
+            name=name, password=self.password, mobile=mobile, role=Role.ENTREPRENEUR
         )
         with self.at(self.day(400), 9, 30):
             data = {"name": name, "title": title, "mobile": mobile, "birth_year": born}

@@ -60,7 +60,7 @@ class Command(BaseCommand):
         ):  # works, licences, a case
             self.stdout.write(line)
         for line in talent_demo.talent_demo(
-            today=today, history=not options["no_history"]
+            today=today, history=not options["no_history"], password=DEMO_PASSWORD
         ):  # people, a course
             self.stdout.write(line)
         self.stdout.write(
