@@ -162,7 +162,7 @@ def test_an_applicant_cannot_write_what_a_step_records(talent_person: Any, casew
 
 
 def test_an_enterprise_applies_for_its_member_who_follows_the_case(
-    talent_person: Any, make_user: Any, caseworker: Any
+    talent_person: Any, make_user: Any, caseworker: Any, login_client: Any
 ) -> None:
     _person, enterprise, owner = talent_person
     member = make_user(name="王工")
@@ -170,6 +170,10 @@ def test_an_enterprise_applies_for_its_member_who_follows_the_case(
     case = support_apply(actor=owner, person=member_person, case_type=w.HOUSING, data=DATA[w.HOUSING])
     assert case.enterprise_id == enterprise.pk and case.applicant_id == owner.pk
     assert relations(member, case) == {wf.APPLICANT} and can_read_case(member, case)
+    # Not a member of the enterprise's organisation, yet she finds it in her cases and on its page.
+    client = login_client(member)
+    assert case.title in client.get(reverse("cases:mine")).content.decode()
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
     case = cases.case_transition(actor=member, case=case, action="withdraw", expected_version=case.version)
     assert case.state == "withdrawn" and not TalentSupport.objects.exists()  # a withdrawal leaves no outcome
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import CharField, Q, Subquery
+from django.db.models.functions import Cast
 
 from shouzhan.cases import workflow as wf
 from shouzhan.talent.workflow import KEYS
@@ -26,18 +27,19 @@ def person_relation(user: Any, case: Any) -> set[str]:
 
 
 def person_cases(user: Any) -> Q:
-    """The talent cases opened for the user's own record (cases.permissions.visibility_provider_register)."""
+    """The talent cases opened for the user's own record (cases.permissions.visibility_provider_register): a
+    subquery inside the lists' own query, so it costs no query of its own."""
     from shouzhan.registry.models import TalentRecord
 
     if not getattr(user, "pk", None):
         return Q(pk__in=[])
-    records = [
-        str(pk) for pk in TalentRecord.objects.filter(person__user_id=user.pk).values_list("pk", flat=True)
-    ]
-    if not records:
-        return Q(pk__in=[])
+    records = (
+        TalentRecord.objects.filter(person__user_id=user.pk)
+        .annotate(key=Cast("pk", output_field=CharField()))
+        .values("key")
+    )
     return Q(
         case_type__in=KEYS,
         related_type=ContentType.objects.get_for_model(TalentRecord),
-        related_id__in=records,
+        related_id__in=Subquery(records),
     )
