@@ -18,6 +18,7 @@ from shouzhan.registry.models import SkillCertificate, TalentTitle
 from shouzhan.registry.services.people import person_for_user
 from shouzhan.registry.talent.models import TalentShare
 from shouzhan.registry.talent.services import talent_record_for, talent_record_update
+from shouzhan.talent.services import support_apply
 from tests.offers.conftest import ON, run_push
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +169,22 @@ def test_applying_from_the_offer_opens_the_talent_case(talents: dict[str, Any]) 
     # Applied for: a later run keeps the confirmed offer as it is.
     run_push()
     assert Offer.objects.get(pk=offer.pk).state == Offer.State.CONFIRMED
+
+
+def test_applying_from_the_support_page_answers_the_offer(talents: dict[str, Any]) -> None:
+    """The person applies for the service from the talent pages (not from the offer): the open offer of that
+    clause is confirmed with the case, and no other offer changes."""
+    run_push()
+    owner, person = talents["owner"], talents["xuhui"]
+    case = support_apply(
+        actor=owner,
+        person=person,
+        case_type="talent.housing",
+        data={"kind": "rental_subsidy", "address": "徐汇区漕溪北路", "need": "租房"},
+    )
+    housing = Offer.objects.get(person=person, clause_id="xuhui.talent_housing", current=True)
+    assert (housing.state, housing.case_id) == (Offer.State.CONFIRMED, case.pk)
+    others = Offer.objects.filter(person=person, current=True).exclude(pk=housing.pk)
+    assert {o.state for o in others} == {Offer.State.OFFERED}
+    run_push()
+    assert Offer.objects.get(pk=housing.pk).state == Offer.State.CONFIRMED

@@ -93,6 +93,16 @@ def on_talent_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
         _reevaluate_after_commit(employer.pk)
 
 
+def on_case_opened(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    """A talent case opened for a person answers their open offers of what it delivers (in the same
+    transaction: the case and the offers' answer commit together)."""
+    if not created or kwargs.get("raw") or not instance.case_type.startswith("talent."):
+        return
+    from shouzhan.offers.services.people import person_offers_answer_with
+
+    person_offers_answer_with(case=instance)
+
+
 def connect() -> None:
     from shouzhan.policies.models import PolicyVersion
     from shouzhan.registry.models import Enterprise, Project
@@ -100,7 +110,9 @@ def connect() -> None:
     post_save.connect(on_version_saved, sender=PolicyVersion, dispatch_uid="offers.version_saved")
     post_save.connect(on_enterprise_saved, sender=Enterprise, dispatch_uid="offers.enterprise_saved")
     post_save.connect(on_project_saved, sender=Project, dispatch_uid="offers.project_saved")
+    from shouzhan.cases.models import Case
     from shouzhan.registry.talent.models import SkillCertificate, TalentRecord, TalentTitle
 
+    post_save.connect(on_case_opened, sender=Case, dispatch_uid="offers.case_opened")
     for model in (TalentRecord, TalentTitle, SkillCertificate):
         post_save.connect(on_talent_saved, sender=model, dispatch_uid=f"offers.talent_saved.{model.__name__}")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouzhan.cases.models import Case
-from shouzhan.core.actors import Actor, actor_user
+from shouzhan.core.actors import Actor, actor_user, system_actor
 from shouzhan.core.audit import audit_record
 from shouzhan.offers import audit_actions as A
 from shouzhan.offers import permissions
@@ -68,3 +68,38 @@ def person_offer_apply(
         enterprise_id=offer.enterprise_id,
     )
     return offer
+
+
+@transaction.atomic
+def person_offers_answer_with(*, case: Case) -> list[Offer]:
+    """A talent case opened for a person — from the support page, or by their enterprise — answers the
+    person's open offers of the clauses that service delivers: they are confirmed with that case, as if
+    applied for from the offer (so the push does not keep offering what is being handled)."""
+    from shouzhan.offers.people import clauses_delivered_by
+    from shouzhan.registry.models import TalentRecord
+
+    clauses = clauses_delivered_by(case.case_type)
+    if not clauses or not case.related_id:
+        return []
+    person_id = TalentRecord.objects.filter(pk=case.related_id).values_list("person_id", flat=True).first()
+    if person_id is None:
+        return []
+    offers = list(
+        Offer.objects.select_for_update().filter(
+            person_id=person_id, clause_id__in=clauses, state=Offer.State.OFFERED, case__isnull=True
+        )
+    )
+    now = timezone.now()
+    for offer in offers:
+        offer.state, offer.case, offer.answered_at, offer.updated_at = Offer.State.CONFIRMED, case, now, now
+        offer.answered_by = case.applicant
+        offer.save(update_fields=["state", "case", "answered_at", "answered_by", "updated_at"])
+        audit_record(
+            actor=case.applicant or system_actor("offers"),
+            action=A.OFFER_CONFIRM,
+            target=offer,
+            before={"state": Offer.State.OFFERED},
+            after={"state": offer.state, "case": case.pk, "case_type": case.case_type},
+            enterprise_id=offer.enterprise_id,
+        )
+    return offers
