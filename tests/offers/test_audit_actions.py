@@ -68,7 +68,8 @@ def _person_apply(w: dict[str, Any]) -> Callable[[], Any]:
 
 
 CASES: dict[str, tuple[Callable[[dict[str, Any]], Callable[[], Any]], list[str]]] = {
-    "person_offer_apply": (_person_apply, ["cases.case_submit", "offers.offer_confirm"]),
+    # The new case answers the offer as it is saved (offers' receiver), before the case's own entry.
+    "person_offer_apply": (_person_apply, ["offers.offer_confirm", "cases.case_submit"]),
     "push_run_start": (
         lambda w: lambda: services.push_run_start(actor=_officer(w), on=ON),
         ["offers.push_run_start"],

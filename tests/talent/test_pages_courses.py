@@ -12,14 +12,12 @@ from typing import Any
 
 import openpyxl
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
 from shouzhan.accounts.models import User
 from shouzhan.core.models import AuditEntry
 from shouzhan.core.roles import Role
-from shouzhan.policies.services import catalogue_sync
 from shouzhan.registry.models import Enterprise, Project
 from shouzhan.registry.talent.course_services import (
     training_attendance_record,
@@ -38,11 +36,6 @@ def text(response: Any) -> str:
     main = page[page.index("<main") : page.index("</main>")] if "<main" in page else page
     main = re.sub(r"<(script|style)\b.*?</\1>", " ", main, flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", main)).split())
-
-
-@pytest.fixture
-def catalogue(db: Any) -> Any:
-    return catalogue_sync(actor="system:test", directory=settings.CATALOGUE_DIR)
 
 
 @pytest.fixture

@@ -8,14 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from shouzhan.cases.models import Case, Document
 from shouzhan.core.roles import Role
 from shouzhan.core.workdays import add_working_days
-from shouzhan.policies.services import catalogue_sync
 from shouzhan.registry.models import Person, SkillCertificate, TalentRecord, TalentTitle
 from shouzhan.registry.talent.services import talent_record_for, talent_record_update
 from tests.cases.samples import pdf
@@ -24,12 +22,6 @@ pytestmark = pytest.mark.django_db
 SUPPORT = "/talent/support/"
 HOUSING_APPLY = "/talent/support/housing/apply/"
 RENTAL = {"kind": "rental_subsidy", "address": "徐汇区漕溪北路88号", "need": "入职光合剧场，租房通勤"}
-
-
-@pytest.fixture
-def catalogue(db: Any) -> Any:
-    """The repository's catalogue, published (the person's clauses among it)."""
-    return catalogue_sync(actor="system:test", directory=settings.CATALOGUE_DIR)
 
 
 def _composite(talent_person: Any) -> TalentRecord:

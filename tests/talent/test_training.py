@@ -11,14 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from shouzhan.accounts.models import User
 from shouzhan.core.models import AuditEntry
 from shouzhan.policies.selectors import enterprise_calculate
-from shouzhan.policies.services import catalogue_sync
 from shouzhan.registry.models import Enterprise, Person, Project
 from shouzhan.registry.services.projects import project_update
 from shouzhan.registry.talent.course_services import (
@@ -36,11 +34,6 @@ from shouzhan.registry.talent.training import course_counts
 
 CLAUSE = "hu8.training_course"
 LOCKED = "参训人数按课程考勤自动计算，不能手工填写。"
-
-
-@pytest.fixture
-def catalogue(db: Any) -> Any:
-    return catalogue_sync(actor="system:test", directory=settings.CATALOGUE_DIR)
 
 
 @pytest.fixture

@@ -343,11 +343,11 @@ def case_types(request: HttpRequest) -> list[dict[str, Any]]:
                     "needs_note": t.needs_note,
                     "needs_amount": t.needs_amount,
                     "edits_data": t.edits_data,
-                    "asks": [_field_out(f) for f in t.asks],
+                    "asks": [case_field_out(f) for f in t.asks],
                 }
                 for t in ct.transitions
             ],
-            "fields": [_field_out(f) for f in ct.fields],
+            "fields": [case_field_out(f) for f in ct.fields],
             "document_formats": sorted(ct.documents.formats),
             "document_max_bytes": ct.documents.max_bytes,
         }
@@ -355,7 +355,8 @@ def case_types(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-def _field_out(f: wf.Field) -> dict[str, Any]:
+def case_field_out(f: wf.Field) -> dict[str, Any]:
+    """A case type's field as the API describes it (the talent API's support types too)."""
     return {
         "name": f.name,
         "label": str(f.label),

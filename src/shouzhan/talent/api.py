@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from shouzhan.cases import workflow as wf
-from shouzhan.cases.api import CaseOut, case_out
+from shouzhan.cases.api import CaseOut, case_field_out, case_out
 from shouzhan.core.errors import ErrorOut
 from shouzhan.registry.models import Enterprise, Person
 from shouzhan.registry.services.people import person_for_user
@@ -234,22 +233,11 @@ def support_types(request: HttpRequest) -> list[dict[str, Any]]:
             "label": str(ct.label),
             "description": str(ct.description),
             "limit_days": ct.limit_days,
-            "fields": [_field_out(f) for f in ct.fields],
+            "fields": [case_field_out(f) for f in ct.fields],
             "document_formats": sorted(ct.documents.formats),
         }
         for ct in tw.CASE_TYPES
     ]
-
-
-def _field_out(f: wf.Field) -> dict[str, Any]:
-    return {
-        "name": f.name,
-        "label": str(f.label),
-        "kind": f.kind,
-        "required": f.required,
-        "choices": [{"value": v, "label": str(label)} for v, label in f.choices],
-        "staff_only": f.staff_only,
-    }
 
 
 @router.post(

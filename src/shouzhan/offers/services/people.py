@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouzhan.cases.models import Case
-from shouzhan.core.actors import Actor, actor_user, system_actor
+from shouzhan.core.actors import Actor, system_actor
 from shouzhan.core.audit import audit_record
 from shouzhan.offers import audit_actions as A
 from shouzhan.offers import permissions
@@ -52,21 +52,10 @@ def person_offer_apply(
             _("该推送当前状态为“%(s)s”，不能申请。") % {"s": offer.get_state_display()}, code="closed"
         )
     assert offer.person is not None
-    case: Case = support_apply(
-        actor=actor, person=offer.person, case_type=case_type, data=data, documents=documents
-    )
-    before = {"state": offer.state}
-    offer.state, offer.case = Offer.State.CONFIRMED, case
-    offer.answered_at, offer.answered_by, offer.updated_at = timezone.now(), actor_user(actor), timezone.now()
-    offer.save(update_fields=["state", "case", "answered_at", "answered_by", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=A.OFFER_CONFIRM,
-        target=offer,
-        before=before,
-        after={"state": offer.state, "case": case.pk, "case_type": case_type},
-        enterprise_id=offer.enterprise_id,
-    )
+    # The case answers the person's open offers of that service as it is opened (person_offers_answer_with,
+    # the offers' receiver of a new case): this one among them.
+    support_apply(actor=actor, person=offer.person, case_type=case_type, data=data, documents=documents)
+    offer.refresh_from_db()
     return offer
 
 

@@ -44,7 +44,8 @@ def _apply_person_data(person: Person, data: dict[str, Any]) -> None:
     person.full_clean(exclude=["enterprise", "user"])
 
 
-def _person_created(*, actor: Actor, person: Person, note: str = "") -> Person:
+def person_created(*, actor: Actor, person: Person, note: str = "") -> Person:
+    """Save a Person just made and audit it (the services that make one: here, and a course's enrolment)."""
     person.save()
     audit_record(
         actor=actor,
@@ -62,7 +63,7 @@ def person_create(*, actor: Actor, enterprise: Enterprise | None, data: dict[str
     require_person_write(actor, enterprise.pk if enterprise is not None else None)
     person = Person(enterprise=enterprise)
     _apply_person_data(person, data)
-    return _person_created(actor=actor, person=person)
+    return person_created(actor=actor, person=person)
 
 
 @transaction.atomic
@@ -82,7 +83,7 @@ def person_for_user(*, actor: Actor) -> Person:
     name = (getattr(user, "name", "") or "").strip() or str(user)
     person = Person(user=user, name=name[:60], mobile=user.mobile or "", email=user.email or "")
     person.full_clean(exclude=["enterprise", "user"])
-    return _person_created(actor=actor, person=person, note=_("本人首次使用，自动建立人员档案"))
+    return person_created(actor=actor, person=person, note=_("本人首次使用，自动建立人员档案"))
 
 
 @transaction.atomic

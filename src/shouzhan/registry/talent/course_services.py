@@ -26,6 +26,7 @@ from shouzhan.registry import audit_actions as A
 from shouzhan.registry.choices import ProjectKind
 from shouzhan.registry.models import Enterprise, Person, Project
 from shouzhan.registry.services._fields import is_empty, unknown_fields
+from shouzhan.registry.services.people import person_created
 from shouzhan.registry.services.projects import project_create
 from shouzhan.registry.talent import permissions as P
 from shouzhan.registry.talent.choices import TalentField
@@ -186,16 +187,7 @@ def training_session_remove(*, actor: Actor, session: TrainingSession) -> None:
 # ----------------------------------------------------------------------------- trainees
 def _person_created(actor: Actor, person: Person) -> Person:
     person.full_clean(exclude=["enterprise", "user"])
-    person.save()
-    audit_record(
-        actor=actor,
-        action=A.PERSON_CREATE,
-        target=person,
-        after=snapshot(person),
-        note=_("培训课程报名时建立人员档案"),
-        enterprise_id=None,
-    )
-    return person
+    return person_created(actor=actor, person=person, note=_("培训课程报名时建立人员档案"))
 
 
 def _person_by_mobile(actor: Actor, name: str, mobile: str) -> Person:
