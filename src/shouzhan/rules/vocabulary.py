@@ -213,11 +213,11 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "doctor": ("博士研究生", "doctorate"),
     },
     "person.category": {
-        "leading": ("领军人才", "leading talent"),
-        "composite": ("复合型人才（AI视听）", "composite talent (AI audiovisual)"),
-        "youth": ("青年人才", "young talent"),
-        "skilled": ("技能人才", "skilled talent"),
-        "none": ("尚未认定类别", "no category yet"),
+        "leading": ("领军人才", "Leading talent"),
+        "composite": ("复合型人才（AI视听）", "Composite talent (AI audiovisual)"),
+        "youth": ("青年人才", "Young talent"),
+        "skilled": ("技能人才", "Skilled talent"),
+        "none": ("尚未认定类别", "No category yet"),
     },
     "project.voucher_item": {
         "compute": ("算力券", "compute voucher"),
