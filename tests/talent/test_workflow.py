@@ -183,3 +183,18 @@ def test_staff_queue_shows_the_new_types(talent_person: Any, caseworker: Any, lo
     support_apply(actor=owner, person=person, case_type=w.HOUSING, data=DATA[w.HOUSING])
     page = login_client(caseworker).get(reverse("cases:queue")).content.decode()
     assert "人才租房补贴 / 人才公寓 · " in page and "人才租房补贴 / 人才公寓" in page
+
+
+def test_the_person_sets_their_birth_year_on_the_record_and_the_age_follows(talent_person: Any) -> None:
+    from shouzhan.registry.talent.facts import person_own_facts
+    from shouzhan.registry.talent.services import talent_record_update
+
+    person, _enterprise, owner = talent_person
+    record = talent_record_for(actor=owner, person=person)
+    record = talent_record_update(actor=owner, record=record, data={"birth_year": "1999"})
+    person.refresh_from_db()
+    assert person.birth_year == 1999
+    assert person_own_facts(record, on=dt.date(2026, 12, 1))["age"] == 27
+    with pytest.raises(ValidationError) as bad:
+        talent_record_update(actor=owner, record=record, data={"birth_year": "1850"})
+    assert list(bad.value.message_dict) == ["birth_year"]

@@ -170,11 +170,13 @@ class _Demo:
             talent_certificate_add(actor=actor, record=record, data=data)
 
     def people(self) -> dict[str, Any]:
-        from shouzhan.registry.services.people import person_for_user
+        from shouzhan.registry.services.people import person_for_user, person_update
 
         contact, company = self.employer()
         with self.at(self.day(300), 9, 0):
             linxiao = person_for_user(actor=self.member)
+            # Her age is on the registry's person, as for everyone (the talent record reads it).
+            linxiao = person_update(actor=self.member, person=linxiao, data={"birth_year": 1993})
         young_user, young = self.employee(contact, company, YOUNG, "AI视听剪辑师")
         leading_user, leading = self.employee(contact, company, LEADING, "首席工程师")
         return {
@@ -195,7 +197,7 @@ class _Demo:
         )  # fmt: skip
         self.title(
             me, lx, self.day(290), series="art", level=2, specialty="戏剧影视导演",
-            granted_on=self.day(760).isoformat(), issuer="上海市文化和旅游局", certificate_no="SH-ART-2023-0318",
+            granted_on=self.day(760).isoformat(), issuer="上海市文化和旅游局", certificate_no="SH-ART-2024-0318",
         )  # fmt: skip
         issued = self.day(160)
         self.certificate(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from shouzhan.core.forms import CalendarDateField
 from shouzhan.core.limits import KEY_TEXT, QUERY_TEXT, BoundedForm
+from shouzhan.registry.models import Person
 from shouzhan.registry.talent.choices import (
     CertificateKind,
     Education,
@@ -69,6 +70,7 @@ class RecordForm(BoundedForm):
     field = _choice(TalentRecord, "field", TalentField.choices, UNSET, required=False)
     education = _choice(TalentRecord, "education", Education.choices, UNSET, required=False)
     years_experience = _whole(TalentRecord, "years_experience", 70)
+    birth_year = _whole(Person, "birth_year", 2100)
     shanghai_hukou = _choice(
         TalentRecord, "shanghai_hukou", [("true", _l("是")), ("false", _l("否"))], UNSET, required=False
     )
@@ -83,6 +85,7 @@ class RecordForm(BoundedForm):
             "field": record.field,
             "education": record.education,
             "years_experience": "" if record.years_experience is None else record.years_experience,
+            "birth_year": "" if record.person.birth_year is None else record.person.birth_year,
             "shanghai_hukou": "" if hukou is None else ("true" if hukou else "false"),
             "children_school_age": "" if record.children_school_age is None else record.children_school_age,
             "summary": record.summary,

@@ -88,7 +88,9 @@ def person_for_user(*, actor: Actor) -> Person:
 
 @transaction.atomic
 def person_update(*, actor: Actor, person: Person, data: dict[str, Any]) -> Person:
-    require_person_write(actor, person.enterprise_id)
+    user = actor_user(actor)
+    if person.user_id is None or user is None or person.user_id != user.pk:  # one's own Person is one's own
+        require_person_write(actor, person.enterprise_id)
     return audited_update(
         actor=actor,
         instance=person,

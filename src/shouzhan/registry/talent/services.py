@@ -45,6 +45,8 @@ from shouzhan.registry.talent.models import (
 )
 
 RECORD_FIELDS = ("field", "education", "years_experience", "shanghai_hukou", "children_school_age", "summary")
+# Kept on the registry's person (the talent record reads the age from it), written through its own service.
+PERSON_FIELDS = ("birth_year",)
 TITLE_FIELDS = ("series", "specialty", "level", "granted_on", "issuer", "certificate_no")
 CERTIFICATE_FIELDS = ("kind", "name", "level", "number", "issued_on", "issuer")
 
@@ -146,7 +148,7 @@ def talent_record_ensure(*, actor: Actor, person: Person) -> TalentRecord:
 
 
 def _record_apply(record: TalentRecord, data: dict[str, Any]) -> None:
-    unknown = unknown_fields(data, RECORD_FIELDS)
+    unknown = unknown_fields(data, RECORD_FIELDS + PERSON_FIELDS)
     if unknown:
         raise ValidationError(unknown[0])
     errors: dict[str, list[str]] = {}
@@ -177,6 +179,9 @@ def talent_record_update(
     *, actor: Actor, record: TalentRecord, data: dict[str, Any], expected_version: int | None = None
 ) -> TalentRecord:
     P.require_record_write(actor, record)
+    data = dict(data)
+    if "birth_year" in data:
+        _birth_year_set(actor, record, data.pop("birth_year"))
     return audited_update(
         actor=actor,
         instance=record,
@@ -186,6 +191,17 @@ def talent_record_update(
         enterprise_id=record.person.enterprise_id,
         clean=False,
     )
+
+
+def _birth_year_set(actor: Actor, record: TalentRecord, value: Any) -> None:
+    from shouzhan.registry.services.people import person_update
+
+    errors: dict[str, list[str]] = {}
+    year = _whole(value, 1900, timezone.localdate().year, _("出生年份"), errors, "birth_year")
+    if errors:
+        raise ValidationError(errors)
+    if year != record.person.birth_year:
+        record.person = person_update(actor=actor, person=record.person, data={"birth_year": year})
 
 
 # ----------------------------------------------------------------------------- titles and certificates
