@@ -461,24 +461,6 @@ class _Spool:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _about_subjects(catalogue: Catalogue, path: str | Path) -> Catalogue:
-    import polars as pl
-
-    path = Path(path)
-    try:
-        lf = (
-            pl.scan_parquet(path)
-            if path.suffix.lower() == ".parquet"
-            else pl.scan_csv(path, infer_schema=False)
-        )
-        names = lf.collect_schema().names()
-    except (pl.exceptions.PolarsError, OSError):
-        return catalogue  # scan_input says what is wrong with the file
-    if any(name.startswith("person.") for name in names):
-        return catalogue
-    return catalogue.select(lambda c: not c.reads_person())
-
-
 def run_batch(
     catalogue: Catalogue,
     input_path: str | Path,
@@ -488,11 +470,7 @@ def run_batch(
     engine: str = "polars",
     progress: bool = False,
 ) -> int:
-    """Read, evaluate, write BATCH_ROWS rows at a time; output and input errors as for the whole file.
-
-    A register with no `person.*` column is not about people: the clauses about a person are left out (over
-    enterprises alone each would be "unknown" for every row)."""
-    catalogue = _about_subjects(catalogue, input_path)
+    """Read, evaluate, write BATCH_ROWS rows at a time; output and input errors as for the whole file."""
     if engine == "spark":
         from shouzhan.rules.spark_backend import run_files
 

@@ -12,8 +12,12 @@ import json
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shouzhan.rules.errors import RuleError
+
+if TYPE_CHECKING:  # the catalogue's module loads when a command needs it
+    from shouzhan.rules.catalogue import Catalogue
 
 
 def default_catalogue_dir() -> Path:
@@ -118,10 +122,30 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _about_subjects(catalogue: Catalogue, path: str | Path) -> Catalogue:
+    import polars as pl
+
+    path = Path(path)
+    try:
+        lf = (
+            pl.scan_parquet(path)
+            if path.suffix.lower() == ".parquet"
+            else pl.scan_csv(path, infer_schema=False)
+        )
+        names = lf.collect_schema().names()
+    except (pl.exceptions.PolarsError, OSError):
+        return catalogue  # scan_input says what is wrong with the file
+    if any(name.startswith("person.") for name in names):
+        return catalogue
+    return catalogue.select(lambda c: not c.reads_person())
+
+
 def _batch(args: argparse.Namespace) -> int:
     from shouzhan.rules.batch import run_batch
 
-    catalogue = _load(args.catalogue)
+    # A register with no `person.*` column is not about people: the clauses about a person are left out
+    # (over enterprises alone each would be "unknown" for every row).
+    catalogue = _about_subjects(_load(args.catalogue), args.input)
     progress = bool(args.progress or sys.stderr.isatty())
     run_batch(
         catalogue,
