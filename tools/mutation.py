@@ -92,6 +92,10 @@ FILES: dict[str, Target] = {
         ],
         databases=("sqlite", "postgresql"),
     ),
+    # Attendance → the trainees hu8.training_course pays for.
+    "src/shouzhan/registry/talent/training.py": Target(
+        ["tests/talent/test_training.py", "tests/talent/test_training_counts.py"]
+    ),
 }
 PG_URL = os.environ.get("MUTATION_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/shouzhan_mut")
 MARKERS = {
