@@ -88,7 +88,10 @@ def test_the_organisers_member_sees_their_courses_with_the_clause(
         in words
     )
     assert "沪8条 · 培训课程奖励： 不符合 每个课程不超过 200,000.00 元" in words
-    assert "李二 缺勤 0 / 1 未计入 移除 王一 1 / 1 计入 保存考勤 保存考勤 删除课次" in words
+    assert (
+        "李二 缺勤 0 / 1 未计入 移除 王一 1 / 1 计入 保存 2026-03-02 的考勤 保存 2026-03-09 的考勤 删除课次"
+        in words
+    )
 
 
 def test_the_staff_see_every_course_and_only_caseworkers_run_them(
