@@ -321,3 +321,17 @@ def test_each_service_writes_its_audit_codes(
     assert codes_of(lambda: training_session_remove(actor=owner, session=extra)) == [
         "registry.training_session_remove"
     ]
+
+
+def test_a_course_project_keeps_its_kind(make_enterprise: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    from shouzhan.registry.services.projects import project_update
+    from shouzhan.registry.talent.course_services import training_course_create
+
+    enterprise, owner = make_enterprise(name="光启视听学院")
+    course = training_course_create(actor=owner, organiser=enterprise, data={"title": "AI视听创作课"})
+    assert course.project is not None
+    with pytest.raises(ValidationError) as refused:
+        project_update(actor=owner, project=course.project, data={"kind": "event"})
+    assert refused.value.message_dict == {"kind": ["该项目是培训课程的申报项目，类型只能是培训课程。"]}

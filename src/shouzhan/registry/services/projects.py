@@ -86,6 +86,8 @@ def _apply_project_data(project: Project, data: dict[str, Any]) -> None:
         elif key in PROJECT_EXTRA_NAMES:
             _extra_fact_set(extra, key, value, errors)
     project.extra_facts = extra
+    if "kind" in data and project.kind != "course" and project_trainees_locked(project):
+        errors["kind"] = [_("该项目是培训课程的申报项目，类型只能是培训课程。")]
     if "title" in data and not project.title:
         errors["title"] = [_("名称不能为空")]
     for key in ("year", "trainees"):
