@@ -311,7 +311,9 @@ def test_normalize_facts() -> None:
     with pytest.raises(RuleError) as exc:
         normalize_facts([])  # type: ignore[arg-type]
     assert str(exc.value) == 'facts must be an object such as {"enterprise": {...}, "project": {...}}'
-    with pytest.raises(RuleError, match=r"unknown fact group 'firm' \(expected: enterprise, project, person\)"):
+    with pytest.raises(
+        RuleError, match=r"unknown fact group 'firm' \(expected: enterprise, project, person\)"
+    ):
         normalize_facts({"firm": {}})
     with pytest.raises(RuleError, match="enterprise must be an object of facts"):
         normalize_facts({"enterprise": 3})

@@ -141,7 +141,8 @@ def test_the_keeper_edits_the_record_and_a_stale_form_is_a_409(
     assert written(since) == ["registry.talent_record_update"]
     profile = section(client.get(url(record)).content, "profile")
     assert (
-        "从业领域 微短剧创作 最高学历 硕士研究生 所在企业 光合剧场 从业年限 6 年 出生年份 1994 已有上海户籍 否" in profile
+        "从业领域 微短剧创作 最高学历 硕士研究生 所在企业 光合剧场 从业年限 6 年 出生年份 1994 已有上海户籍 否"
+        in profile
     )
 
     stale = client.post(url(record, "update/"), data | {"education": "doctor"})  # the version read before
