@@ -86,7 +86,7 @@ def _subject(request: HttpRequest) -> Subject:
 def _url(name: str, *args: Any) -> str | None:
     try:
         return reverse(name, args=args)
-    except NoReverseMatch:  # the record pages are another helper's: the page never breaks without them
+    except NoReverseMatch:  # a page of another part of the module: this one never breaks without it
         return None
 
 
