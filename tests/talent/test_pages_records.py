@@ -322,7 +322,7 @@ def test_the_category_card_shows_each_condition_of_the_category(
     card = section(page.content, "category")
     assert card.startswith("人才类别 复合型人才（AI视听） 按档案信息，认定为 复合型人才（AI视听） 。")
     assert (
-        "复合型人才（AI视听） 符合 "
+        "复合型人才（AI视听） 符合条件 "
         "✓ 「从业领域」属于 “AI 视听创制”、“微短剧创作”：资料为“微短剧创作”，符合。 "
         "✓ 「是否取得AI视听专项职业能力证书」为“是”：资料为“是”，符合。 "
         "✓ 以下条件满足其一即可，符合： "

@@ -54,7 +54,7 @@ ERRORS: dict[int | frozenset[int], Any] = {frozenset({401, 403, 404, 409, 422}):
 
 
 def _status_label(status: str) -> str:
-    labels = {"eligible": _("符合"), "not_eligible": _("不符合"), "unknown": _("信息不全")}
+    labels = {"eligible": _("符合条件"), "not_eligible": _("不符合"), "unknown": _("信息不全")}
     return labels.get(status, status)
 
 

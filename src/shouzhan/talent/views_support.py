@@ -30,6 +30,7 @@ from shouzhan.core.forms import add_service_errors
 from shouzhan.core.permissions import is_staff_member
 from shouzhan.registry.models import Person, TalentRecord
 from shouzhan.registry.services.people import person_for_user
+from shouzhan.registry.talent.selectors import category_label
 from shouzhan.registry.talent.services import talent_record_for
 from shouzhan.talent import permissions as P
 from shouzhan.talent.clauses import CLAUSE_SERVICES, service_slug
@@ -189,6 +190,7 @@ def support(request: HttpRequest) -> HttpResponse:
             "record_url": record_url,
             "sees_clauses": P.sees_support_cases(subject.access),
             "category": category,
+            "category_label": category_label(category.id.split(".", 1)[1]) if category else "",
             "category_reasons": reasons,
             "clauses": views,
             "services": _services(subject, views),
