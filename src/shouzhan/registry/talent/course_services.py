@@ -31,19 +31,11 @@ from shouzhan.registry.services.projects import project_create
 from shouzhan.registry.talent import permissions as P
 from shouzhan.registry.talent.choices import TalentField
 from shouzhan.registry.talent.models import Attendance, Trainee, TrainingCourse, TrainingSession
+from shouzhan.registry.talent.services import text_clean
 from shouzhan.registry.talent.training import course_counts
 
 COURSE_FIELDS = ("title", "field", "description")
 SESSION_FIELDS = ("held_on", "topic", "hours")
-
-
-def _text(value: Any, limit: int, label: str, errors: dict[str, list[str]], key: str) -> str:
-    text = "" if value is None else str(value).strip()
-    if not text:
-        errors[key] = [_("请填写“%(label)s”。") % {"label": label}]
-    elif len(text) > limit:
-        errors[key] = [_("“%(label)s”最多 %(n)s 个字。") % {"label": label, "n": limit}]
-    return text
 
 
 def _course_apply(course: TrainingCourse, data: dict[str, Any], *, extra: tuple[str, ...] = ()) -> None:
@@ -52,7 +44,7 @@ def _course_apply(course: TrainingCourse, data: dict[str, Any], *, extra: tuple[
         raise ValidationError(unknown[0])
     errors: dict[str, list[str]] = {}
     if "title" in data or course.pk is None:
-        course.title = _text(data.get("title"), 200, _("课程名称"), errors, "title")
+        course.title = text_clean(data.get("title"), 200, _("课程名称"), errors, "title", required=True)
     if "field" in data:
         value = "" if is_empty(data["field"]) else str(data["field"]).strip()
         if value and value not in TalentField.values:
@@ -141,7 +133,7 @@ def session_clean(data: dict[str, Any]) -> dict[str, Any]:
             held_on = parse_iso_date(data["held_on"])
         except DateOutOfRange:
             errors["held_on"] = [_("上课日期应为 YYYY-MM-DD 格式的日期。")]
-    topic = _text(data.get("topic"), 200, _("主题"), errors, "topic")
+    topic = text_clean(data.get("topic"), 200, _("主题"), errors, "topic", required=True)
     hours = data.get("hours", 3)
     text = "" if hours is None else str(hours).strip()
     if isinstance(hours, bool) or not text.isdigit() or not 1 <= int(text) <= 12:
@@ -211,7 +203,7 @@ def _person_by_mobile(actor: Actor, name: str, mobile: str) -> Person:
 
 def trainee_clean(name: Any, mobile: Any) -> tuple[str, str]:
     errors: dict[str, list[str]] = {}
-    clean_name = _text(name, 60, _("姓名"), errors, "name")
+    clean_name = text_clean(name, 60, _("姓名"), errors, "name", required=True)
     number = "" if mobile is None else str(mobile)
     try:
         validate_mobile(number)

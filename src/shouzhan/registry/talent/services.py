@@ -103,9 +103,10 @@ def _past_date(
     return day
 
 
-def _text(
+def text_clean(
     value: Any, limit: int, label: str, errors: dict[str, list[str]], key: str, *, required: bool = False
 ) -> str:
+    """Text within `limit` characters (required when asked), its error in words under `key`."""
     text = "" if value is None else str(value).strip()
     if required and not text:
         errors[key] = [_("请填写“%(label)s”。") % {"label": label}]
@@ -169,7 +170,7 @@ def _record_apply(record: TalentRecord, data: dict[str, Any]) -> None:
     if "shanghai_hukou" in data:
         record.shanghai_hukou = _flag(data["shanghai_hukou"], _("已有上海户籍"), errors, "shanghai_hukou")
     if "summary" in data:
-        record.summary = _text(data["summary"], 2000, _("专长与代表作品"), errors, "summary")
+        record.summary = text_clean(data["summary"], 2000, _("专长与代表作品"), errors, "summary")
     if errors:
         raise ValidationError(errors)
 
@@ -244,8 +245,8 @@ def title_clean(data: dict[str, Any], *, today: dt.date) -> dict[str, Any]:
     cleaned = {
         "series": series,
         "level": level,
-        "specialty": _text(data.get("specialty"), 60, _("专业"), errors, "specialty"),
-        "issuer": _text(data.get("issuer"), 100, _("评审 / 发证机构"), errors, "issuer"),
+        "specialty": text_clean(data.get("specialty"), 60, _("专业"), errors, "specialty"),
+        "issuer": text_clean(data.get("issuer"), 100, _("评审 / 发证机构"), errors, "issuer"),
         "granted_on": _past_date(data.get("granted_on"), _("取得日期"), errors, "granted_on", today),
         "certificate_no": _number(
             data.get("certificate_no"), TITLE_CERTIFICATE_NUMBER, errors, "certificate_no", required=False
@@ -267,9 +268,9 @@ def certificate_clean(data: dict[str, Any], *, today: dt.date) -> dict[str, Any]
     shape = CERTIFICATE_NUMBER_SHAPES.get(CertificateKind(kind)) if kind in CertificateKind.values else None
     cleaned = {
         "kind": kind,
-        "name": _text(data.get("name"), 100, _("证书名称"), errors, "name", required=True),
-        "level": _text(data.get("level"), 30, _("等级"), errors, "level"),
-        "issuer": _text(data.get("issuer"), 100, _("发证机构"), errors, "issuer"),
+        "name": text_clean(data.get("name"), 100, _("证书名称"), errors, "name", required=True),
+        "level": text_clean(data.get("level"), 30, _("等级"), errors, "level"),
+        "issuer": text_clean(data.get("issuer"), 100, _("发证机构"), errors, "issuer"),
         "issued_on": _past_date(data.get("issued_on"), _("发证日期"), errors, "issued_on", today),
         "number": _number(data.get("number"), shape, errors, "number", required=True) if shape else "",
     }
